@@ -1,0 +1,85 @@
+-- Read models. Every table with tenant_id has row-level security enabled AND
+-- forced, so even its owner sees only the tenant set for the transaction
+-- (https://www.postgresql.org/docs/current/ddl-rowsecurity.html). The API
+-- connects as credledger_api, which owns nothing and lacks BYPASSRLS.
+-- The tenant is set per transaction: set_config('app.tenant_id', $1, true).
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'credledger_api') THEN
+        CREATE ROLE credledger_api LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+    END IF;
+END
+$$;
+
+-- Projection positions: which event each projection has applied up to.
+-- No tenant_id here, and no grant to the API role.
+CREATE TABLE IF NOT EXISTS projection_tracking (
+    projection text PRIMARY KEY,
+    notification_id bigint NOT NULL
+);
+
+-- Per aggregate, the last version each projection applied: makes a
+-- redelivered or replayed event a no-op whatever order the broker uses.
+CREATE TABLE IF NOT EXISTS projection_versions (
+    projection text NOT NULL,
+    tenant_id text NOT NULL,
+    originator_id uuid NOT NULL,
+    version bigint NOT NULL,
+    PRIMARY KEY (projection, originator_id)
+);
+
+-- Relay position: the last notification id published and acknowledged by JetStream.
+CREATE TABLE IF NOT EXISTS relay_position (
+    stream text PRIMARY KEY,
+    notification_id bigint NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS affiliation_status (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    legal_name text NOT NULL,
+    npi text NOT NULL,
+    entity_kind text NOT NULL,
+    posc_registration text NOT NULL DEFAULT 'not_started',
+    posc_registration_application_id uuid,
+    enrollment text NOT NULL DEFAULT 'not_started',
+    enrollment_application_id uuid,
+    registered_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    events_applied integer NOT NULL DEFAULT 1,
+    PRIMARY KEY (tenant_id, organization_id)
+);
+
+-- Which organization and kind each application belongs to, so events that
+-- carry only the application id can update the right organization row.
+CREATE TABLE IF NOT EXISTS affiliation_applications (
+    tenant_id text NOT NULL,
+    application_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    kind text NOT NULL,
+    PRIMARY KEY (tenant_id, application_id)
+);
+
+ALTER TABLE projection_versions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE projection_versions FORCE ROW LEVEL SECURITY;
+ALTER TABLE affiliation_status ENABLE ROW LEVEL SECURITY;
+ALTER TABLE affiliation_status FORCE ROW LEVEL SECURITY;
+ALTER TABLE affiliation_applications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE affiliation_applications FORCE ROW LEVEL SECURITY;
+
+DROP POLICY IF EXISTS tenant_isolation ON projection_versions;
+CREATE POLICY tenant_isolation ON projection_versions
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON affiliation_status;
+CREATE POLICY tenant_isolation ON affiliation_status
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON affiliation_applications;
+CREATE POLICY tenant_isolation ON affiliation_applications
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+
+GRANT USAGE ON SCHEMA public TO credledger_api;
+GRANT SELECT ON affiliation_status TO credledger_api;

@@ -1,0 +1,92 @@
+"""Affiliation status (first version): per organization, its POSC registration and enrollment state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from domain.application import Application, ApplicationKind
+from domain.organization import Organization
+
+name = "affiliation_status"
+aggregates = ("organization", "application")
+
+# Which column of the view each application kind drives.
+_COLUMNS = {
+    ApplicationKind.POSC_REGISTRATION: ("posc_registration", "posc_registration_application_id"),
+    ApplicationKind.ENROLLMENT: ("enrollment", "enrollment_application_id"),
+}
+
+
+async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
+    match event:
+        case Organization.Registered():
+            await con.execute(
+                "INSERT INTO affiliation_status (tenant_id, organization_id, legal_name, npi, entity_kind, "
+                "registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                event.tenant_id,
+                event.originator_id,
+                event.legal_name,
+                event.npi,
+                str(event.entity_kind),
+                event.timestamp,
+            )
+        case Application.Opened():
+            await con.execute(
+                "INSERT INTO affiliation_applications (tenant_id, application_id, organization_id, kind) "
+                "VALUES ($1, $2, $3, $4)",
+                event.tenant_id,
+                event.originator_id,
+                event.organization_id,
+                str(event.kind),
+            )
+            await _set_state(con, event, "opened", opening=True)
+        case Application.Submitted():
+            await _set_state(con, event, "submitted")
+        case Application.Decided():
+            await _set_state(con, event, str(event.decision))
+        case _:
+            await _touch_organization(con, event)
+
+
+async def _set_state(con: asyncpg.Connection, event: Any, state: str, opening: bool = False) -> None:
+    """Move the organization's POSC registration or enrollment state, if this application drives one."""
+    ref = await con.fetchrow(
+        "SELECT organization_id, kind FROM affiliation_applications WHERE application_id = $1",
+        event.originator_id,
+    )
+    if ref is None:
+        return
+    columns = _COLUMNS.get(ApplicationKind(ref["kind"]))
+    if columns is None:
+        await _count(con, ref["organization_id"], event)
+        return
+    state_column, application_column = columns
+    # The latest application of a kind drives the state; a late event of an
+    # older application of the same kind is counted but moves nothing.
+    await con.execute(
+        f"UPDATE affiliation_status SET "
+        f"{state_column} = CASE WHEN $5 OR {application_column} = $4 THEN $1 ELSE {state_column} END, "
+        f"{application_column} = CASE WHEN $5 THEN $4 ELSE {application_column} END, "
+        "updated_at = $2, events_applied = events_applied + 1 WHERE organization_id = $3",
+        state,
+        event.timestamp,
+        ref["organization_id"],
+        event.originator_id,
+        opening,
+    )
+
+
+async def _count(con: asyncpg.Connection, organization_id: Any, event: Any) -> None:
+    await con.execute(
+        "UPDATE affiliation_status SET updated_at = $1, events_applied = events_applied + 1 "
+        "WHERE organization_id = $2",
+        event.timestamp,
+        organization_id,
+    )
+
+
+async def _touch_organization(con: asyncpg.Connection, event: Any) -> None:
+    if isinstance(event, Organization.Event):
+        await _count(con, event.originator_id, event)

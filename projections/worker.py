@@ -1,0 +1,124 @@
+"""Runs a projection live from a durable JetStream pull consumer.
+
+Per fetched batch: decode, apply every event and advance the position in ONE
+database transaction, commit, and only then acknowledge the messages. A crash
+before the commit leaves nothing applied and the messages unacknowledged, so
+JetStream redelivers them; a crash after the commit but before the acks makes
+JetStream redeliver events whose versions are already recorded, which
+``apply_in_transaction`` skips. Either way each event takes effect once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import nats
+import nats.js.api as js_api
+from eventsourcing.persistence import StoredEvent
+from nats.aio.msg import Msg
+
+from projections.pull import PullConsumer
+from projections.tracking import Envelope, OutOfOrder, Projection, advance_position, apply_in_transaction
+from services.store.transcoder import EventMapper, MsgspecTranscoder
+from services.subjects import (
+    HEADER_NOTIFICATION_ID,
+    HEADER_ORIGINATOR_ID,
+    HEADER_ORIGINATOR_VERSION,
+    HEADER_TENANT,
+    HEADER_TOPIC,
+    ensure_stream,
+)
+
+log = logging.getLogger(__name__)
+_mapper = EventMapper(transcoder=MsgspecTranscoder())
+
+
+def decode(msg: Msg) -> Envelope:
+    headers = msg.headers or {}
+    stored = StoredEvent(
+        originator_id=UUID(headers[HEADER_ORIGINATOR_ID]),
+        originator_version=int(headers[HEADER_ORIGINATOR_VERSION]),
+        topic=headers[HEADER_TOPIC],
+        state=msg.data,
+    )
+    return Envelope(
+        tenant_id=headers[HEADER_TENANT],
+        position=int(headers[HEADER_NOTIFICATION_ID]),
+        event=_mapper.to_domain_event(stored),
+    )
+
+
+class ProjectionWorker:
+    def __init__(
+        self, projection: Projection, database_url: str, nats_url: str, namespace: str, batch_size: int = 256
+    ) -> None:
+        self.projection = projection
+        self.database_url = database_url
+        self.nats_url = nats_url
+        self.namespace = namespace
+        self.batch_size = batch_size
+        self.applied = 0
+
+    @property
+    def durable(self) -> str:
+        return f"{self.namespace}_{self.projection.name}"
+
+    async def run(self, stop: asyncio.Event) -> None:
+        db = await asyncpg.connect(self.database_url)
+        nc = await nats.connect(self.nats_url, name=f"credledger-{self.projection.name}")
+        try:
+            js = nc.jetstream()
+            stream = await ensure_stream(js, self.namespace)
+            await js.add_consumer(
+                stream,
+                js_api.ConsumerConfig(
+                    durable_name=self.durable,
+                    filter_subjects=[f"{self.namespace}.*.{kind}.>" for kind in self.projection.aggregates],
+                    ack_policy=js_api.AckPolicy.EXPLICIT,
+                    deliver_policy=js_api.DeliverPolicy.ALL,
+                    ack_wait=30,
+                    max_ack_pending=4 * self.batch_size,
+                ),
+            )
+            consumer = PullConsumer(nc, stream, self.durable, self.batch_size)
+            await consumer.start()
+            log.info("projection %s: consuming %s as %s", self.projection.name, stream, self.durable)
+            while not stop.is_set():
+                messages = await consumer.next_batch(wait=1.0)
+                if messages:
+                    await self._handle(db, messages)
+            await consumer.stop()
+        finally:
+            await nc.close()
+            await db.close()
+
+    async def _handle(self, db: asyncpg.Connection, messages: list[Msg]) -> None:
+        envelopes = [decode(m) for m in messages]
+        try:
+            async with db.transaction():
+                await self._apply_all(db, envelopes)
+        except OutOfOrder as error:
+            # A later event overtook an earlier one of the same aggregate: apply
+            # nothing from this batch and let JetStream redeliver it.
+            log.warning("projection %s: %s; redelivering", self.projection.name, error)
+            for m in messages:
+                await m.nak(delay=1)
+            return
+        for m in messages:
+            await m.ack()
+
+    async def _apply_all(self, db: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            if await apply_in_transaction(db, self.projection, envelope):
+                self.applied += 1
+        await advance_position(db, self.projection, max(e.position for e in envelopes))
+
+
+def projection_modules() -> list[Any]:
+    from projections import affiliation_status
+
+    return [affiliation_status]

@@ -1,0 +1,1 @@
+"""The HTTP API (Litestar, msgspec), grouped by feature."""

@@ -1,0 +1,69 @@
+"""The Litestar application: routes by feature, bearer auth, problem details, OpenAPI."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+import asyncpg
+import nats
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from services.api.applications import ApplicationController
+from services.api.auth import BearerAuth
+from services.api.health import live, ready
+from services.api.organizations import OrganizationController
+from services.api.problems import HANDLERS
+from services.api.user_accounts import UserAccountController
+from services.api.views import ViewController
+from services.app import Credledger, postgres_env
+from services.config import Settings
+
+PUBLIC_PATHS = ["^/health/", "^/schema"]
+
+
+def create_app(settings: Settings, credledger: Credledger | None = None) -> Litestar:
+    """Build the API. The caller may pass the application service (tests, the runtime)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        own_service = credledger is None
+        app.state.credledger = credledger or Credledger(env=postgres_env(settings.database_url))
+        app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
+        app.state.nats = await nats.connect(settings.nats_url, name="credledger-api", max_reconnect_attempts=-1)
+        try:
+            yield
+        finally:
+            await app.state.nats.drain()
+            await app.state.read_pool.close()
+            if own_service:
+                app.state.credledger.close()
+
+    return Litestar(
+        route_handlers=[
+            OrganizationController,
+            UserAccountController,
+            ApplicationController,
+            ViewController,
+            live,
+            ready,
+        ],
+        lifespan=[lifespan],
+        state=State({"jwt_secret": settings.resolve_jwt_secret()}),
+        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS)],
+        exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="credledger",
+            version="0.1.0",
+            description="Event-sourced credentialing records for MassHealth enrollment.",
+            path="/schema",
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,107 @@
+"""Bearer JWT auth: the token carries tenant, user and role. Every route names a guard."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from uuid import UUID
+
+import jwt
+import msgspec
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.authentication import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from domain.base import check_tenant_id
+from domain.errors import InvalidValue
+from services.app.base import Actor
+
+ALGORITHM = "HS256"
+ISSUER = "credledger"
+
+
+class Role(StrEnum):
+    FIRM_ADMIN = "firm_admin"
+    SPECIALIST = "specialist"
+    VIEWER = "viewer"
+    AUDITOR = "auditor"
+    CLIENT_VIEWER = "client_viewer"  # limited to the organizations listed in the token
+
+
+WRITERS = frozenset({Role.FIRM_ADMIN, Role.SPECIALIST})
+READERS = frozenset(Role)
+
+
+class Claims(msgspec.Struct, frozen=True):
+    sub: str
+    tenant: str
+    role: Role
+    exp: int
+    iss: str = ISSUER
+    orgs: list[UUID] = []
+
+
+class Principal(msgspec.Struct, frozen=True):
+    user_id: str
+    tenant_id: str
+    role: Role
+    organizations: frozenset[UUID] | None  # None: every organization of the tenant
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(tenant_id=self.tenant_id, user_id=self.user_id, role=str(self.role))
+
+    def may_see(self, organization_id: UUID) -> bool:
+        return self.organizations is None or organization_id in self.organizations
+
+
+def issue_token(
+    secret: str,
+    *,
+    tenant: str,
+    role: Role | str,
+    user: str,
+    organizations: list[UUID] = (),  # type: ignore[assignment]
+    ttl_seconds: int = 12 * 3600,
+) -> str:
+    check_tenant_id(tenant)
+    role = Role(role)
+    claims = {"sub": user, "tenant": tenant, "role": str(role), "iss": ISSUER, "exp": int(time.time()) + ttl_seconds}
+    if organizations:
+        claims["orgs"] = [str(o) for o in organizations]
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def decode_token(secret: str, token: str) -> Principal:
+    try:
+        raw = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]})
+        claims = msgspec.convert(raw, Claims)
+        check_tenant_id(claims.tenant)
+    except (jwt.PyJWTError, msgspec.ValidationError, InvalidValue) as error:
+        raise NotAuthorizedException(f"Invalid bearer token: {error}") from error
+    organizations = frozenset(claims.orgs) if claims.role == Role.CLIENT_VIEWER else None
+    return Principal(user_id=claims.sub, tenant_id=claims.tenant, role=claims.role, organizations=organizations)
+
+
+class BearerAuth(AbstractAuthenticationMiddleware):
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthorizedException("A bearer token is required (Authorization: Bearer <token>).")
+        secret = connection.app.state.jwt_secret
+        return AuthenticationResult(user=decode_token(secret, token.strip()), auth=token)
+
+
+def _require(roles: frozenset[Role], what: str):  # type: ignore[no-untyped-def]
+    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+        if connection.user.role not in roles:
+            raise PermissionDeniedException(f"The {connection.user.role} role may not {what}.")
+
+    guard.__name__ = f"may_{what.replace(' ', '_')}"
+    return guard
+
+
+may_write = _require(WRITERS, "record changes")
+may_read = _require(READERS, "read")

@@ -1,0 +1,94 @@
+"""RFC 9457 problem details for every error, with the broken rule named in ``type``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain.errors import DomainError, InvalidValue
+from services.app.base import NotFound, VersionConflict
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:credledger:problem:"
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    reason: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] = []
+
+
+def problem(request: Request, status: int, rule: str, title: str, detail: str, errors: list[FieldError] = ()) -> Response:  # type: ignore[assignment]
+    body = Problem(
+        type=TYPE_PREFIX + rule, title=title, status=status, detail=detail, instance=request.url.path, errors=list(errors)
+    )
+    return Response(content=body, status_code=status, media_type=MEDIA_TYPE)
+
+
+def _validation_errors(extra: Any) -> list[FieldError]:
+    errors = []
+    for item in extra if isinstance(extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "$")
+            errors.append(FieldError(field=field, reason=str(item.get("message", ""))))
+    return errors
+
+
+def on_validation(request: Request, exc: ValidationException) -> Response:
+    errors = _validation_errors(exc.extra)
+    rule = "malformed-body" if "decode" in exc.detail.lower() or "malformed" in exc.detail.lower() else "invalid-request"
+    detail = "; ".join(e.reason for e in errors) or exc.detail
+    return problem(request, 400, rule, "The request is not valid", detail, errors)
+
+
+def on_http(request: Request, exc: HTTPException) -> Response:
+    rule = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, "http-error"
+    )
+    return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail)
+
+
+def on_domain(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, NotFound):
+        return problem(request, 404, exc.rule, "Not found", exc.message)
+    errors = [FieldError(field=exc.field, reason=exc.message)] if exc.field else []
+    title = "A value is not valid" if isinstance(exc, InvalidValue) else "A business rule forbids this"
+    return problem(request, 422, exc.rule, title, exc.message, errors)
+
+
+def on_conflict(request: Request, exc: VersionConflict) -> Response:
+    return problem(request, 409, "version-conflict", "The resource changed", str(exc))
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response:
+    # Log the type and place only: exception text can carry submitted values.
+    log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+    return problem(request, 500, "internal-error", "Internal server error", "An unexpected error occurred.")
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase
+
+
+HANDLERS = {
+    ValidationException: on_validation,
+    HTTPException: on_http,
+    DomainError: on_domain,
+    VersionConflict: on_conflict,
+    Exception: on_unexpected,
+}

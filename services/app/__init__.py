@@ -1,0 +1,13 @@
+"""The application layer: one eventsourcing Application with one method per use case."""
+
+from services.app.applications import ApplicationUseCases
+from services.app.base import Actor, NotFound, Saved, VersionConflict, postgres_env
+from services.app.organizations import OrganizationUseCases
+from services.app.user_accounts import UserAccountUseCases
+
+
+class Credledger(OrganizationUseCases, UserAccountUseCases, ApplicationUseCases):
+    """All use cases over one event store (the table credledger_events)."""
+
+
+__all__ = ["Actor", "Credledger", "NotFound", "Saved", "VersionConflict", "postgres_env"]

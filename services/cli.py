@@ -1,0 +1,130 @@
+"""The credledger command line: up, token, migrate, relay, project."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from uuid import UUID
+
+from services.config import Settings
+
+EX_USAGE = 2
+EX_CONFIG = 78  # sysexits.h EX_CONFIG
+
+
+def _banner(settings: Settings) -> None:
+    base = f"http://{settings.host}:{settings.port}"
+    data_dir = f" --data-dir {settings.data_dir}" if "--data-dir" in sys.argv else ""
+    print(
+        f"\ncredledger is up.\n"
+        f"  API:      {base}/v1\n"
+        f"  OpenAPI:  {base}/schema/openapi.json  (docs: {base}/schema)\n"
+        f"  Health:   {base}/health/ready\n"
+        f"  Token:    credledger token --tenant demo --role firm_admin{data_dir}\n"
+        f"            then send 'Authorization: Bearer <token>'\n"
+        f"Press Ctrl-C to stop.\n",
+        flush=True,
+    )
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from services.runtime import serve
+
+    settings = Settings.from_env(data_dir=args.data_dir, host=args.host, port=args.port)
+    serve(settings, on_ready=_banner)
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from services.api.auth import issue_token
+
+    settings = Settings.from_env(data_dir=args.data_dir)
+    print(
+        issue_token(
+            settings.resolve_jwt_secret(),
+            tenant=args.tenant,
+            role=args.role,
+            user=args.user,
+            organizations=args.org,
+            ttl_seconds=args.ttl,
+        )
+    )
+    return 0
+
+
+def _external(args: argparse.Namespace) -> Settings | None:
+    settings = Settings.from_env(data_dir=getattr(args, "data_dir", None))
+    if not settings.database_url or (args.command != "migrate" and not settings.nats_url):
+        print("This command needs DATABASE_URL (and NATS_URL); `credledger up` starts embedded ones.", file=sys.stderr)
+        return None
+    return settings
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from services.migrate import migrate
+
+    settings = _external(args)
+    if settings is None:
+        return EX_CONFIG
+    applied = migrate(settings.database_url)  # type: ignore[arg-type]
+    print("applied: " + (", ".join(applied) if applied else "nothing, up to date"))
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from services.runtime import run
+
+    settings = _external(args)
+    if settings is None:
+        return EX_CONFIG
+    relay = args.command == "relay"
+    asyncio.run(run(settings, api=False, relay=relay, projections=not relay))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="credledger", description="Event-sourced credentialing records.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the API, the relay and the projections (embedded services by default)")
+    up.add_argument("--data-dir", type=Path, help="where embedded PostgreSQL/NATS and the token secret live")
+    up.add_argument("--host", help="API bind address (default 127.0.0.1)")
+    up.add_argument("--port", type=int, help="API port (default 8000)")
+    up.set_defaults(func=cmd_up)
+
+    token = sub.add_parser("token", help="print a bearer token")
+    token.add_argument("--tenant", required=True)
+    token.add_argument(
+        "--role", required=True, choices=["firm_admin", "specialist", "viewer", "auditor", "client_viewer"]
+    )
+    token.add_argument("--user", default="cli-user", help="the user id recorded as the actor")
+    token.add_argument("--org", type=UUID, action="append", default=[], help="client_viewer: an organization id")
+    token.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds")
+    token.add_argument("--data-dir", type=Path)
+    token.set_defaults(func=cmd_token)
+
+    for name, text, func in (
+        ("migrate", "apply database migrations (DATABASE_URL)", cmd_migrate),
+        ("relay", "run only the relay (DATABASE_URL, NATS_URL)", cmd_worker),
+        ("project", "run only the projection workers (DATABASE_URL, NATS_URL)", cmd_worker),
+    ):
+        s = sub.add_parser(name, help=text)
+        s.set_defaults(func=func)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

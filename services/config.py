@@ -1,0 +1,70 @@
+"""Settings, read once from the environment (12-factor style) and overridable from the CLI."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+import platformdirs
+
+API_ROLE = "credledger_api"
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("CREDLEDGER_DATA_DIR") or platformdirs.user_data_path("credledger"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None  # the owner's connection: event store, migrations, relay, projections
+    nats_url: str | None
+    data_dir: Path
+    api_database_url: str | None = None  # the API's read connection; derived when unset
+    namespace: str = "credledger"  # subject root and stream name; tests use their own
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jwt_secret: str | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        settings = cls(
+            database_url=os.environ.get("DATABASE_URL") or None,
+            nats_url=os.environ.get("NATS_URL") or None,
+            data_dir=default_data_dir(),
+            api_database_url=os.environ.get("API_DATABASE_URL") or None,
+            namespace=os.environ.get("CREDLEDGER_NAMESPACE", "credledger"),
+            host=os.environ.get("CREDLEDGER_HOST", "127.0.0.1"),
+            port=int(os.environ.get("CREDLEDGER_PORT", "8000")),
+            jwt_secret=os.environ.get("CREDLEDGER_JWT_SECRET") or None,
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def stream(self) -> str:
+        return self.namespace.upper()
+
+    def read_database_url(self) -> str:
+        """The API reads views as a role that neither owns the tables nor bypasses RLS."""
+        if self.api_database_url:
+            return self.api_database_url
+        assert self.database_url, "database_url must be resolved first"
+        url = urlsplit(self.database_url)
+        password = os.environ.get("CREDLEDGER_API_DB_PASSWORD")
+        userinfo = API_ROLE + (f":{quote(password, safe='')}" if password else "")
+        netloc = f"{userinfo}@{url.hostname}" + (f":{url.port}" if url.port else "")
+        return urlunsplit((url.scheme, netloc, url.path, url.query, url.fragment))
+
+    def resolve_jwt_secret(self) -> str:
+        """The signing secret: configured, or kept in the data folder (created on first use)."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt-secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()

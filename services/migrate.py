@@ -1,0 +1,41 @@
+"""Database migrations: the event store (created by eventsourcing) and the SQL files in deploy/migrations."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import psycopg
+
+from services.app import Credledger, postgres_env
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "deploy" / "migrations"
+
+
+def migrate(database_url: str) -> list[str]:
+    """Apply what is not applied yet; returns the names applied. Safe to run concurrently."""
+    with psycopg.connect(database_url, autocommit=True) as con:
+        # One migrator at a time, cluster-wide roles included.
+        con.execute("SELECT pg_advisory_lock(hashtext('credledger-migrate'))")
+        try:
+            # eventsourcing creates its table (IF NOT EXISTS); our recorder adds tenant_id.
+            Credledger(env=postgres_env(database_url, create_table=True, pool_size=1)).close()
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {row[0] for row in con.execute("SELECT name FROM schema_migrations")}
+            applied = []
+            for path in sorted(MIGRATIONS.glob("*.sql")):
+                if path.name in done:
+                    continue
+                with con.transaction():
+                    con.execute(path.read_text())
+                    con.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
+                log.info("applied migration %s", path.name)
+                applied.append(path.name)
+            return applied
+        finally:
+            con.execute("SELECT pg_advisory_unlock(hashtext('credledger-migrate'))")

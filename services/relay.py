@@ -1,0 +1,128 @@
+"""The relay: tails the event store in commit order and publishes each event to JetStream.
+
+Correctness rests on three things:
+- eventsourcing's PostgreSQL recorder takes an EXCLUSIVE lock on the events table
+  for each insert, so notification ids become visible in commit order and a
+  reader that asks for ``notification_id > position`` never skips a row that
+  commits later (see the comment on ``_lock_table`` in eventsourcing/postgres.py);
+- the position advances only after JetStream has acknowledged every message up
+  to it, so a crash can republish but never lose;
+- on start the relay resumes after the last message already in the stream (its
+  notification id is in a header), and every message carries a stable
+  ``Nats-Msg-Id``, so a restart does not duplicate either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import asyncpg
+import nats
+from nats.js import JetStreamContext
+
+from services.app.base import EVENTS_TABLE
+from services.subjects import (
+    HEADER_NOTIFICATION_ID,
+    HEADER_ORIGINATOR_ID,
+    HEADER_ORIGINATOR_VERSION,
+    HEADER_TENANT,
+    HEADER_TOPIC,
+    ensure_stream,
+    event_id,
+    event_subject,
+)
+
+log = logging.getLogger(__name__)
+
+_SELECT = f"""
+    SELECT notification_id, originator_id, originator_version, topic, state, tenant_id
+    FROM {EVENTS_TABLE} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2
+"""
+
+
+class Relay:
+    def __init__(self, database_url: str, nats_url: str, namespace: str, batch_size: int = 1000) -> None:
+        self.database_url = database_url
+        self.nats_url = nats_url
+        self.namespace = namespace
+        self.batch_size = batch_size
+        self.published = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        db = await asyncpg.connect(self.database_url)
+        nc = await nats.connect(self.nats_url, name="credledger-relay")
+        try:
+            js = nc.jetstream()
+            stream = await ensure_stream(js, self.namespace)
+            if not await self._lock(db, stream, stop):
+                return
+            position = await self._resume_position(db, js, stream)
+            log.info("relay: publishing to %s from notification %d", stream, position)
+            wakeup = asyncio.Event()
+            # eventsourcing NOTIFYs on a channel named after the table on every insert.
+            await db.add_listener(EVENTS_TABLE, lambda *_: wakeup.set())
+            while not stop.is_set():
+                wakeup.clear()
+                rows = await db.fetch(_SELECT, position, self.batch_size)
+                if rows:
+                    position = await self._publish(js, stream, rows)
+                    await db.execute(
+                        "INSERT INTO relay_position (stream, notification_id) VALUES ($1, $2) "
+                        "ON CONFLICT (stream) DO UPDATE SET notification_id = excluded.notification_id",
+                        stream,
+                        position,
+                    )
+                    continue
+                await _wait_any(stop, wakeup, timeout=1.0)
+        finally:
+            await nc.drain()
+            await db.close()
+
+    async def _lock(self, db: asyncpg.Connection, stream: str, stop: asyncio.Event) -> bool:
+        """One relay per stream: a second one waits here as a hot standby."""
+        while not stop.is_set():
+            if await db.fetchval("SELECT pg_try_advisory_lock(hashtext('credledger-relay:' || $1))", stream):
+                return True
+            await _wait_any(stop, timeout=1.0)
+        return False
+
+    async def _resume_position(self, db: asyncpg.Connection, js: JetStreamContext, stream: str) -> int:
+        stored = await db.fetchval("SELECT notification_id FROM relay_position WHERE stream = $1", stream) or 0
+        info = await js.stream_info(stream)
+        if info.state.last_seq:
+            last = await js.get_msg(stream, info.state.last_seq)
+            in_stream = int((last.headers or {}).get(HEADER_NOTIFICATION_ID, 0))
+            # The stream may be ahead of the stored position (crash between ack
+            # and saving it): resume after what it already holds.
+            return max(stored, in_stream)
+        return stored
+
+    async def _publish(self, js: JetStreamContext, stream: str, rows: list[asyncpg.Record]) -> int:
+        futures = []
+        for row in rows:
+            headers = {
+                "Nats-Msg-Id": event_id(row["originator_id"], row["originator_version"]),
+                HEADER_NOTIFICATION_ID: str(row["notification_id"]),
+                HEADER_TOPIC: row["topic"],
+                HEADER_ORIGINATOR_ID: str(row["originator_id"]),
+                HEADER_ORIGINATOR_VERSION: str(row["originator_version"]),
+                HEADER_TENANT: row["tenant_id"],
+            }
+            subject = event_subject(self.namespace, row["tenant_id"], row["topic"])
+            # publish_async writes in call order on one connection, so the
+            # stream stores messages in notification order.
+            futures.append(await js.publish_async(subject, bytes(row["state"]), stream=stream, headers=headers))
+        # Every ack, or an exception (a timeout too) before the position moves.
+        await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
+        self.published += len(rows)
+        return rows[-1]["notification_id"]
+
+
+async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

@@ -1,0 +1,132 @@
+"""The runtime: starts the API, the relay and the projection workers, and stops them in order.
+
+With no DATABASE_URL / NATS_URL it first starts its own PostgreSQL and
+nats-server from their pip-installed wheels in the data folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from dataclasses import replace
+from typing import Any, Awaitable, Callable, Iterator
+
+import psycopg
+import uvicorn
+
+from projections.worker import ProjectionWorker, projection_modules
+from services.api.app import create_app
+from services.config import Settings
+from services.embedded import EmbeddedNats, EmbeddedPostgres
+from services.migrate import migrate
+from services.relay import Relay
+
+log = logging.getLogger(__name__)
+EMBEDDED_DATABASE = "credledger"
+
+
+@contextlib.contextmanager
+def resolved(settings: Settings) -> Iterator[Settings]:
+    """Settings with both URLs set, starting embedded servers for whichever is missing."""
+    with contextlib.ExitStack() as stack:
+        if not settings.database_url:
+            postgres = stack.enter_context(EmbeddedPostgres(settings.data_dir / "postgres"))
+            settings = replace(settings, database_url=_ensure_database(postgres.dsn, EMBEDDED_DATABASE))
+            log.info("started embedded PostgreSQL on port %d", postgres.port)
+        if not settings.nats_url:
+            nats_server = stack.enter_context(EmbeddedNats(settings.data_dir / "nats"))
+            settings = replace(settings, nats_url=nats_server.url)
+            log.info("started embedded nats-server at %s", nats_server.url)
+        yield settings
+
+
+def _ensure_database(server_dsn: str, name: str) -> str:
+    with psycopg.connect(server_dsn, autocommit=True) as con:
+        if not con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            con.execute(f'CREATE DATABASE "{name}"')
+    return server_dsn.rsplit("/", 1)[0] + "/" + name
+
+
+class _Server(uvicorn.Server):
+    # The runtime owns SIGINT/SIGTERM and stops every component in order;
+    # uvicorn's own capture would re-raise the signal after the API stops.
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def supervise(name: str, run: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event) -> None:
+    """Keep a worker running: restart it with backoff when it fails (e.g. a lost connection)."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            await run(stop)
+            delay = 1.0
+        except Exception as error:
+            log.error("%s failed (%s); restarting in %.0fs", name, type(error).__name__, delay, exc_info=True)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(delay * 2, 30.0)
+
+
+def components(settings: Settings, *, api: bool, relay: bool, projections: bool) -> dict[str, Any]:
+    assert settings.database_url and settings.nats_url
+    found: dict[str, Any] = {}
+    if relay:
+        found["relay"] = Relay(settings.database_url, settings.nats_url, settings.namespace)
+    if projections:
+        for module in projection_modules():
+            found[module.name] = ProjectionWorker(module, settings.database_url, settings.nats_url, settings.namespace)
+    return found
+
+
+async def run(
+    settings: Settings,
+    *,
+    api: bool = True,
+    relay: bool = True,
+    projections: bool = True,
+    on_ready: Callable[[Settings], None] | None = None,
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [
+        asyncio.create_task(supervise(name, worker.run, stop), name=name)
+        for name, worker in components(settings, api=api, relay=relay, projections=projections).items()
+    ]
+    server = None
+    if api:
+        config = uvicorn.Config(
+            create_app(settings), host=settings.host, port=settings.port, lifespan="on", log_level="warning"
+        )
+        server = _Server(config)
+        tasks.append(asyncio.create_task(server.serve(), name="api"))
+        while not server.started and not tasks[-1].done():
+            await asyncio.sleep(0.05)
+        if tasks[-1].done():  # e.g. the port is taken
+            stop.set()
+    if on_ready and not stop.is_set():
+        on_ready(settings)
+    await stop.wait()
+    log.info("stopping")
+    if server:
+        server.should_exit = True
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    for task, result in zip(tasks, results):
+        if isinstance(result, BaseException):
+            log.error("%s ended with %r", task.get_name(), result)
+    if server and not server.started:
+        raise SystemExit(f"The API could not start on {settings.host}:{settings.port}.")
+
+
+def serve(settings: Settings, **kwargs: Any) -> None:
+    """Resolve the services, migrate, run until SIGINT/SIGTERM, then stop everything."""
+    with resolved(settings) as settings:
+        applied = migrate(settings.database_url)  # type: ignore[arg-type]
+        if applied:
+            log.info("applied migrations: %s", ", ".join(applied))
+        asyncio.run(run(settings, **kwargs))

@@ -1,0 +1,1 @@
+"""The event store: eventsourcing's PostgreSQL persistence with tenant ids and a msgspec transcoder."""

@@ -1,0 +1,43 @@
+"""eventsourcing's PostgreSQL recorder, extended to stamp every event row with its tenant.
+
+The library inserts rows through a composite type with a fixed set of fields, so
+rather than fork its insert statement we give the ``tenant_id`` column a default
+read from a transaction-local setting, and set that setting in the same
+transaction just before the insert (the recorder's ``_insert_events`` hook runs
+first inside the insert transaction). The column is NOT NULL, so an insert that
+forgot its tenant fails instead of landing untenanted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+from psycopg.sql import SQL, Identifier
+
+TENANT_SETTING = "credledger.tenant_id"
+
+
+class TenantRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        table = SQL("{0}.{1}").format(Identifier(datastore.schema), Identifier(events_table_name))
+        self.sql_create_statements.append(
+            SQL(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS tenant_id text NOT NULL "
+                "DEFAULT NULLIF(current_setting('credledger.tenant_id', true), '')"
+            ).format(table=table)
+        )
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        tenant_id = kwargs.get("tenant_id")
+        if not tenant_id:
+            raise ValueError("Events must be saved with a tenant_id.")
+        # is_local=true: the setting ends with this transaction, so a pooled
+        # connection never carries one tenant's id into another's insert.
+        curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, tenant_id))
+
+
+class TenantPostgresFactory(PostgresFactory):
+    application_recorder_class = TenantRecorder
