@@ -27,6 +27,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     jwt_secret: str | None = None
+    relay_batch: int = 1000  # events per publish round
+    projection_batch: int = 256  # messages per projection transaction
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -39,6 +41,8 @@ class Settings:
             host=os.environ.get("CREDLEDGER_HOST", "127.0.0.1"),
             port=int(os.environ.get("CREDLEDGER_PORT", "8000")),
             jwt_secret=os.environ.get("CREDLEDGER_JWT_SECRET") or None,
+            relay_batch=int(os.environ.get("CREDLEDGER_RELAY_BATCH", "1000")),
+            projection_batch=int(os.environ.get("CREDLEDGER_PROJECTION_BATCH", "256")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -75,10 +75,12 @@ def components(settings: Settings, *, api: bool, relay: bool, projections: bool)
     assert settings.database_url and settings.nats_url
     found: dict[str, Any] = {}
     if relay:
-        found["relay"] = Relay(settings.database_url, settings.nats_url, settings.namespace)
+        found["relay"] = Relay(settings.database_url, settings.nats_url, settings.namespace, settings.relay_batch)
     if projections:
         for module in projection_modules():
-            found[module.name] = ProjectionWorker(module, settings.database_url, settings.nats_url, settings.namespace)
+            found[module.name] = ProjectionWorker(
+                module, settings.database_url, settings.nats_url, settings.namespace, settings.projection_batch
+            )
     return found
 
 

@@ -49,13 +49,13 @@ def _validation_errors(extra: Any) -> list[FieldError]:
 
 def on_validation(request: Request, exc: ValidationException) -> Response:
     errors = _validation_errors(exc.extra)
-    rule = "malformed-body" if "decode" in exc.detail.lower() or "malformed" in exc.detail.lower() else "invalid-request"
-    detail = "; ".join(e.reason for e in errors) or exc.detail
-    return problem(request, 400, rule, "The request is not valid", detail, errors)
+    detail = "; ".join(f"{e.field}: {e.reason}" for e in errors) or exc.detail
+    return problem(request, 400, "invalid-request", "The request is not valid", detail, errors)
 
 
 def on_http(request: Request, exc: HTTPException) -> Response:
-    rule = {401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed"}.get(
+    # A bare 400 comes from the body decoder: the JSON itself is broken.
+    rule = {400: "malformed-body", 401: "unauthorized", 403: "forbidden", 404: "not-found"}.get(
         exc.status_code, "http-error"
     )
     return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tests.support import Stack, eventually
+
+NPI = "1234567893"  # valid check digit
+ORG = {"legal_name": "Berkshire Family Health", "npi": NPI, "entity_kind": "group"}
+
+
+def register(client: httpx.Client, **overrides: Any) -> str:
+    response = client.post("/v1/organizations", json={**ORG, **overrides})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def open_application(client: httpx.Client, organization_id: str, kind: str = "posc_registration") -> str:
+    response = client.post(
+        "/v1/applications", json={"organization_id": organization_id, "kind": kind, "channel": "fax"}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def view_row(client: httpx.Client, organization_id: str) -> dict[str, Any] | None:
+    response = client.get(f"/v1/views/affiliation-status/{organization_id}")
+    return response.json() if response.status_code == 200 else None
+
+
+def wait_for_view(client: httpx.Client, organization_id: str, **expected: Any) -> dict[str, Any]:
+    def probe() -> dict[str, Any] | None:
+        row = view_row(client, organization_id)
+        return row if row and all(row[k] == v for k, v in expected.items()) else None
+
+    return eventually(probe)
+
+
+def events_of(stack: Stack, tenant: str) -> int:
+    return stack.sql("SELECT count(*) FROM credledger_events WHERE tenant_id = %s", tenant)[0][0]
+
+
+def assert_problem(response: httpx.Response, status: int, rule: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == f"urn:credledger:problem:{rule}", body
+    assert body["title"] and body["detail"]
+    return body

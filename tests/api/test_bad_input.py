@@ -1,0 +1,84 @@
+"""Bad input gets a problem response and stores nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import ORG, assert_problem, events_of, register
+from tests.support import Stack
+
+
+def test_invalid_npi_is_refused_and_stores_nothing(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    body = assert_problem(client.post("/v1/organizations", json={**ORG, "npi": "1234567890"}), 422, "invalid-npi")
+    assert body["errors"] == [{"field": "npi", "reason": "The NPI's check digit is wrong."}]
+    assert events_of(stack, tenants[0]) == 0
+
+
+def test_malformed_body_is_refused_and_stores_nothing(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    response = client.post(
+        "/v1/organizations", content=b'{"legal_name": "Acme", "npi": ', headers={"content-type": "application/json"}
+    )
+    assert_problem(response, 400, "malformed-body")
+    assert events_of(stack, tenants[0]) == 0
+
+
+def test_unknown_field_is_refused_and_named(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    body = assert_problem(client.post("/v1/organizations", json={**ORG, "tin": "123456789"}), 400, "invalid-request")
+    assert "tin" in body["detail"]
+    assert events_of(stack, tenants[0]) == 0
+
+
+@pytest.mark.parametrize(
+    "patch, field",
+    [({"entity_kind": "hospital"}, "entity_kind"), ({"legal_name": 7}, "legal_name"), ({"npi": None}, "npi")],
+)
+def test_wrong_types_and_values_are_refused(stack: Stack, tenants: tuple[str, str], patch: dict, field: str) -> None:
+    client = stack.client(tenants[0])
+    body = assert_problem(client.post("/v1/organizations", json={**ORG, **patch}), 400, "invalid-request")
+    assert field in body["detail"]
+    assert events_of(stack, tenants[0]) == 0
+
+
+def test_blank_legal_name_names_the_field(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    body = assert_problem(client.post("/v1/organizations", json={**ORG, "legal_name": "  "}), 422, "invalid-value")
+    assert body["errors"][0]["field"] == "legal_name"
+    assert events_of(stack, tenants[0]) == 0
+
+
+def test_command_on_a_missing_field_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = register(client)
+    before = events_of(stack, tenants[0])
+    response = client.post("/v1/applications", json={"organization_id": org, "kind": "enrollment"})
+    body = assert_problem(response, 400, "invalid-request")
+    assert "channel" in body["detail"]
+    assert events_of(stack, tenants[0]) == before
+
+
+def test_bad_if_match_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = register(client)
+    application = client.post("/v1/applications", json={"organization_id": org, "kind": "enrollment", "channel": "mail"})
+    response = client.post(
+        f"/v1/applications/{application.json()['id']}/submit",
+        json={"submitted_on": "2026-04-21"},
+        headers={"If-Match": "yesterday"},
+    )
+    assert_problem(response, 400, "invalid-request")
+    assert client.get(f"/v1/applications/{application.json()['id']}").json()["status"] == "open"
+
+
+def test_auth_is_required_and_checked(stack: Stack, tenants: tuple[str, str]) -> None:
+    import httpx
+
+    anonymous = httpx.Client(base_url=stack.base_url)
+    assert_problem(anonymous.post("/v1/organizations", json=ORG), 401, "unauthorized")
+    forged = httpx.Client(base_url=stack.base_url, headers={"Authorization": "Bearer not.a.token"})
+    assert_problem(forged.get("/v1/views/affiliation-status"), 401, "unauthorized")
+    viewer = stack.client(tenants[0], role="viewer")
+    assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")
+    assert events_of(stack, tenants[0]) == 0

@@ -1,0 +1,52 @@
+"""Fixtures. With DATABASE_URL / NATS_URL set the tests use those servers; otherwise they start
+embedded PostgreSQL and nats-server from the pip wheels, exactly as `credledger up` does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from services.embedded import EmbeddedNats, EmbeddedPostgres
+from tests.support import Infra, Stack, start_stack, stop
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
+    started = []
+    admin_url = os.environ.get("DATABASE_URL")
+    nats_url = os.environ.get("NATS_URL")
+    if not admin_url:
+        pg = EmbeddedPostgres(tmp_path_factory.mktemp("embedded-postgres"))
+        admin_url = pg.start()
+        started.append(pg)
+    if not nats_url:
+        server = EmbeddedNats(tmp_path_factory.mktemp("embedded-nats"))
+        nats_url = server.start()
+        started.append(server)
+    infra = Infra(admin_url=admin_url, nats_url=nats_url)
+    try:
+        yield infra
+    finally:
+        infra.cleanup()
+        for server in reversed(started):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One `credledger up` for the API tests; stopped with SIGINT like Ctrl-C."""
+    running = start_stack(infra, tmp_path_factory.mktemp("stack"))
+    yield running
+    code = stop(running.process)
+    assert code == 0, f"credledger up did not stop cleanly ({code}):\n{running.log.read_text()[-4000:]}"
+
+
+@pytest.fixture
+def tenants() -> tuple[str, str]:
+    """Two fresh tenant ids, so tests never see each other's data."""
+    import uuid
+
+    return ("firm-a-" + uuid.uuid4().hex[:8], "firm-b-" + uuid.uuid4().hex[:8])

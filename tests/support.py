@@ -1,0 +1,171 @@
+"""Test infrastructure: real PostgreSQL and NATS (the machine's, or embedded ones), fresh per use."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+import nats
+import psycopg
+
+from services.api.auth import issue_token
+from services.embedded import free_port
+
+T = TypeVar("T")
+JWT_SECRET = "test-secret-" + uuid.uuid4().hex
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def with_user(url: str, user: str) -> str:
+    parts = urlsplit(url)
+    netloc = f"{user}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+@dataclass
+class Infra:
+    """Where the servers are. Creates a fresh database and NATS namespace per use."""
+
+    admin_url: str
+    nats_url: str
+    created: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+
+    def new_database(self) -> str:
+        name = "cl_test_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.admin_url, autocommit=True) as con:
+            con.execute(f'CREATE DATABASE "{name}"')
+        self.created.append(name)
+        return with_database(self.admin_url, name)
+
+    def new_namespace(self) -> str:
+        ns = "cltest" + uuid.uuid4().hex[:10]
+        self.namespaces.append(ns)
+        return ns
+
+    def cleanup(self) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as con:
+            for name in self.created:
+                con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        asyncio.run(_delete_streams(self.nats_url, [ns.upper() for ns in self.namespaces]))
+
+
+async def _delete_streams(nats_url: str, streams: list[str]) -> None:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    for stream in streams:
+        try:
+            await js.delete_stream(stream)
+        except Exception:
+            pass
+    await nc.close()
+
+
+def process_env(database_url: str, nats_url: str, namespace: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        NATS_URL=nats_url,
+        CREDLEDGER_NAMESPACE=namespace,
+        CREDLEDGER_JWT_SECRET=JWT_SECRET,
+        CREDLEDGER_DATA_DIR=str(data_dir),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def credledger(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Run the console command as users do (python -m services is the same entry point)."""
+    out = open(log, "ab")
+    return subprocess.Popen([sys.executable, "-m", "services", *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 30) -> int:
+    if process.poll() is None:
+        process.send_signal(sig)
+    return process.wait(timeout=timeout)
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 15.0, interval: float = 0.05) -> T:
+    """Poll until probe returns something truthy; fail with the last value after timeout."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
+
+
+@dataclass
+class Stack:
+    """A running `credledger up` against a fresh database and namespace."""
+
+    base_url: str
+    database_url: str
+    nats_url: str
+    namespace: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def client(self, tenant: str, role: str = "firm_admin", user: str = "alice", orgs: list[Any] = ()) -> httpx.Client:  # type: ignore[assignment]
+        token = issue_token(JWT_SECRET, tenant=tenant, role=role, user=user, organizations=list(orgs))
+        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    def api_role_url(self) -> str:
+        return with_user(self.database_url, "credledger_api")
+
+    def sql(self, query: str, *params: Any) -> list[tuple[Any, ...]]:
+        """As the owner: what is really stored."""
+        with psycopg.connect(self.database_url) as con:
+            return con.execute(query, params).fetchall()
+
+    def stream_messages(self) -> list[Any]:
+        return asyncio.run(read_stream(self.nats_url, self.namespace.upper()))
+
+
+async def read_stream(nats_url: str, stream: str) -> list[Any]:
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        info = await js.stream_info(stream)
+        return [await js.get_msg(stream, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)] if info.state.messages else []
+    finally:
+        await nc.close()
+
+
+def start_stack(infra: Infra, tmp: Path) -> Stack:
+    database_url = infra.new_database()
+    namespace = infra.new_namespace()
+    port = free_port()
+    log = tmp / "credledger-up.log"
+    env = process_env(database_url, infra.nats_url, namespace, tmp / "data")
+    process = credledger(["up", "--port", str(port)], env, log)
+    base_url = f"http://127.0.0.1:{port}"
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"credledger up exited {process.returncode}:\n{log.read_text()}")
+        try:
+            return httpx.get(base_url + "/health/ready", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    eventually(ready, timeout=60)
+    return Stack(base_url, database_url, infra.nats_url, namespace, process, log)
