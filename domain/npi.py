@@ -8,9 +8,13 @@ https://www.cms.gov/Regulations-and-Guidance/Administrative-Simplification/Natio
 
 from __future__ import annotations
 
+import re
+
 from domain.errors import InvalidValue
 
 _PREFIX = "80840"
+# ASCII only: str.isdigit() would also accept e.g. fullwidth or superscript digits.
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
 
 
 def luhn_check_digit(digits: str) -> int:
@@ -30,7 +34,7 @@ def luhn_check_digit(digits: str) -> int:
 
 def parse_npi(value: str, *, field: str = "npi") -> str:
     """Return the NPI if it is ten digits with a valid check digit, else raise."""
-    if not isinstance(value, str) or len(value) != 10 or not value.isdigit():
+    if not isinstance(value, str) or not _TEN_DIGITS.fullmatch(value):
         raise InvalidValue("An NPI is exactly ten digits.", field=field, rule="invalid-npi")
     if value[0] not in "12":
         raise InvalidValue("An NPI starts with 1 or 2.", field=field, rule="invalid-npi")

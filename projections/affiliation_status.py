@@ -8,6 +8,7 @@ import asyncpg
 
 from domain.application import Application, ApplicationKind
 from domain.organization import Organization
+from projections.tracking import OutOfOrder
 
 name = "affiliation_status"
 aggregates = ("organization", "application")
@@ -33,6 +34,7 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 event.timestamp,
             )
         case Application.Opened():
+            await _require_organization(con, event.organization_id)
             await con.execute(
                 "INSERT INTO affiliation_applications (tenant_id, application_id, organization_id, kind) "
                 "VALUES ($1, $2, $3, $4)",
@@ -57,11 +59,13 @@ async def _set_state(con: asyncpg.Connection, event: Any, state: str, opening: b
         event.originator_id,
     )
     if ref is None:
-        return
+        raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
     columns = _COLUMNS.get(ApplicationKind(ref["kind"]))
     if columns is None:
+        await _require_organization(con, ref["organization_id"])
         await _count(con, ref["organization_id"], event)
         return
+    await _require_organization(con, ref["organization_id"])
     state_column, application_column = columns
     # The latest application of a kind drives the state; a late event of an
     # older application of the same kind is counted but moves nothing.
@@ -76,6 +80,13 @@ async def _set_state(con: asyncpg.Connection, event: Any, state: str, opening: b
         event.originator_id,
         opening,
     )
+
+
+async def _require_organization(con: asyncpg.Connection, organization_id: Any) -> None:
+    """Events can be redelivered out of order across aggregates (after a crash, a NAK):
+    an application's event must wait until its organization's registration is applied."""
+    if not await con.fetchval("SELECT 1 FROM affiliation_status WHERE organization_id = $1", organization_id):
+        raise OutOfOrder(f"organization {organization_id} not registered in this view yet")
 
 
 async def _count(con: asyncpg.Connection, organization_id: Any, event: Any) -> None:

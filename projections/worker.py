@@ -80,7 +80,9 @@ class ProjectionWorker:
                     filter_subjects=[f"{self.namespace}.*.{kind}.>" for kind in self.projection.aggregates],
                     ack_policy=js_api.AckPolicy.EXPLICIT,
                     deliver_policy=js_api.DeliverPolicy.ALL,
-                    ack_wait=30,
+                    # Unacked messages of a crashed worker come back after ack_wait;
+                    # a batch takes milliseconds, so keep the stall after a crash short.
+                    ack_wait=10,
                     max_ack_pending=4 * self.batch_size,
                 ),
             )
@@ -101,15 +103,25 @@ class ProjectionWorker:
         try:
             async with db.transaction():
                 await self._apply_all(db, envelopes)
-        except OutOfOrder as error:
-            # A later event overtook an earlier one of the same aggregate: apply
-            # nothing from this batch and let JetStream redeliver it.
-            log.warning("projection %s: %s; redelivering", self.projection.name, error)
-            for m in messages:
-                await m.nak(delay=1)
+        except OutOfOrder:
+            # Something in the batch waits for an event not applied yet (it was
+            # delivered to a worker that died, or NAKed). Apply one by one: ack
+            # what applies, and let JetStream redeliver the rest after a delay.
+            await self._handle_one_by_one(db, messages, envelopes)
             return
         for m in messages:
             await m.ack()
+
+    async def _handle_one_by_one(self, db: asyncpg.Connection, messages: list[Msg], envelopes: list[Envelope]) -> None:
+        for message, envelope in zip(messages, envelopes):
+            try:
+                async with db.transaction():
+                    await self._apply_all(db, [envelope])
+            except OutOfOrder as error:
+                log.info("projection %s: %s; redelivering later", self.projection.name, error)
+                await message.nak(delay=1)
+            else:
+                await message.ack()
 
     async def _apply_all(self, db: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:

@@ -173,13 +173,11 @@ def test_the_field_name_is_carried_on_the_error():
 # Known defects (see report): str.isdigit() accepts any Unicode decimal digit, and int() reads them.
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parse_npi accepts non-ASCII decimal digits (str.isdigit)")
 @pytest.mark.parametrize("value", ["1２３４５６７８９３", "123456789\u0663"])
 def test_non_ascii_digits_are_rejected(value):
     assert_rejected(value)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parse_npi raises a bare ValueError for superscript digits")
 def test_superscript_digit_raises_invalid_value_not_value_error():
     assert_rejected("1²34567893")
 
