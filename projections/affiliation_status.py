@@ -15,8 +15,8 @@ aggregates = ("organization", "application")
 
 # Which column of the view each application kind drives.
 _COLUMNS = {
-    ApplicationKind.POSC_REGISTRATION: ("posc_registration", "posc_registration_application_id"),
-    ApplicationKind.ENROLLMENT: ("enrollment", "enrollment_application_id"),
+    ApplicationKind.POSC_REGISTRATION: "posc_registration",
+    ApplicationKind.ENROLLMENT: "enrollment",
 }
 
 
@@ -43,16 +43,16 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 event.organization_id,
                 str(event.kind),
             )
-            await _set_state(con, event, "opened", opening=True)
+            await _set_state(con, event, "opened", position, opening=True)
         case Application.Submitted():
-            await _set_state(con, event, "submitted")
+            await _set_state(con, event, "submitted", position)
         case Application.Decided():
-            await _set_state(con, event, str(event.decision))
+            await _set_state(con, event, str(event.decision), position)
         case _:
             await _touch_organization(con, event)
 
 
-async def _set_state(con: asyncpg.Connection, event: Any, state: str, opening: bool = False) -> None:
+async def _set_state(con: asyncpg.Connection, event: Any, state: str, position: int, opening: bool = False) -> None:
     """Move the organization's POSC registration or enrollment state, if this application drives one."""
     ref = await con.fetchrow(
         "SELECT organization_id, kind FROM affiliation_applications WHERE application_id = $1",
@@ -60,25 +60,27 @@ async def _set_state(con: asyncpg.Connection, event: Any, state: str, opening: b
     )
     if ref is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
-    columns = _COLUMNS.get(ApplicationKind(ref["kind"]))
-    if columns is None:
-        await _require_organization(con, ref["organization_id"])
+    await _require_organization(con, ref["organization_id"])
+    column = _COLUMNS.get(ApplicationKind(ref["kind"]))
+    if column is None:
         await _count(con, ref["organization_id"], event)
         return
-    await _require_organization(con, ref["organization_id"])
-    state_column, application_column = columns
-    # The latest application of a kind drives the state; a late event of an
-    # older application of the same kind is counted but moves nothing.
+    # The most recently opened application of a kind (by store position, not by
+    # arrival: events of different aggregates may be redelivered out of order)
+    # drives the state; events of older ones are counted but move nothing.
     await con.execute(
         f"UPDATE affiliation_status SET "
-        f"{state_column} = CASE WHEN $5 OR {application_column} = $4 THEN $1 ELSE {state_column} END, "
-        f"{application_column} = CASE WHEN $5 THEN $4 ELSE {application_column} END, "
-        "updated_at = $2, events_applied = events_applied + 1 WHERE organization_id = $3",
+        f"{column} = CASE WHEN ($5 AND $6 > {column}_position) OR (NOT $5 AND {column}_application_id = $4) "
+        f"THEN $1 ELSE {column} END, "
+        f"{column}_application_id = CASE WHEN $5 AND $6 > {column}_position THEN $4 ELSE {column}_application_id END, "
+        f"{column}_position = CASE WHEN $5 AND $6 > {column}_position THEN $6 ELSE {column}_position END, "
+        "updated_at = GREATEST(updated_at, $2), events_applied = events_applied + 1 WHERE organization_id = $3",
         state,
         event.timestamp,
         ref["organization_id"],
         event.originator_id,
         opening,
+        position,
     )
 
 
@@ -91,7 +93,7 @@ async def _require_organization(con: asyncpg.Connection, organization_id: Any) -
 
 async def _count(con: asyncpg.Connection, organization_id: Any, event: Any) -> None:
     await con.execute(
-        "UPDATE affiliation_status SET updated_at = $1, events_applied = events_applied + 1 "
+        "UPDATE affiliation_status SET updated_at = GREATEST(updated_at, $1), events_applied = events_applied + 1 "
         "WHERE organization_id = $2",
         event.timestamp,
         organization_id,

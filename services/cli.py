@@ -38,11 +38,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 
 
 def cmd_token(args: argparse.Namespace) -> int:
+    from domain.errors import InvalidValue
     from services.api.auth import issue_token
 
     settings = Settings.from_env(data_dir=args.data_dir)
-    print(
-        issue_token(
+    try:
+        token = issue_token(
             settings.resolve_jwt_secret(),
             tenant=args.tenant,
             role=args.role,
@@ -50,7 +51,10 @@ def cmd_token(args: argparse.Namespace) -> int:
             organizations=args.org,
             ttl_seconds=args.ttl,
         )
-    )
+    except InvalidValue as error:
+        print(f"credledger token: --{error.field}: {error.message}", file=sys.stderr)
+        return EX_USAGE
+    print(token)
     return 0
 
 

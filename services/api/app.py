@@ -56,6 +56,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         state=State({"jwt_secret": settings.resolve_jwt_secret()}),
         middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS)],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
+        logging_config=None,  # the CLI configures logging once for every component
         openapi_config=OpenAPIConfig(
             title="credledger",
             version="0.1.0",

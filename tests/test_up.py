@@ -1,0 +1,97 @@
+"""`credledger up` on a machine with nothing configured: embedded PostgreSQL and NATS, end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.embedded import free_port
+from tests.support import eventually
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def _pids(data_dir: Path) -> list[int]:
+    pids = []
+    for pidfile in (data_dir / "postgres" / "pgdata" / "postmaster.pid", data_dir / "nats" / "nats.pid"):
+        if pidfile.exists():
+            pids.append(int(pidfile.read_text().split()[0]))
+    return pids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_up_with_no_services_configured(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL", "CREDLEDGER_JWT_SECRET")}
+    data_dir, port = tmp_path / "data", free_port()
+    log = tmp_path / "up.log"
+    with open(log, "wb") as out:
+        up = subprocess.Popen(
+            [sys.executable, "-m", "services", "up", "--data-dir", str(data_dir), "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        eventually(lambda: "credledger is up" in log.read_text() or up.poll() is not None, timeout=90)
+        assert up.poll() is None, log.read_text()
+        banner = log.read_text()
+        assert f"{base}/v1" in banner and "credledger token --tenant demo --role firm_admin" in banner
+        token = subprocess.run(
+            [sys.executable, "-m", "services", "token", "--tenant", "demo", "--role", "firm_admin", "--data-dir", str(data_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
+        assert client.get("/health/ready").json()["status"] == "ok"
+        created = client.post(
+            "/v1/organizations", json={"legal_name": "Acme Family Health", "npi": "1234567893", "entity_kind": "group"}
+        )
+        assert created.status_code == 201
+        org = created.json()["id"]
+        started = time.monotonic()
+        row = eventually(lambda: client.get(f"/v1/views/affiliation-status/{org}").status_code == 200, timeout=10)
+        print(f"visible in the view after {time.monotonic() - started:.3f}s")
+        assert row
+        servers = _pids(data_dir)
+        assert len(servers) == 2 and all(_alive(p) for p in servers)
+    finally:
+        if up.poll() is None:
+            up.send_signal(signal.SIGINT)  # Ctrl-C
+        code = up.wait(timeout=60)
+    assert code == 0, log.read_text()[-3000:]
+    assert not any(_alive(p) for p in servers), "embedded servers outlived credledger up"
+    assert "Traceback" not in log.read_text()
+
+
+def test_token_refuses_a_bad_tenant(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "services", "token", "--tenant", "a.b", "--role", "viewer", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "tenant" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_worker_commands_need_configuration(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
+    result = subprocess.run([sys.executable, "-m", "services", "relay"], env=env, capture_output=True, text=True)
+    assert result.returncode == 78
+    assert "DATABASE_URL" in result.stderr
