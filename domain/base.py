@@ -15,9 +15,7 @@ _TENANT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 def check_tenant_id(tenant_id: str) -> str:
     if not isinstance(tenant_id, str) or not _TENANT_ID.fullmatch(tenant_id):
-        raise InvalidValue(
-            "A tenant id is 1-64 letters, digits, '-' or '_'.", field="tenant", rule="invalid-tenant"
-        )
+        raise InvalidValue("A tenant id is 1-64 letters, digits, '-' or '_'.", field="tenant", rule="invalid-tenant")
     return tenant_id
 
 

@@ -113,7 +113,7 @@ class ProjectionWorker:
             await m.ack()
 
     async def _handle_one_by_one(self, db: asyncpg.Connection, messages: list[Msg], envelopes: list[Envelope]) -> None:
-        for message, envelope in zip(messages, envelopes):
+        for message, envelope in zip(messages, envelopes, strict=True):
             try:
                 async with db.transaction():
                     await self._apply_all(db, [envelope])

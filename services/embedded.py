@@ -116,8 +116,12 @@ class _Server:
             # Own session: a Ctrl-C in the terminal goes to our process group
             # only, so the server is not killed before we stop it in order.
             self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                start_new_session=True, **kwargs,
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                **kwargs,
             )
         atexit.register(self.stop)  # safety net if the caller forgets stop()
         return offset
@@ -133,10 +137,7 @@ class _Server:
                 time.sleep(0.1)
                 continue
             self.stop()
-            raise RuntimeError(
-                f"embedded {self.name} {problem}; tail of {log_path}:\n"
-                f"{_log_tail(log_path, offset)}"
-            )
+            raise RuntimeError(f"embedded {self.name} {problem}; tail of {log_path}:\n{_log_tail(log_path, offset)}")
 
     def _stop(self, sig: int) -> None:
         if self._proc is not None:
@@ -188,11 +189,19 @@ class EmbeddedPostgres(_Server):
 
         port = self._requested_port or free_port()
         cmd = [
-            str(PG_BIN / "postgres"), "-D", str(self.pgdata),
-            "-p", str(port), "-h", "127.0.0.1", "-k", str(self._socket_dir),
+            str(PG_BIN / "postgres"),
+            "-D",
+            str(self.pgdata),
+            "-p",
+            str(port),
+            "-h",
+            "127.0.0.1",
+            "-k",
+            str(self._socket_dir),
             # Durability settings stay at their defaults (no fsync=off): this
             # is the real ledger database when no DATABASE_URL is given.
-            "-c", "max_connections=200",
+            "-c",
+            "max_connections=200",
         ]
         offset = self._spawn(cmd, self.log_path, cwd=self.pgdata, **run_as)
         self._wait_ready(lambda: self._accepting(port), self.log_path, offset)
@@ -241,12 +250,23 @@ class EmbeddedPostgres(_Server):
     def _initdb(self, run_as: dict) -> None:
         log.info("initializing new PostgreSQL cluster in %s", self.pgdata)
         cmd = [
-            str(PG_BIN / "initdb"), "-D", str(self.pgdata), "-U", "postgres",
-            "--auth=trust", "--encoding=UTF8", "--locale=C",
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(self.pgdata),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
         ]
         result = subprocess.run(
-            cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-            cwd=self.pgdata, timeout=120, **run_as,
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            cwd=self.pgdata,
+            timeout=120,
+            **run_as,
         )
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stdout}{result.stderr}")
@@ -255,9 +275,23 @@ class EmbeddedPostgres(_Server):
         # pg_isready exits 0 only once the server accepts connections (not
         # while it is still starting up or replaying WAL after a crash).
         result = subprocess.run(
-            [str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port),
-             "-U", "postgres", "-d", "postgres", "-t", "2"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(PG_BIN / "pg_isready"),
+                "-q",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-t",
+                "2",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         return result.returncode == 0
 
@@ -286,8 +320,16 @@ class EmbeddedNats(_Server):
 
         port = self._requested_port or free_port()
         cmd = [
-            _nats_binary(), "-a", "127.0.0.1", "-p", str(port),
-            "-js", "-sd", str(self.store_dir), "-P", str(self.pid_file),
+            _nats_binary(),
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-js",
+            "-sd",
+            str(self.store_dir),
+            "-P",
+            str(self.pid_file),
         ]
         offset = self._spawn(cmd, self.log_path, cwd=self.data_dir)
         self._wait_ready(lambda: _nats_answers(port), self.log_path, offset)

@@ -118,7 +118,7 @@ async def run(
     if server:
         server.should_exit = True
     results = await asyncio.gather(*tasks, return_exceptions=True)
-    for task, result in zip(tasks, results):
+    for task, result in zip(tasks, results, strict=True):
         if isinstance(result, BaseException):
             log.error("%s ended with %r", task.get_name(), result)
     if server and not server.started:

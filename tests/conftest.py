@@ -4,7 +4,6 @@ embedded PostgreSQL and nats-server from the pip wheels, exactly as `credledger 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterator
 
 import pytest

@@ -145,7 +145,11 @@ async def read_stream(nats_url: str, stream: str) -> list[Any]:
     try:
         js = nc.jetstream()
         info = await js.stream_info(stream)
-        return [await js.get_msg(stream, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)] if info.state.messages else []
+        return (
+            [await js.get_msg(stream, seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+            if info.state.messages
+            else []
+        )
     finally:
         await nc.close()
 

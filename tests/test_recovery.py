@@ -54,7 +54,9 @@ class Writer(threading.Thread):
                 elif step < 0.6:
                     kind = self.rng.choice(["posc_registration", "enrollment", "aco_affiliation"])
                     org = self.rng.choice(orgs[tenant])
-                    open_apps[tenant].append(self.app.open_application(actor, organization_id=org, kind=kind, channel="fax").id)
+                    open_apps[tenant].append(
+                        self.app.open_application(actor, organization_id=org, kind=kind, channel="fax").id
+                    )
                 elif step < 0.8 and open_apps[tenant]:
                     app_id = open_apps[tenant].pop(self.rng.randrange(len(open_apps[tenant])))
                     self.app.submit_application(actor, app_id, submitted_on=date(2026, 4, 17))
@@ -86,7 +88,7 @@ def kill_repeatedly(args: list[str], env: dict[str, str], log: Path, progress: A
     process = credledger(args, env, log)
     for _ in range(kills):
         before = progress()
-        eventually(lambda: progress() > before, timeout=60)
+        eventually(lambda before=before: progress() > before, timeout=60)
         time.sleep(rng.uniform(0, 0.2))
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -162,7 +164,11 @@ def expected_affiliation_rows(events: list[Any]) -> dict[Any, dict[str, Any]]:
     latest: dict[tuple[Any, str], Any] = {}
     for _, e in events:
         if isinstance(e, Organization.Registered):
-            rows[e.originator_id] = {"posc_registration": "not_started", "enrollment": "not_started", "events_applied": 1}
+            rows[e.originator_id] = {
+                "posc_registration": "not_started",
+                "enrollment": "not_started",
+                "events_applied": 1,
+            }
             continue
         if isinstance(e, Application.Opened):
             app_org[e.originator_id] = (e.organization_id, str(e.kind))
@@ -199,7 +205,9 @@ def test_projection_worker_killed_mid_stream_applies_each_event_once(infra: Infr
     assert writer.error is None, writer.error
     events = stored_events(app)
     durable = f"{namespace}_affiliation_status"
-    eventually(lambda: applied() >= events[-1][0] and consumer_done(infra.nats_url, namespace.upper(), durable), timeout=90)
+    eventually(
+        lambda: applied() >= events[-1][0] and consumer_done(infra.nats_url, namespace.upper(), durable), timeout=90
+    )
     assert stop(worker) == 0, log.read_text()[-3000:]
     assert stop(relay) == 0
 

@@ -52,7 +52,18 @@ def test_up_with_no_services_configured(tmp_path: Path) -> None:
         banner = log.read_text()
         assert f"{base}/v1" in banner and "credledger token --tenant demo --role firm_admin" in banner
         token = subprocess.run(
-            [sys.executable, "-m", "services", "token", "--tenant", "demo", "--role", "firm_admin", "--data-dir", str(data_dir)],
+            [
+                sys.executable,
+                "-m",
+                "services",
+                "token",
+                "--tenant",
+                "demo",
+                "--role",
+                "firm_admin",
+                "--data-dir",
+                str(data_dir),
+            ],
             env=env,
             capture_output=True,
             text=True,

@@ -44,7 +44,7 @@ def expected_version(request: Request) -> int | None:
     raw = value.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
         raise ValidationException(
-            "If-Match must be an ETag returned by this API, e.g. \"3\".",
+            'If-Match must be an ETag returned by this API, e.g. "3".',
             extra=[{"key": "If-Match", "message": "not a version ETag", "source": "header"}],
         )
     return int(raw)

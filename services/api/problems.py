@@ -31,9 +31,16 @@ class Problem(msgspec.Struct, omit_defaults=True):
     errors: list[FieldError] = []
 
 
-def problem(request: Request, status: int, rule: str, title: str, detail: str, errors: list[FieldError] = ()) -> Response:  # type: ignore[assignment]
+def problem(
+    request: Request, status: int, rule: str, title: str, detail: str, errors: list[FieldError] = ()
+) -> Response:  # type: ignore[assignment]
     body = Problem(
-        type=TYPE_PREFIX + rule, title=title, status=status, detail=detail, instance=request.url.path, errors=list(errors)
+        type=TYPE_PREFIX + rule,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=list(errors),
     )
     return Response(content=body, status_code=status, media_type=MEDIA_TYPE)
 

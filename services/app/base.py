@@ -87,8 +87,7 @@ class TenantApplication(Application):
             raise NotFound(f"No {kind.__name__} {aggregate_id}.")
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(
-                f"{kind.__name__} {aggregate_id} is at version {aggregate.version}, "
-                f"not {expected_version}.",
+                f"{kind.__name__} {aggregate_id} is at version {aggregate.version}, not {expected_version}.",
                 aggregate.version,
             )
         return aggregate

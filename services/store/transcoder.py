@@ -39,11 +39,7 @@ class MsgspecTranscoder(Transcoder):
 def state_decoder(event_class: type) -> msgspec.json.Decoder:
     """A decoder for one event class's stored state (all fields but the row's own)."""
     hints = typing.get_type_hints(event_class)
-    fields = [
-        (f.name, hints[f.name])
-        for f in dataclasses.fields(event_class)
-        if f.name not in _ROW_FIELDS
-    ]
+    fields = [(f.name, hints[f.name]) for f in dataclasses.fields(event_class) if f.name not in _ROW_FIELDS]
     struct = msgspec.defstruct(f"{event_class.__qualname__}State", fields, forbid_unknown_fields=False)
     return msgspec.json.Decoder(struct)
 

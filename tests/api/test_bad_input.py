@@ -62,7 +62,9 @@ def test_command_on_a_missing_field_is_refused(stack: Stack, tenants: tuple[str,
 def test_bad_if_match_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
-    application = client.post("/v1/applications", json={"organization_id": org, "kind": "enrollment", "channel": "mail"})
+    application = client.post(
+        "/v1/applications", json={"organization_id": org, "kind": "enrollment", "channel": "mail"}
+    )
     response = client.post(
         f"/v1/applications/{application.json()['id']}/submit",
         json={"submitted_on": "2026-04-21"},

@@ -22,7 +22,13 @@ def test_registration_is_stored_with_tenant_actor_and_reason(stack: Stack, tenan
     assert (tenant, topic) == (tenants[0], "domain.organization:Organization.Registered")
     assert b'"actor":"specialist-7"' in state and b'"reason":"new client"' in state
     body = client.get(f"/v1/organizations/{org}").json()
-    assert body == {"id": org, "version": 1, "legal_name": "Cape Ann Pediatrics", "npi": "1234567893", "entity_kind": "group"}
+    assert body == {
+        "id": org,
+        "version": 1,
+        "legal_name": "Cape Ann Pediatrics",
+        "npi": "1234567893",
+        "entity_kind": "group",
+    }
 
 
 def test_application_lifecycle_drives_the_affiliation_view(stack: Stack, tenants: tuple[str, str]) -> None:
@@ -45,7 +51,9 @@ def test_application_lifecycle_drives_the_affiliation_view(stack: Stack, tenants
     assert row["posc_registration"] == "approved"
     # A decided application is closed.
     assert_problem(
-        client.post(f"/v1/applications/{application}/decision", json={"decision": "denied", "decided_on": "2026-05-02"}),
+        client.post(
+            f"/v1/applications/{application}/decision", json={"decision": "denied", "decided_on": "2026-05-02"}
+        ),
         422,
         "application-closed",
     )
@@ -69,15 +77,21 @@ def test_if_match_detects_a_stale_version(stack: Stack, tenants: tuple[str, str]
 def test_user_account_grants_and_deactivation(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
-    opened = client.post("/v1/user-accounts", json={"organization_id": org, "person_name": "Dana Reyes", "role": "primary"})
+    opened = client.post(
+        "/v1/user-accounts", json={"organization_id": org, "person_name": "Dana Reyes", "role": "primary"}
+    )
     account = opened.json()["id"]
-    assert client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"}).status_code == 200
+    assert (
+        client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"}).status_code == 200
+    )
     assert_problem(
         client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"}),
         422,
         "access-already-granted",
     )
-    assert client.post(f"/v1/user-accounts/{account}/deactivate", json={"reason": "left the practice"}).status_code == 200
+    assert (
+        client.post(f"/v1/user-accounts/{account}/deactivate", json={"reason": "left the practice"}).status_code == 200
+    )
     before = events_of(stack, tenants[0])
     assert_problem(
         client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "eligibility_verification"}),

@@ -135,7 +135,8 @@ def test_wrong_length_is_rejected(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["12345678a3", "1234 67893", "+123456789", "1234.67893", "123456789-", "1l74270805", "１２３４５６７８９３"]
+    "value",
+    ["12345678a3", "1234 67893", "+123456789", "1234.67893", "123456789-", "1l74270805", "１２３４５６７８９３"],
 )
 def test_non_digits_are_rejected(value):
     assert len(value) == 10
@@ -158,7 +159,9 @@ def test_leading_1_and_2_are_accepted(leading):
     assert parse_npi(value) == value
 
 
-@pytest.mark.parametrize("value", [1174270805, 1174270805.0, None, b"1174270805", ["1174270805"], bytearray(b"1174270805")])
+@pytest.mark.parametrize(
+    "value", [1174270805, 1174270805.0, None, b"1174270805", ["1174270805"], bytearray(b"1174270805")]
+)
 def test_non_strings_are_rejected(value):
     assert_rejected(value)
 

@@ -66,7 +66,9 @@ def test_register_sets_fields_and_emits_one_registered_event():
 
 
 def test_register_coerces_strings_and_strips_the_name():
-    org = register(legal_name="  VIOS FERTILITY INSTITUTE MICHIGAN PLLC \n", npi=VIOS_NPI, entity_kind="facility", reason=None)
+    org = register(
+        legal_name="  VIOS FERTILITY INSTITUTE MICHIGAN PLLC \n", npi=VIOS_NPI, entity_kind="facility", reason=None
+    )
     assert org.legal_name == "VIOS FERTILITY INSTITUTE MICHIGAN PLLC"
     assert org.entity_kind is EntityKind.FACILITY
     (registered,) = org.collect_events()

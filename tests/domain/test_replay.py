@@ -37,7 +37,11 @@ def test_organization_replays_to_equal_state():
     assert rebuilt is not org
     assert rebuilt == org
     assert (rebuilt.id, rebuilt.version, rebuilt.created_on) == (org.id, 1, org.created_on)
-    assert (rebuilt.tenant_id, rebuilt.legal_name, rebuilt.npi) == ("firm-a", "PEACH STATE MEDICAL PRACTICE, PC", "1174270805")
+    assert (rebuilt.tenant_id, rebuilt.legal_name, rebuilt.npi) == (
+        "firm-a",
+        "PEACH STATE MEDICAL PRACTICE, PC",
+        "1174270805",
+    )
     assert rebuilt.entity_kind is EntityKind.GROUP
     assert rebuilt.pending_events == []
 
