@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -27,6 +29,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     jwt_secret: str | None = None
+    master_key: str | None = None  # base64 of 32 bytes: wraps each tenant's PII data key
     relay_batch: int = 1000  # events per publish round
     projection_batch: int = 256  # messages per projection transaction
 
@@ -41,6 +44,7 @@ class Settings:
             host=os.environ.get("CREDLEDGER_HOST", "127.0.0.1"),
             port=int(os.environ.get("CREDLEDGER_PORT", "8000")),
             jwt_secret=os.environ.get("CREDLEDGER_JWT_SECRET") or None,
+            master_key=os.environ.get("CREDLEDGER_MASTER_KEY") or None,
             relay_batch=int(os.environ.get("CREDLEDGER_RELAY_BATCH", "1000")),
             projection_batch=int(os.environ.get("CREDLEDGER_PROJECTION_BATCH", "256")),
         )
@@ -63,12 +67,27 @@ class Settings:
 
     def resolve_jwt_secret(self) -> str:
         """The signing secret: configured, or kept in the data folder (created on first use)."""
-        if self.jwt_secret:
-            return self.jwt_secret
-        path = self.data_dir / "jwt-secret"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
+        return self.jwt_secret or _secret_file(self.data_dir / "jwt-secret", lambda: secrets.token_urlsafe(48))
+
+    def resolve_master_key(self) -> bytes:
+        """The PII master key: configured, or kept in the data folder (created on first use)."""
+        encoded = self.master_key or _secret_file(
+            self.data_dir / "master-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
+        key = base64.b64decode(encoded)
+        if len(key) != 32:
+            raise ValueError("CREDLEDGER_MASTER_KEY must be the base64 encoding of 32 bytes.")
+        return key
+
+
+def _secret_file(path: Path, make: Callable[[], str]) -> str:
+    """Read a secret kept in a file readable only by its owner, creating it once."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+        except FileExistsError:  # another process created it first
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
+    return path.read_text().strip()

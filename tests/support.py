@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from services.embedded import free_port
 
 T = TypeVar("T")
 JWT_SECRET = "test-secret-" + uuid.uuid4().hex
+MASTER_KEY = os.urandom(32)
 
 
 def with_database(url: str, name: str) -> str:
@@ -82,6 +84,7 @@ def process_env(database_url: str, nats_url: str, namespace: str, data_dir: Path
         NATS_URL=nats_url,
         CREDLEDGER_NAMESPACE=namespace,
         CREDLEDGER_JWT_SECRET=JWT_SECRET,
+        CREDLEDGER_MASTER_KEY=base64.b64encode(MASTER_KEY).decode(),
         CREDLEDGER_DATA_DIR=str(data_dir),
         PYTHONUNBUFFERED="1",
     )

@@ -22,7 +22,7 @@ from domain.application import Application
 from domain.organization import Organization
 from services.app import Actor, Credledger, postgres_env
 from services.migrate import migrate
-from tests.support import Infra, credledger, eventually, process_env, read_stream, stop
+from tests.support import MASTER_KEY, Infra, credledger, eventually, process_env, read_stream, stop
 
 pytestmark = pytest.mark.timeout(240)
 TENANTS = ("recovery-a", "recovery-b")
@@ -79,7 +79,7 @@ def stored_events(app: Credledger) -> list[Any]:
 def setup(infra: Infra) -> tuple[str, str, Credledger]:
     database_url = infra.new_database()
     migrate(database_url)
-    return database_url, infra.new_namespace(), Credledger(env=postgres_env(database_url))
+    return database_url, infra.new_namespace(), Credledger(env=postgres_env(database_url, MASTER_KEY))
 
 
 def kill_repeatedly(args: list[str], env: dict[str, str], log: Path, progress: Any, kills: int, seed: int) -> Any:

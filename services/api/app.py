@@ -32,7 +32,9 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         own_service = credledger is None
-        app.state.credledger = credledger or Credledger(env=postgres_env(settings.database_url))
+        app.state.credledger = credledger or Credledger(
+            env=postgres_env(settings.database_url, settings.resolve_master_key())
+        )
         app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
         app.state.nats = await nats.connect(settings.nats_url, name="credledger-api", max_reconnect_attempts=-1)
         try:

@@ -18,6 +18,9 @@ import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.pii import is_pii
+from services.store.pii import FieldCipher, current_tenant
+
 # Set by the mapper from the stored row, never part of the stored state.
 _ROW_FIELDS = ("originator_id", "originator_version")
 
@@ -36,21 +39,47 @@ class MsgspecTranscoder(Transcoder):
 
 
 @lru_cache(maxsize=None)
+def pii_fields(event_class: type) -> dict[str, Any]:
+    """The event's PII fields and their declared types."""
+    hints = typing.get_type_hints(event_class, include_extras=True)
+    return {name: typing.get_args(hint)[0] for name, hint in hints.items() if is_pii(hint)}
+
+
+@lru_cache(maxsize=None)
 def state_decoder(event_class: type) -> msgspec.json.Decoder:
-    """A decoder for one event class's stored state (all fields but the row's own)."""
+    """A decoder for one event class's stored state (all fields but the row's own).
+
+    PII fields are stored sealed, so they decode as strings (or null) here."""
     hints = typing.get_type_hints(event_class)
-    fields = [(f.name, hints[f.name]) for f in dataclasses.fields(event_class) if f.name not in _ROW_FIELDS]
+    sealed = pii_fields(event_class)
+    fields = [
+        (f.name, (str | None) if f.name in sealed else hints[f.name])
+        for f in dataclasses.fields(event_class)
+        if f.name not in _ROW_FIELDS
+    ]
     struct = msgspec.defstruct(f"{event_class.__qualname__}State", fields, forbid_unknown_fields=False)
     return msgspec.json.Decoder(struct)
 
 
 class EventMapper(Mapper):
-    """Maps domain events to stored events and back, decoding each field to its declared type."""
+    """Maps domain events to stored events and back, decoding each field to its declared type.
+
+    With a FieldCipher, PII fields are sealed on the way in and opened on the way
+    out, under the tenant of the current ``tenant_scope``. Without one (relay,
+    projections) PII fields stay sealed strings: those components never see PII.
+    """
+
+    def __init__(self, transcoder: Transcoder, field_cipher: FieldCipher | None = None) -> None:
+        super().__init__(transcoder=transcoder)
+        self.field_cipher = field_cipher
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
+        for name in pii_fields(type(domain_event)):
+            if state[name] is not None:
+                state[name] = self._cipher().seal(_tenant(), name, state[name])
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
@@ -62,8 +91,24 @@ class EventMapper(Mapper):
         event_class = resolve_topic(stored_event.topic)
         decoded = state_decoder(event_class).decode(stored_event.state)
         state = {name: getattr(decoded, name) for name in decoded.__struct_fields__}
+        if self.field_cipher is not None:
+            for name, kind in pii_fields(event_class).items():
+                if state[name] is not None:
+                    state[name] = self.field_cipher.open(_tenant(), name, state[name], kind)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         domain_event = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
+
+    def _cipher(self) -> FieldCipher:
+        if self.field_cipher is None:
+            raise RuntimeError("This mapper cannot store PII: it has no field cipher.")
+        return self.field_cipher
+
+
+def _tenant() -> str:
+    tenant_id = current_tenant.get()
+    if tenant_id is None:
+        raise RuntimeError("PII can only be encoded or decoded inside tenant_scope().")
+    return tenant_id

@@ -1,0 +1,106 @@
+"""Field-level encryption of PII with a data key per tenant (AES-256-GCM).
+
+Each tenant's data key is random, stored only wrapped (encrypted) by the master
+key from configuration, in ``tenant_keys``. A sealed value is the string
+``pii:v1:<base64(nonce || ciphertext)>``; the associated data binds it to its
+tenant and field, so a ciphertext copied into another tenant's or another
+field's event does not decrypt. Destroying a tenant's key makes every sealed
+value of that tenant unreadable (crypto-shredding) while events stay intact.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import threading
+from contextvars import ContextVar
+from typing import Any, Iterator
+
+import msgspec
+import psycopg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+PREFIX = "pii:v1:"
+REDACTED = "[redacted]"
+_NONCE = 12
+
+# The tenant whose events are being encoded or decoded on this thread/task.
+current_tenant: ContextVar[str | None] = ContextVar("current_tenant", default=None)
+
+
+@contextlib.contextmanager
+def tenant_scope(tenant_id: str) -> Iterator[None]:
+    token = current_tenant.set(tenant_id)
+    try:
+        yield
+    finally:
+        current_tenant.reset(token)
+
+
+class KeyDestroyed(Exception):
+    """The tenant's data key was destroyed: its PII is gone for good."""
+
+
+class Keyring:
+    """Unwraps (and on first use creates) tenants' data keys; caches them in memory."""
+
+    def __init__(self, database_url: str, master_key: bytes) -> None:
+        if len(master_key) != 32:
+            raise ValueError("The master key must be 32 bytes (AES-256).")
+        self._database_url = database_url
+        self._master = AESGCM(master_key)
+        self._cache: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def key(self, tenant_id: str) -> bytes:
+        cached = self._cache.get(tenant_id)
+        if cached is not None:
+            return cached
+        with self._lock, psycopg.connect(self._database_url) as con, con.transaction():
+            # tenant_keys is under forced row-level security like every tenant table.
+            con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+            wrapped = os.urandom(_NONCE)
+            wrapped += self._master.encrypt(wrapped, AESGCM.generate_key(bit_length=256), tenant_id.encode())
+            # Concurrent first uses race here; ON CONFLICT keeps exactly one key.
+            con.execute(
+                "INSERT INTO tenant_keys (tenant_id, wrapped_key) VALUES (%s, %s) ON CONFLICT (tenant_id) DO NOTHING",
+                (tenant_id, wrapped),
+            )
+            row = con.execute(
+                "SELECT wrapped_key, destroyed_at FROM tenant_keys WHERE tenant_id = %s", (tenant_id,)
+            ).fetchone()
+        assert row is not None
+        if row[1] is not None:
+            raise KeyDestroyed(tenant_id)
+        stored = bytes(row[0])
+        key = self._master.decrypt(stored[:_NONCE], stored[_NONCE:], tenant_id.encode())
+        self._cache[tenant_id] = key
+        return key
+
+
+class FieldCipher:
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    def seal(self, tenant_id: str, field: str, value: Any) -> str:
+        nonce = os.urandom(_NONCE)
+        plaintext = msgspec.json.encode(value)
+        ciphertext = AESGCM(self.keyring.key(tenant_id)).encrypt(nonce, plaintext, _aad(tenant_id, field))
+        return PREFIX + base64.b64encode(nonce + ciphertext).decode()
+
+    def open(self, tenant_id: str, field: str, sealed: str, kind: Any) -> Any:
+        """The plaintext as ``kind``, or REDACTED when the tenant's key is destroyed."""
+        if not isinstance(sealed, str) or not sealed.startswith(PREFIX):
+            raise ValueError(f"{field} is not a sealed value")
+        try:
+            key = self.keyring.key(tenant_id)
+        except KeyDestroyed:
+            return REDACTED
+        raw = base64.b64decode(sealed[len(PREFIX) :])
+        plaintext = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], _aad(tenant_id, field))
+        return msgspec.json.decode(plaintext, type=kind)
+
+
+def _aad(tenant_id: str, field: str) -> bytes:
+    return f"{tenant_id}|{field}".encode()
