@@ -8,8 +8,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.base import TenantAggregate, check_tenant_id
-from domain.errors import RuleViolation
+from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.dossier import Document, DocumentType, check_document
+from domain.errors import InvalidValue, RuleViolation
+from domain.organization import RiskLevel
 
 
 class ApplicationKind(StrEnum):
@@ -29,15 +31,59 @@ class Channel(StrEnum):
 
 
 class ApplicationStatus(StrEnum):
-    OPEN = "open"
+    OPEN = "open"  # being prepared, or back after a rejection
     SUBMITTED = "submitted"
+    DEFICIENT = "deficient"  # the payer is waiting on the client
     APPROVED = "approved"
     DENIED = "denied"
+    WITHDRAWN = "withdrawn"
+
+
+CLOSED = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN})
 
 
 class Decision(StrEnum):
     APPROVED = "approved"
     DENIED = "denied"
+
+
+class ScreeningKind(StrEnum):
+    EXCLUSION_LISTS = "exclusion_lists"  # OIG LEIE, SAM, state list: every enrollment
+    FINGERPRINT_CORI = "fingerprint_cori"  # moderate and high risk
+    SITE_VISIT = "site_visit"  # moderate and high risk
+
+
+# The dossier each kind needs at submission (the enrollment guide).
+REQUIRED_DOCUMENTS: dict[ApplicationKind, frozenset[DocumentType]] = {
+    ApplicationKind.POSC_REGISTRATION: frozenset(),
+    ApplicationKind.PRIMARY_USER_MODIFICATION: frozenset(),
+    ApplicationKind.ENROLLMENT: frozenset(
+        {
+            DocumentType.W9,
+            DocumentType.IRS_147C,
+            DocumentType.LICENSE,
+            DocumentType.LIABILITY_COI,
+            DocumentType.VOIDED_CHECK,
+            DocumentType.PROVIDER_AGREEMENT,
+        }
+    ),
+    ApplicationKind.REVALIDATION: frozenset(
+        {DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.PROVIDER_AGREEMENT}
+    ),
+    ApplicationKind.ACO_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI}),
+    ApplicationKind.MCO_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI}),
+    ApplicationKind.PCC_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE}),
+}
+SCREENED_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.REVALIDATION})
+
+
+def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozenset[ScreeningKind]:
+    """The seeds: exclusion lists for everyone; fingerprint CORI checks and site visits for moderate and high risk."""
+    if kind not in SCREENED_KINDS:
+        return frozenset()
+    if risk_level is RiskLevel.LIMITED:
+        return frozenset({ScreeningKind.EXCLUSION_LISTS})
+    return frozenset(ScreeningKind)
 
 
 class Application(TenantAggregate):
@@ -49,14 +95,26 @@ class Application(TenantAggregate):
         organization_id: UUID,
         kind: ApplicationKind,
         channel: Channel,
+        risk_level: RiskLevel,
+        plan: str | None = None,
         actor: str,
         reason: str | None = None,
     ) -> Application:
+        kind = ApplicationKind(kind)
+        is_affiliation = kind in (
+            ApplicationKind.ACO_AFFILIATION,
+            ApplicationKind.MCO_AFFILIATION,
+            ApplicationKind.PCC_AFFILIATION,
+        )
+        if is_affiliation != bool(plan):
+            raise InvalidValue("Affiliation applications, and only they, name the plan.", field="plan", rule="plan")
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             organization_id=organization_id,
-            kind=ApplicationKind(kind),
+            kind=kind,
             channel=Channel(channel),
+            risk_level=RiskLevel(risk_level),
+            plan=plan.strip() if plan else None,
             actor=actor,
             reason=reason,
         )
@@ -68,6 +126,8 @@ class Application(TenantAggregate):
         organization_id: UUID,
         kind: ApplicationKind,
         channel: Channel,
+        risk_level: RiskLevel,
+        plan: str | None,
         actor: str,
         reason: str | None,
     ) -> None:
@@ -75,37 +135,254 @@ class Application(TenantAggregate):
         self.organization_id = organization_id
         self.kind = kind
         self.channel = channel
+        self.risk_level = risk_level
+        self.plan = plan
         self.status = ApplicationStatus.OPEN
+        self.documents: dict[str, Document] = {}  # current documents by id
+        self.superseded: dict[str, str] = {}  # old document id -> the id that replaced it
         self.submitted_on: date | None = None
+        self.submissions = 0  # a rejection resets the queue: the next submission starts over
+        self.deficiencies: dict[str, tuple[list[str], date, date | None]] = {}  # id -> (items, noticed, resolved)
+        self.screenings: dict[ScreeningKind, tuple[date, bool]] = {}  # kind -> (completed on, passed)
         self.decided_on: date | None = None
+        self.provider_number: str | None = None
+        self.effective_date: date | None = None
 
-    def check_open(self) -> None:
-        if self.status != ApplicationStatus.OPEN:
-            raise RuleViolation("application-not-open", f"The application is {self.status}, not open.")
+    # --- guards ----------------------------------------------------------------------------------
 
-    def check_submitted(self) -> None:
-        if self.status != ApplicationStatus.SUBMITTED:
-            if self.status in (ApplicationStatus.APPROVED, ApplicationStatus.DENIED):
-                raise RuleViolation("application-closed", "A decided application is closed.")
-            raise RuleViolation("application-not-submitted", "The application has not been submitted.")
+    def check_not_closed(self) -> None:
+        if self.status in CLOSED:
+            raise RuleViolation(
+                "application-closed", f"The application is {self.status}: a decided application is closed."
+            )
 
-    def submit(self, *, submitted_on: date, actor: str, reason: str | None = None) -> None:
-        self.check_open()
-        self._submitted(submitted_on=submitted_on, actor=actor, reason=reason)
+    def check_status(self, *allowed: ApplicationStatus) -> None:
+        self.check_not_closed()
+        if self.status not in allowed:
+            raise RuleViolation(
+                f"application-not-{allowed[0].value}", f"The application is {self.status}, not {allowed[0]}."
+            )
+
+    def check_dossier(self, on: date) -> None:
+        present = {d.type: d for d in self.documents.values()}
+        missing = sorted(REQUIRED_DOCUMENTS[self.kind] - present.keys())
+        if missing:
+            raise RuleViolation("documents-missing", f"Missing for a {self.kind}: {', '.join(missing)}.")
+        expired = sorted(t for t, d in present.items() if d.expires_on is not None and d.expires_on < on)
+        if expired:
+            raise RuleViolation("documents-expired", f"Expired on {on}: {', '.join(expired)}.")
+
+    def check_screenings(self) -> None:
+        missing = required_screenings(self.kind, self.risk_level) - {k for k, (_, ok) in self.screenings.items() if ok}
+        if missing:
+            raise RuleViolation(
+                "screenings-required",
+                f"A {self.risk_level}-risk {self.kind} needs passed screenings: {', '.join(sorted(missing))}.",
+            )
+
+    # --- the dossier -----------------------------------------------------------------------------
+
+    def attach_document(
+        self, document: Document, *, supersedes: str | None = None, actor: str, reason: str | None = None
+    ) -> None:
+        self.check_not_closed()
+        check_document(document)
+        if document.document_id in self.documents or document.document_id in self.superseded:
+            raise RuleViolation("document-id-taken", f"Document {document.document_id} is already in the dossier.")
+        if supersedes is not None:
+            old = self.documents.get(supersedes)
+            if old is None:
+                raise RuleViolation("document-unknown", f"No current document {supersedes} to supersede.")
+            if old.type is not document.type:
+                raise RuleViolation("document-type-differs", "A document is superseded by one of the same type.")
+        self._document_attached(document=document, supersedes=supersedes, actor=actor, reason=reason)
+
+    @event("DocumentAttached")
+    def _document_attached(self, document: Document, supersedes: str | None, actor: str, reason: str | None) -> None:
+        if supersedes is not None:
+            del self.documents[supersedes]
+            self.superseded[supersedes] = document.document_id
+        self.documents[document.document_id] = document
+
+    # --- submission, deficiencies, screenings ------------------------------------------------------
+
+    def submit(
+        self,
+        *,
+        submitted_on: date,
+        nppes_mismatches: list[str],
+        override_reason: str | None = None,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        """Submit: the dossier must be complete and current, and NPPES must match (or the mismatch be overridden)."""
+        self.check_status(ApplicationStatus.OPEN)
+        self.check_dossier(submitted_on)
+        if nppes_mismatches and not (override_reason and override_reason.strip()):
+            raise RuleViolation(
+                "nppes-mismatch",
+                f"The profile differs from NPPES ({', '.join(nppes_mismatches)}); MassHealth would reject it. "
+                "Correct it, or override with a reason.",
+            )
+        self._submitted(
+            submitted_on=submitted_on,
+            overridden_mismatches=list(nppes_mismatches) if nppes_mismatches else [],
+            override_reason=override_reason if nppes_mismatches else None,
+            actor=actor,
+            reason=reason,
+        )
 
     @event("Submitted")
-    def _submitted(self, submitted_on: date, actor: str, reason: str | None) -> None:
+    def _submitted(
+        self,
+        submitted_on: date,
+        overridden_mismatches: list[str],
+        override_reason: str | None,
+        actor: str,
+        reason: str | None,
+    ) -> None:
         self.status = ApplicationStatus.SUBMITTED
         self.submitted_on = submitted_on
+        self.submissions += 1
 
-    def decide(self, decision: Decision, *, decided_on: date, actor: str, reason: str | None = None) -> None:
-        self.check_submitted()
-        assert self.submitted_on is not None
-        if decided_on < self.submitted_on:
-            raise RuleViolation("decision-before-submission", "A decision cannot predate the submission.")
-        self._decided(decision=Decision(decision), decided_on=decided_on, actor=actor, reason=reason)
+    def notice_deficiency(
+        self, *, deficiency_id: str, missing_items: list[str], noticed_on: date, actor: str, reason: str | None = None
+    ) -> None:
+        """The payer asks for more: its clock stops and the client's starts."""
+        self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
+        if not missing_items or not all(isinstance(i, str) and i.strip() for i in missing_items):
+            raise InvalidValue("A deficiency lists what is missing.", field="missing_items", rule="deficiency-items")
+        if deficiency_id in self.deficiencies:
+            raise RuleViolation("deficiency-id-taken", f"Deficiency {deficiency_id} is already recorded.")
+        self._check_not_before_submission(noticed_on)
+        self._deficiency_noticed(
+            deficiency_id=check_text(deficiency_id, field="deficiency_id", max_length=64),
+            missing_items=[i.strip() for i in missing_items],
+            noticed_on=noticed_on,
+            actor=actor,
+            reason=reason,
+        )
 
-    @event("Decided")
-    def _decided(self, decision: Decision, decided_on: date, actor: str, reason: str | None) -> None:
-        self.status = ApplicationStatus(decision.value)
+    @event("DeficiencyNoticed")
+    def _deficiency_noticed(
+        self, deficiency_id: str, missing_items: list[str], noticed_on: date, actor: str, reason: str | None
+    ) -> None:
+        self.deficiencies[deficiency_id] = (missing_items, noticed_on, None)
+        self.status = ApplicationStatus.DEFICIENT
+
+    def resolve_deficiency(
+        self, *, deficiency_id: str, resolved_on: date, actor: str, reason: str | None = None
+    ) -> None:
+        self.check_status(ApplicationStatus.DEFICIENT)
+        found = self.deficiencies.get(deficiency_id)
+        if found is None or found[2] is not None:
+            raise RuleViolation("deficiency-not-open", f"Deficiency {deficiency_id} is not open.")
+        if resolved_on < found[1]:
+            raise RuleViolation("deficiency-date-order", "A deficiency cannot be resolved before it was noticed.")
+        self._deficiency_resolved(deficiency_id=deficiency_id, resolved_on=resolved_on, actor=actor, reason=reason)
+
+    @event("DeficiencyResolved")
+    def _deficiency_resolved(self, deficiency_id: str, resolved_on: date, actor: str, reason: str | None) -> None:
+        items, noticed, _ = self.deficiencies[deficiency_id]
+        self.deficiencies[deficiency_id] = (items, noticed, resolved_on)
+        if all(resolved is not None for _, _, resolved in self.deficiencies.values()):
+            self.status = ApplicationStatus.SUBMITTED
+
+    def record_screening(
+        self, *, screening: ScreeningKind, passed: bool, completed_on: date, actor: str, reason: str | None = None
+    ) -> None:
+        self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
+        screening = ScreeningKind(screening)
+        if (
+            screening not in required_screenings(self.kind, self.risk_level)
+            and screening is not ScreeningKind.EXCLUSION_LISTS
+        ):
+            raise RuleViolation("screening-not-required", f"A {self.risk_level}-risk {self.kind} has no {screening}.")
+        self._check_not_before_submission(completed_on)
+        self._screening_completed(
+            screening=screening, passed=passed, completed_on=completed_on, actor=actor, reason=reason
+        )
+
+    @event("ScreeningCompleted")
+    def _screening_completed(
+        self, screening: ScreeningKind, passed: bool, completed_on: date, actor: str, reason: str | None
+    ) -> None:
+        self.screenings[screening] = (completed_on, passed)
+
+    # --- outcomes --------------------------------------------------------------------------------
+
+    def approve(
+        self,
+        *,
+        decided_on: date,
+        provider_number: str | None = None,
+        effective_date: date | None = None,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        self.check_status(ApplicationStatus.SUBMITTED)
+        self._check_not_before_submission(decided_on)
+        self.check_screenings()
+        if self.kind is ApplicationKind.ENROLLMENT and not provider_number:
+            raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
+        if self.kind is not ApplicationKind.ENROLLMENT and provider_number:
+            raise RuleViolation("provider-number-only-for-enrollment", "Only an enrollment issues a provider number.")
+        self._approved(
+            decided_on=decided_on,
+            provider_number=provider_number,
+            effective_date=effective_date,
+            actor=actor,
+            reason=reason,
+        )
+
+    @event("Approved")
+    def _approved(
+        self,
+        decided_on: date,
+        provider_number: str | None,
+        effective_date: date | None,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        self.status = ApplicationStatus.APPROVED
         self.decided_on = decided_on
+        self.provider_number = provider_number
+        self.effective_date = effective_date
+
+    def deny(self, *, decided_on: date, actor: str, reason: str | None = None) -> None:
+        self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
+        self._check_not_before_submission(decided_on)
+        if not reason:
+            raise RuleViolation("reason-required", "A denial records the payer's reason.")
+        self._denied(decided_on=decided_on, actor=actor, reason=reason)
+
+    @event("Denied")
+    def _denied(self, decided_on: date, actor: str, reason: str | None) -> None:
+        self.status = ApplicationStatus.DENIED
+        self.decided_on = decided_on
+
+    def reject(self, *, rejected_on: date, cause: str, actor: str, reason: str | None = None) -> None:
+        """Returned unprocessed (e.g. an NPPES mismatch): back to open, and the queue position is lost."""
+        self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
+        self._check_not_before_submission(rejected_on)
+        self._rejected(rejected_on=rejected_on, cause=check_text(cause, field="cause"), actor=actor, reason=reason)
+
+    @event("Rejected")
+    def _rejected(self, rejected_on: date, cause: str, actor: str, reason: str | None) -> None:
+        self.status = ApplicationStatus.OPEN
+        self.submitted_on = None
+        self.deficiencies = {}
+        self.screenings = {}
+
+    def withdraw(self, *, withdrawn_on: date, actor: str, reason: str | None = None) -> None:
+        self.check_not_closed()
+        self._withdrawn(withdrawn_on=withdrawn_on, actor=actor, reason=reason)
+
+    @event("Withdrawn")
+    def _withdrawn(self, withdrawn_on: date, actor: str, reason: str | None) -> None:
+        self.status = ApplicationStatus.WITHDRAWN
+        self.decided_on = withdrawn_on
+
+    def _check_not_before_submission(self, on: date) -> None:
+        if self.submitted_on is not None and on < self.submitted_on:
+            raise RuleViolation("date-before-submission", f"{on} is before the submission on {self.submitted_on}.")

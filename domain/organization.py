@@ -2,38 +2,114 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from enum import StrEnum
+from typing import Annotated
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.address import Address
+from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
 from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
+from domain.nppes import Mismatch, NppesSnapshot, find_mismatches
+from domain.pii import PII
+from domain.screening import ExclusionSource, Screening, ScreeningResult
+from domain.taxonomy import TaxonomySelection, parse_taxonomies
+from domain.tin import TinKind, parse_tin
 
 
 class EntityKind(StrEnum):
     SOLO_PRACTITIONER = "solo_practitioner"  # Type 1 NPI
     GROUP = "group"  # Type 2 NPI
     FACILITY = "facility"  # Type 2 NPI
-    OUT_OF_STATE_TELEHEALTH = "out_of_state_telehealth"
+    OUT_OF_STATE_TELEHEALTH = "out_of_state_telehealth"  # an entity: Type 2 NPI
+
+    @property
+    def enumeration_type(self) -> str:
+        return "NPI-1" if self is EntityKind.SOLO_PRACTITIONER else "NPI-2"
+
+
+class RiskLevel(StrEnum):
+    """Screening risk level under 42 CFR 455.450."""
+
+    LIMITED = "limited"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class AccountType(StrEnum):
+    CHECKING = "checking"
+    SAVINGS = "savings"
+
+
+class EftStatus(StrEnum):
+    NONE = "none"
+    PENDING_VALIDATION = "pending_validation"
+    VALIDATED = "validated"
+    FAILED = "failed"
+
+
+_PROVIDER_NUMBER = re.compile(r"[0-9]{7}")
+_PIN = re.compile(r"[A-Za-z0-9]{4,16}")
+_ACCOUNT = re.compile(r"[0-9]{4,17}")
+
+
+def check_routing_number(value: str) -> str:
+    """An ABA routing number: nine digits with the 3-7-1 checksum."""
+    if not re.fullmatch(r"[0-9]{9}", value or ""):
+        raise InvalidValue("A routing number is nine digits.", field="routing_number", rule="invalid-routing-number")
+    d = [int(c) for c in value]
+    if (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10:
+        raise InvalidValue(
+            "The routing number's checksum is wrong.", field="routing_number", rule="invalid-routing-number"
+        )
+    return value
 
 
 class Organization(TenantAggregate):
+    # --- registration and profile -------------------------------------------------------------
+
     @classmethod
     def register(
         cls,
         *,
         tenant_id: str,
         legal_name: str,
+        tin: str,
+        tin_kind: TinKind,
         npi: str,
         entity_kind: EntityKind,
+        taxonomies: list[TaxonomySelection],
+        taxonomy_version: str,
+        practice_address: Address,
+        mailing_address: Address | None,
+        provider_type: str,
+        risk_level: RiskLevel,
         actor: str,
         reason: str | None = None,
     ) -> Organization:
+        entity_kind = EntityKind(entity_kind)
+        tin_kind = TinKind(tin_kind)
+        if tin_kind is TinKind.SSN and entity_kind is not EntityKind.SOLO_PRACTITIONER:
+            raise InvalidValue("Only a sole practitioner may use an SSN as TIN.", field="tin_kind", rule="invalid-tin")
+        taxonomies, taxonomy_version = parse_taxonomies(taxonomies, taxonomy_version)
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             legal_name=check_text(legal_name, field="legal_name"),
+            tin=parse_tin(tin, tin_kind),
+            tin_kind=tin_kind,
             npi=parse_npi(npi),
-            entity_kind=EntityKind(entity_kind),
+            entity_kind=entity_kind,
+            taxonomies=taxonomies,
+            taxonomy_version=taxonomy_version,
+            practice_address=practice_address,
+            mailing_address=mailing_address,
+            provider_type=check_text(provider_type, field="provider_type", max_length=80),
+            risk_level=RiskLevel(risk_level),
             actor=actor,
             reason=reason,
         )
@@ -43,12 +119,396 @@ class Organization(TenantAggregate):
         self,
         tenant_id: str,
         legal_name: str,
+        tin: Annotated[str, PII],
+        tin_kind: TinKind,
         npi: str,
         entity_kind: EntityKind,
+        taxonomies: list[TaxonomySelection],
+        taxonomy_version: str,
+        practice_address: Address,
+        mailing_address: Address | None,
+        provider_type: str,
+        risk_level: RiskLevel,
         actor: str,
         reason: str | None,
     ) -> None:
         self.tenant_id = tenant_id
         self.legal_name = legal_name
+        self.tin = tin
+        self.tin_kind = tin_kind
         self.npi = npi
         self.entity_kind = entity_kind
+        self.taxonomies = taxonomies
+        self.taxonomy_version = taxonomy_version
+        self.practice_address = practice_address
+        self.mailing_address = mailing_address
+        self.provider_type = provider_type
+        self.risk_level = risk_level
+        self.nppes: NppesSnapshot | None = None
+        self.nppes_tin: str | None = None
+        self.pin_received_on: date | None = None
+        self.pin: str | None = None
+        self.provider_number: str | None = None
+        self.rendering_providers: dict[str, str] = {}  # Type 1 NPI -> name
+        self.eft_status = EftStatus.NONE
+        self.eft_routing_number: str | None = None
+        self.eft_account_number: str | None = None
+        self.affiliations: dict[str, Affiliation] = {}
+        self.screenings: dict[ExclusionSource, Screening] = {}
+        self.primary_user_account_id: UUID | None = None
+        self.used_modifications: list[UUID] = []
+
+    def correct_profile(
+        self,
+        *,
+        actor: str,
+        reason: str | None = None,
+        legal_name: str | None = None,
+        tin: str | None = None,
+        practice_address: Address | None = None,
+        mailing_address: Address | None = None,
+        taxonomies: list[TaxonomySelection] | None = None,
+        taxonomy_version: str | None = None,
+        provider_type: str | None = None,
+        risk_level: RiskLevel | None = None,
+    ) -> None:
+        """Correct some of the profile; fields left None are unchanged."""
+        if taxonomies is not None or taxonomy_version is not None:
+            taxonomies, taxonomy_version = parse_taxonomies(
+                taxonomies if taxonomies is not None else self.taxonomies, taxonomy_version or self.taxonomy_version
+            )
+        changes = dict(
+            legal_name=check_text(legal_name, field="legal_name") if legal_name is not None else None,
+            tin=parse_tin(tin, self.tin_kind) if tin is not None else None,
+            practice_address=practice_address,
+            mailing_address=mailing_address,
+            taxonomies=taxonomies,
+            taxonomy_version=taxonomy_version,
+            provider_type=check_text(provider_type, field="provider_type", max_length=80) if provider_type else None,
+            risk_level=RiskLevel(risk_level) if risk_level is not None else None,
+        )
+        if all(value is None or value == getattr(self, name) for name, value in changes.items()):
+            raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
+        self._profile_corrected(**changes, actor=actor, reason=reason)
+
+    @event("ProfileCorrected")
+    def _profile_corrected(
+        self,
+        legal_name: str | None,
+        tin: Annotated[str | None, PII],
+        practice_address: Address | None,
+        mailing_address: Address | None,
+        taxonomies: list[TaxonomySelection] | None,
+        taxonomy_version: str | None,
+        provider_type: str | None,
+        risk_level: RiskLevel | None,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        for name, value in (
+            ("legal_name", legal_name),
+            ("tin", tin),
+            ("practice_address", practice_address),
+            ("mailing_address", mailing_address),
+            ("taxonomies", taxonomies),
+            ("taxonomy_version", taxonomy_version),
+            ("provider_type", provider_type),
+            ("risk_level", risk_level),
+        ):
+            if value is not None:
+                setattr(self, name, value)
+
+    # --- NPPES ---------------------------------------------------------------------------------
+
+    def record_nppes_snapshot(
+        self, snapshot: NppesSnapshot, *, tin: str | None = None, actor: str, reason: str | None = None
+    ) -> None:
+        """Record what NPPES says; ``tin`` is the TIN read off the NPPES record, when known."""
+        nppes_tin = parse_tin(tin, self.tin_kind, field="tin") if tin is not None else None
+        self._nppes_snapshot_recorded(snapshot=snapshot, nppes_tin=nppes_tin, actor=actor, reason=reason)
+
+    @event("NppesSnapshotRecorded")
+    def _nppes_snapshot_recorded(
+        self, snapshot: NppesSnapshot, nppes_tin: Annotated[str | None, PII], actor: str, reason: str | None
+    ) -> None:
+        self.nppes = snapshot
+        self.nppes_tin = nppes_tin
+
+    @property
+    def nppes_mismatches(self) -> list[Mismatch]:
+        """What differs from NPPES now; without a snapshot, the missing snapshot itself."""
+        if self.nppes is None:
+            return [Mismatch("nppes", "No NPPES snapshot is recorded.")]
+        return find_mismatches(
+            snapshot=self.nppes,
+            npi=self.npi,
+            required_enumeration_type=self.entity_kind.enumeration_type,
+            legal_name=self.legal_name,
+            taxonomies=self.taxonomies,
+            practice_address=self.practice_address,
+            mailing_address=self.mailing_address,
+            tin_matches=None if self.nppes_tin is None else self.nppes_tin == self.tin,
+        )
+
+    # --- MassHealth PIN letter and provider number -----------------------------------------------
+
+    def receive_pin_letter(self, *, pin: str, received_on: date, actor: str, reason: str | None = None) -> None:
+        if not isinstance(pin, str) or not _PIN.fullmatch(pin):
+            raise InvalidValue("A PIN is 4-16 letters or digits.", field="pin", rule="invalid-pin")
+        self._pin_letter_received(pin=pin, received_on=received_on, actor=actor, reason=reason)
+
+    @event("PinLetterReceived")
+    def _pin_letter_received(self, pin: Annotated[str, PII], received_on: date, actor: str, reason: str | None) -> None:
+        self.pin = pin
+        self.pin_received_on = received_on
+
+    def issue_provider_number(
+        self, *, provider_number: str, issued_on: date, actor: str, reason: str | None = None
+    ) -> None:
+        if not isinstance(provider_number, str) or not _PROVIDER_NUMBER.fullmatch(provider_number):
+            raise InvalidValue(
+                "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
+            )
+        if self.provider_number is not None:
+            raise RuleViolation(
+                "provider-number-already-issued", f"Provider number {self.provider_number} is already issued."
+            )
+        self._provider_number_issued(provider_number=provider_number, issued_on=issued_on, actor=actor, reason=reason)
+
+    @event("ProviderNumberIssued")
+    def _provider_number_issued(self, provider_number: str, issued_on: date, actor: str, reason: str | None) -> None:
+        self.provider_number = provider_number
+
+    # --- rendering providers ------------------------------------------------------------------------
+
+    def link_rendering_provider(self, *, npi: str, name: str, actor: str, reason: str | None = None) -> None:
+        npi = parse_npi(npi)
+        if self.entity_kind.enumeration_type != "NPI-2":
+            raise RuleViolation("rendering-link-needs-group", "Only a Type 2 group or facility links rendering NPIs.")
+        if npi == self.npi:
+            raise RuleViolation("rendering-link-self", "The group's own NPI is not a rendering provider.")
+        if npi in self.rendering_providers:
+            raise RuleViolation("rendering-already-linked", f"NPI {npi} is already linked.")
+        self._rendering_provider_linked(npi=npi, name=check_text(name, field="name"), actor=actor, reason=reason)
+
+    @event("RenderingProviderLinked")
+    def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None:
+        self.rendering_providers[npi] = name
+
+    def unlink_rendering_provider(self, *, npi: str, actor: str, reason: str | None = None) -> None:
+        if npi not in self.rendering_providers:
+            raise RuleViolation("rendering-not-linked", f"NPI {npi} is not linked to this group.")
+        self._rendering_provider_unlinked(npi=npi, actor=actor, reason=reason)
+
+    @event("RenderingProviderUnlinked")
+    def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None:
+        del self.rendering_providers[npi]
+
+    # --- EFT -------------------------------------------------------------------------------------
+
+    def record_eft_details(
+        self,
+        *,
+        routing_number: str,
+        account_number: str,
+        account_type: AccountType,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        if not isinstance(account_number, str) or not _ACCOUNT.fullmatch(account_number):
+            raise InvalidValue(
+                "An account number is 4-17 digits.", field="account_number", rule="invalid-account-number"
+            )
+        self._eft_details_recorded(
+            routing_number=check_routing_number(routing_number),
+            account_number=account_number,
+            account_type=AccountType(account_type),
+            actor=actor,
+            reason=reason,
+        )
+
+    @event("EftDetailsRecorded")
+    def _eft_details_recorded(
+        self,
+        routing_number: str,
+        account_number: Annotated[str, PII],
+        account_type: AccountType,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        self.eft_routing_number = routing_number
+        self.eft_account_number = account_number
+        self.eft_status = EftStatus.PENDING_VALIDATION
+
+    def record_eft_validation(self, *, validated: bool, on: date, actor: str, reason: str | None = None) -> None:
+        if self.eft_status is not EftStatus.PENDING_VALIDATION:
+            raise RuleViolation("eft-not-pending", f"No EFT details await validation (status {self.eft_status}).")
+        self._eft_validation_recorded(validated=validated, on=on, actor=actor, reason=reason)
+
+    @event("EftValidationRecorded")
+    def _eft_validation_recorded(self, validated: bool, on: date, actor: str, reason: str | None) -> None:
+        self.eft_status = EftStatus.VALIDATED if validated else EftStatus.FAILED
+
+    # --- plan affiliations ------------------------------------------------------------------------
+
+    def request_affiliation(
+        self, *, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None = None
+    ) -> None:
+        kind = PlanKind(kind)
+        check_plan(kind, plan, partner_mco)
+        current = self.affiliations.get(plan.strip())
+        if current is not None and current.state not in CLOSED:
+            raise RuleViolation("affiliation-open", f"An affiliation with {plan} is already {current.state}.")
+        self._affiliation_requested(
+            kind=kind, plan=plan.strip(), partner_mco=partner_mco, on=on, actor=actor, reason=reason
+        )
+
+    @event("AffiliationRequested")
+    def _affiliation_requested(
+        self, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None
+    ) -> None:
+        self.affiliations[plan] = Affiliation(
+            plan=plan, kind=kind, partner_mco=partner_mco, state=AffiliationState.REQUESTED, dates={"requested": on}
+        )
+
+    def move_affiliation(
+        self, *, plan: str, to: AffiliationState, on: date, actor: str, reason: str | None = None
+    ) -> None:
+        """Credentialing started, contracted, active, denied or terminated: one event each."""
+        to = AffiliationState(to)
+        current = self.affiliations.get(plan)
+        if current is None:
+            raise RuleViolation("affiliation-unknown", f"No affiliation with {plan} was requested.")
+        if to is AffiliationState.REQUESTED:
+            raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
+        check_transition(current, to, on, enrolled=self.provider_number is not None)
+        getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
+
+    @event("AffiliationCredentialingStarted")
+    def _affiliation_credentialing_started(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.IN_CREDENTIALING, on)
+
+    @event("AffiliationContracted")
+    def _affiliation_contracted(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.CONTRACTED, on)
+
+    @event("AffiliationActivated")
+    def _affiliation_activated(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.ACTIVE, on)
+
+    @event("AffiliationDenied")
+    def _affiliation_denied(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.DENIED, on)
+
+    @event("AffiliationTerminated")
+    def _affiliation_terminated(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.TERMINATED, on)
+
+    # --- exclusion screening ---------------------------------------------------------------------
+
+    def record_screening(
+        self,
+        *,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        result = ScreeningResult(result)
+        if result is ScreeningResult.CLEARED:
+            raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
+        if list_date > screened_on:
+            raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
+        self._screening_recorded(
+            source=ExclusionSource(source),
+            result=result,
+            list_version=check_text(list_version, field="list_version", max_length=40),
+            list_date=list_date,
+            screened_on=screened_on,
+            actor=actor,
+            reason=reason,
+        )
+
+    @event("ScreeningRecorded")
+    def _screening_recorded(
+        self,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        self.screenings[source] = Screening(source, result, list_version, list_date, screened_on)
+
+    def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
+        current = self.screenings.get(ExclusionSource(source))
+        if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
+            raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
+        if not reason:
+            raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
+        self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
+
+    @event("ScreeningCleared")
+    def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None:
+        current = self.screenings[source]
+        self.screenings[source] = Screening(
+            source, ScreeningResult.CLEARED, current.list_version, current.list_date, on
+        )
+
+    @property
+    def excluded(self) -> bool:
+        return any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self.screenings.values())
+
+    # --- the POSC primary user --------------------------------------------------------------------
+
+    def designate_primary_user(self, *, account_id: UUID, actor: str, reason: str | None = None) -> None:
+        """The first primary user, named on the POSC registration form (POSC-DC-PE)."""
+        if self.primary_user_account_id is not None:
+            raise RuleViolation(
+                "primary-user-exists",
+                "The organization has a primary user; replacing one needs an approved POSC-DC-PM.",
+            )
+        self._primary_user_designated(account_id=account_id, actor=actor, reason=reason)
+
+    @event("PrimaryUserDesignated")
+    def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None:
+        self.primary_user_account_id = account_id
+
+    def replace_primary_user(
+        self, *, account_id: UUID, modification_id: UUID, actor: str, reason: str | None = None
+    ) -> None:
+        """A new primary user, on the strength of an approved POSC-DC-PM (checked by the caller)."""
+        if self.primary_user_account_id is None:
+            raise RuleViolation("no-primary-user", "There is no primary user to replace; designate one.")
+        if account_id == self.primary_user_account_id:
+            raise RuleViolation("primary-user-unchanged", "That account is already the primary user.")
+        if modification_id in self.used_modifications:
+            raise RuleViolation("modification-already-used", "That POSC-DC-PM has already been applied.")
+        self._primary_user_replaced(
+            account_id=account_id,
+            previous_account_id=self.primary_user_account_id,
+            modification_id=modification_id,
+            actor=actor,
+            reason=reason,
+        )
+
+    @event("PrimaryUserReplaced")
+    def _primary_user_replaced(
+        self, account_id: UUID, previous_account_id: UUID, modification_id: UUID, actor: str, reason: str | None
+    ) -> None:
+        self.primary_user_account_id = account_id
+        self.used_modifications.append(modification_id)
+
+
+_AFFILIATION_ACTS = {
+    AffiliationState.IN_CREDENTIALING: "_affiliation_credentialing_started",
+    AffiliationState.CONTRACTED: "_affiliation_contracted",
+    AffiliationState.ACTIVE: "_affiliation_activated",
+    AffiliationState.DENIED: "_affiliation_denied",
+    AffiliationState.TERMINATED: "_affiliation_terminated",
+}

@@ -1,14 +1,23 @@
-"""UserAccount: one person's POSC access for one Organization."""
+"""UserAccount: one person's POSC access for one Organization.
+
+From the POSC pages and MassHealth's Primary User Policy: one primary user
+(account administrator) per organization creates subordinate IDs and grants
+access to business partners (billing agencies); every person has their own ID;
+IDs end when people leave; access is reviewed periodically.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.errors import RuleViolation
+from domain.pii import PII
 
 
 class AccountRole(StrEnum):
@@ -34,6 +43,20 @@ class PoscFunction(StrEnum):
     PROVIDER_DATA_MAINTENANCE = "provider_data_maintenance"
 
 
+class ChecklistStep(StrEnum):
+    """The POSC registration checklist, in order."""
+
+    REGISTERED_WITH_PIN = "registered_with_pin"  # primary users only: needs the PIN letter
+    NEW_USER_EMAIL_RECEIVED = "new_user_email_received"
+    PASSWORD_CHANGED = "password_changed"  # Virtual Gateway password
+    AUTHENTICATION_QUESTIONS_ANSWERED = "authentication_questions_answered"
+
+
+class ReviewOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    REVOKED = "revoked"
+
+
 class UserAccount(TenantAggregate):
     @classmethod
     def open(
@@ -43,14 +66,26 @@ class UserAccount(TenantAggregate):
         organization_id: UUID,
         person_name: str,
         role: AccountRole,
+        partner_firm: str | None = None,
+        partner_function: str | None = None,
+        date_of_birth: date | None = None,
         actor: str,
         reason: str | None = None,
     ) -> UserAccount:
+        role = AccountRole(role)
+        if role is AccountRole.BUSINESS_PARTNER:
+            partner_firm = check_text(partner_firm or "", field="partner_firm")
+            partner_function = check_text(partner_function or "", field="partner_function")
+        elif partner_firm or partner_function:
+            raise RuleViolation("partner-fields-for-partners", "Only business partner accounts name a partner firm.")
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             organization_id=organization_id,
             person_name=check_text(person_name, field="person_name"),
-            role=AccountRole(role),
+            role=role,
+            partner_firm=partner_firm,
+            partner_function=partner_function,
+            date_of_birth=date_of_birth,
             actor=actor,
             reason=reason,
         )
@@ -62,6 +97,9 @@ class UserAccount(TenantAggregate):
         organization_id: UUID,
         person_name: str,
         role: AccountRole,
+        partner_firm: str | None,
+        partner_function: str | None,
+        date_of_birth: Annotated[date | None, PII],
         actor: str,
         reason: str | None,
     ) -> None:
@@ -69,23 +107,101 @@ class UserAccount(TenantAggregate):
         self.organization_id = organization_id
         self.person_name = person_name
         self.role = role
+        self.partner_firm = partner_firm
+        self.partner_function = partner_function
+        self.date_of_birth = date_of_birth
         self.status = AccountStatus.ACTIVE
         self.grants: list[PoscFunction] = []
+        self.checklist: dict[str, date] = {}
+        self.departed_on: date | None = None
+        self.last_review: tuple[date, ReviewOutcome, str] | None = None  # (on, outcome, reviewer)
+        self.password_resets = 0
+
+    @property
+    def active(self) -> bool:
+        return self.status is AccountStatus.ACTIVE
 
     def check_active(self) -> None:
-        if self.status != AccountStatus.ACTIVE:
+        if not self.active:
             raise RuleViolation("account-not-active", "The account is deactivated.")
 
-    def grant_access(self, function: PoscFunction, *, actor: str, reason: str | None = None) -> None:
+    # --- registration checklist ------------------------------------------------------------------
+
+    def complete_step(self, step: ChecklistStep, *, on: date, actor: str, reason: str | None = None) -> None:
+        step = ChecklistStep(step)
         self.check_active()
+        steps = [
+            s for s in ChecklistStep if self.role is AccountRole.PRIMARY or s is not ChecklistStep.REGISTERED_WITH_PIN
+        ]
+        if step not in steps:
+            raise RuleViolation("step-not-for-role", "Only the primary user registers with the PIN.")
+        if step.value in self.checklist:
+            raise RuleViolation("step-already-done", f"{step} is already recorded.")
+        missing = [s for s in steps[: steps.index(step)] if s.value not in self.checklist]
+        if missing:
+            raise RuleViolation("step-out-of-order", f"{missing[0]} comes first.")
+        self._step_completed(step=step, on=on, actor=actor, reason=reason)
+
+    @event("ChecklistStepCompleted")
+    def _step_completed(self, step: ChecklistStep, on: date, actor: str, reason: str | None) -> None:
+        self.checklist[step.value] = on
+
+    # --- access --------------------------------------------------------------------------------
+
+    def grant_access(
+        self, function: PoscFunction, *, granted_by: UUID | None, actor: str, reason: str | None = None
+    ) -> None:
+        """``granted_by``: the primary user's account, checked active by the caller (None for the primary itself)."""
         function = PoscFunction(function)
+        self.check_active()
+        if self.departed_on is not None:
+            raise RuleViolation("person-departed", "The person has left; they may not be granted access.")
         if function in self.grants:
             raise RuleViolation("access-already-granted", f"Access to {function} is already granted.")
-        self._access_granted(function=function, actor=actor, reason=reason)
+        self._access_granted(function=function, granted_by=granted_by, actor=actor, reason=reason)
 
     @event("AccessGranted")
-    def _access_granted(self, function: PoscFunction, actor: str, reason: str | None) -> None:
+    def _access_granted(self, function: PoscFunction, granted_by: UUID | None, actor: str, reason: str | None) -> None:
         self.grants.append(function)
+
+    def revoke_access(self, function: PoscFunction, *, actor: str, reason: str | None = None) -> None:
+        function = PoscFunction(function)
+        if function not in self.grants:
+            raise RuleViolation("access-not-granted", f"Access to {function} is not granted.")
+        self._access_revoked(function=function, actor=actor, reason=reason)
+
+    @event("AccessRevoked")
+    def _access_revoked(self, function: PoscFunction, actor: str, reason: str | None) -> None:
+        self.grants.remove(function)
+
+    def review_access(
+        self, *, outcome: ReviewOutcome, on: date, reviewer: str, actor: str, reason: str | None = None
+    ) -> None:
+        """A periodic access review: confirmed as right, or revoked (every grant withdrawn)."""
+        outcome = ReviewOutcome(outcome)
+        self.check_active()
+        if self.last_review is not None and on < self.last_review[0]:
+            raise RuleViolation("review-date-order", "A review cannot predate the previous one.")
+        self._access_reviewed(
+            outcome=outcome, on=on, reviewer=check_text(reviewer, field="reviewer"), actor=actor, reason=reason
+        )
+
+    @event("AccessReviewed")
+    def _access_reviewed(self, outcome: ReviewOutcome, on: date, reviewer: str, actor: str, reason: str | None) -> None:
+        self.last_review = (on, outcome, reviewer)
+        if outcome is ReviewOutcome.REVOKED:
+            self.grants = []
+
+    # --- people leave, accounts end ---------------------------------------------------------------
+
+    def record_departure(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        if self.departed_on is not None:
+            raise RuleViolation("person-departed", "The person's departure is already recorded.")
+        self._person_departed(on=on, actor=actor, reason=reason)
+
+    @event("PersonDeparted")
+    def _person_departed(self, on: date, actor: str, reason: str | None) -> None:
+        self.departed_on = on
 
     def deactivate(self, *, actor: str, reason: str | None = None) -> None:
         self.check_active()
@@ -94,3 +210,23 @@ class UserAccount(TenantAggregate):
     @event("Deactivated")
     def _deactivated(self, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.DEACTIVATED
+        self.grants = []  # POSC ends an inactive ID's access with it
+
+    def reactivate(self, *, actor: str, reason: str | None = None) -> None:
+        if self.active:
+            raise RuleViolation("account-active", "The account is already active.")
+        if self.departed_on is not None:
+            raise RuleViolation("person-departed", "A departed person's account is not reactivated; open a new one.")
+        self._reactivated(actor=actor, reason=reason)
+
+    @event("Reactivated")
+    def _reactivated(self, actor: str, reason: str | None) -> None:
+        self.status = AccountStatus.ACTIVE
+
+    def reset_password(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        self.check_active()
+        self._password_reset(on=on, actor=actor, reason=reason)
+
+    @event("PasswordReset")
+    def _password_reset(self, on: date, actor: str, reason: str | None) -> None:
+        self.password_resets += 1

@@ -14,6 +14,14 @@ name = "affiliation_status"
 aggregates = ("organization", "application")
 
 # Which column of the view each application kind drives.
+# What each application event makes the application's state in this view.
+_APPLICATION_STATES = {
+    Application.Submitted: "submitted",
+    Application.Approved: "approved",
+    Application.Denied: "denied",
+    Application.Withdrawn: "withdrawn",
+}
+
 _COLUMNS = {
     ApplicationKind.POSC_REGISTRATION: "posc_registration",
     ApplicationKind.ENROLLMENT: "enrollment",
@@ -44,16 +52,46 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 str(event.kind),
             )
             await _set_state(con, event, "opened", position, opening=True)
-        case Application.Submitted():
-            await _set_state(con, event, "submitted", position)
-        case Application.Decided():
-            await _set_state(con, event, str(event.decision), position)
+        case Organization.ProfileCorrected() if event.legal_name is not None:
+            await con.execute(
+                "UPDATE affiliation_status SET legal_name = $1, updated_at = GREATEST(updated_at, $2), "
+                "events_applied = events_applied + 1 WHERE organization_id = $3",
+                event.legal_name,
+                event.timestamp,
+                event.originator_id,
+            )
+        case Application.DeficiencyNoticed() | Application.DeficiencyResolved() | Application.Rejected():
+            # Deficient while any deficiency is open; a rejection starts the application over.
+            open_deficiencies = await con.fetchval(
+                "UPDATE affiliation_applications SET open_deficiencies = CASE WHEN $2 THEN 0 "
+                "ELSE open_deficiencies + $3 END WHERE application_id = $1 RETURNING open_deficiencies",
+                event.originator_id,
+                isinstance(event, Application.Rejected),
+                1 if isinstance(event, Application.DeficiencyNoticed) else -1,
+            )
+            if open_deficiencies is None:
+                raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
+            state = (
+                "rejected"
+                if isinstance(event, Application.Rejected)
+                else "deficient"
+                if open_deficiencies
+                else "submitted"
+            )
+            await _set_state(con, event, state, position)
+        case Application.Event() if type(event) in _APPLICATION_STATES:
+            await _set_state(con, event, _APPLICATION_STATES[type(event)], position)
+        case Application.Event():
+            await _set_state(con, event, None, position)
         case _:
             await _touch_organization(con, event)
 
 
-async def _set_state(con: asyncpg.Connection, event: Any, state: str, position: int, opening: bool = False) -> None:
-    """Move the organization's POSC registration or enrollment state, if this application drives one."""
+async def _set_state(
+    con: asyncpg.Connection, event: Any, state: str | None, position: int, opening: bool = False
+) -> None:
+    """Move the organization's POSC registration or enrollment state, if this application drives one
+    (``state`` None: the event only counts)."""
     ref = await con.fetchrow(
         "SELECT organization_id, kind FROM affiliation_applications WHERE application_id = $1",
         event.originator_id,
@@ -62,7 +100,7 @@ async def _set_state(con: asyncpg.Connection, event: Any, state: str, position: 
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
     await _require_organization(con, ref["organization_id"])
     column = _COLUMNS.get(ApplicationKind(ref["kind"]))
-    if column is None:
+    if column is None or state is None:
         await _count(con, ref["organization_id"], event)
         return
     # The most recently opened application of a kind (by store position, not by

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.embedded import free_port
+from tests.api.helpers import ORG
 from tests.support import eventually
 
 pytestmark = pytest.mark.timeout(180)
@@ -71,9 +72,7 @@ def test_up_with_no_services_configured(tmp_path: Path) -> None:
         ).stdout.strip()
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
         assert client.get("/health/ready").json()["status"] == "ok"
-        created = client.post(
-            "/v1/organizations", json={"legal_name": "Acme Family Health", "npi": "1234567893", "entity_kind": "group"}
-        )
+        created = client.post("/v1/organizations", json=ORG)
         assert created.status_code == 201
         org = created.json()["id"]
         started = time.monotonic()

@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS affiliation_applications (
     application_id uuid NOT NULL,
     organization_id uuid NOT NULL,
     kind text NOT NULL,
+    open_deficiencies integer NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, application_id)
 );
 

@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from services.api.applications import ApplicationController
 from services.api.auth import BearerAuth
 from services.api.health import live, ready
+from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
 from services.api.problems import HANDLERS
 from services.api.user_accounts import UserAccountController
@@ -48,6 +49,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
     return Litestar(
         route_handlers=[
             OrganizationController,
+            OrganizationRecordsController,
             UserAccountController,
             ApplicationController,
             ViewController,

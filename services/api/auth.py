@@ -31,6 +31,8 @@ class Role(StrEnum):
 
 WRITERS = frozenset({Role.FIRM_ADMIN, Role.SPECIALIST})
 READERS = frozenset(Role)
+# TIN/SSN, date of birth, PIN and bank account: only the firm's own working staff.
+PII_READERS = frozenset({Role.FIRM_ADMIN, Role.SPECIALIST})
 
 
 class Claims(msgspec.Struct, frozen=True):
@@ -105,3 +107,4 @@ def _require(roles: frozenset[Role], what: str):  # type: ignore[no-untyped-def]
 
 may_write = _require(WRITERS, "record changes")
 may_read = _require(READERS, "read")
+may_read_pii = _require(PII_READERS, "read personal data")

@@ -1,7 +1,10 @@
-"""What every command route shares: running a use case off the event loop, If-Match, ETag."""
+"""What every command route shares: the use case off the event loop, If-Match, Idempotency-Key, ETag."""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from dataclasses import replace
 from functools import partial
 from typing import Any, Callable, TypeVar
 from uuid import UUID
@@ -11,15 +14,18 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import ValidationException
 
-from services.app.base import Saved
+from domain.errors import RuleViolation
+from services.app.base import PreviousResult, Saved
+from services.store.recorder import KeyAlreadyUsed
 
 T = TypeVar("T")
+_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
 
 
 class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every command body: unknown fields are rejected, and a reason may be given."""
 
-    reason: str | None = msgspec.field(default=None)
+    reason: str | None = None
 
 
 class SavedOut(msgspec.Struct):
@@ -50,11 +56,70 @@ def expected_version(request: Request) -> int | None:
     return int(raw)
 
 
-def saved(result: Saved, *, status: int = 200, location: str | None = None) -> Response[SavedOut]:
+def fields(data: msgspec.Struct) -> dict[str, Any]:
+    """A command body's fields as keyword arguments for its use case."""
+    return {name: getattr(data, name) for name in data.__struct_fields__}
+
+
+async def execute(
+    request: Request,
+    use_case: str,
+    *args: Any,
+    created: str | None = None,
+    conditional: bool = True,
+    **kwargs: Any,
+) -> Response[SavedOut]:
+    """Run a command's use case and answer with the saved id and version.
+
+    ``created``: the collection path of what the command creates (answer 201 with
+    Location). ``conditional``: the command acts on an existing aggregate, whose
+    version If-Match may name. An Idempotency-Key makes a retry answer the first
+    result without a second event; the same key with another request is a 422.
+    """
+    service = request.app.state.credledger
+    actor = request.user.actor
+    if conditional:
+        kwargs["expected_version"] = expected_version(request)
+    key = request.headers.get("idempotency-key")
+    fingerprint = ""
+    if key is not None:
+        if not _KEY.fullmatch(key):
+            raise ValidationException(
+                "Idempotency-Key is 1-255 printable ASCII characters.",
+                extra=[{"key": "Idempotency-Key", "message": "invalid key", "source": "header"}],
+            )
+        body = await request.body()
+        fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
+        previous = await call(service.previous_result, actor, key)
+        if previous is not None:
+            return _replay(previous, fingerprint, created)
+        actor = replace(actor, idempotency=(key, fingerprint))
+    try:
+        result = await call(getattr(service, use_case), actor, *args, **kwargs)
+    except KeyAlreadyUsed:  # a concurrent retry with the same key committed first
+        previous = await call(service.previous_result, actor, key)
+        assert previous is not None
+        return _replay(previous, fingerprint, created)
+    return saved(result, created=created)
+
+
+def _replay(previous: PreviousResult, fingerprint: str, created: str | None) -> Response[SavedOut]:
+    if previous.fingerprint != fingerprint:
+        raise RuleViolation(
+            "idempotency-key-reused", "This Idempotency-Key was used with a different request; use a new key."
+        )
+    response = saved(previous.saved, created=created)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def saved(result: Saved, *, created: str | None = None) -> Response[SavedOut]:
     headers = {"ETag": etag(result.version)}
-    if location:
-        headers["Location"] = location
-    return Response(SavedOut(id=result.id, version=result.version), status_code=status, headers=headers)
+    if created:
+        headers["Location"] = f"{created}/{result.id}"
+    return Response(
+        SavedOut(id=result.id, version=result.version), status_code=201 if created else 200, headers=headers
+    )
 
 
 def found(view: T) -> Response[T]:

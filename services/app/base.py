@@ -8,13 +8,14 @@ from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.base import TenantAggregate
 from domain.errors import DomainError
 from services.store.pii import FieldCipher, Keyring, tenant_scope
-from services.store.recorder import TenantPostgresFactory
+from services.store.recorder import IdempotencyRecord, TenantPostgresFactory
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 A = TypeVar("A", bound=TenantAggregate)
@@ -24,18 +25,26 @@ EVENTS_TABLE = "credledger_events"
 
 
 @dataclass(frozen=True)
+class Saved:
+    id: UUID
+    version: int
+
+
+@dataclass(frozen=True)
 class Actor:
-    """Who issues a command: from the bearer token, never from the request body."""
+    """Who issues a command (from the bearer token, never from the request body), and the
+    request's Idempotency-Key with a fingerprint of the request, when it has one."""
 
     tenant_id: str
     user_id: str
     role: str
+    idempotency: tuple[str, str] | None = None  # (key, fingerprint)
 
 
 @dataclass(frozen=True)
-class Saved:
-    id: UUID
-    version: int
+class PreviousResult:
+    fingerprint: str
+    saved: Saved
 
 
 class NotFound(DomainError):
@@ -118,14 +127,34 @@ class TenantApplication(Application):
             row = curs.fetchone()
         return row["tenant_id"] if row else None
 
-    def record(self, actor: Actor, aggregate: TenantAggregate) -> Saved:
-        if aggregate.tenant_id != actor.tenant_id:  # a bug, never a user error
+    def record(self, actor: Actor, aggregate: TenantAggregate, *others: TenantAggregate) -> Saved:
+        """Save the aggregates' new events in one transaction; the result names the first."""
+        if any(a.tenant_id != actor.tenant_id for a in (aggregate, *others)):  # a bug, never a user error
             raise RuntimeError("An aggregate may only be saved by its own tenant.")
+        result = Saved(aggregate.id, aggregate.version)
+        idempotency = None
+        if actor.idempotency is not None:
+            key, fingerprint = actor.idempotency
+            idempotency = IdempotencyRecord(key, fingerprint, msgspec.json.encode([str(result.id), result.version]))
         try:
             with tenant_scope(actor.tenant_id):
-                self.save(aggregate, tenant_id=actor.tenant_id)
+                self.save(aggregate, *others, tenant_id=actor.tenant_id, idempotency=idempotency)
         except IntegrityError as error:
             # Primary key (originator_id, originator_version): another command
             # saved this version first. https://eventsourcing.readthedocs.io/en/stable/topics/persistence.html
             raise VersionConflict(f"{type(aggregate).__name__} {aggregate.id} was changed concurrently.") from error
-        return Saved(aggregate.id, aggregate.version)
+        return result
+
+    def previous_result(self, actor: Actor, key: str) -> PreviousResult | None:
+        """What a command with this Idempotency-Key answered, if one committed."""
+        with self.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+            curs.execute("SELECT set_config('credledger.tenant_id', %s, true)", (actor.tenant_id,))
+            curs.execute(
+                "SELECT fingerprint, response FROM idempotency_keys WHERE tenant_id = %s AND key = %s",
+                (actor.tenant_id, key),
+            )
+            row = curs.fetchone()
+        if row is None:
+            return None
+        aggregate_id, version = msgspec.json.decode(bytes(row["response"]))
+        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version))

@@ -10,6 +10,7 @@ forgot its tenant fails instead of landing untenanted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 from eventsourcing.persistence import StoredEvent
@@ -17,6 +18,17 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 TENANT_SETTING = "credledger.tenant_id"
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    key: str
+    fingerprint: str  # of the request: same key with another body is an error
+    response: bytes  # what to answer a retry with
+
+
+class KeyAlreadyUsed(Exception):
+    """Another command with this Idempotency-Key committed first."""
 
 
 class TenantRecorder(PostgresApplicationRecorder):
@@ -37,6 +49,18 @@ class TenantRecorder(PostgresApplicationRecorder):
         # is_local=true: the setting ends with this transaction, so a pooled
         # connection never carries one tenant's id into another's insert.
         curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, tenant_id))
+        idempotency: IdempotencyRecord | None = kwargs.get("idempotency")
+        if idempotency is not None:
+            # Same transaction as the events: both land, or neither. A concurrent
+            # request with the same key waits on the unique index here, then finds
+            # the row and does nothing; it then answers with the first result.
+            curs.execute(
+                "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, response) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1",
+                (tenant_id, idempotency.key, idempotency.fingerprint, idempotency.response),
+            )
+            if curs.fetchone() is None:
+                raise KeyAlreadyUsed(idempotency.key)
 
 
 class TenantPostgresFactory(PostgresFactory):

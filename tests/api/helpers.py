@@ -7,7 +7,19 @@ import httpx
 from tests.support import Stack, eventually
 
 NPI = "1234567893"  # valid check digit
-ORG = {"legal_name": "Berkshire Family Health", "npi": NPI, "entity_kind": "group"}
+TIN = "04-3219876"
+ORG = {
+    "legal_name": "Berkshire Family Health",
+    "tin": TIN,
+    "tin_kind": "ein",
+    "npi": NPI,
+    "entity_kind": "group",
+    "taxonomies": [{"code": "193200000X", "primary": True}, {"code": "207Q00000X", "primary": False}],
+    "taxonomy_version": "25.1",
+    "practice_address": {"line1": "100 North St", "city": "Pittsfield", "state": "MA", "postal_code": "01201"},
+    "provider_type": "physician group",
+    "risk_level": "limited",
+}
 
 
 def register(client: httpx.Client, **overrides: Any) -> str:
@@ -16,9 +28,9 @@ def register(client: httpx.Client, **overrides: Any) -> str:
     return response.json()["id"]
 
 
-def open_application(client: httpx.Client, organization_id: str, kind: str = "posc_registration") -> str:
+def open_application(client: httpx.Client, organization_id: str, kind: str = "posc_registration", **extra: Any) -> str:
     response = client.post(
-        "/v1/applications", json={"organization_id": organization_id, "kind": kind, "channel": "fax"}
+        "/v1/applications", json={"organization_id": organization_id, "kind": kind, "channel": "fax", **extra}
     )
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -49,3 +61,33 @@ def assert_problem(response: httpx.Response, status: int, rule: str) -> dict[str
     assert body["type"] == f"urn:credledger:problem:{rule}", body
     assert body["title"] and body["detail"]
     return body
+
+
+def nppes_record(**overrides: Any) -> dict[str, Any]:
+    """An NPPES API (v2.1) record that matches ORG exactly."""
+    record = {
+        "number": NPI,
+        "enumeration_type": "NPI-2",
+        "basic": {"organization_name": "BERKSHIRE FAMILY HEALTH", "status": "A", "last_updated": "2026-01-05"},
+        "addresses": [
+            {
+                "address_purpose": "LOCATION",
+                "address_1": "100 NORTH ST",
+                "city": "PITTSFIELD",
+                "state": "MA",
+                "postal_code": "012015555",
+                "country_code": "US",
+            }
+        ],
+        "taxonomies": [{"code": "193200000X", "primary": True}, {"code": "207Q00000X", "primary": False}],
+    }
+    record.update(overrides)
+    return record
+
+
+def match_nppes(client: httpx.Client, organization_id: str) -> None:
+    response = client.post(
+        f"/v1/organizations/{organization_id}/nppes-snapshots",
+        json={"record": nppes_record(), "retrieved_on": "2026-04-01"},
+    )
+    assert response.status_code == 200, response.text

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import assert_problem, events_of, open_application, register, wait_for_view
+from tests.api.helpers import (
+    NPI,
+    ORG,
+    assert_problem,
+    events_of,
+    match_nppes,
+    open_application,
+    register,
+    wait_for_view,
+)
 from tests.support import Stack
 
 
 def test_registration_is_stored_with_tenant_actor_and_reason(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0], user="specialist-7", role="specialist")
     response = client.post(
-        "/v1/organizations",
-        json={"legal_name": "Cape Ann Pediatrics", "npi": "1234567893", "entity_kind": "group", "reason": "new client"},
+        "/v1/organizations", json={**ORG, "legal_name": "Cape Ann Pediatrics", "reason": "new client"}
     )
     assert response.status_code == 201
     org = response.json()["id"]
@@ -21,39 +29,34 @@ def test_registration_is_stored_with_tenant_actor_and_reason(stack: Stack, tenan
     tenant, topic, state = rows[0]
     assert (tenant, topic) == (tenants[0], "domain.organization:Organization.Registered")
     assert b'"actor":"specialist-7"' in state and b'"reason":"new client"' in state
+    assert b"043219876" not in state and b"04-3219876" not in state  # the TIN is sealed
     body = client.get(f"/v1/organizations/{org}").json()
-    assert body == {
-        "id": org,
-        "version": 1,
-        "legal_name": "Cape Ann Pediatrics",
-        "npi": "1234567893",
-        "entity_kind": "group",
-    }
+    assert (body["id"], body["version"], body["legal_name"], body["npi"]) == (org, 1, "Cape Ann Pediatrics", NPI)
+    assert body["practice_address"]["city"] == "Pittsfield"
+    assert body["nppes_mismatches"] == [{"field": "nppes", "detail": "No NPPES snapshot is recorded."}]
+    assert "tin" not in body  # PII only in the dedicated response
+    assert client.get(f"/v1/organizations/{org}/pii").json()["tin"] == "043219876"
 
 
 def test_application_lifecycle_drives_the_affiliation_view(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
+    match_nppes(client, org)
     assert wait_for_view(client, org)["posc_registration"] == "not_started"
     application = open_application(client, org, "posc_registration")
     wait_for_view(client, org, posc_registration="opened")
     submitted = client.post(f"/v1/applications/{application}/submit", json={"submitted_on": "2026-04-17"})
     assert submitted.status_code == 200 and submitted.headers["etag"] == '"2"'
     wait_for_view(client, org, posc_registration="submitted", enrollment="not_started")
-    decided = client.post(
-        f"/v1/applications/{application}/decision", json={"decision": "approved", "decided_on": "2026-04-28"}
-    )
+    decided = client.post(f"/v1/applications/{application}/approve", json={"decided_on": "2026-04-28"})
     assert decided.status_code == 200
     wait_for_view(client, org, posc_registration="approved")
-    enrollment = open_application(client, org, "enrollment")
-    client.post(f"/v1/applications/{enrollment}/submit", json={"submitted_on": "2026-05-01"})
-    row = wait_for_view(client, org, enrollment="submitted")
+    open_application(client, org, "enrollment")
+    row = wait_for_view(client, org, enrollment="opened")
     assert row["posc_registration"] == "approved"
     # A decided application is closed.
     assert_problem(
-        client.post(
-            f"/v1/applications/{application}/decision", json={"decision": "denied", "decided_on": "2026-05-02"}
-        ),
+        client.post(f"/v1/applications/{application}/deny", json={"decided_on": "2026-05-02", "reason": "late"}),
         422,
         "application-closed",
     )
@@ -62,6 +65,7 @@ def test_application_lifecycle_drives_the_affiliation_view(stack: Stack, tenants
 def test_if_match_detects_a_stale_version(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
+    match_nppes(client, org)
     application = open_application(client, org)
     stale = client.post(
         f"/v1/applications/{application}/submit", json={"submitted_on": "2026-04-17"}, headers={"If-Match": '"2"'}
@@ -100,7 +104,8 @@ def test_user_account_grants_and_deactivation(stack: Stack, tenants: tuple[str, 
     )
     assert events_of(stack, tenants[0]) == before
     body = client.get(f"/v1/user-accounts/{account}").json()
-    assert body["status"] == "deactivated" and body["grants"] == ["claims_batch"] and body["version"] == 3
+    # Deactivation ends every grant with the ID.
+    assert body["status"] == "deactivated" and body["grants"] == [] and body["version"] == 3
 
 
 def test_events_are_published_on_tenant_subjects_with_stable_ids(stack: Stack, tenants: tuple[str, str]) -> None:

@@ -1,0 +1,123 @@
+"""NPPES registry snapshots and the mismatches that make MassHealth reject an application.
+
+The seeds: "The specialty taxonomy codes and provider type classifications entered
+during your POSC portal registration must match your national registries in the
+federal NPPES database 100%. A single spelling discrepancy in addresses, Tax IDs,
+or rendering taxonomies ... will trigger an immediate, automated POSC rejection."
+So the comparison is exact after normalising case and punctuation only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.address import Address, normalise_name
+from domain.errors import InvalidValue
+from domain.npi import parse_npi
+from domain.taxonomy import TaxonomySelection
+
+
+@dataclass(frozen=True)
+class NppesSnapshot:
+    npi: str
+    enumeration_type: str  # "NPI-1" (individual) or "NPI-2" (organization)
+    name: str
+    taxonomies: tuple[TaxonomySelection, ...]
+    location_address: Address | None
+    mailing_address: Address | None
+    status: str  # "A" active, "D" deactivated
+    last_updated: str | None
+    retrieved_on: date
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    field: str
+    detail: str  # never carries PII
+
+
+def snapshot_from_api(record: dict[str, Any], retrieved_on: date) -> NppesSnapshot:
+    """One element of the NPPES API's ``results`` (API version 2.1) as a snapshot."""
+    try:
+        basic = record["basic"]
+        enumeration_type = record["enumeration_type"]
+        if enumeration_type == "NPI-2":
+            name = basic["organization_name"]
+        else:
+            name = " ".join(filter(None, (basic.get("first_name"), basic.get("last_name"))))
+        addresses = {a["address_purpose"]: a for a in record.get("addresses", [])}
+        return NppesSnapshot(
+            npi=parse_npi(str(record["number"]), field="record.number"),
+            enumeration_type=enumeration_type,
+            name=name,
+            taxonomies=tuple(
+                TaxonomySelection(code=t["code"], primary=bool(t.get("primary"))) for t in record.get("taxonomies", [])
+            ),
+            location_address=_address(addresses.get("LOCATION")),
+            mailing_address=_address(addresses.get("MAILING")),
+            status=basic.get("status", "A"),
+            last_updated=basic.get("last_updated"),
+            retrieved_on=retrieved_on,
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise InvalidValue(
+            f"Not an NPPES API record: missing or malformed {error}.", field="record", rule="invalid-nppes-record"
+        ) from error
+
+
+def _address(raw: dict[str, Any] | None) -> Address | None:
+    if raw is None or raw.get("country_code", "US") != "US":
+        return None
+    return Address(
+        line1=raw["address_1"],
+        line2=raw.get("address_2") or None,
+        city=raw["city"],
+        state=raw["state"],
+        postal_code=str(raw["postal_code"]),
+    )
+
+
+def find_mismatches(
+    *,
+    snapshot: NppesSnapshot,
+    npi: str,
+    required_enumeration_type: str,
+    legal_name: str,
+    taxonomies: list[TaxonomySelection],
+    practice_address: Address,
+    mailing_address: Address | None,
+    tin_matches: bool | None,
+) -> list[Mismatch]:
+    found = []
+    if snapshot.npi != npi:
+        found.append(Mismatch("npi", "The snapshot is of another NPI."))
+    if snapshot.status != "A":
+        found.append(Mismatch("npi_status", "The NPI is not active in NPPES."))
+    if snapshot.enumeration_type != required_enumeration_type:
+        found.append(
+            Mismatch(
+                "enumeration_type",
+                f"NPPES has {snapshot.enumeration_type}, the entity needs {required_enumeration_type}.",
+            )
+        )
+    if normalise_name(snapshot.name) != normalise_name(legal_name):
+        found.append(Mismatch("legal_name", f"NPPES has {snapshot.name!r}, the profile {legal_name!r}."))
+    ours = {(t.code, t.primary) for t in taxonomies}
+    theirs = {(t.code, t.primary) for t in snapshot.taxonomies}
+    if ours != theirs:
+        found.append(Mismatch("taxonomies", f"NPPES has {_codes(theirs)}, the profile {_codes(ours)}."))
+    if snapshot.location_address is None or snapshot.location_address.matching_key() != practice_address.matching_key():
+        found.append(Mismatch("practice_address", "The practice location differs from NPPES."))
+    if mailing_address is not None and (
+        snapshot.mailing_address is None or snapshot.mailing_address.matching_key() != mailing_address.matching_key()
+    ):
+        found.append(Mismatch("mailing_address", "The mailing address differs from NPPES."))
+    if tin_matches is False:
+        found.append(Mismatch("tin", "The TIN differs from the one on the NPPES record."))
+    return found
+
+
+def _codes(pairs: set[tuple[str, bool]]) -> str:
+    return ", ".join(f"{code}{' (primary)' if primary else ''}" for code, primary in sorted(pairs)) or "none"

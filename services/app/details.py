@@ -1,0 +1,206 @@
+"""Plain read types for one aggregate's current state (the API's GET responses).
+
+PII never appears here except in the dedicated ``*Pii`` types, which the API
+serves only to roles allowed to see it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import msgspec
+
+from domain.address import Address
+from domain.application import Application, ApplicationKind, ApplicationStatus, Channel
+from domain.dossier import Document
+from domain.nppes import Mismatch
+from domain.organization import EftStatus, EntityKind, Organization, RiskLevel
+from domain.taxonomy import TaxonomySelection
+from domain.tin import TinKind
+from domain.user_account import AccountRole, AccountStatus, PoscFunction, UserAccount
+
+
+class AffiliationOut(msgspec.Struct, kw_only=True):
+    plan: str
+    kind: str
+    partner_mco: str | None
+    state: str
+    dates: dict[str, date]
+
+
+class ScreeningOut(msgspec.Struct, kw_only=True):
+    source: str
+    result: str
+    list_version: str
+    list_date: date
+    screened_on: date
+
+
+class OrganizationDetails(msgspec.Struct, kw_only=True):
+    id: UUID
+    version: int
+    legal_name: str
+    tin_kind: TinKind
+    npi: str
+    entity_kind: EntityKind
+    taxonomies: list[TaxonomySelection]
+    taxonomy_version: str
+    practice_address: Address
+    mailing_address: Address | None
+    provider_type: str
+    risk_level: RiskLevel
+    nppes_retrieved_on: date | None
+    nppes_mismatches: list[Mismatch]
+    pin_received_on: date | None
+    provider_number: str | None
+    rendering_providers: dict[str, str]
+    eft_status: EftStatus
+    eft_routing_number: str | None
+    affiliations: list[AffiliationOut]
+    exclusion_screenings: list[ScreeningOut]
+    primary_user_account_id: UUID | None
+
+
+class OrganizationPii(msgspec.Struct, kw_only=True):
+    id: UUID
+    tin: str
+    pin: str | None
+    eft_account_number: str | None
+
+
+def organization_details(o: Organization) -> OrganizationDetails:
+    return OrganizationDetails(
+        id=o.id,
+        version=o.version,
+        legal_name=o.legal_name,
+        tin_kind=o.tin_kind,
+        npi=o.npi,
+        entity_kind=o.entity_kind,
+        taxonomies=o.taxonomies,
+        taxonomy_version=o.taxonomy_version,
+        practice_address=o.practice_address,
+        mailing_address=o.mailing_address,
+        provider_type=o.provider_type,
+        risk_level=o.risk_level,
+        nppes_retrieved_on=o.nppes.retrieved_on if o.nppes else None,
+        nppes_mismatches=o.nppes_mismatches,
+        pin_received_on=o.pin_received_on,
+        provider_number=o.provider_number,
+        rendering_providers=dict(o.rendering_providers),
+        eft_status=o.eft_status,
+        eft_routing_number=o.eft_routing_number,
+        affiliations=[
+            AffiliationOut(plan=a.plan, kind=a.kind, partner_mco=a.partner_mco, state=a.state, dates=dict(a.dates))
+            for a in o.affiliations.values()
+        ],
+        exclusion_screenings=[
+            ScreeningOut(
+                source=s.source,
+                result=s.result,
+                list_version=s.list_version,
+                list_date=s.list_date,
+                screened_on=s.screened_on,
+            )
+            for s in o.screenings.values()
+        ],
+        primary_user_account_id=o.primary_user_account_id,
+    )
+
+
+def organization_pii(o: Organization) -> OrganizationPii:
+    return OrganizationPii(id=o.id, tin=o.tin, pin=o.pin, eft_account_number=o.eft_account_number)
+
+
+class UserAccountDetails(msgspec.Struct, kw_only=True):
+    id: UUID
+    version: int
+    organization_id: UUID
+    person_name: str
+    role: AccountRole
+    partner_firm: str | None
+    partner_function: str | None
+    status: AccountStatus
+    grants: list[PoscFunction]
+    checklist: dict[str, date]
+    departed_on: date | None
+    last_reviewed_on: date | None
+    last_review_outcome: str | None
+    last_reviewed_by: str | None
+
+
+class UserAccountPii(msgspec.Struct, kw_only=True):
+    id: UUID
+    date_of_birth: date | None
+
+
+def user_account_details(a: UserAccount) -> UserAccountDetails:
+    review = a.last_review
+    return UserAccountDetails(
+        id=a.id,
+        version=a.version,
+        organization_id=a.organization_id,
+        person_name=a.person_name,
+        role=a.role,
+        partner_firm=a.partner_firm,
+        partner_function=a.partner_function,
+        status=a.status,
+        grants=list(a.grants),
+        checklist=dict(a.checklist),
+        departed_on=a.departed_on,
+        last_reviewed_on=review[0] if review else None,
+        last_review_outcome=str(review[1]) if review else None,
+        last_reviewed_by=review[2] if review else None,
+    )
+
+
+class DeficiencyOut(msgspec.Struct, kw_only=True):
+    deficiency_id: str
+    missing_items: list[str]
+    noticed_on: date
+    resolved_on: date | None
+
+
+class ApplicationDetails(msgspec.Struct, kw_only=True):
+    id: UUID
+    version: int
+    organization_id: UUID
+    kind: ApplicationKind
+    channel: Channel
+    plan: str | None
+    risk_level: RiskLevel
+    status: ApplicationStatus
+    documents: list[Document]
+    superseded_documents: dict[str, str]
+    submitted_on: date | None
+    submissions: int
+    deficiencies: list[DeficiencyOut]
+    screenings: dict[str, bool]
+    decided_on: date | None
+    provider_number: str | None
+    effective_date: date | None
+
+
+def application_details(a: Application) -> ApplicationDetails:
+    return ApplicationDetails(
+        id=a.id,
+        version=a.version,
+        organization_id=a.organization_id,
+        kind=a.kind,
+        channel=a.channel,
+        plan=a.plan,
+        risk_level=a.risk_level,
+        status=a.status,
+        documents=list(a.documents.values()),
+        superseded_documents=dict(a.superseded),
+        submitted_on=a.submitted_on,
+        submissions=a.submissions,
+        deficiencies=[
+            DeficiencyOut(deficiency_id=k, missing_items=items, noticed_on=noticed, resolved_on=resolved)
+            for k, (items, noticed, resolved) in a.deficiencies.items()
+        ],
+        screenings={k.value: passed for k, (_, passed) in a.screenings.items()},
+        decided_on=a.decided_on,
+        provider_number=a.provider_number,
+        effective_date=a.effective_date,
+    )
