@@ -1,0 +1,372 @@
+"""Every command endpoint, table-driven: it works for its tenant; another tenant's id is a 404; a viewer
+is refused (403); a broken rule is a problem naming the rule. Refusals store nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import httpx
+import pytest
+
+from tests.api.helpers import ORG, assert_problem, events_of, match_nppes, nppes_record, open_application, register
+from tests.support import Stack
+
+DOCS = {
+    "w9": {},
+    "irs_147c": {},
+    "voided_check": {},
+    "provider_agreement": {},
+    "license": {"expires_on": "2027-12-31"},
+    "liability_coi": {"expires_on": "2027-12-31", "per_occurrence_limit": 1_000_000, "aggregate_limit": 3_000_000},
+}
+
+
+@dataclass
+class World:
+    """One tenant's records, built through the API."""
+
+    client: httpx.Client
+    org: str
+    primary: str
+    subordinate: str
+    posc: str  # a POSC registration application, open
+    enrollment: str  # an enrollment, submitted with a complete dossier
+
+    def path(self, template: str) -> str:
+        return template.format(**vars(self))
+
+
+def build(client: httpx.Client) -> World:
+    org = register(client)
+    match_nppes(client, org)
+
+    def account(role: str, **extra: Any) -> str:
+        response = client.post(
+            "/v1/user-accounts", json={"organization_id": org, "person_name": f"{role} person", "role": role, **extra}
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["id"]
+
+    primary = account("primary", date_of_birth="1980-02-29")
+    subordinate = account("subordinate")
+    posc = open_application(client, org, "posc_registration")
+    enrollment = open_application(client, org, "enrollment")
+    for doc_type, extra in DOCS.items():
+        body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-03-01", **extra}
+        assert client.post(f"/v1/applications/{enrollment}/documents", json=body).status_code == 200
+    submitted = client.post(f"/v1/applications/{enrollment}/submit", json={"submitted_on": "2026-03-02"})
+    assert submitted.status_code == 200, submitted.text
+    return World(client, org, primary, subordinate, posc, enrollment)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str  # formatted with the World's ids
+    body: dict[str, Any]
+    broken: tuple[dict[str, Any], str] | None = None  # a body that breaks a rule, and the rule
+    setup: Callable[[World], None] | None = None
+
+
+def _pin(world: World) -> None:
+    body = {"pin": "A1B2C3", "received_on": "2026-03-03"}
+    assert world.client.post(world.path("/v1/organizations/{org}/pin-letter"), json=body).status_code == 200
+
+
+def _eft(world: World) -> None:
+    body = {"routing_number": "011000015", "account_number": "123456789", "account_type": "checking"}
+    assert world.client.post(world.path("/v1/organizations/{org}/eft"), json=body).status_code == 200
+
+
+def _affiliation(world: World) -> None:
+    body = {"kind": "mco", "plan": "Tufts Health Together", "on": "2026-03-05"}
+    assert world.client.post(world.path("/v1/organizations/{org}/affiliations"), json=body).status_code == 200
+
+
+def _suspected(world: World) -> None:
+    body = {
+        "source": "sam",
+        "result": "suspected_match",
+        "list_version": "2026-03",
+        "list_date": "2026-03-01",
+        "screened_on": "2026-03-04",
+    }
+    assert world.client.post(world.path("/v1/organizations/{org}/exclusion-screenings"), json=body).status_code == 200
+
+
+def _linked(world: World) -> None:
+    body = {"npi": "1720377294", "name": "Dr. Rendering"}
+    assert world.client.post(world.path("/v1/organizations/{org}/rendering-providers"), json=body).status_code == 200
+
+
+def _deficient(world: World) -> None:
+    body = {"deficiency_id": "d-1", "missing_items": ["signed W-9"], "noticed_on": "2026-03-10"}
+    assert world.client.post(world.path("/v1/applications/{enrollment}/deficiencies"), json=body).status_code == 200
+
+
+def _screened(world: World) -> None:
+    body = {"screening": "exclusion_lists", "passed": True, "completed_on": "2026-03-11"}
+    assert world.client.post(world.path("/v1/applications/{enrollment}/screenings"), json=body).status_code == 200
+
+
+def _deactivated(world: World) -> None:
+    assert world.client.post(world.path("/v1/user-accounts/{subordinate}/deactivate"), json={}).status_code == 200
+
+
+def _granted(world: World) -> None:
+    body = {"function": "claims_batch"}
+    assert world.client.post(world.path("/v1/user-accounts/{subordinate}/access-grants"), json=body).status_code == 200
+
+
+ENDPOINTS = [
+    Endpoint(
+        "correctProfile",
+        "/v1/organizations/{org}/profile-corrections",
+        {"provider_type": "multi-specialty group"},
+        ({"provider_type": "physician group"}, "nothing-to-correct"),
+    ),
+    Endpoint(
+        "recordNppesSnapshot",
+        "/v1/organizations/{org}/nppes-snapshots",
+        {"record": nppes_record(), "retrieved_on": "2026-04-02"},
+        ({"record": {"number": "1234567893"}, "retrieved_on": "2026-04-02"}, "invalid-nppes-record"),
+    ),
+    Endpoint(
+        "receivePinLetter",
+        "/v1/organizations/{org}/pin-letter",
+        {"pin": "Z9Y8X7", "received_on": "2026-03-03"},
+        ({"pin": "!", "received_on": "2026-03-03"}, "invalid-pin"),
+    ),
+    Endpoint(
+        "issueProviderNumber",
+        "/v1/organizations/{org}/provider-number",
+        {"provider_number": "7654321", "issued_on": "2026-04-01"},
+        ({"provider_number": "765432", "issued_on": "2026-04-01"}, "invalid-provider-number"),
+    ),
+    Endpoint(
+        "linkRenderingProvider",
+        "/v1/organizations/{org}/rendering-providers",
+        {"npi": "1720377294", "name": "Dr. Rendering"},
+        ({"npi": "1234567893", "name": "The group itself"}, "rendering-link-self"),
+    ),
+    Endpoint(
+        "unlinkRenderingProvider",
+        "/v1/organizations/{org}/rendering-providers/1720377294/unlink",
+        {},
+        None,
+        _linked,
+    ),
+    Endpoint(
+        "recordEftDetails",
+        "/v1/organizations/{org}/eft",
+        {"routing_number": "011000015", "account_number": "987654321", "account_type": "savings"},
+        (
+            {"routing_number": "011000016", "account_number": "987654321", "account_type": "savings"},
+            "invalid-routing-number",
+        ),
+    ),
+    Endpoint(
+        "recordEftValidation",
+        "/v1/organizations/{org}/eft/validation",
+        {"validated": True, "on": "2026-03-20"},
+        None,
+        _eft,
+    ),
+    Endpoint(
+        "requestAffiliation",
+        "/v1/organizations/{org}/affiliations",
+        {"kind": "aco_a", "plan": "BMC HealthNet Plan", "partner_mco": "WellSense", "on": "2026-03-05"},
+        ({"kind": "aco_a", "plan": "Some ACO", "on": "2026-03-05"}, "aco-a-needs-partner-mco"),
+    ),
+    Endpoint(
+        "moveAffiliation",
+        "/v1/organizations/{org}/affiliations/transitions",
+        {"plan": "Tufts Health Together", "to": "in_credentialing", "on": "2026-03-06"},
+        ({"plan": "Tufts Health Together", "to": "active", "on": "2026-03-06"}, "affiliation-transition"),
+        _affiliation,
+    ),
+    Endpoint(
+        "recordExclusionScreening",
+        "/v1/organizations/{org}/exclusion-screenings",
+        {
+            "source": "oig_leie",
+            "result": "no_match",
+            "list_version": "2026-03",
+            "list_date": "2026-03-01",
+            "screened_on": "2026-03-04",
+        },
+        (
+            {
+                "source": "oig_leie",
+                "result": "cleared",
+                "list_version": "2026-03",
+                "list_date": "2026-03-01",
+                "screened_on": "2026-03-04",
+            },
+            "screening-clear-separately",
+        ),
+    ),
+    Endpoint(
+        "clearExclusionScreening",
+        "/v1/organizations/{org}/exclusion-screenings/sam/clear",
+        {"on": "2026-03-08", "reason": "different date of birth"},
+        ({"on": "2026-03-08"}, "reason-required"),
+        _suspected,
+    ),
+    Endpoint(
+        "completeChecklistStep",
+        "/v1/user-accounts/{primary}/checklist",
+        {"step": "registered_with_pin", "on": "2026-03-04"},
+        ({"step": "password_changed", "on": "2026-03-04"}, "step-out-of-order"),
+        _pin,
+    ),
+    Endpoint(
+        "grantAccess",
+        "/v1/user-accounts/{subordinate}/access-grants",
+        {"function": "eligibility_verification"},
+        None,
+    ),
+    Endpoint(
+        "revokeAccess",
+        "/v1/user-accounts/{subordinate}/access-revocations",
+        {"function": "claims_batch"},
+        ({"function": "prior_authorization"}, "access-not-granted"),
+        _granted,
+    ),
+    Endpoint(
+        "reviewAccess",
+        "/v1/user-accounts/{subordinate}/access-reviews",
+        {"outcome": "confirmed", "on": "2026-03-31", "reviewer": "Dana (primary user)"},
+        ({"outcome": "confirmed", "on": "2026-03-31", "reviewer": " "}, "invalid-value"),
+    ),
+    Endpoint(
+        "recordDeparture", "/v1/user-accounts/{subordinate}/departure", {"on": "2026-04-30", "reason": "left"}, None
+    ),
+    Endpoint("deactivateUserAccount", "/v1/user-accounts/{subordinate}/deactivate", {}, None),
+    Endpoint(
+        "reactivateUserAccount",
+        "/v1/user-accounts/{subordinate}/reactivate",
+        {},
+        None,
+        _deactivated,
+    ),
+    Endpoint("resetPassword", "/v1/user-accounts/{subordinate}/password-resets", {"on": "2026-03-09"}, None),
+    Endpoint(
+        "attachDocument",
+        "/v1/applications/{posc}/documents",
+        {"document_id": "lic-2", "type": "license", "received_on": "2026-03-01", "expires_on": "2028-01-01"},
+        (
+            {
+                "document_id": "dea-1",
+                "type": "dea",
+                "received_on": "2026-03-01",
+                "expires_on": "2028-01-01",
+                "dea_state": "NH",
+            },
+            "dea-state",
+        ),
+    ),
+    Endpoint(
+        "submitApplication",
+        "/v1/applications/{posc}/submit",
+        {"submitted_on": "2026-03-02"},
+        None,
+    ),
+    Endpoint(
+        "noticeDeficiency",
+        "/v1/applications/{enrollment}/deficiencies",
+        {"deficiency_id": "d-9", "missing_items": ["IRS 147C letter"], "noticed_on": "2026-03-10"},
+        ({"deficiency_id": "d-9", "missing_items": ["IRS 147C"], "noticed_on": "2026-03-01"}, "date-before-submission"),
+    ),
+    Endpoint(
+        "resolveDeficiency",
+        "/v1/applications/{enrollment}/deficiencies/d-1/resolve",
+        {"resolved_on": "2026-03-12"},
+        ({"resolved_on": "2026-03-09"}, "deficiency-date-order"),
+        _deficient,
+    ),
+    Endpoint(
+        "recordScreening",
+        "/v1/applications/{enrollment}/screenings",
+        {"screening": "exclusion_lists", "passed": True, "completed_on": "2026-03-11"},
+        ({"screening": "site_visit", "passed": True, "completed_on": "2026-03-11"}, "screening-not-required"),
+    ),
+    Endpoint(
+        "approveApplication",
+        "/v1/applications/{enrollment}/approve",
+        {"decided_on": "2026-05-20", "provider_number": "1112223"},
+        ({"decided_on": "2026-05-20"}, "provider-number-required"),
+        _screened,
+    ),
+    Endpoint(
+        "denyApplication",
+        "/v1/applications/{enrollment}/deny",
+        {"decided_on": "2026-05-20", "reason": "license lapsed"},
+        ({"decided_on": "2026-05-20"}, "reason-required"),
+    ),
+    Endpoint(
+        "rejectApplication",
+        "/v1/applications/{enrollment}/reject",
+        {"rejected_on": "2026-03-05", "cause": "NPPES taxonomy mismatch"},
+        ({"rejected_on": "2026-03-01", "cause": "NPPES"}, "date-before-submission"),
+    ),
+    Endpoint("withdrawApplication", "/v1/applications/{posc}/withdraw", {"withdrawn_on": "2026-03-05"}, None),
+]
+
+
+@pytest.fixture
+def worlds(stack: Stack, tenants: tuple[str, str]) -> tuple[World, World]:
+    return build(stack.client(tenants[0])), build(stack.client(tenants[1]))
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_endpoint(stack: Stack, tenants: tuple[str, str], worlds: tuple[World, World], endpoint: Endpoint) -> None:
+    a, b = worlds
+    if endpoint.setup:
+        endpoint.setup(a)
+    path = a.path(endpoint.path)
+    before = events_of(stack, tenants[0]), events_of(stack, tenants[1])
+
+    # Tenant B, with A's ids: not found, and nothing stored anywhere.
+    assert_problem(b.client.post(path, json=endpoint.body), 404, "not-found")
+    # A viewer of tenant A may read but not write.
+    viewer = stack.client(tenants[0], role="viewer")
+    assert_problem(viewer.post(path, json=endpoint.body), 403, "forbidden")
+    if endpoint.broken:
+        body, rule = endpoint.broken
+        problem = assert_problem(a.client.post(path, json=body), 422, rule)
+        assert problem["detail"]
+    assert (events_of(stack, tenants[0]), events_of(stack, tenants[1])) == before
+
+    # The command works for its own tenant, and stores its events.
+    response = a.client.post(path, json=endpoint.body)
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == f'"{response.json()["version"]}"'
+    assert events_of(stack, tenants[0]) > before[0]
+    assert events_of(stack, tenants[1]) == before[1]
+
+
+def test_every_command_route_is_in_the_table(stack: Stack) -> None:
+    document = httpx.get(stack.base_url + "/schema/openapi.json").json()
+    commands = {
+        op["operationId"] for path in document["paths"].values() for method, op in path.items() if method == "post"
+    }
+    creators = {"registerOrganization", "openUserAccount", "openApplication", "replacePrimaryUser"}
+    assert commands - creators == {e.name for e in ENDPOINTS}
+
+
+def test_creation_commands_check_the_tenant_and_role(stack: Stack, tenants: tuple[str, str]) -> None:
+    a, b = stack.client(tenants[0]), stack.client(tenants[1])
+    org = register(a)
+    viewer = stack.client(tenants[0], role="viewer")
+    before = events_of(stack, tenants[0]), events_of(stack, tenants[1])
+    for client, status, rule in ((b, 404, "not-found"), (viewer, 403, "forbidden")):
+        for path, body in (
+            ("/v1/user-accounts", {"organization_id": org, "person_name": "X", "role": "subordinate"}),
+            ("/v1/applications", {"organization_id": org, "kind": "enrollment", "channel": "portal"}),
+            (f"/v1/organizations/{org}/primary-user/replace", {"person_name": "X", "modification_id": org}),
+        ):
+            assert_problem(client.post(path, json=body), status, rule)
+    assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")
+    assert (events_of(stack, tenants[0]), events_of(stack, tenants[1])) == before
