@@ -17,7 +17,13 @@ def _event_classes() -> list[type]:
     found = []
     for aggregate in (Organization, UserAccount, Application):
         for value in vars(aggregate).values():
-            if isinstance(value, type) and issubclass(value, CanMutateAggregate) and value is not aggregate.Event:
+            # eventsourcing also defines a generic "Created" class on each aggregate, unused here.
+            if (
+                isinstance(value, type)
+                and issubclass(value, CanMutateAggregate)
+                and value is not aggregate.Event
+                and value.__name__ != "Created"
+            ):
                 found.append(value)
     return found
 
