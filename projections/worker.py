@@ -34,6 +34,7 @@ from services.subjects import (
 )
 
 log = logging.getLogger(__name__)
+_LOST_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError)
 _mapper = EventMapper(transcoder=MsgspecTranscoder())
 
 
@@ -99,27 +100,43 @@ class ProjectionWorker:
             await db.close()
 
     async def _handle(self, db: asyncpg.Connection, messages: list[Msg]) -> None:
-        envelopes = [decode(m) for m in messages]
         try:
+            envelopes = [decode(m) for m in messages]
             async with db.transaction():
                 await self._apply_all(db, envelopes)
-        except OutOfOrder:
-            # Something in the batch waits for an event not applied yet (it was
-            # delivered to a worker that died, or NAKed). Apply one by one: ack
-            # what applies, and let JetStream redeliver the rest after a delay.
-            await self._handle_one_by_one(db, messages, envelopes)
+        except _LOST_CONNECTION:
+            raise  # the supervisor reconnects with backoff; JetStream redelivers the batch
+        except Exception:
+            # Something in the batch waits for an event not applied yet (it went to a
+            # worker that died, or was NAKed), or cannot be applied at all. Apply one
+            # by one: ack what applies, let JetStream redeliver the rest later.
+            await self._handle_one_by_one(db, messages)
             return
         for m in messages:
             await m.ack()
 
-    async def _handle_one_by_one(self, db: asyncpg.Connection, messages: list[Msg], envelopes: list[Envelope]) -> None:
-        for message, envelope in zip(messages, envelopes, strict=True):
+    async def _handle_one_by_one(self, db: asyncpg.Connection, messages: list[Msg]) -> None:
+        for message in messages:
             try:
+                envelope = decode(message)
                 async with db.transaction():
                     await self._apply_all(db, [envelope])
             except OutOfOrder as error:
                 log.info("projection %s: %s; redelivering later", self.projection.name, error)
                 await message.nak(delay=1)
+            except _LOST_CONNECTION:
+                raise
+            except Exception as error:
+                # A poison message: it stays unacknowledged (so it is not lost) and is
+                # retried later, while other aggregates keep flowing. Log its place and
+                # the error's type only: its text could quote event data.
+                log.error(
+                    "projection %s: cannot apply stream message %s (%s); retrying later",
+                    self.projection.name,
+                    message.metadata.sequence.stream,
+                    type(error).__name__,
+                )
+                await message.nak(delay=30)
             else:
                 await message.ack()
 
