@@ -17,9 +17,9 @@ import time
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 
-# Status codes a pull request ends with: 404 no messages, 408 request expired,
-# 409 e.g. consumer deleted or max waiting exceeded. 100 is an idle heartbeat.
-_REQUEST_ENDED = {"404", "408", "409"}
+
+class ConsumerGone(Exception):
+    """The durable consumer (or its stream) no longer exists."""
 
 
 class PullConsumer:
@@ -54,12 +54,17 @@ class PullConsumer:
         return messages
 
     def _take(self, msg: Msg, into: list[Msg]) -> None:
-        status = (msg.headers or {}).get("Status") if not msg.data else None
-        if status in _REQUEST_ENDED:
-            self.outstanding = 0
-        elif status is None:
+        headers = msg.headers or {}
+        status = headers.get("Status") if not msg.data else None
+        if status is None:
             self.outstanding -= 1
             into.append(msg)
+        elif status == "503" or (status == "409" and "Consumer Deleted" in headers.get("Description", "")):
+            # No responders, or the consumer was deleted: pulling again would wait
+            # forever. The worker's supervisor restarts it, which re-creates it.
+            raise ConsumerGone(f"{self.next_subject}: {status} {headers.get('Description', '')}".strip())
+        elif status != "100":  # 100 is an idle heartbeat; anything else ends the request
+            self.outstanding = 0
 
     async def _request(self) -> None:
         request = {"batch": self.batch, "expires": int(self.expires * 1e9)}

@@ -23,6 +23,7 @@ from nats.aio.msg import Msg
 
 from projections.pull import PullConsumer
 from projections.tracking import Envelope, OutOfOrder, Projection, advance_position, apply_in_transaction
+from services import singleton
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 from services.subjects import (
     HEADER_NOTIFICATION_ID,
@@ -69,9 +70,12 @@ class ProjectionWorker:
         return f"{self.namespace}_{self.projection.name}"
 
     async def run(self, stop: asyncio.Event) -> None:
-        db = await asyncpg.connect(self.database_url)
+        db = await singleton.connect(self.database_url)
         nc = await nats.connect(self.nats_url, name=f"credledger-{self.projection.name}")
         try:
+            # One worker per projection and namespace; a second one waits as a standby.
+            if not await singleton.hold(db, f"credledger-projection:{self.durable}", stop):
+                return
             js = nc.jetstream()
             stream = await ensure_stream(js, self.namespace)
             await js.add_consumer(

@@ -9,7 +9,8 @@ Correctness rests on three things:
   to it, so a crash can republish but never lose;
 - on start the relay resumes after the last message already in the stream (its
   notification id is in a header), and every message carries a stable
-  ``Nats-Msg-Id``, so a restart does not duplicate either.
+  ``Nats-Msg-Id``, so a restart does not duplicate either; an empty stream is
+  refilled from the store, which is the only source of truth.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import logging
 import asyncpg
 import nats
 from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
 
+from services import singleton
 from services.app.base import EVENTS_TABLE
 from services.subjects import (
     HEADER_NOTIFICATION_ID,
@@ -50,14 +53,14 @@ class Relay:
         self.published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        db = await asyncpg.connect(self.database_url)
+        db = await singleton.connect(self.database_url)
         nc = await nats.connect(self.nats_url, name="credledger-relay")
         try:
             js = nc.jetstream()
             stream = await ensure_stream(js, self.namespace)
-            if not await self._lock(db, stream, stop):
+            if not await singleton.hold(db, f"credledger-relay:{stream}", stop):
                 return
-            position = await self._resume_position(db, js, stream)
+            position = await self._resume_position(js, stream)
             log.info("relay: publishing to %s from notification %d", stream, position)
             wakeup = asyncio.Event()
             # eventsourcing NOTIFYs on a channel named after the table on every insert.
@@ -67,6 +70,7 @@ class Relay:
                 rows = await db.fetch(_SELECT, position, self.batch_size)
                 if rows:
                     position = await self._publish(js, stream, rows)
+                    # For monitoring only: on start the relay trusts the stream.
                     await db.execute(
                         "INSERT INTO relay_position (stream, notification_id) VALUES ($1, $2) "
                         "ON CONFLICT (stream) DO UPDATE SET notification_id = excluded.notification_id",
@@ -79,24 +83,22 @@ class Relay:
             await nc.drain()
             await db.close()
 
-    async def _lock(self, db: asyncpg.Connection, stream: str, stop: asyncio.Event) -> bool:
-        """One relay per stream: a second one waits here as a hot standby."""
-        while not stop.is_set():
-            if await db.fetchval("SELECT pg_try_advisory_lock(hashtext('credledger-relay:' || $1))", stream):
-                return True
-            await _wait_any(stop, timeout=1.0)
-        return False
-
-    async def _resume_position(self, db: asyncpg.Connection, js: JetStreamContext, stream: str) -> int:
-        stored = await db.fetchval("SELECT notification_id FROM relay_position WHERE stream = $1", stream) or 0
+    async def _resume_position(self, js: JetStreamContext, stream: str) -> int:
+        """The stream is the truth: resume after the last event it holds. An empty stream
+        (new, purged, or on a new cluster) is refilled from the start of the store."""
         info = await js.stream_info(stream)
-        if info.state.last_seq:
-            last = await js.get_msg(stream, info.state.last_seq)
-            in_stream = int((last.headers or {}).get(HEADER_NOTIFICATION_ID, 0))
-            # The stream may be ahead of the stored position (crash between ack
-            # and saving it): resume after what it already holds.
-            return max(stored, in_stream)
-        return stored
+        if not info.state.messages:
+            return 0
+        # Walk back past anything that is not ours (deleted messages, foreign publishes).
+        for seq in range(info.state.last_seq, info.state.first_seq - 1, -1):
+            try:
+                message = await js.get_msg(stream, seq)
+            except NotFoundError:
+                continue
+            position = (message.headers or {}).get(HEADER_NOTIFICATION_ID)
+            if position is not None:
+                return int(position)
+        return 0
 
     async def _publish(self, js: JetStreamContext, stream: str, rows: list[asyncpg.Record]) -> int:
         futures = []

@@ -1,127 +1,317 @@
-"""Rebuilding each aggregate from its own events gives back exactly the same state (no store, no I/O)."""
+"""Rebuilding each aggregate from its own events (no store, no I/O) gives back exactly the same state, after a long
+realistic history with refused commands in between, and at every intermediate version too."""
 
 from __future__ import annotations
 
-from datetime import date
+import copy
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any, Callable
 from uuid import uuid4
 
 import pytest
 from eventsourcing.domain import OriginatorVersionError
 
-from domain.application import Application, ApplicationStatus
-from domain.errors import RuleViolation
-from domain.organization import EntityKind, Organization
+from domain.address import Address
+from domain.application import Application, ApplicationKind, ApplicationStatus
+from domain.errors import DomainError, InvalidValue, RuleViolation
+from domain.organization import EftStatus, Organization
+from domain.taxonomy import TaxonomySelection
 from domain.user_account import AccountStatus, PoscFunction, UserAccount
+from tests.domain.builders import (
+    DANWING_NPI,
+    DAPAAH_NPI,
+    DARBY_NPI,
+    EIN,
+    OTHER_ROUTING,
+    PEACH_TAXONOMIES,
+    ROUTING,
+    assert_refused,
+    document,
+    domain_state,
+    open_account,
+    open_application,
+    peach_snapshot,
+    register_peach,
+    replay,
+)
+
+DAY = date(2026, 1, 5)
 
 
-def replay(events):
-    """The first (created) event builds the aggregate from None; each later one mutates it."""
-    aggregate = events[0].mutate(None)
-    for event in events[1:]:
-        aggregate = event.mutate(aggregate)
-    return aggregate
+def day(n: int) -> date:
+    return DAY + timedelta(days=n)
 
 
-def test_organization_replays_to_equal_state():
-    org = Organization.register(
-        tenant_id="firm-a",
-        legal_name="PEACH STATE MEDICAL PRACTICE, PC",
-        npi="1174270805",
-        entity_kind="group",
-        actor="user-1",
-        reason=None,
+class History:
+    """Runs commands on an aggregate, remembering its state after each accepted one."""
+
+    def __init__(self, aggregate: Any) -> None:
+        self.aggregate = aggregate
+        self.states = [copy.deepcopy(domain_state(aggregate))]
+
+    def do(self, command: Callable[[Any], object]) -> None:
+        command(self.aggregate)
+        self.states.append(copy.deepcopy(domain_state(self.aggregate)))
+        assert self.aggregate.version == len(self.states)
+
+    def refuse(self, command: Callable[[Any], object], rule: str, error: type[DomainError] = RuleViolation) -> None:
+        assert_refused(self.aggregate, lambda: command(self.aggregate), rule, error)
+
+    def check_replay(self) -> Any:
+        events = self.aggregate.collect_events()
+        assert len(events) == len(self.states)
+        assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+        assert {e.originator_id for e in events} == {self.aggregate.id}
+        rebuilt = replay(events)
+        assert type(rebuilt) is type(self.aggregate)
+        assert rebuilt is not self.aggregate
+        assert domain_state(rebuilt) == domain_state(self.aggregate)
+        assert rebuilt == self.aggregate
+        assert rebuilt.pending_events == []
+        assert (rebuilt.id, rebuilt.version, rebuilt.created_on, rebuilt.modified_on) == (
+            self.aggregate.id,
+            self.aggregate.version,
+            self.aggregate.created_on,
+            self.aggregate.modified_on,
+        )
+        # every prefix of the history rebuilds the state the aggregate had at that version
+        for length in range(1, len(events) + 1):
+            assert domain_state(replay(events[:length])) == self.states[length - 1], f"version {length}"
+        return rebuilt, events
+
+
+def organization_history() -> History:
+    h = History(register_peach(legal_name="Peach State Medical Practice PC", taxonomies=[PEACH_TAXONOMIES[1]]))
+    h.do(lambda o: o.record_nppes_snapshot(peach_snapshot(), tin="123456789", actor="u"))
+    assert [m.field for m in h.aggregate.nppes_mismatches] == ["legal_name", "taxonomies"]
+    h.refuse(lambda o: o.correct_profile(actor="u", legal_name="Peach State Medical Practice PC"), "nothing-to-correct")
+    h.do(lambda o: o.correct_profile(actor="u", legal_name="PEACH STATE MEDICAL PRACTICE, PC"))
+    h.do(lambda o: o.correct_profile(actor="u", taxonomies=list(PEACH_TAXONOMIES), taxonomy_version="25.2"))
+    assert h.aggregate.nppes_mismatches == []
+    h.refuse(lambda o: o.receive_pin_letter(pin="no!", received_on=day(1), actor="u"), "invalid-pin", InvalidValue)
+    h.do(lambda o: o.receive_pin_letter(pin="X7Y8Z9", received_on=day(2), actor="u"))
+    primary, second_primary = uuid4(), uuid4()
+    h.do(lambda o: o.designate_primary_user(account_id=primary, actor="u"))
+    h.refuse(lambda o: o.designate_primary_user(account_id=uuid4(), actor="u"), "primary-user-exists")
+    for npi, name in ((DANWING_NPI, "Josefina Danwing"), (DAPAAH_NPI, "Josephine Dapaah"), (DARBY_NPI, "J Darby")):
+        h.do(lambda o, npi=npi, name=name: o.link_rendering_provider(npi=npi, name=name, actor="u"))
+    h.refuse(lambda o: o.link_rendering_provider(npi=DARBY_NPI, name="x", actor="u"), "rendering-already-linked")
+    h.do(lambda o: o.unlink_rendering_provider(npi=DAPAAH_NPI, actor="u"))
+    h.refuse(lambda o: o.record_eft_validation(validated=True, on=day(3), actor="u"), "eft-not-pending")
+    h.do(
+        lambda o: o.record_eft_details(
+            routing_number=ROUTING, account_number="0001234", account_type="checking", actor="u"
+        )
     )
-    events = org.collect_events()
-    rebuilt = replay(events)
-    assert type(rebuilt) is Organization
-    assert rebuilt is not org
-    assert rebuilt == org
-    assert (rebuilt.id, rebuilt.version, rebuilt.created_on) == (org.id, 1, org.created_on)
-    assert (rebuilt.tenant_id, rebuilt.legal_name, rebuilt.npi) == (
-        "firm-a",
-        "PEACH STATE MEDICAL PRACTICE, PC",
-        "1174270805",
+    h.do(lambda o: o.record_eft_validation(validated=False, on=day(4), actor="u"))
+    h.do(
+        lambda o: o.record_eft_details(
+            routing_number=OTHER_ROUTING, account_number="98765", account_type="savings", actor="u"
+        )
     )
-    assert rebuilt.entity_kind is EntityKind.GROUP
-    assert rebuilt.pending_events == []
-
-
-def test_user_account_replays_to_equal_state_including_refused_commands():
-    account = UserAccount.open(
-        tenant_id="firm-a", organization_id=uuid4(), person_name="Jo Dunn", role="business_partner", actor="user-1"
+    h.do(lambda o: o.record_eft_validation(validated=True, on=day(5), actor="u"))
+    for source, result in (("oig_leie", "no_match"), ("sam", "suspected_match"), ("state", "no_match")):
+        h.do(
+            lambda o, source=source, result=result: o.record_screening(
+                source=source, result=result, list_version="2026-01", list_date=day(0), screened_on=day(6), actor="u"
+            )
+        )
+    h.refuse(lambda o: o.clear_screening(source="sam", on=day(7), actor="u"), "reason-required")
+    h.do(lambda o: o.clear_screening(source="sam", on=day(7), actor="u", reason="different person"))
+    h.do(
+        lambda o: o.request_affiliation(
+            kind="aco_a", plan="Fallon 365 Care", partner_mco="Fallon Health", on=day(8), actor="u"
+        )
     )
-    account.grant_access("claims_batch", actor="user-1")
-    with pytest.raises(RuleViolation):
-        account.grant_access("claims_batch", actor="user-1")
-    account.grant_access("claim_status_remittance", actor="user-2", reason="billing")
-    account.deactivate(actor="user-3")
-    with pytest.raises(RuleViolation):
-        account.deactivate(actor="user-3")
+    h.do(
+        lambda o: o.request_affiliation(
+            kind="mco", plan="WellSense Health Plan", partner_mco=None, on=day(8), actor="u"
+        )
+    )
+    h.do(lambda o: o.request_affiliation(kind="pcc", plan="PCC Plan", partner_mco=None, on=day(8), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="Fallon 365 Care", to="in_credentialing", on=day(9), actor="u"))
+    h.refuse(
+        lambda o: o.move_affiliation(plan="Fallon 365 Care", to="contracted", on=day(10), actor="u"),
+        "affiliation-needs-enrollment",
+    )
+    h.do(lambda o: o.issue_provider_number(provider_number="0123456", issued_on=day(10), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="Fallon 365 Care", to="contracted", on=day(11), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="Fallon 365 Care", to="active", on=day(12), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="WellSense Health Plan", to="denied", on=day(12), actor="u"))
+    h.do(
+        lambda o: o.request_affiliation(
+            kind="mco", plan="WellSense Health Plan", partner_mco=None, on=day(13), actor="u"
+        )
+    )
+    h.do(lambda o: o.move_affiliation(plan="WellSense Health Plan", to="in_credentialing", on=day(14), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="PCC Plan", to="in_credentialing", on=day(14), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="PCC Plan", to="contracted", on=day(15), actor="u"))
+    h.do(lambda o: o.move_affiliation(plan="PCC Plan", to="terminated", on=day(16), actor="u"))
+    h.refuse(
+        lambda o: o.move_affiliation(plan="PCC Plan", to="active", on=day(17), actor="u"), "affiliation-transition"
+    )
+    h.do(lambda o: o.replace_primary_user(account_id=second_primary, modification_id=uuid4(), actor="u"))
+    h.do(lambda o: o.replace_primary_user(account_id=primary, modification_id=uuid4(), actor="u"))
+    h.do(lambda o: o.correct_profile(actor="u", risk_level="moderate", provider_type="Multi-specialty group"))
+    h.do(
+        lambda o: o.correct_profile(
+            actor="u", practice_address=Address.parse("1 Main St", "Boston", "MA", "02108", field="p")
+        )
+    )
+    h.do(lambda o: o.record_nppes_snapshot(replace(peach_snapshot(), retrieved_on=day(20)), tin=EIN, actor="u"))
+    h.do(lambda o: o.correct_profile(actor="u", taxonomies=[TaxonomySelection("193200000X", True)]))
+    return h
 
-    events = account.collect_events()
-    assert [type(e) for e in events] == [
-        UserAccount.Opened,
-        UserAccount.AccessGranted,
-        UserAccount.AccessGranted,
-        UserAccount.Deactivated,
-    ]
-    rebuilt = replay(events)
-    assert rebuilt == account
-    assert rebuilt.version == account.version == 4
-    assert rebuilt.modified_on == account.modified_on == events[-1].timestamp
+
+def test_organization_replays_to_equal_state_after_a_long_history():
+    h = organization_history()
+    rebuilt, _ = h.check_replay()
+    assert rebuilt.version == 37
+    assert rebuilt.eft_status is EftStatus.VALIDATED
+    assert set(rebuilt.rendering_providers) == {DANWING_NPI, DARBY_NPI}
+    assert {plan: a.state.value for plan, a in rebuilt.affiliations.items()} == {
+        "Fallon 365 Care": "active",
+        "WellSense Health Plan": "in_credentialing",
+        "PCC Plan": "terminated",
+    }
+    assert len(rebuilt.used_modifications) == 2
+    assert [m.field for m in rebuilt.nppes_mismatches] == [m.field for m in h.aggregate.nppes_mismatches]
+    # the rebuilt aggregate enforces the same rules and carries on from the same version
+    assert_refused(
+        rebuilt,
+        lambda: rebuilt.issue_provider_number(provider_number="7654321", issued_on=day(30), actor="u"),
+        "provider-number-already-issued",
+    )
+    rebuilt.link_rendering_provider(npi=DAPAAH_NPI, name="Josephine Dapaah", actor="u")
+    (event,) = rebuilt.collect_events()
+    assert event.originator_version == 38
+
+
+def user_account_history() -> History:
+    h = History(open_account("primary", date_of_birth=date(1979, 3, 14)))
+    h.refuse(lambda a: a.complete_step("password_changed", on=day(1), actor="u"), "step-out-of-order")
+    for n, step in enumerate(("registered_with_pin", "new_user_email_received", "password_changed")):
+        h.do(lambda a, step=step, n=n: a.complete_step(step, on=day(n), actor="u"))
+    h.refuse(lambda a: a.complete_step("password_changed", on=day(3), actor="u"), "step-already-done")
+    h.do(lambda a: a.complete_step("authentication_questions_answered", on=day(3), actor="u"))
+    for function in ("eligibility_verification", "claims_batch", "claim_status_remittance", "letters_reports"):
+        h.do(lambda a, function=function: a.grant_access(function, granted_by=None, actor="u"))
+    h.refuse(lambda a: a.grant_access("claims_batch", granted_by=None, actor="u"), "access-already-granted")
+    h.do(lambda a: a.review_access(outcome="confirmed", on=day(90), reviewer="Q1 audit", actor="u"))
+    h.do(lambda a: a.revoke_access("letters_reports", actor="u"))
+    h.refuse(lambda a: a.revoke_access("letters_reports", actor="u"), "access-not-granted")
+    h.do(lambda a: a.reset_password(on=day(100), actor="u"))
+    h.refuse(lambda a: a.review_access(outcome="revoked", on=day(80), reviewer="late", actor="u"), "review-date-order")
+    h.do(lambda a: a.review_access(outcome="revoked", on=day(180), reviewer="Q2 audit", actor="u"))
+    h.do(lambda a: a.grant_access("prior_authorization", granted_by=None, actor="u"))
+    h.do(lambda a: a.deactivate(actor="u", reason="long inactive"))
+    h.refuse(lambda a: a.reset_password(on=day(200), actor="u"), "account-not-active")
+    h.do(lambda a: a.reactivate(actor="u"))
+    h.do(lambda a: a.grant_access("claims_direct_data_entry", granted_by=None, actor="u"))
+    h.do(lambda a: a.reset_password(on=day(210), actor="u"))
+    h.do(lambda a: a.record_departure(on=day(250), actor="u"))
+    h.refuse(lambda a: a.grant_access("claims_batch", granted_by=None, actor="u"), "person-departed")
+    h.do(lambda a: a.deactivate(actor="u"))
+    h.refuse(lambda a: a.reactivate(actor="u"), "person-departed")
+    return h
+
+
+def test_user_account_replays_to_equal_state_after_a_long_history():
+    h = user_account_history()
+    rebuilt, _ = h.check_replay()
+    assert rebuilt.version == 20
     assert rebuilt.status is AccountStatus.DEACTIVATED
-    assert rebuilt.grants == [PoscFunction.CLAIMS_BATCH, PoscFunction.CLAIM_STATUS_REMITTANCE]
-    # The rebuilt aggregate enforces the same rules as the original.
-    with pytest.raises(RuleViolation) as caught:
-        rebuilt.grant_access("letters_reports", actor="user-1")
-    assert caught.value.rule == "account-not-active"
+    assert (rebuilt.grants, rebuilt.password_resets, rebuilt.departed_on) == ([], 2, day(250))
+    assert rebuilt.date_of_birth == date(1979, 3, 14)
+    assert len(rebuilt.checklist) == 4
 
 
-def test_user_account_prefix_replays_to_intermediate_state():
-    account = UserAccount.open(
-        tenant_id="firm-a", organization_id=uuid4(), person_name="Jo Dunn", role="primary", actor="user-1"
+def test_user_account_replay_keeps_grants_in_order():
+    h = History(open_account("business_partner"))
+    for function in reversed(list(PoscFunction)):
+        h.do(lambda a, function=function: a.grant_access(function, granted_by=uuid4(), actor="u"))
+    rebuilt, _ = h.check_replay()
+    assert rebuilt.grants == list(reversed(list(PoscFunction)))
+
+
+def enrollment_history() -> History:
+    h = History(open_application(ApplicationKind.ENROLLMENT, risk_level="moderate"))
+    for doc_type in ("w9", "irs_147c", "voided_check", "provider_agreement", "liability_coi"):
+        h.do(lambda a, doc_type=doc_type: a.attach_document(document(doc_type), actor="u"))
+    h.do(lambda a: a.attach_document(document("license", "lic-1", expires_on=day(60)), actor="u"))
+    h.refuse(lambda a: a.attach_document(document("dea", dea_state="CT"), actor="u"), "dea-state", InvalidValue)
+    h.do(lambda a: a.attach_document(document("dea"), actor="u"))
+    h.refuse(lambda a: a.submit(submitted_on=day(10), nppes_mismatches=["tin"], actor="u"), "nppes-mismatch")
+    h.do(lambda a: a.submit(submitted_on=day(10), nppes_mismatches=["tin"], override_reason="IRS letter", actor="u"))
+    h.do(lambda a: a.notice_deficiency(deficiency_id="D-1", missing_items=["ownership"], noticed_on=day(20), actor="u"))
+    h.do(lambda a: a.notice_deficiency(deficiency_id="D-2", missing_items=["CORI form"], noticed_on=day(21), actor="u"))
+    h.do(lambda a: a.resolve_deficiency(deficiency_id="D-1", resolved_on=day(25), actor="u"))
+    h.do(lambda a: a.record_screening(screening="exclusion_lists", passed=True, completed_on=day(26), actor="u"))
+    h.do(lambda a: a.reject(rejected_on=day(30), cause="NPPES TIN mismatch", actor="u"))
+    h.refuse(lambda a: a.submit(submitted_on=day(70), nppes_mismatches=[], actor="u"), "documents-expired")
+    h.do(lambda a: a.attach_document(document("license", "lic-2"), supersedes="lic-1", actor="u"))
+    h.do(lambda a: a.submit(submitted_on=day(70), nppes_mismatches=[], actor="u"))
+    h.do(lambda a: a.record_screening(screening="exclusion_lists", passed=True, completed_on=day(71), actor="u"))
+    h.do(lambda a: a.record_screening(screening="fingerprint_cori", passed=False, completed_on=day(72), actor="u"))
+    h.do(lambda a: a.record_screening(screening="fingerprint_cori", passed=True, completed_on=day(75), actor="u"))
+    h.refuse(lambda a: a.approve(decided_on=day(80), provider_number="0123456", actor="u"), "screenings-required")
+    h.do(
+        lambda a: a.notice_deficiency(deficiency_id="D-1", missing_items=["site access"], noticed_on=day(80), actor="u")
     )
-    account.grant_access("eligibility_verification", actor="user-1")
-    account.deactivate(actor="user-1")
-    events = account.collect_events()
-    partial = replay(events[:2])
-    assert partial.version == 2
-    assert partial.status is AccountStatus.ACTIVE
-    assert partial.grants == [PoscFunction.ELIGIBILITY_VERIFICATION]
-    assert partial != account
-
-
-@pytest.mark.parametrize("decision", ["approved", "denied"])
-def test_application_replays_to_equal_state(decision):
-    application = Application.open(
-        tenant_id="firm-a", organization_id=uuid4(), kind="revalidation", channel="mail", actor="user-1"
+    h.do(lambda a: a.resolve_deficiency(deficiency_id="D-1", resolved_on=day(82), actor="u"))
+    h.do(lambda a: a.record_screening(screening="site_visit", passed=True, completed_on=day(85), actor="u"))
+    h.do(
+        lambda a: a.approve(
+            decided_on=day(120), provider_number="0123456", effective_date=day(70), actor="u", reason="letter"
+        )
     )
-    application.submit(submitted_on=date(2026, 1, 5), actor="user-1")
-    with pytest.raises(RuleViolation):
-        application.decide(decision, decided_on=date(2026, 1, 4), actor="user-1")
-    application.decide(decision, decided_on=date(2026, 2, 1), actor="user-2")
+    h.refuse(lambda a: a.withdraw(withdrawn_on=day(121), actor="u"), "application-closed")
+    return h
 
-    events = application.collect_events()
-    assert [type(e) for e in events] == [Application.Opened, Application.Submitted, Application.Decided]
-    rebuilt = replay(events)
-    assert rebuilt == application
-    assert rebuilt.status is ApplicationStatus(decision)
-    assert (rebuilt.submitted_on, rebuilt.decided_on) == (date(2026, 1, 5), date(2026, 2, 1))
 
-    submitted_only = replay(events[:2])
-    assert submitted_only.status is ApplicationStatus.SUBMITTED
-    assert submitted_only.decided_on is None
-    # ...and from there the original decision can be taken again, on the rebuilt aggregate.
-    submitted_only.decide(decision, decided_on=date(2026, 2, 1), actor="user-2")
-    assert submitted_only.status is rebuilt.status
+def test_application_replays_to_equal_state_after_a_long_history():
+    h = enrollment_history()
+    rebuilt, events = h.check_replay()
+    assert rebuilt.version == 23
+    assert rebuilt.status is ApplicationStatus.APPROVED
+    assert (rebuilt.submitted_on, rebuilt.submissions, rebuilt.provider_number) == (day(70), 2, "0123456")
+    assert rebuilt.superseded == {"lic-1": "lic-2"}
+    assert [type(e).__name__ for e in events].count("Rejected") == 1
+
+
+@pytest.mark.parametrize("ending", ["denied", "withdrawn", "open-after-rejection"])
+def test_application_other_endings_replay(ending):
+    h = History(open_application(ApplicationKind.MCO_AFFILIATION))
+    for doc_type in ("w9", "license", "liability_coi"):
+        h.do(lambda a, doc_type=doc_type: a.attach_document(document(doc_type), actor="u"))
+    h.do(lambda a: a.submit(submitted_on=day(1), nppes_mismatches=[], actor="u"))
+    h.do(lambda a: a.notice_deficiency(deficiency_id="D-1", missing_items=["CAQH"], noticed_on=day(5), actor="u"))
+    if ending == "denied":
+        h.do(lambda a: a.deny(decided_on=day(9), actor="u", reason="panel closed"))
+    elif ending == "withdrawn":
+        h.do(lambda a: a.withdraw(withdrawn_on=day(9), actor="u"))
+    else:
+        h.do(lambda a: a.reject(rejected_on=day(9), cause="wrong form", actor="u"))
+    rebuilt, _ = h.check_replay()
+    assert rebuilt.status.value == {"denied": "denied", "withdrawn": "withdrawn"}.get(ending, "open")
 
 
 def test_replay_refuses_events_out_of_order():
-    application = Application.open(
-        tenant_id="firm-a", organization_id=uuid4(), kind="enrollment", channel="portal", actor="user-1"
-    )
-    application.submit(submitted_on=date(2026, 1, 5), actor="user-1")
-    application.decide("approved", decided_on=date(2026, 1, 6), actor="user-1")
-    opened, submitted, decided = application.collect_events()
+    application = open_application()
+    application.submit(submitted_on=day(1), nppes_mismatches=[], actor="u")
+    application.approve(decided_on=day(2), actor="u")
+    opened, submitted, approved = application.collect_events()
     with pytest.raises(OriginatorVersionError):
-        replay([opened, decided, submitted])
+        replay([opened, approved, submitted])
+    with pytest.raises(OriginatorVersionError):
+        replay([opened, submitted, submitted])
+
+
+def test_replayed_state_does_not_share_mutable_state_with_later_commands():
+    """Commands on the original after collecting events do not leak into a rebuilt copy."""
+    h = History(open_account("subordinate"))
+    h.do(lambda a: a.grant_access("claims_batch", granted_by=None, actor="u"))
+    rebuilt, _ = h.check_replay()
+    h.aggregate.grant_access("letters_reports", granted_by=None, actor="u")
+    assert rebuilt.grants == [PoscFunction.CLAIMS_BATCH]

@@ -1,151 +1,439 @@
-"""UserAccount: open, grant POSC access, deactivate; refused commands leave no trace."""
+"""UserAccount: roles and partner fields, the POSC registration checklist, grants and revokes, access reviews,
+departures, deactivation and reactivation, password resets. Refused commands leave no trace."""
 
 from __future__ import annotations
 
-import copy
-from uuid import uuid4
+from datetime import date
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain.errors import InvalidValue, RuleViolation
-from domain.user_account import AccountRole, AccountStatus, PoscFunction, UserAccount
-
-ORG_ID = uuid4()
-
-
-def open_account(role=AccountRole.PRIMARY, **overrides):
-    kwargs = dict(
-        tenant_id="firm-a",
-        organization_id=ORG_ID,
-        person_name="Josephine Dunn",
-        role=role,
-        actor="user-1",
-        reason="POSC-DC-PE filed",
-    )
-    kwargs.update(overrides)
-    return UserAccount.open(**kwargs)
-
-
-def assert_refused(account, command, rule):
-    """The command raises RuleViolation(rule) and changes nothing: version, state, pending events."""
-    version = account.version
-    state = copy.deepcopy(vars(account))
-    pending = list(account.pending_events)
-    with pytest.raises(RuleViolation) as caught:
-        command()
-    assert caught.value.rule == rule
-    assert account.version == version
-    assert vars(account) == state
-    assert account.pending_events == pending
-
-
-@pytest.mark.parametrize(
-    "role, expected",
-    [
-        ("primary", AccountRole.PRIMARY),
-        ("subordinate", AccountRole.SUBORDINATE),
-        ("business_partner", AccountRole.BUSINESS_PARTNER),
-        (AccountRole.BUSINESS_PARTNER, AccountRole.BUSINESS_PARTNER),
-    ],
+from domain.user_account import (
+    AccountRole,
+    AccountStatus,
+    ChecklistStep,
+    PoscFunction,
+    ReviewOutcome,
+    UserAccount,
 )
-def test_open_with_each_role(role, expected):
-    account = open_account(role=role)
-    assert account.role is expected
-    assert account.status is AccountStatus.ACTIVE
-    assert account.grants == []
-    assert account.organization_id == ORG_ID
-    assert account.person_name == "Josephine Dunn"
-    assert account.tenant_id == "firm-a"
+from tests.domain.builders import ORG_ID, assert_refused, assert_value_error, open_account
+
+D1, D2, D3 = date(2026, 1, 5), date(2026, 4, 6), date(2026, 7, 6)
+STEPS = list(ChecklistStep)
+NON_PRIMARY_STEPS = [s for s in STEPS if s is not ChecklistStep.REGISTERED_WITH_PIN]
+
+
+@pytest.fixture
+def create_calls(monkeypatch):
+    calls = []
+    original = UserAccount._create.__func__
+
+    def spy(cls, *args, **kwargs):
+        calls.append(kwargs)
+        return original(cls, *args, **kwargs)
+
+    monkeypatch.setattr(UserAccount, "_create", classmethod(spy))
+    return calls
+
+
+def fresh(role=AccountRole.SUBORDINATE, **overrides) -> UserAccount:
+    account = open_account(role, **overrides)
+    account.collect_events()
+    return account
+
+
+# --- opening --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["primary", "subordinate", AccountRole.PRIMARY, AccountRole.SUBORDINATE])
+def test_open_staff_accounts(role):
+    account = open_account(role, person_name="  Josephine Dunn ", date_of_birth=date(1980, 2, 29), reason="hired")
+    assert account.role is AccountRole(role)
+    assert (account.person_name, account.organization_id, account.tenant_id) == ("Josephine Dunn", ORG_ID, "firm-a")
+    assert (account.partner_firm, account.partner_function) == (None, None)
+    assert account.date_of_birth == date(1980, 2, 29)
+    assert account.status is AccountStatus.ACTIVE and account.active
+    assert account.grants == [] and account.checklist == {}
+    assert (account.departed_on, account.last_review, account.password_resets) == (None, None, 0)
     assert account.version == 1
     (opened,) = account.collect_events()
     assert type(opened) is UserAccount.Opened
-    assert opened.role is expected
-    assert opened.actor == "user-1"
-    assert opened.reason == "POSC-DC-PE filed"
-    assert opened.tenant_id == "firm-a"
-    assert opened.organization_id == ORG_ID
+    assert (opened.actor, opened.reason, opened.date_of_birth) == ("user-1", "hired", date(1980, 2, 29))
+    assert isinstance(account.id, UUID)
 
 
-def test_open_refuses_unknown_role():
+def test_open_business_partner_names_the_firm_and_function():
+    account = open_account(
+        "business_partner", partner_firm="  Acme Billing LLC ", partner_function=" claims submission "
+    )
+    assert account.role is AccountRole.BUSINESS_PARTNER
+    assert (account.partner_firm, account.partner_function) == ("Acme Billing LLC", "claims submission")
+
+
+@pytest.mark.parametrize(
+    "partner_firm, partner_function, field",
+    [
+        (None, "claims", "partner_firm"),
+        ("   ", "claims", "partner_firm"),
+        ("Acme", None, "partner_function"),
+        ("Acme", "", "partner_function"),
+        ("A" * 201, "claims", "partner_firm"),
+    ],
+)
+def test_business_partner_needs_firm_and_function(partner_firm, partner_function, field, create_calls):
+    with pytest.raises(InvalidValue) as caught:
+        open_account("business_partner", partner_firm=partner_firm, partner_function=partner_function)
+    assert (caught.value.rule, caught.value.field) == ("invalid-value", field)
+    assert create_calls == []
+
+
+@pytest.mark.parametrize("role", [AccountRole.PRIMARY, AccountRole.SUBORDINATE])
+@pytest.mark.parametrize(
+    "fields",
+    [dict(partner_firm="Acme"), dict(partner_function="billing"), dict(partner_firm="A", partner_function="B")],
+)
+def test_only_partners_name_a_partner_firm(role, fields, create_calls):
+    with pytest.raises(RuleViolation) as caught:
+        open_account(role, **fields)
+    assert caught.value.rule == "partner-fields-for-partners"
+    assert create_calls == []
+
+
+@pytest.mark.parametrize(
+    "overrides, rule, field",
+    [
+        (dict(person_name=""), "invalid-value", "person_name"),
+        (dict(person_name="   "), "invalid-value", "person_name"),
+        (dict(person_name="N" * 201), "invalid-value", "person_name"),
+        (dict(tenant_id="firm a"), "invalid-tenant", "tenant"),
+    ],
+)
+def test_open_refuses_invalid_values(overrides, rule, field, create_calls):
+    with pytest.raises(InvalidValue) as caught:
+        open_account("subordinate", **overrides)
+    assert (caught.value.rule, caught.value.field) == (rule, field)
+    assert create_calls == []
+
+
+def test_open_refuses_unknown_role(create_calls):
     with pytest.raises(ValueError):
-        open_account(role="administrator")
+        open_account("superuser")
+    assert create_calls == []
 
 
-def test_open_refuses_bad_tenant_and_empty_name():
-    with pytest.raises(InvalidValue) as caught:
-        open_account(tenant_id="firm.a")
-    assert (caught.value.field, caught.value.rule) == ("tenant", "invalid-tenant")
-    with pytest.raises(InvalidValue) as caught:
-        open_account(person_name="  ")
-    assert (caught.value.field, caught.value.rule) == ("person_name", "invalid-value")
+# --- the registration checklist ------------------------------------------------------------------------------
 
 
-def test_grant_access_adds_grants_in_order_and_emits_access_granted():
-    account = open_account()
-    account.collect_events()
-    account.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, actor="user-2", reason="needs eligibility")
-    account.grant_access("claims_batch", actor="user-3")
-    assert account.grants == [PoscFunction.ELIGIBILITY_VERIFICATION, PoscFunction.CLAIMS_BATCH]
-    assert account.version == 3
+def test_primary_user_completes_the_checklist_in_order():
+    account = fresh("primary")
+    for index, step in enumerate(STEPS):
+        account.complete_step(step.value, on=date(2026, 2, 2 + index), actor="user-1", reason="done")
+        assert account.checklist[step.value] == date(2026, 2, 2 + index)
+        (event,) = account.collect_events()
+        assert type(event) is UserAccount.ChecklistStepCompleted
+        assert (event.step, event.on, event.reason) == (step, date(2026, 2, 2 + index), "done")
+    assert list(account.checklist) == [s.value for s in STEPS]
+    assert account.version == 1 + len(STEPS)
 
+
+@pytest.mark.parametrize("role", [AccountRole.SUBORDINATE, AccountRole.BUSINESS_PARTNER])
+def test_others_complete_the_checklist_without_the_pin_step(role):
+    account = fresh(role)
+    for step in NON_PRIMARY_STEPS:
+        account.complete_step(step, on=D1, actor="user-1")
+    assert list(account.checklist) == [s.value for s in NON_PRIMARY_STEPS]
+
+
+@pytest.mark.parametrize("role", [AccountRole.SUBORDINATE, AccountRole.BUSINESS_PARTNER])
+def test_only_the_primary_user_registers_with_the_pin(role):
+    account = fresh(role)
+    assert_refused(account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "step-not-for-role")
+    account.complete_step("new_user_email_received", on=D1, actor="u")
+    assert_refused(account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "step-not-for-role")
+
+
+@pytest.mark.parametrize("role", list(AccountRole))
+@pytest.mark.parametrize("done", [0, 1, 2])
+def test_steps_out_of_order(role, done):
+    account = fresh(role)
+    steps = STEPS if role is AccountRole.PRIMARY else NON_PRIMARY_STEPS
+    for step in steps[:done]:
+        account.complete_step(step, on=D1, actor="u")
+    for later in steps[done + 1 :]:
+        error = assert_refused(
+            account, lambda later=later: account.complete_step(later, on=D1, actor="u"), "step-out-of-order"
+        )
+        assert steps[done].value in error.message
+
+
+@pytest.mark.parametrize("role", list(AccountRole))
+def test_a_step_is_recorded_once(role):
+    account = fresh(role)
+    steps = STEPS if role is AccountRole.PRIMARY else NON_PRIMARY_STEPS
+    for step in steps:
+        account.complete_step(step, on=D1, actor="u")
+        assert_refused(account, lambda step=step: account.complete_step(step, on=D2, actor="u"), "step-already-done")
+    assert all(on == D1 for on in account.checklist.values())
+
+
+def test_a_deactivated_account_is_refused_before_the_role_is_checked():
+    account = fresh("subordinate")
+    account.deactivate(actor="u")
+    assert_refused(
+        account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "account-not-active"
+    )
+
+
+def test_checklist_needs_an_active_account():
+    account = fresh("primary")
+    account.deactivate(actor="u")
+    assert_refused(
+        account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "account-not-active"
+    )
+
+
+def test_unknown_step():
+    account = fresh("primary")
+    assert_value_error(account, lambda: account.complete_step("fax_sent", on=D1, actor="u"))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: UserAccount.complete_step checks the order of the checklist steps but not their dates: a step may "
+    "be recorded as done before the step it follows (review_access, deficiencies and affiliations all refuse "
+    "back-dated records).",
+)
+def test_a_step_is_not_done_before_the_previous_one():
+    account = fresh("primary")
+    account.complete_step("registered_with_pin", on=D2, actor="u")
+    with pytest.raises(RuleViolation):
+        account.complete_step("new_user_email_received", on=D1, actor="u")
+
+
+# --- grants and revokes --------------------------------------------------------------------------------------
+
+
+def test_grant_access_in_order():
+    account = fresh()
+    primary = uuid4()
+    account.grant_access("claims_batch", granted_by=primary, actor="user-1", reason="billing staff")
+    account.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, granted_by=primary, actor="user-1")
+    assert account.grants == [PoscFunction.CLAIMS_BATCH, PoscFunction.ELIGIBILITY_VERIFICATION]
     first, second = account.collect_events()
-    assert type(first) is type(second) is UserAccount.AccessGranted
-    assert (first.originator_id, first.originator_version) == (account.id, 2)
-    assert first.function is PoscFunction.ELIGIBILITY_VERIFICATION
-    assert first.actor == "user-2"
-    assert first.reason == "needs eligibility"
-    assert (second.originator_id, second.originator_version) == (account.id, 3)
-    assert second.function is PoscFunction.CLAIMS_BATCH
-    assert second.actor == "user-3"
-    assert second.reason is None
+    assert type(first) is UserAccount.AccessGranted
+    assert (first.function, first.granted_by, first.reason) == (PoscFunction.CLAIMS_BATCH, primary, "billing staff")
+    assert second.originator_version == 3
 
 
-def test_every_posc_function_can_be_granted_once():
-    account = open_account(role="subordinate")
+def test_the_primary_user_grants_itself_with_no_granter():
+    account = fresh("primary")
+    account.grant_access("provider_data_maintenance", granted_by=None, actor="user-1")
+    (event,) = account.collect_events()
+    assert event.granted_by is None
+
+
+def test_every_function_can_be_granted_once():
+    account = fresh("business_partner")
     for function in PoscFunction:
-        account.grant_access(function.value, actor="user-1")
+        account.grant_access(function, granted_by=uuid4(), actor="u")
+        assert_refused(
+            account,
+            lambda function=function: account.grant_access(function.value, granted_by=uuid4(), actor="u"),
+            "access-already-granted",
+        )
     assert account.grants == list(PoscFunction)
-    assert len(account.collect_events()) == 1 + len(PoscFunction)
+    assert account.version == 1 + len(PoscFunction)
 
 
-@pytest.mark.parametrize("again", [PoscFunction.PRIOR_AUTHORIZATION, "prior_authorization"])
-def test_granting_the_same_function_twice_is_refused(again):
-    account = open_account()
-    account.grant_access(PoscFunction.PRIOR_AUTHORIZATION, actor="user-1")
-    assert_refused(account, lambda: account.grant_access(again, actor="user-1"), "access-already-granted")
-    assert account.grants == [PoscFunction.PRIOR_AUTHORIZATION]
-    assert len(account.collect_events()) == 2
+def test_unknown_function():
+    account = fresh()
+    assert_value_error(account, lambda: account.grant_access("launch_missiles", granted_by=None, actor="u"))
+    account.grant_access("letters_reports", granted_by=None, actor="u")
+    assert_value_error(account, lambda: account.revoke_access("launch_missiles", actor="u"))
 
 
-def test_unknown_function_is_refused_with_value_error_and_changes_nothing():
-    account = open_account()
-    version, state = account.version, copy.deepcopy(vars(account))
-    with pytest.raises(ValueError):
-        account.grant_access("fax_machine", actor="user-1")
-    assert account.version == version
-    assert vars(account) == state
-
-
-def test_deactivate():
-    account = open_account()
-    account.grant_access("letters_reports", actor="user-1")
+def test_revoke_access():
+    account = fresh()
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("letters_reports", granted_by=None, actor="u")
     account.collect_events()
-    account.deactivate(actor="user-9", reason="left the practice")
-    assert account.status is AccountStatus.DEACTIVATED
-    assert account.version == 3
+    account.revoke_access("claims_batch", actor="user-2", reason="moved team")
     assert account.grants == [PoscFunction.LETTERS_REPORTS]
-    (deactivated,) = account.collect_events()
-    assert type(deactivated) is UserAccount.Deactivated
-    assert deactivated.originator_version == 3
-    assert deactivated.actor == "user-9"
-    assert deactivated.reason == "left the practice"
+    (event,) = account.collect_events()
+    assert type(event) is UserAccount.AccessRevoked
+    assert (event.function, event.reason) == (PoscFunction.CLAIMS_BATCH, "moved team")
+    assert_refused(account, lambda: account.revoke_access("claims_batch", actor="u"), "access-not-granted")
+    # granted again after a revoke
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    assert account.grants == [PoscFunction.LETTERS_REPORTS, PoscFunction.CLAIMS_BATCH]
 
 
-def test_no_grant_and_no_second_deactivate_after_deactivation():
-    account = open_account()
-    account.deactivate(actor="user-9")
-    assert_refused(account, lambda: account.grant_access("claims_batch", actor="user-1"), "account-not-active")
-    assert_refused(account, lambda: account.deactivate(actor="user-9"), "account-not-active")
+def test_revoke_what_was_never_granted():
+    account = fresh()
+    assert_refused(account, lambda: account.revoke_access("prior_authorization", actor="u"), "access-not-granted")
+
+
+def test_no_grant_to_a_deactivated_account():
+    account = fresh()
+    account.deactivate(actor="u")
+    assert_refused(
+        account, lambda: account.grant_access("claims_batch", granted_by=None, actor="u"), "account-not-active"
+    )
+
+
+# --- access reviews -------------------------------------------------------------------------------------------
+
+
+def test_confirmed_review_keeps_grants():
+    account = fresh()
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.collect_events()
+    account.review_access(outcome="confirmed", on=D1, reviewer=" Q1 compliance ", actor="user-2", reason="quarterly")
+    assert account.last_review == (D1, ReviewOutcome.CONFIRMED, "Q1 compliance")
+    assert account.grants == [PoscFunction.CLAIMS_BATCH]
+    (event,) = account.collect_events()
+    assert type(event) is UserAccount.AccessReviewed
+    assert (event.outcome, event.on, event.reviewer) == (ReviewOutcome.CONFIRMED, D1, "Q1 compliance")
+
+
+def test_revoked_review_clears_every_grant():
+    account = fresh()
+    for function in ("claims_batch", "letters_reports", "eligibility_verification"):
+        account.grant_access(function, granted_by=None, actor="u")
+    account.review_access(outcome=ReviewOutcome.REVOKED, on=D1, reviewer="Q1", actor="u")
     assert account.grants == []
-    assert account.status is AccountStatus.DEACTIVATED
-    assert [type(e) for e in account.collect_events()] == [UserAccount.Opened, UserAccount.Deactivated]
+    assert account.last_review == (D1, ReviewOutcome.REVOKED, "Q1")
+    assert account.active  # a revoked review withdraws access, not the account
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    assert account.grants == [PoscFunction.CLAIMS_BATCH]
+
+
+def test_reviews_may_not_go_back_in_time():
+    account = fresh()
+    account.review_access(outcome="confirmed", on=D2, reviewer="Q2", actor="u")
+    account.review_access(outcome="confirmed", on=D2, reviewer="Q2 again", actor="u")  # the same day is fine
+    assert_refused(
+        account,
+        lambda: account.review_access(outcome="revoked", on=D1, reviewer="Q1", actor="u"),
+        "review-date-order",
+    )
+    account.review_access(outcome="revoked", on=D3, reviewer="Q3", actor="u")
+    assert account.last_review == (D3, ReviewOutcome.REVOKED, "Q3")
+
+
+@pytest.mark.parametrize("reviewer", ["", "   ", "R" * 201])
+def test_a_review_names_the_reviewer(reviewer):
+    account = fresh()
+    assert_refused(
+        account,
+        lambda: account.review_access(outcome="confirmed", on=D1, reviewer=reviewer, actor="u"),
+        "invalid-value",
+        InvalidValue,
+    )
+
+
+def test_review_of_a_deactivated_account():
+    account = fresh()
+    account.deactivate(actor="u")
+    assert_refused(
+        account,
+        lambda: account.review_access(outcome="confirmed", on=D1, reviewer="Q", actor="u"),
+        "account-not-active",
+    )
+
+
+def test_unknown_review_outcome():
+    account = fresh()
+    assert_value_error(account, lambda: account.review_access(outcome="maybe", on=D1, reviewer="Q", actor="u"))
+
+
+# --- departure, deactivation, reactivation, passwords ------------------------------------------------------------
+
+
+def test_departure_blocks_new_grants():
+    account = fresh()
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.record_departure(on=D2, actor="u", reason="resigned")
+    assert account.departed_on == D2
+    (_, event) = account.collect_events()
+    assert type(event) is UserAccount.PersonDeparted and (event.on, event.reason) == (D2, "resigned")
+    assert_refused(
+        account, lambda: account.grant_access("letters_reports", granted_by=None, actor="u"), "person-departed"
+    )
+    # what was granted can still be taken away
+    account.revoke_access("claims_batch", actor="u")
+    assert account.grants == []
+
+
+def test_departure_is_recorded_once():
+    account = fresh()
+    account.record_departure(on=D2, actor="u")
+    assert_refused(account, lambda: account.record_departure(on=D3, actor="u"), "person-departed")
+
+
+def test_departure_may_be_recorded_after_deactivation():
+    account = fresh()
+    account.deactivate(actor="u")
+    account.record_departure(on=D2, actor="u")
+    assert (account.status, account.departed_on) == (AccountStatus.DEACTIVATED, D2)
+
+
+def test_deactivate_clears_grants():
+    account = fresh()
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("claim_status_remittance", granted_by=None, actor="u")
+    account.collect_events()
+    account.deactivate(actor="user-2", reason="long inactive")
+    assert account.status is AccountStatus.DEACTIVATED and not account.active
+    assert account.grants == []
+    (event,) = account.collect_events()
+    assert type(event) is UserAccount.Deactivated and event.reason == "long inactive"
+    assert_refused(account, lambda: account.deactivate(actor="u"), "account-not-active")
+
+
+def test_reactivate():
+    account = fresh()
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.deactivate(actor="u")
+    account.collect_events()
+    account.reactivate(actor="user-2", reason="back from leave")
+    assert account.status is AccountStatus.ACTIVE
+    assert account.grants == []  # access does not come back by itself
+    (event,) = account.collect_events()
+    assert type(event) is UserAccount.Reactivated
+    account.grant_access("claims_batch", granted_by=None, actor="u")
+
+
+def test_reactivating_an_active_account():
+    account = fresh()
+    assert_refused(account, lambda: account.reactivate(actor="u"), "account-active")
+
+
+def test_a_departed_persons_account_is_not_reactivated():
+    account = fresh()
+    account.record_departure(on=D2, actor="u")
+    account.deactivate(actor="u")
+    assert_refused(account, lambda: account.reactivate(actor="u"), "person-departed")
+
+
+def test_rule_order_active_before_departed_on_reactivate():
+    account = fresh()
+    account.record_departure(on=D2, actor="u")
+    assert_refused(account, lambda: account.reactivate(actor="u"), "account-active")
+
+
+def test_password_reset_counts():
+    account = fresh()
+    account.reset_password(on=D1, actor="primary-user", reason="locked out")
+    account.reset_password(on=D2, actor="primary-user")
+    assert account.password_resets == 2
+    first, second = account.collect_events()
+    assert type(first) is UserAccount.PasswordReset
+    assert (first.on, first.reason, second.on) == (D1, "locked out", D2)
+
+
+def test_no_password_reset_for_a_deactivated_account():
+    account = fresh()
+    account.deactivate(actor="u")
+    assert_refused(account, lambda: account.reset_password(on=D1, actor="u"), "account-not-active")
