@@ -60,7 +60,10 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         state=State({"jwt_secret": settings.resolve_jwt_secret()}),
         middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS)],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
-        logging_config=None,  # the CLI configures logging once for every component
+        logging_config=None,
+        # Commands are small; an NPPES record is a few kB. Keeps every event well
+        # under NATS's default 1 MB message limit, so none can stall the relay.
+        request_max_body_size=256 * 1024,  # the CLI configures logging once for every component
         openapi_config=OpenAPIConfig(
             title="credledger",
             version="0.1.0",

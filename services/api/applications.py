@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from domain.application import ApplicationKind, Channel, ScreeningKind
 from domain.dossier import Document, DocumentType
 from services.api.auth import may_read, may_write
-from services.api.commands import Command, SavedOut, call, execute, fields, found
+from services.api.commands import Command, Reason, SavedOut, call, execute, fields, found
 from services.app import NotFound
 from services.app.details import ApplicationDetails
 
@@ -37,7 +37,7 @@ class AttachDocument(Command, kw_only=True):
 
 class SubmitApplication(Command, kw_only=True):
     submitted_on: date
-    override_reason: str | None = None  # submit despite NPPES mismatches, and why
+    override_reason: Reason | None = None  # submit despite NPPES mismatches, and why
 
 
 class NoticeDeficiency(Command, kw_only=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 import jwt
@@ -36,7 +37,7 @@ PII_READERS = frozenset({Role.FIRM_ADMIN, Role.SPECIALIST})
 
 
 class Claims(msgspec.Struct, frozen=True):
-    sub: str
+    sub: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # recorded as the actor of every event
     tenant: str
     role: Role
     exp: int

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import replace
 from functools import partial
-from typing import Any, Callable, TypeVar
+from typing import Annotated, Any, Callable, TypeVar
 from uuid import UUID
 
 import anyio.to_thread
@@ -22,10 +22,14 @@ T = TypeVar("T")
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
 
 
+# Bounded so that no event can outgrow a NATS message (1 MB by default).
+Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
 class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every command body: unknown fields are rejected, and a reason may be given."""
 
-    reason: str | None = None
+    reason: Reason | None = None
 
 
 class SavedOut(msgspec.Struct):

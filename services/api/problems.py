@@ -22,18 +22,24 @@ class FieldError(msgspec.Struct):
     reason: str
 
 
-class Problem(msgspec.Struct, omit_defaults=True):
+class Problem(msgspec.Struct):
     type: str
     title: str
     status: int
     detail: str
-    instance: str | None = None
-    errors: list[FieldError] = []
+    instance: str
+    errors: list[FieldError]
 
 
 def problem(
-    request: Request, status: int, rule: str, title: str, detail: str, errors: list[FieldError] = ()
-) -> Response:  # type: ignore[assignment]
+    request: Request,
+    status: int,
+    rule: str,
+    title: str,
+    detail: str,
+    errors: list[FieldError] = (),  # type: ignore[assignment]
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = Problem(
         type=TYPE_PREFIX + rule,
         title=title,
@@ -42,7 +48,7 @@ def problem(
         instance=request.url.path,
         errors=list(errors),
     )
-    return Response(content=body, status_code=status, media_type=MEDIA_TYPE)
+    return Response(content=body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _validation_errors(extra: Any) -> list[FieldError]:
@@ -62,10 +68,12 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
 
 def on_http(request: Request, exc: HTTPException) -> Response:
     # A bare 400 comes from the body decoder: the JSON itself is broken.
-    rule = {400: "malformed-body", 401: "unauthorized", 403: "forbidden", 404: "not-found"}.get(
+    rule = {400: "malformed-body", 401: "unauthorized", 403: "forbidden", 404: "not-found", 413: "too-large"}.get(
         exc.status_code, "http-error"
     )
-    return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail)
+    # RFC 6750 section 3: a 401 names the scheme the client should use.
+    headers = {"WWW-Authenticate": 'Bearer realm="credledger"'} if exc.status_code == 401 else None
+    return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail, headers=headers)
 
 
 def on_domain(request: Request, exc: DomainError) -> Response:
@@ -77,7 +85,9 @@ def on_domain(request: Request, exc: DomainError) -> Response:
 
 
 def on_conflict(request: Request, exc: VersionConflict) -> Response:
-    return problem(request, 409, "version-conflict", "The resource changed", str(exc))
+    # The current version, when known, so the client can re-read and retry.
+    headers = {"ETag": f'"{exc.current_version}"'} if exc.current_version is not None else None
+    return problem(request, 409, "version-conflict", "The resource changed", str(exc), headers=headers)
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -59,7 +59,8 @@ def assert_problem(response: httpx.Response, status: int, rule: str) -> dict[str
     body = response.json()
     assert body["status"] == status
     assert body["type"] == f"urn:credledger:problem:{rule}", body
-    assert body["title"] and body["detail"]
+    assert body["title"] and body["detail"] and body["instance"] == response.request.url.path
+    assert isinstance(body["errors"], list)
     return body
 
 

@@ -79,9 +79,30 @@ def test_auth_is_required_and_checked(stack: Stack, tenants: tuple[str, str]) ->
     import httpx
 
     anonymous = httpx.Client(base_url=stack.base_url)
-    assert_problem(anonymous.post("/v1/organizations", json=ORG), 401, "unauthorized")
+    response = anonymous.post("/v1/organizations", json=ORG)
+    assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    import jwt
+
+    from tests.support import JWT_SECRET
+
+    blank = jwt.encode(
+        {"sub": "", "tenant": tenants[0], "role": "firm_admin", "iss": "credledger", "exp": 2**31}, JWT_SECRET
+    )
+    nobody = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {blank}"})
+    assert_problem(nobody.post("/v1/organizations", json=ORG), 401, "unauthorized")
     forged = httpx.Client(base_url=stack.base_url, headers={"Authorization": "Bearer not.a.token"})
     assert_problem(forged.get("/v1/views/affiliation-status"), 401, "unauthorized")
     viewer = stack.client(tenants[0], role="viewer")
     assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")
+    assert events_of(stack, tenants[0]) == 0
+
+
+def test_oversized_input_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
+    """No event may outgrow a NATS message: long reasons and huge bodies never get in."""
+    client = stack.client(tenants[0])
+    body = assert_problem(client.post("/v1/organizations", json={**ORG, "reason": "x" * 2001}), 400, "invalid-request")
+    assert "reason" in body["detail"]
+    huge = {**ORG, "legal_name": "y" * 300_000}
+    assert_problem(client.post("/v1/organizations", json=huge), 413, "too-large")
     assert events_of(stack, tenants[0]) == 0

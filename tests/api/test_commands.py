@@ -71,6 +71,7 @@ def test_if_match_detects_a_stale_version(stack: Stack, tenants: tuple[str, str]
         f"/v1/applications/{application}/submit", json={"submitted_on": "2026-04-17"}, headers={"If-Match": '"2"'}
     )
     assert_problem(stale, 409, "version-conflict")
+    assert stale.headers["etag"] == '"1"'  # the current version, to re-read and retry
     assert client.get(f"/v1/applications/{application}").json()["status"] == "open"
     fresh = client.post(
         f"/v1/applications/{application}/submit", json={"submitted_on": "2026-04-17"}, headers={"If-Match": '"1"'}
