@@ -11,6 +11,7 @@ from uuid import UUID
 from services.config import Settings
 
 EX_USAGE = 2
+EX_TEMPFAIL = 75  # sysexits.h: try again later (the data folder is in use)
 EX_CONFIG = 78  # sysexits.h EX_CONFIG
 
 
@@ -30,10 +31,14 @@ def _banner(settings: Settings) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    from services.runtime import serve
+    from services.runtime import DataDirInUse, serve
 
     settings = Settings.from_env(data_dir=args.data_dir, host=args.host, port=args.port)
-    serve(settings, on_ready=_banner)
+    try:
+        serve(settings, on_ready=_banner)
+    except DataDirInUse as error:
+        print(f"credledger up: {error}", file=sys.stderr)
+        return EX_TEMPFAIL
     return 0
 
 

@@ -77,6 +77,19 @@ def _running_pid(pid_file: pathlib.Path, process_name: str) -> int | None:
         return None
 
 
+def _stop_orphan(pid: int, sig: int, what: str) -> None:
+    """Stop a server a killed run left behind (only called by an owner of the data dir's lock)."""
+    log.warning("stopping %s (pid %d) left running by an earlier run", what, pid)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        process = psutil.Process(pid)
+        process.send_signal(sig)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except psutil.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+
+
 def _terminate(proc: subprocess.Popen, sig: int, what: str) -> None:
     """Send `sig`, wait for an orderly exit, then SIGKILL the whole group."""
     if proc.poll() is None:
@@ -98,8 +111,11 @@ class _Server:
 
     name = "server"
 
-    def __init__(self, data_dir: pathlib.Path, port: int | None = None) -> None:
+    def __init__(self, data_dir: pathlib.Path, port: int | None = None, *, stop_orphans: bool = False) -> None:
+        """``stop_orphans``: the caller holds the data dir's lock, so a live server found
+        on it was left by a killed run and may be stopped rather than refused."""
         self.data_dir = pathlib.Path(data_dir).resolve()
+        self.stop_orphans = stop_orphans
         self._requested_port = port
         self.port = port  # the port actually in use once started
         self._proc: subprocess.Popen | None = None
@@ -161,8 +177,8 @@ class EmbeddedPostgres(_Server):
 
     name = "postgres"
 
-    def __init__(self, data_dir: pathlib.Path, port: int | None = None) -> None:
-        super().__init__(data_dir, port)
+    def __init__(self, data_dir: pathlib.Path, port: int | None = None, *, stop_orphans: bool = False) -> None:
+        super().__init__(data_dir, port, stop_orphans=stop_orphans)
         self.pgdata = self.data_dir / "pgdata"
         self.log_path = self.data_dir / "postgres.log"
         self.dsn = ""
@@ -178,7 +194,9 @@ class EmbeddedPostgres(_Server):
         run_as = self._prepare_run_as()
 
         live = _running_pid(self.pgdata / "postmaster.pid", "postgres")
-        if live is not None:
+        if live is not None and self.stop_orphans:
+            _stop_orphan(live, signal.SIGINT, "postgres")
+        elif live is not None:
             raise RuntimeError(
                 f"a postgres server (pid {live}) is already running on {self.pgdata}; "
                 "stop it first (or point DATABASE_URL at it)"
@@ -301,8 +319,8 @@ class EmbeddedNats(_Server):
 
     name = "nats-server"
 
-    def __init__(self, data_dir: pathlib.Path, port: int | None = None) -> None:
-        super().__init__(data_dir, port)
+    def __init__(self, data_dir: pathlib.Path, port: int | None = None, *, stop_orphans: bool = False) -> None:
+        super().__init__(data_dir, port, stop_orphans=stop_orphans)
         self.store_dir = self.data_dir / "nats"
         self.log_path = self.data_dir / "nats.log"
         self.pid_file = self.data_dir / "nats.pid"
@@ -315,7 +333,9 @@ class EmbeddedNats(_Server):
         # nats-server has no lock on its store dir; two servers sharing it
         # would corrupt JetStream, so refuse if the last one is still alive.
         live = _running_pid(self.pid_file, "nats-server")
-        if live is not None:
+        if live is not None and self.stop_orphans:
+            _stop_orphan(live, signal.SIGTERM, "nats-server")
+        elif live is not None:
             raise RuntimeError(f"a nats-server (pid {live}) is already running on {self.store_dir}")
 
         port = self._requested_port or free_port()

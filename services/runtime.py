@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import signal
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator
 
 import psycopg
@@ -27,16 +29,37 @@ log = logging.getLogger(__name__)
 EMBEDDED_DATABASE = "credledger"
 
 
+class DataDirInUse(Exception):
+    """Another `credledger up` runs on this data folder."""
+
+
+@contextlib.contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """Exclusive use of the data folder for this process's lifetime (released even on SIGKILL)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "credledger.lock", "w") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise DataDirInUse(f"another credledger up is using {data_dir}") from error
+        yield
+
+
 @contextlib.contextmanager
 def resolved(settings: Settings) -> Iterator[Settings]:
-    """Settings with both URLs set, starting embedded servers for whichever is missing."""
+    """Settings with both URLs set, starting embedded servers for whichever is missing.
+
+    Holding the data folder's lock, a server still running there was orphaned by a
+    killed run (SIGKILL, out of memory): it is stopped and started afresh."""
     with contextlib.ExitStack() as stack:
+        if not (settings.database_url and settings.nats_url):
+            stack.enter_context(data_dir_lock(settings.data_dir))
         if not settings.database_url:
-            postgres = stack.enter_context(EmbeddedPostgres(settings.data_dir / "postgres"))
+            postgres = stack.enter_context(EmbeddedPostgres(settings.data_dir / "postgres", stop_orphans=True))
             settings = replace(settings, database_url=_ensure_database(postgres.dsn, EMBEDDED_DATABASE))
             log.info("started embedded PostgreSQL on port %d", postgres.port)
         if not settings.nats_url:
-            nats_server = stack.enter_context(EmbeddedNats(settings.data_dir / "nats"))
+            nats_server = stack.enter_context(EmbeddedNats(settings.data_dir / "nats", stop_orphans=True))
             settings = replace(settings, nats_url=nats_server.url)
             log.info("started embedded nats-server at %s", nats_server.url)
         yield settings
@@ -57,14 +80,23 @@ class _Server(uvicorn.Server):
         yield
 
 
+async def _serve(server: uvicorn.Server) -> None:
+    try:
+        await server.serve()
+    except SystemExit as error:  # uvicorn exits when it cannot bind
+        raise RuntimeError(f"the API server exited ({error.code})") from None
+
+
 async def supervise(name: str, run: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event) -> None:
     """Keep a worker running: restart it with backoff when it fails (e.g. a lost connection)."""
     delay = 1.0
     while not stop.is_set():
+        started = asyncio.get_running_loop().time()
         try:
             await run(stop)
-            delay = 1.0
         except Exception as error:
+            if asyncio.get_running_loop().time() - started > 60:
+                delay = 1.0  # it had been running fine: this is a fresh failure
             log.error("%s failed (%s); restarting in %.0fs", name, type(error).__name__, delay, exc_info=True)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
@@ -106,7 +138,7 @@ async def run(
             create_app(settings), host=settings.host, port=settings.port, lifespan="on", log_level="warning"
         )
         server = _Server(config)
-        tasks.append(asyncio.create_task(server.serve(), name="api"))
+        tasks.append(asyncio.create_task(_serve(server), name="api"))
         while not server.started and not tasks[-1].done():
             await asyncio.sleep(0.05)
         if tasks[-1].done():  # e.g. the port is taken

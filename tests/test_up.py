@@ -105,3 +105,77 @@ def test_worker_commands_need_configuration(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "services", "relay"], env=env, capture_output=True, text=True)
     assert result.returncode == 78
     assert "DATABASE_URL" in result.stderr
+
+
+def _start_up(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
+    port = free_port()
+    with open(log, "ab") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services", "up", "--data-dir", str(data_dir), "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    return process, port
+
+
+def test_a_second_up_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "up.log"
+    first, _ = _start_up(data_dir, log)
+    try:
+        eventually(lambda: "credledger is up" in log.read_text() or first.poll() is not None, timeout=90)
+        second, _ = _start_up(data_dir, tmp_path / "second.log")
+        assert second.wait(timeout=30) == 75
+        assert "another credledger up is using" in (tmp_path / "second.log").read_text()
+        assert first.poll() is None  # the first one is untouched
+    finally:
+        first.send_signal(signal.SIGINT)
+        assert first.wait(timeout=60) == 0
+
+
+def test_up_after_a_killed_up_stops_the_orphaned_servers(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "up.log"
+    killed, _ = _start_up(data_dir, log)
+    eventually(lambda: "credledger is up" in log.read_text() or killed.poll() is not None, timeout=90)
+    killed.send_signal(signal.SIGKILL)  # no chance to stop its servers
+    killed.wait(timeout=30)
+    orphans = _pids(data_dir)
+    assert len(orphans) == 2 and all(_alive(p) for p in orphans)
+    again, port = _start_up(data_dir, tmp_path / "again.log")
+    try:
+        eventually(lambda: "credledger is up" in (tmp_path / "again.log").read_text() or again.poll() is not None, 90)
+        assert again.poll() is None, (tmp_path / "again.log").read_text()
+        assert httpx.get(f"http://127.0.0.1:{port}/health/ready").json()["status"] == "ok"
+        eventually(lambda: not any(_alive(p) for p in orphans), timeout=30)
+    finally:
+        again.send_signal(signal.SIGINT)
+        assert again.wait(timeout=60) == 0
+    assert not any(_alive(p) for p in _pids(data_dir))
+
+
+def test_up_on_a_taken_port_exits_with_an_error(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "NATS_URL")}
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "services",
+                "up",
+                "--data-dir",
+                str(tmp_path / "d"),
+                "--port",
+                str(taken.getsockname()[1]),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert result.returncode == 1
+    assert "could not start" in result.stderr
