@@ -71,6 +71,8 @@ class ProjectionWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         db = await singleton.connect(self.database_url)
+        # Write as the role row-level security applies to (deploy/migrations/004).
+        await db.execute("SET ROLE credledger_worker")
         nc = await nats.connect(self.nats_url, name=f"credledger-{self.projection.name}")
         try:
             # One worker per projection and namespace; a second one waits as a standby.
