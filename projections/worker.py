@@ -80,6 +80,11 @@ class ProjectionWorker:
                 return
             js = nc.jetstream()
             stream = await ensure_stream(js, self.namespace)
+            version = nc.connected_server_version
+            if (version.major, version.minor) < (2, 10):
+                # Multiple filter subjects came in 2.10; older servers ignore them and
+                # deliver every event (the projection skips the ones it does not use).
+                log.warning("%s: NATS 2.10 or later is recommended", version)
             await js.add_consumer(
                 stream,
                 js_api.ConsumerConfig(

@@ -38,6 +38,9 @@ class Writer(threading.Thread):
         super().__init__(daemon=True)
         self.app, self.commands, self.rng = app, commands, random.Random(seed)
         self.error: BaseException | None = None
+        # Keeps writing past `commands` until cleared, so kills always land mid-stream.
+        self.more = threading.Event()
+        self.more.set()
 
     def check(self) -> bool:
         if self.error is not None:
@@ -49,7 +52,9 @@ class Writer(threading.Thread):
             orgs: dict[str, list[Any]] = defaultdict(list)
             open_apps: dict[str, list[Any]] = defaultdict(list)
             submitted: dict[str, list[Any]] = defaultdict(list)
-            for i in range(self.commands):
+            i = 0
+            while i < self.commands or self.more.is_set():
+                i += 1
                 tenant = self.rng.choice(TENANTS)
                 actor = Actor(tenant, "writer", "specialist")
                 step = self.rng.random()
@@ -165,6 +170,7 @@ def test_relay_killed_mid_stream_loses_and_duplicates_nothing(infra: Infra, tmp_
     relay = kill_repeatedly(
         ["relay"], env, log, lambda: writer.check() and stream_count(infra.nats_url, namespace.upper()), 4, seed=2
     )
+    writer.more.clear()
     writer.join(timeout=120)
     assert writer.error is None, writer.error
     events = stored_events(app)
@@ -227,6 +233,7 @@ def test_projection_worker_killed_mid_stream_applies_each_event_once(infra: Infr
             return row[0] if row else 0
 
     worker = kill_repeatedly(["project"], env, log, lambda: writer.check() and applied(), kills=4, seed=4)
+    writer.more.clear()
     writer.join(timeout=120)
     assert writer.error is None, writer.error
     events = stored_events(app)

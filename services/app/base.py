@@ -78,6 +78,14 @@ def postgres_env(
         # Concurrent writers queue on the store's table lock; bound the wait.
         "POSTGRES_LOCK_TIMEOUT": "5",
         "CREATE_TABLE": "y" if create_table else "n",
+        # Pinned, not inherited from the process environment (eventsourcing merges
+        # os.environ): DB functions would skip the tenant stamp and the table lock
+        # that commit order relies on; the relay reads the table in "public".
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "POSTGRES_SCHEMA": "public",
+        "IS_SNAPSHOTTING_ENABLED": "n",
+        "MAPPER_TOPIC": "",
+        "APPLICATION_RECORDER_TOPIC": "",
         "CREDLEDGER_DATABASE_URL": database_url,
         "CREDLEDGER_MASTER_KEY": base64.b64encode(master_key).decode() if master_key else "",
     }
