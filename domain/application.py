@@ -101,6 +101,7 @@ class Application(TenantAggregate):
         reason: str | None = None,
     ) -> Application:
         kind = ApplicationKind(kind)
+        plan = plan.strip() if isinstance(plan, str) else plan
         is_affiliation = kind in (
             ApplicationKind.ACO_AFFILIATION,
             ApplicationKind.MCO_AFFILIATION,
@@ -114,7 +115,7 @@ class Application(TenantAggregate):
             kind=kind,
             channel=Channel(channel),
             risk_level=RiskLevel(risk_level),
-            plan=plan.strip() if plan else None,
+            plan=plan or None,
             actor=actor,
             reason=reason,
         )
@@ -142,6 +143,7 @@ class Application(TenantAggregate):
         self.superseded: dict[str, str] = {}  # old document id -> the id that replaced it
         self.submitted_on: date | None = None
         self.submissions = 0  # a rejection resets the queue: the next submission starts over
+        self.rejected_on: date | None = None
         self.deficiencies: dict[str, tuple[list[str], date, date | None]] = {}  # id -> (items, noticed, resolved)
         self.screenings: dict[ScreeningKind, tuple[date, bool]] = {}  # kind -> (completed on, passed)
         self.decided_on: date | None = None
@@ -164,11 +166,11 @@ class Application(TenantAggregate):
             )
 
     def check_dossier(self, on: date) -> None:
-        present = {d.type: d for d in self.documents.values()}
-        missing = sorted(REQUIRED_DOCUMENTS[self.kind] - present.keys())
+        current = list(self.documents.values())  # several of a type may be current (one per clinician)
+        missing = sorted(REQUIRED_DOCUMENTS[self.kind] - {d.type for d in current})
         if missing:
             raise RuleViolation("documents-missing", f"Missing for a {self.kind}: {', '.join(missing)}.")
-        expired = sorted(t for t, d in present.items() if d.expires_on is not None and d.expires_on < on)
+        expired = sorted({d.type for d in current if d.expires_on is not None and d.expires_on < on})
         if expired:
             raise RuleViolation("documents-expired", f"Expired on {on}: {', '.join(expired)}.")
 
@@ -217,6 +219,10 @@ class Application(TenantAggregate):
     ) -> None:
         """Submit: the dossier must be complete and current, and NPPES must match (or the mismatch be overridden)."""
         self.check_status(ApplicationStatus.OPEN)
+        if self.rejected_on is not None and submitted_on < self.rejected_on:
+            raise RuleViolation(
+                "date-before-rejection", f"{submitted_on} is before the rejection on {self.rejected_on}."
+            )
         self.check_dossier(submitted_on)
         if nppes_mismatches and not (override_reason and override_reason.strip()):
             raise RuleViolation(
@@ -252,11 +258,12 @@ class Application(TenantAggregate):
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         if not missing_items or not all(isinstance(i, str) and i.strip() for i in missing_items):
             raise InvalidValue("A deficiency lists what is missing.", field="missing_items", rule="deficiency-items")
+        deficiency_id = check_text(deficiency_id, field="deficiency_id", max_length=64)
         if deficiency_id in self.deficiencies:
             raise RuleViolation("deficiency-id-taken", f"Deficiency {deficiency_id} is already recorded.")
         self._check_not_before_submission(noticed_on)
         self._deficiency_noticed(
-            deficiency_id=check_text(deficiency_id, field="deficiency_id", max_length=64),
+            deficiency_id=deficiency_id,
             missing_items=[i.strip() for i in missing_items],
             noticed_on=noticed_on,
             actor=actor,
@@ -371,11 +378,13 @@ class Application(TenantAggregate):
     def _rejected(self, rejected_on: date, cause: str, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.OPEN
         self.submitted_on = None
+        self.rejected_on = rejected_on
         self.deficiencies = {}
         self.screenings = {}
 
     def withdraw(self, *, withdrawn_on: date, actor: str, reason: str | None = None) -> None:
         self.check_not_closed()
+        self._check_not_before_submission(withdrawn_on)
         self._withdrawn(withdrawn_on=withdrawn_on, actor=actor, reason=reason)
 
     @event("Withdrawn")

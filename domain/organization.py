@@ -451,6 +451,8 @@ class Organization(TenantAggregate):
             raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
         if not reason:
             raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
+        if on < current.screened_on:
+            raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
         self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
 
     @event("ScreeningCleared")

@@ -137,9 +137,12 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("step-not-for-role", "Only the primary user registers with the PIN.")
         if step.value in self.checklist:
             raise RuleViolation("step-already-done", f"{step} is already recorded.")
-        missing = [s for s in steps[: steps.index(step)] if s.value not in self.checklist]
+        earlier = steps[: steps.index(step)]
+        missing = [s for s in earlier if s.value not in self.checklist]
         if missing:
             raise RuleViolation("step-out-of-order", f"{missing[0]} comes first.")
+        if earlier and on < self.checklist[earlier[-1].value]:
+            raise RuleViolation("step-date-order", f"{step} cannot be done before {earlier[-1]}.")
         self._step_completed(step=step, on=on, actor=actor, reason=reason)
 
     @event("ChecklistStepCompleted")

@@ -20,7 +20,7 @@ from domain.application import (
     required_screenings,
 )
 from domain.dossier import DocumentType
-from domain.errors import InvalidValue, RuleViolation
+from domain.errors import InvalidValue
 from domain.organization import RiskLevel
 from tests.domain.builders import (
     LATER,
@@ -112,22 +112,24 @@ def test_affiliation_application_without_plan(kind, plan):
 
 
 @pytest.mark.parametrize("kind", OTHER_KINDS)
-@pytest.mark.parametrize("plan", ["WellSense Health Plan", "  "])
-def test_only_affiliation_applications_name_a_plan(kind, plan):
+def test_only_affiliation_applications_name_a_plan(kind):
     with pytest.raises(InvalidValue) as caught:
-        open_application(kind, plan=plan)
+        open_application(kind, plan="WellSense Health Plan")
     assert (caught.value.rule, caught.value.field) == ("plan", "plan")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Application.open tests bool(plan) before stripping, so a whitespace-only plan passes the "
-    "'plan' rule for an affiliation application and is stored as '' (an affiliation with no plan name).",
-)
-def test_whitespace_only_plan_is_no_plan():
+@pytest.mark.parametrize("kind", OTHER_KINDS)
+def test_a_blank_plan_is_no_plan_for_other_kinds(kind):
+    assert open_application(kind, plan="   ").plan is None
+
+
+@pytest.mark.parametrize("kind", AFFILIATION_KINDS)
+@pytest.mark.parametrize("plan", ["   ", "\t\n"])
+def test_whitespace_only_plan_is_no_plan(kind, plan):
+    """Was a bug (found by these tests): a blank plan passed the rule and was stored as ''."""
     with pytest.raises(InvalidValue) as caught:
-        open_application(K.MCO_AFFILIATION, plan="   ")
-    assert caught.value.rule == "plan"
+        open_application(kind, plan=plan)
+    assert (caught.value.rule, caught.value.field) == ("plan", "plan")
 
 
 @pytest.mark.parametrize(
@@ -321,6 +323,29 @@ def test_an_expired_optional_document_also_blocks_and_superseding_fixes_it():
     application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=[], actor="u")
 
 
+def test_an_expired_document_listed_last_blocks_submission():
+    """Control for the xfail below: a valid license attached first, an expired one after it."""
+    application = fresh(K.ENROLLMENT)
+    attach_required(application)  # license-1, valid
+    application.attach_document(document("license", "license-2", expires_on=BEFORE), actor="u")
+    assert_refused(
+        application,
+        lambda: application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=[], actor="u"),
+        "documents-expired",
+    )
+
+
+def test_an_expired_document_listed_first_blocks_submission_too():
+    application = fresh(K.ENROLLMENT)
+    application.attach_document(document("license", "license-0", expires_on=BEFORE), actor="u")
+    attach_required(application)  # license-1, valid, attached after the expired one
+    assert_refused(
+        application,
+        lambda: application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=[], actor="u"),
+        "documents-expired",
+    )
+
+
 def test_missing_is_reported_before_expired():
     application = fresh(K.ENROLLMENT)
     application.attach_document(document("license", expires_on=BEFORE), actor="u")
@@ -454,20 +479,19 @@ def test_deficiency_id_is_used_once():
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Application.notice_deficiency checks 'deficiency-id-taken' against the raw id but stores the "
-    "stripped id, so ' D-1' passes the check and overwrites deficiency D-1 (a resolved deficiency is silently "
-    "reopened with other items and its history is lost).",
-)
-def test_deficiency_id_taken_after_stripping():
+@pytest.mark.parametrize("deficiency_id", [" D-1", "D-1 ", "\tD-1\n"])
+def test_deficiency_id_taken_after_stripping(deficiency_id):
+    """Was a bug (found by these tests): ' D-1' passed the check and overwrote (reopened) deficiency D-1."""
     application = deficient()
     application.resolve_deficiency(deficiency_id="D-1", resolved_on=LATER, actor="u")
     assert_refused(
         application,
-        lambda: application.notice_deficiency(deficiency_id=" D-1", missing_items=["y"], noticed_on=LATER, actor="u"),
+        lambda: application.notice_deficiency(
+            deficiency_id=deficiency_id, missing_items=["y"], noticed_on=LATER, actor="u"
+        ),
         "deficiency-id-taken",
     )
+    assert application.deficiencies["D-1"] == (["W-9 signature"], LATER, LATER)
 
 
 @pytest.mark.parametrize("items", [[], [""], ["  "], ["ok", ""], [None], ["ok", 3]])
@@ -794,16 +818,29 @@ def test_reject_before_submission_or_while_open():
     assert_refused(opened, lambda: opened.reject(rejected_on=LATER, cause="c", actor="u"), "application-not-submitted")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after a rejection submitted_on is reset and the rejection date is not kept, so a resubmission "
-    "dated before the rejection is accepted (the application is 'resubmitted' before it was returned).",
-)
 def test_resubmission_is_not_dated_before_the_rejection():
+    """Was a bug (found by these tests): the rejection date was not kept, so a resubmission could predate it."""
     application = submitted()
     application.reject(rejected_on=LATER, cause="mismatch", actor="u")
-    with pytest.raises(RuleViolation):
-        application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=[], actor="u")
+    assert application.rejected_on == LATER
+    assert_refused(
+        application,
+        lambda: application.submit(submitted_on=LATER - timedelta(days=1), nppes_mismatches=[], actor="u"),
+        "date-before-rejection",
+    )
+    application.submit(submitted_on=LATER, nppes_mismatches=[], actor="u")  # the same day is fine
+    assert application.submissions == 2
+
+
+def test_date_before_rejection_is_checked_before_the_dossier():
+    application = submitted(K.ENROLLMENT)
+    application.reject(rejected_on=LATER, cause="mismatch", actor="u")
+    application.attach_document(document("dea", expires_on=BEFORE), actor="u")
+    assert_refused(
+        application,
+        lambda: application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=["tin"], actor="u"),
+        "date-before-rejection",
+    )
 
 
 @pytest.mark.parametrize("state", ["open", "submitted", "deficient"])
@@ -816,14 +853,19 @@ def test_withdraw(state):
     assert (event.withdrawn_on, event.reason) == (LATER, "client changed plans")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Application.withdraw does not call _check_not_before_submission (every other dated command after "
-    "submission does), so a withdrawal dated before the submission is accepted and decided_on < submitted_on.",
-)
-def test_withdrawal_before_submission_is_refused():
-    application = submitted()
+@pytest.mark.parametrize("state", ["submitted", "deficient"])
+def test_withdrawal_before_submission_is_refused(state):
+    """Was a bug (found by these tests): withdraw did not check the date, so decided_on could predate submitted_on."""
+    application = submitted() if state == "submitted" else deficient()
     assert_refused(application, lambda: application.withdraw(withdrawn_on=BEFORE, actor="u"), "date-before-submission")
+    application.withdraw(withdrawn_on=SUBMITTED_ON, actor="u")
+    assert application.status is ApplicationStatus.WITHDRAWN
+
+
+def test_an_open_application_is_withdrawn_on_any_date():
+    application = fresh()
+    application.withdraw(withdrawn_on=date(2020, 1, 1), actor="u")
+    assert application.decided_on == date(2020, 1, 1)
 
 
 # --- a closed application refuses everything -------------------------------------------------------------------

@@ -84,7 +84,7 @@ def test_all_200_search_results_parse():
     assert body["result_count"] == 200
     snapshots = [snapshot_from_api(record, RETRIEVED_ON) for record in body["results"]]
     assert len({s.npi for s in snapshots}) == 200
-    for snapshot, record in zip(snapshots, body["results"]):
+    for snapshot, record in zip(snapshots, body["results"], strict=True):
         assert snapshot.enumeration_type == "NPI-1"
         assert snapshot.status == "A"
         assert snapshot.name == f"{record['basic']['first_name']} {record['basic']['last_name']}"

@@ -4,7 +4,7 @@ plan affiliations, exclusion screening and the POSC primary user. Every refused 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
 import pytest
@@ -942,20 +942,26 @@ def test_clearing_needs_a_reason(reason):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Organization.clear_screening accepts a clearing date before the screening itself and stores it "
-    "as screened_on, so the screening ends up dated before its own list (list_date > screened_on), the very state "
-    "record_screening refuses with 'screening-list-from-future'.",
-)
 def test_a_suspected_match_is_not_cleared_before_it_was_screened():
+    """Was a bug (found by these tests): the clearing date could predate the screening (and its list)."""
     org = fresh()
     screen(org, result="suspected_match", list_date=date(2026, 4, 8), screened_on=D1)
-    org.collect_events()
-    with pytest.raises(Exception):  # any refusal will do; today there is none
-        org.clear_screening(source="oig_leie", on=date(2026, 4, 1), actor="r", reason="not him")
+    assert_refused(
+        org,
+        lambda: org.clear_screening(source="oig_leie", on=D1 - timedelta(days=1), actor="r", reason="not him"),
+        "screening-date-order",
+    )
+    org.clear_screening(source="oig_leie", on=D1, actor="r", reason="not him")  # the same day is fine
     current = org.screenings[ExclusionSource.OIG_LEIE]
-    assert current.list_date <= current.screened_on
+    assert current.result is ScreeningResult.CLEARED and current.list_date <= current.screened_on
+
+
+def test_clearing_rule_order_suspected_then_reason_then_date():
+    org = fresh()
+    screen(org, result="suspected_match")
+    assert_refused(
+        org, lambda: org.clear_screening(source="oig_leie", on=date(2026, 1, 1), actor="r"), "reason-required"
+    )
 
 
 # --- the POSC primary user -----------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import pytest
 from eventsourcing.domain import OriginatorVersionError
 
 from domain.address import Address
-from domain.application import Application, ApplicationKind, ApplicationStatus
+from domain.application import ApplicationKind, ApplicationStatus
 from domain.errors import DomainError, InvalidValue, RuleViolation
-from domain.organization import EftStatus, Organization
+from domain.organization import EftStatus
 from domain.taxonomy import TaxonomySelection
-from domain.user_account import AccountStatus, PoscFunction, UserAccount
+from domain.user_account import AccountStatus, PoscFunction
 from tests.domain.builders import (
     DANWING_NPI,
     DAPAAH_NPI,

@@ -6,9 +6,9 @@ Invariants after every step: the status matches the model; version == 1 + accept
 changed nothing; a closed application never changes again; `submissions` counts every submission and the
 submissions since the last rejection are 0 or 1; replaying the events so far rebuilds the same state.
 
-Dates are drawn relative to a model clock (the latest accepted date). Submissions, withdrawals and checklist steps
-never go back in time here, so these machines do not depend on the date-order gaps that the xfail tests in
-test_application.py / test_user_account.py document.
+Dates are drawn relative to a model clock (the latest accepted date), a few days either side, so back-dated commands
+exercise the date-order rules (date-before-submission, date-before-rejection, deficiency-date-order,
+review-date-order, step-date-order).
 """
 
 from __future__ import annotations
@@ -22,22 +22,16 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.application import (
-    CLOSED,
-    REQUIRED_DOCUMENTS,
-    ApplicationKind,
-    ApplicationStatus,
-    ScreeningKind,
-    required_screenings,
-)
-from domain.dossier import EXPIRING, Document, DocumentType
+from domain.application import ApplicationKind, ApplicationStatus, ScreeningKind
+from domain.dossier import Document, DocumentType
 from domain.errors import DomainError
 from domain.organization import RiskLevel
 from domain.user_account import AccountRole, AccountStatus, ChecklistStep, PoscFunction, ReviewOutcome
 from tests.domain.builders import domain_state, open_account, open_application, replay
 
-# Thousands of command sequences in all (see the report in the module's git history / PR): per machine
-# max_examples sequences of up to stateful_step_count steps.
+# 2 machines x 1000 sequences of up to 30 steps = 2000 sequences (about 50,000 commands in all), about 11 s per
+# machine on the development machine; the whole tests/domain run stays near 30 s. No example database: nothing is
+# written outside tests/. Run with --hypothesis-show-statistics to see how often each rule accepts or refuses.
 MACHINE_SETTINGS = settings(
     max_examples=1000,
     stateful_step_count=30,
@@ -48,6 +42,31 @@ MACHINE_SETTINGS = settings(
 
 BASE = date(2026, 1, 5)
 A = ApplicationStatus
+K = ApplicationKind
+D = DocumentType
+
+# The model's own copy of the rules (from the seeds / DESIGN.md), deliberately not imported from domain/, so a
+# change to the domain's tables shows up as a disagreement with the model.
+CLOSED = {A.APPROVED, A.DENIED, A.WITHDRAWN}
+EXPIRING = {D.LICENSE, D.LIABILITY_COI, D.DEA}
+REQUIRED_DOCUMENTS = {
+    K.POSC_REGISTRATION: set(),
+    K.PRIMARY_USER_MODIFICATION: set(),
+    K.ENROLLMENT: {D.W9, D.IRS_147C, D.LICENSE, D.LIABILITY_COI, D.VOIDED_CHECK, D.PROVIDER_AGREEMENT},
+    K.REVALIDATION: {D.W9, D.LICENSE, D.LIABILITY_COI, D.PROVIDER_AGREEMENT},
+    K.ACO_AFFILIATION: {D.W9, D.LICENSE, D.LIABILITY_COI},
+    K.MCO_AFFILIATION: {D.W9, D.LICENSE, D.LIABILITY_COI},
+    K.PCC_AFFILIATION: {D.W9, D.LICENSE},
+}
+
+
+def required_screenings(kind: ApplicationKind, risk: RiskLevel) -> set[ScreeningKind]:
+    """Exclusion lists for every enrollment and revalidation; fingerprint CORI and a site visit above limited risk."""
+    if kind not in (K.ENROLLMENT, K.REVALIDATION):
+        return set()
+    if risk is RiskLevel.LIMITED:
+        return {ScreeningKind.EXCLUSION_LISTS}
+    return {ScreeningKind.EXCLUSION_LISTS, ScreeningKind.FINGERPRINT_CORI, ScreeningKind.SITE_VISIT}
 
 
 def _day(n: int) -> date:
@@ -108,6 +127,7 @@ class ApplicationModel:
     submitted_on: date | None = None
     submissions: int = 0
     rejections: int = 0
+    rejected_on: date | None = None
     deficiencies: dict[str, tuple[date, bool]] = field(default_factory=dict)  # id -> (noticed, resolved)
     passed: dict[ScreeningKind, bool] = field(default_factory=dict)
 
@@ -233,19 +253,33 @@ class ApplicationLifecycle(Harness):
                 m.documents[doc.document_id] = doc
 
     @rule(
-        delta=FORWARD,
+        delta=DELTA,
         mismatches=st.sampled_from([[], ["tin"], ["legal_name", "taxonomies"]]),
         override=st.sampled_from([None, "", "  ", "NPPES update filed"]),
+        after_expiry=st.sampled_from([None, None, 0, 1]),
     )
-    def submit(self, delta: int, mismatches: list[str], override: str | None) -> None:
+    def submit(self, delta: int, mismatches: list[str], override: str | None, after_expiry: int | None = None) -> None:
         m = self.model
         on = self._date(delta)
+        # sometimes submit exactly on, or the day after, the first expiry date still ahead (expiry boundary)
+        ahead = sorted(d.expires_on for d in m.documents.values() if d.expires_on and d.expires_on >= self._date(0))
+        if after_expiry is not None and ahead:
+            on = ahead[0] + timedelta(days=after_expiry)
+        expired = [d for d in m.documents.values() if d.expires_on is not None and d.expires_on < on]
+        last_of_its_type = {d.type: d for d in m.documents.values()}
+        if any(last_of_its_type[d.type] is not d for d in expired):
+            # An expired document followed by a current one of the same type: the domain does not see it
+            # (BUG, xfail test_an_expired_document_listed_first_blocks_submission_too). Skip rather than
+            # encode the bug in the model.
+            return
         present = {d.type for d in m.documents.values()}
         expected = None
         if self._closed():
             expected = "application-closed"
         elif m.status is not A.OPEN:
             expected = "application-not-open"
+        elif m.rejected_on is not None and on < m.rejected_on:
+            expected = "date-before-rejection"
         elif REQUIRED_DOCUMENTS[m.kind] - present:
             expected = "documents-missing"
         elif any(d.expires_on is not None and d.expires_on < on for d in m.documents.values()):
@@ -394,14 +428,19 @@ class ApplicationLifecycle(Harness):
             m.status, m.submitted_on = A.OPEN, None
             m.deficiencies, m.passed = {}, {}
             m.rejections += 1
+            m.rejected_on = on
             self._advance(on)
 
-    @rule(delta=FORWARD, really=st.integers(0, 5))
+    @rule(delta=DELTA, really=st.integers(0, 5))
     def withdraw(self, delta: int, really: int) -> None:
         if really:  # withdrawing closes the application: keep it rare so sequences explore further
             return
         on = self._date(delta)
-        expected = "application-closed" if self._closed() else None
+        expected = None
+        if self._closed():
+            expected = "application-closed"
+        elif self._before_submission(on):
+            expected = "date-before-submission"
         if self.run(lambda: self.aggregate.withdraw(withdrawn_on=on, actor="u"), expected):
             self.model.status = A.WITHDRAWN
             self._advance(on)
@@ -429,6 +468,7 @@ class ApplicationLifecycle(Harness):
         assert since_last_rejection in (0, 1)
         assert (since_last_rejection == 1) == (app.submitted_on is not None)
         assert app.submitted_on == m.submitted_on
+        assert app.rejected_on == m.rejected_on
 
     @invariant()
     def the_rest_of_the_state_matches_the_model(self) -> None:
@@ -460,7 +500,7 @@ class AccountModel:
     active: bool = True
     departed: bool = False
     grants: list[PoscFunction] = field(default_factory=list)
-    checklist: list[ChecklistStep] = field(default_factory=list)
+    checklist: dict[ChecklistStep, date] = field(default_factory=dict)  # in the order completed
     last_review: date | None = None
     password_resets: int = 0
     clock: int = 0
@@ -483,7 +523,7 @@ class UserAccountLifecycle(Harness):
     def _advance(self, on: date) -> None:
         self.model.clock = max(self.model.clock, (on - BASE).days)
 
-    @rule(step=st.sampled_from(list(ChecklistStep)), delta=FORWARD)
+    @rule(step=st.sampled_from(list(ChecklistStep)), delta=DELTA)
     def complete_step(self, step: ChecklistStep, delta: int) -> None:
         m = self.model
         on = self._date(delta)
@@ -499,8 +539,10 @@ class UserAccountLifecycle(Harness):
             expected = "step-already-done"
         elif any(s not in m.checklist for s in steps[: steps.index(step)]):
             expected = "step-out-of-order"
+        elif steps.index(step) > 0 and on < m.checklist[steps[steps.index(step) - 1]]:
+            expected = "step-date-order"
         if self.run(lambda: self.aggregate.complete_step(step, on=on, actor="u"), expected):
-            m.checklist.append(step)
+            m.checklist[step] = on
             self._advance(on)
 
     @rule(function=st.sampled_from(list(PoscFunction)))
@@ -585,7 +627,8 @@ class UserAccountLifecycle(Harness):
     def the_rest_of_the_state_matches_the_model(self) -> None:
         account, m = self.aggregate, self.model
         assert account.grants == m.grants
-        assert list(account.checklist) == [s.value for s in m.checklist]
+        assert account.checklist == {step.value: on for step, on in m.checklist.items()}
+        assert list(account.checklist) == [step.value for step in m.checklist]
         assert (account.departed_on is not None) is m.departed
         assert account.password_resets == m.password_resets
         assert (account.last_review[0] if account.last_review else None) == m.last_review

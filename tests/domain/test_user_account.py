@@ -198,17 +198,32 @@ def test_unknown_step():
     assert_value_error(account, lambda: account.complete_step("fax_sent", on=D1, actor="u"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: UserAccount.complete_step checks the order of the checklist steps but not their dates: a step may "
-    "be recorded as done before the step it follows (review_access, deficiencies and affiliations all refuse "
-    "back-dated records).",
-)
 def test_a_step_is_not_done_before_the_previous_one():
+    """Was a bug (found by these tests): checklist dates could go back in time."""
     account = fresh("primary")
     account.complete_step("registered_with_pin", on=D2, actor="u")
-    with pytest.raises(RuleViolation):
-        account.complete_step("new_user_email_received", on=D1, actor="u")
+    assert_refused(
+        account, lambda: account.complete_step("new_user_email_received", on=D1, actor="u"), "step-date-order"
+    )
+    account.complete_step("new_user_email_received", on=D2, actor="u")  # the same day is fine
+    account.complete_step("password_changed", on=D3, actor="u")
+    assert_refused(
+        account,
+        lambda: account.complete_step("authentication_questions_answered", on=D2, actor="u"),
+        "step-date-order",
+    )
+
+
+def test_the_first_step_may_have_any_date():
+    account = fresh("subordinate")
+    account.complete_step("new_user_email_received", on=date(2020, 1, 1), actor="u")
+    assert account.checklist == {"new_user_email_received": date(2020, 1, 1)}
+
+
+def test_step_order_is_checked_before_step_dates():
+    account = fresh("primary")
+    account.complete_step("registered_with_pin", on=D2, actor="u")
+    assert_refused(account, lambda: account.complete_step("password_changed", on=D1, actor="u"), "step-out-of-order")
 
 
 # --- grants and revokes --------------------------------------------------------------------------------------
