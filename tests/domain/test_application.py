@@ -324,7 +324,7 @@ def test_an_expired_optional_document_also_blocks_and_superseding_fixes_it():
 
 
 def test_an_expired_document_listed_last_blocks_submission():
-    """Control for the xfail below: a valid license attached first, an expired one after it."""
+    """A valid license attached first, an expired one after it."""
     application = fresh(K.ENROLLMENT)
     attach_required(application)  # license-1, valid
     application.attach_document(document("license", "license-2", expires_on=BEFORE), actor="u")
@@ -336,6 +336,8 @@ def test_an_expired_document_listed_last_blocks_submission():
 
 
 def test_an_expired_document_listed_first_blocks_submission_too():
+    """Was a bug (found by the stateful test): the dossier was indexed by type, so only the last document of a type
+    was checked for expiry and the outcome depended on the order of attachment."""
     application = fresh(K.ENROLLMENT)
     application.attach_document(document("license", "license-0", expires_on=BEFORE), actor="u")
     attach_required(application)  # license-1, valid, attached after the expired one
