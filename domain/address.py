@@ -27,8 +27,14 @@ class Address:
     def parse(
         cls, line1: str, city: str, state: str, postal_code: str, line2: str | None = None, *, field: str
     ) -> Address:
-        if not line1 or not line1.strip() or not city or not city.strip():
-            raise InvalidValue("An address needs a street line and a city.", field=field, rule="invalid-address")
+        if (
+            not all(isinstance(v, str) for v in (line1, city, state, postal_code))
+            or not line1.strip()
+            or not city.strip()
+        ):
+            raise InvalidValue(
+                "An address needs a street, a city, a state and a ZIP.", field=field, rule="invalid-address"
+            )
         state = state.strip().upper()
         if state not in US_STATES:
             raise InvalidValue(f"{state!r} is not a USPS state code.", field=f"{field}.state", rule="invalid-address")

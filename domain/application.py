@@ -359,7 +359,7 @@ class Application(TenantAggregate):
     def deny(self, *, decided_on: date, actor: str, reason: str | None = None) -> None:
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         self._check_not_before_submission(decided_on)
-        if not reason:
+        if not (reason and reason.strip()):
             raise RuleViolation("reason-required", "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 

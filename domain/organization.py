@@ -359,6 +359,8 @@ class Organization(TenantAggregate):
         current = self.affiliations.get(plan.strip())
         if current is not None and current.state not in CLOSED:
             raise RuleViolation("affiliation-open", f"An affiliation with {plan} is already {current.state}.")
+        if current is not None and on < max(current.dates.values()):
+            raise RuleViolation("affiliation-date-order", f"{on} is before the previous affiliation with {plan} ended.")
         self._affiliation_requested(
             kind=kind, plan=plan.strip(), partner_mco=partner_mco, on=on, actor=actor, reason=reason
         )
@@ -422,6 +424,9 @@ class Organization(TenantAggregate):
             raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
         if list_date > screened_on:
             raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
+        previous = self.screenings.get(ExclusionSource(source))
+        if previous is not None and screened_on < previous.screened_on:
+            raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
         self._screening_recorded(
             source=ExclusionSource(source),
             result=result,
@@ -449,7 +454,7 @@ class Organization(TenantAggregate):
         current = self.screenings.get(ExclusionSource(source))
         if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
             raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
-        if not reason:
+        if not (reason and reason.strip()):
             raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
         if on < current.screened_on:
             raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")

@@ -757,7 +757,7 @@ def test_deny(state):
     assert (event.decided_on, event.reason) == (LATER, "ineligible provider type")
 
 
-@pytest.mark.parametrize("reason", [None, ""])
+@pytest.mark.parametrize("reason", [None, "", "   "])
 def test_a_denial_records_the_reason(reason):
     application = submitted()
     assert_refused(application, lambda: application.deny(decided_on=LATER, actor="u", reason=reason), "reason-required")

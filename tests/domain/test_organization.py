@@ -1028,3 +1028,29 @@ def test_a_modification_form_is_used_once():
         lambda: org.replace_primary_user(account_id=uuid4(), modification_id=pm, actor="user-1"),
         "modification-already-used",
     )
+
+
+def test_an_older_screening_does_not_replace_a_later_one():
+    org = fresh()
+    screen(org, source="sam", screened_on=D2)
+    assert_refused(org, lambda: screen(org, source="sam", screened_on=D1), "screening-date-order")
+    screen(org, source="oig_leie", screened_on=D1)  # another list is independent
+    screen(org, source="sam", screened_on=D2, result="suspected_match")  # the same day is fine
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_clearing_needs_a_real_reason(reason):
+    org = fresh()
+    screen(org, source="sam", result="suspected_match")
+    assert_refused(org, lambda: org.clear_screening(source="sam", on=D2, actor="u", reason=reason), "reason-required")
+
+
+@pytest.mark.parametrize("state", [S.DENIED, S.TERMINATED])
+def test_a_new_request_is_not_dated_before_the_previous_affiliation_ended(state):
+    org = org_with_affiliation(state)
+    earlier = D1 - timedelta(days=1)
+    assert_refused(
+        org,
+        lambda: org.request_affiliation(kind=PlanKind.MCO, plan=WELLSENSE, partner_mco=None, on=earlier, actor="u"),
+        "affiliation-date-order",
+    )

@@ -436,3 +436,15 @@ def test_is_pii():
 def test_pii_fields_of_events(event_class, sealed):
     hints = typing.get_type_hints(event_class, include_extras=True)
     assert {name for name, hint in hints.items() if is_pii(hint)} == sealed
+
+
+@pytest.mark.parametrize("missing", ["line1", "city", "state", "postal_code"])
+def test_address_parts_that_are_not_text_are_invalid(missing):
+    from domain.address import Address
+    from domain.errors import InvalidValue
+
+    parts = {"line1": "100 North St", "city": "Pittsfield", "state": "MA", "postal_code": "01201"}
+    parts[missing] = None
+    with pytest.raises(InvalidValue) as error:
+        Address.parse(**parts, field="practice_address")
+    assert error.value.rule == "invalid-address"
