@@ -77,7 +77,7 @@ class Writer(threading.Thread):
                     if self.rng.random() < 0.5:
                         self.app.deny_application(actor, app_id, decided_on=date(2026, 4, 28), reason="test")
                     else:
-                        self.app.reject_application(actor, app_id, rejected_on=date(2026, 4, 28), cause="NPPES")
+                        self.app.reject_application(actor, app_id, rejected_on=date(2026, 4, 17), cause="NPPES")
                         open_apps[tenant].append(app_id)
                 time.sleep(self.rng.uniform(0, 0.01))
         except BaseException as error:  # surfaced by the test
