@@ -113,3 +113,23 @@ def test_client_viewer_sees_only_listed_organizations(stack: Stack, tenants: tup
     assert_problem(client_viewer.get(f"/v1/organizations/{other}"), 404, "not-found")
     items = client_viewer.get("/v1/views/affiliation-status").json()["items"]
     assert [i["organization_id"] for i in items] == [mine]
+
+
+def test_pii_responses_are_for_their_tenant_and_allowed_roles_only(stack: Stack, tenants: tuple[str, str]) -> None:
+    a, b = (stack.client(t) for t in tenants)
+    org = register(a)
+    account = a.post(
+        "/v1/user-accounts",
+        json={"organization_id": org, "person_name": "Dana", "role": "primary", "date_of_birth": "1980-01-31"},
+    ).json()["id"]
+    assert a.get(f"/v1/organizations/{org}/pii").status_code == 200
+    assert a.get(f"/v1/user-accounts/{account}/pii").json()["date_of_birth"] == "1980-01-31"
+    specialist = stack.client(tenants[0], role="specialist")
+    assert specialist.get(f"/v1/organizations/{org}/pii").status_code == 200
+    for path in (f"/v1/organizations/{org}/pii", f"/v1/user-accounts/{account}/pii"):
+        assert_problem(b.get(path), 404, "not-found")
+        for role in ("viewer", "auditor", "client_viewer"):
+            assert_problem(stack.client(tenants[0], role=role, orgs=[org]).get(path), 403, "forbidden")
+    # The ordinary responses never carry PII.
+    assert "date_of_birth" not in a.get(f"/v1/user-accounts/{account}").json()
+    assert "tin" not in a.get(f"/v1/organizations/{org}").json()
