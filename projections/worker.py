@@ -35,6 +35,7 @@ from services.subjects import (
 )
 
 log = logging.getLogger(__name__)
+PARK_AFTER_DELIVERIES = 3
 _LOST_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError)
 _mapper = EventMapper(transcoder=MsgspecTranscoder())
 
@@ -133,23 +134,71 @@ class ProjectionWorker:
                 async with db.transaction():
                     await self._apply_all(db, [envelope])
             except OutOfOrder as error:
-                log.info("projection %s: %s; redelivering later", self.projection.name, error)
-                await message.nak(delay=1)
+                if await self._aggregate_parked(db, message):
+                    # Its aggregate has a parked event: this one waits with it.
+                    await self._park(db, message, "after a parked event")
+                else:
+                    log.info("projection %s: %s; redelivering later", self.projection.name, error)
+                    await message.nak(delay=1)
             except _LOST_CONNECTION:
                 raise
             except Exception as error:
-                # A poison message: it stays unacknowledged (so it is not lost) and is
-                # retried later, while other aggregates keep flowing. Log its place and
-                # the error's type only: its text could quote event data.
-                log.error(
-                    "projection %s: cannot apply stream message %s (%s); retrying later",
-                    self.projection.name,
-                    message.metadata.sequence.stream,
-                    type(error).__name__,
-                )
-                await message.nak(delay=30)
+                # A poison message. Log its place and the error's type only: the error's
+                # text could quote event data. Retried a few times (a passing fault),
+                # then parked, so it holds up nothing else.
+                if message.metadata.num_delivered >= PARK_AFTER_DELIVERIES:
+                    await self._park(db, message, type(error).__name__)
+                else:
+                    log.warning(
+                        "projection %s: cannot apply stream message %s (%s); retrying",
+                        self.projection.name,
+                        message.metadata.sequence.stream,
+                        type(error).__name__,
+                    )
+                    await message.nak(delay=2)
             else:
                 await message.ack()
+
+    async def _aggregate_parked(self, db: asyncpg.Connection, message: Msg) -> bool:
+        originator_id = (message.headers or {}).get(HEADER_ORIGINATOR_ID)
+        return originator_id is not None and bool(
+            await db.fetchval(
+                "SELECT 1 FROM parked_events WHERE projection = $1 AND originator_id = $2",
+                self.projection.name,
+                UUID(originator_id),
+            )
+        )
+
+    async def _park(self, db: asyncpg.Connection, message: Msg, error: str) -> None:
+        """Record the message as parked (acked: JetStream stops redelivering it) and raise the alert."""
+        headers = message.headers or {}
+
+        def header(name: str, convert: Any = str) -> Any:
+            try:
+                return convert(headers[name])
+            except (KeyError, ValueError):
+                return None
+
+        await db.execute(
+            "INSERT INTO parked_events (projection, stream_sequence, tenant_id, originator_id, originator_version, "
+            "position, subject, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            self.projection.name,
+            message.metadata.sequence.stream,
+            header(HEADER_TENANT),
+            header(HEADER_ORIGINATOR_ID, UUID),
+            header(HEADER_ORIGINATOR_VERSION, int),
+            header(HEADER_NOTIFICATION_ID, int),
+            message.subject,
+            error,
+        )
+        await message.ack()
+        log.error(
+            "ALERT projection %s: parked stream message %s (%s); see parked_events, retry with "
+            "`credledger parked --retry` once fixed",
+            self.projection.name,
+            message.metadata.sequence.stream,
+            error,
+        )
 
     async def _apply_all(self, db: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         for envelope in envelopes:

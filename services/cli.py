@@ -95,6 +95,43 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parked(args: argparse.Namespace) -> int:
+    import asyncio
+
+    settings = _external(args)
+    if settings is None:
+        return EX_CONFIG
+    return asyncio.run(_parked(settings.database_url, args.retry, args.discard_unknown))  # type: ignore[arg-type]
+
+
+async def _parked(database_url: str, retry: bool, discard: bool) -> int:
+    from projections.parked import discard_unknown, list_parked, retry_parked
+    from projections.worker import projection_modules
+    from services import singleton
+
+    db = await singleton.connect(database_url)
+    try:
+        await db.execute("SET ROLE credledger_worker")
+        if discard:
+            print(f"discarded {await discard_unknown(db)} parked message(s) that are not credledger events")
+        failing = 0
+        if retry:
+            for module in projection_modules():
+                retried, failed = await retry_parked(db, module)
+                failing += failed
+                print(f"{module.name}: re-applied {retried} parked aggregate(s) from the store, {failed} still failing")
+        rows = await list_parked(db)
+        for r in rows:
+            print(
+                f"{r['projection']}\tseq {r['stream_sequence']}\t{r['tenant_id']}\t{r['originator_id']}"
+                f" v{r['originator_version']}\t{r['subject']}\t{r['error']}\t{r['parked_at']:%Y-%m-%d %H:%M:%S}"
+            )
+        print(f"{len(rows)} parked event(s)")
+        return 1 if failing else 0
+    finally:
+        await db.close()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="credledger", description="Event-sourced credentialing records.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -123,6 +160,10 @@ def parser() -> argparse.ArgumentParser:
     ):
         s = sub.add_parser(name, help=text)
         s.set_defaults(func=func)
+    parked = sub.add_parser("parked", help="list events the projections parked; retry them once fixed")
+    parked.add_argument("--retry", action="store_true", help="re-apply parked aggregates from the event store")
+    parked.add_argument("--discard-unknown", action="store_true", help="drop parked messages that are not events")
+    parked.set_defaults(func=cmd_parked)
     return p
 
 

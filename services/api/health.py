@@ -30,4 +30,10 @@ async def ready(request: Request) -> Response[Health]:
     nc = request.app.state.nats
     checks["nats"] = "ok" if nc is not None and nc.is_connected else "unavailable"
     ok = all(v == "ok" for v in checks.values())
-    return Response(Health(status="ok" if ok else "unavailable", checks=checks), status_code=200 if ok else 503)
+    status = "ok" if ok else "unavailable"
+    # Parked events are an alert, not unreadiness: the service still serves.
+    if ok:
+        parked = await request.app.state.read_pool.fetchval("SELECT parked_event_count()")
+        checks["projections"] = "ok" if not parked else f"{parked} parked event(s): run `credledger parked`"
+        status = "ok" if not parked else "degraded"
+    return Response(Health(status=status, checks=checks), status_code=200 if ok else 503)

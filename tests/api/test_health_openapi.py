@@ -8,7 +8,21 @@ from tests.support import Stack
 def test_health_endpoints(stack: Stack) -> None:
     assert httpx.get(stack.base_url + "/health/live").json() == {"status": "ok", "checks": {}}
     ready = httpx.get(stack.base_url + "/health/ready").json()
-    assert ready == {"status": "ok", "checks": {"database": "ok", "nats": "ok"}}
+    assert ready == {"status": "ok", "checks": {"database": "ok", "nats": "ok", "projections": "ok"}}
+
+
+def test_parked_events_raise_the_alert_on_readiness(stack: Stack) -> None:
+    stack.sql(
+        "INSERT INTO parked_events (projection, stream_sequence, subject, error) "
+        "VALUES ('affiliation_status', 999999, 'x.y.z', 'TestError') RETURNING 1"
+    )
+    try:
+        response = httpx.get(stack.base_url + "/health/ready")
+        assert response.status_code == 200  # still serving
+        assert response.json()["status"] == "degraded"
+        assert response.json()["checks"]["projections"].startswith("1 parked event")
+    finally:
+        stack.sql("DELETE FROM parked_events WHERE stream_sequence = 999999 RETURNING 1")
 
 
 def test_openapi_document_names_every_operation(stack: Stack) -> None:

@@ -1,0 +1,74 @@
+"""Parked events: list them, and once the cause is fixed, re-apply them from the event store.
+
+The store is the truth, so a retry does not need the stream: for each parked
+aggregate it reads the events after the view's applied version and applies
+them through the same handlers, in one transaction per aggregate.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from eventsourcing.persistence import StoredEvent
+
+from projections.tracking import Envelope, Projection, apply_in_transaction
+from services.app.base import EVENTS_TABLE
+from services.store.transcoder import EventMapper, MsgspecTranscoder
+
+_mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII
+
+
+async def list_parked(db: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await db.fetch(
+        "SELECT projection, stream_sequence, tenant_id, originator_id, originator_version, subject, error, parked_at "
+        "FROM parked_events ORDER BY projection, stream_sequence"
+    )
+
+
+async def discard_unknown(db: asyncpg.Connection) -> int:
+    """Drop parked messages that are not credledger events at all (no aggregate id)."""
+    result = await db.execute("DELETE FROM parked_events WHERE originator_id IS NULL")
+    return int(result.split()[-1])
+
+
+async def retry_parked(db: asyncpg.Connection, projection: Projection) -> tuple[int, int]:
+    """Re-apply each parked aggregate from the store; returns (aggregates retried, still failing)."""
+    parked = await db.fetch(
+        "SELECT DISTINCT originator_id, tenant_id FROM parked_events "
+        "WHERE projection = $1 AND originator_id IS NOT NULL",
+        projection.name,
+    )
+    retried = failed = 0
+    for row in parked:
+        try:
+            async with db.transaction():
+                await _reapply(db, projection, row["originator_id"], row["tenant_id"])
+                await db.execute(
+                    "DELETE FROM parked_events WHERE projection = $1 AND originator_id = $2",
+                    projection.name,
+                    row["originator_id"],
+                )
+            retried += 1
+        except Exception:
+            failed += 1
+    return retried, failed
+
+
+async def _reapply(db: asyncpg.Connection, projection: Projection, originator_id: Any, tenant_id: str) -> None:
+    await db.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+    applied = await db.fetchval(
+        "SELECT version FROM projection_versions WHERE projection = $1 AND originator_id = $2",
+        projection.name,
+        originator_id,
+    )
+    rows = await db.fetch(
+        f"SELECT notification_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+        "WHERE originator_id = $1 AND originator_version > $2 ORDER BY originator_version",
+        originator_id,
+        applied or 0,
+    )
+    for r in rows:
+        stored = StoredEvent(originator_id, r["originator_version"], r["topic"], bytes(r["state"]))
+        envelope = Envelope(tenant_id=tenant_id, position=r["notification_id"], event=_mapper.to_domain_event(stored))
+        await apply_in_transaction(db, projection, envelope)
