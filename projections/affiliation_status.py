@@ -1,4 +1,5 @@
-"""Affiliation status (first version): per organization, its POSC registration and enrollment state."""
+"""Affiliation status: per organization, its POSC registration and enrollment state (from its applications),
+provider number, plan affiliations, rendering providers and sole-enrollment risk (affiliation_organization.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import asyncpg
 
 from domain.application import Application, ApplicationKind
 from domain.organization import Organization
+from projections.affiliation_organization import apply_organization_event
 from projections.tracking import OutOfOrder
 
 name = "affiliation_status"
 aggregates = ("organization", "application")
 
-# Which column of the view each application kind drives.
 # What each application event makes the application's state in this view.
 _APPLICATION_STATES = {
     Application.Submitted: "submitted",
@@ -22,6 +23,7 @@ _APPLICATION_STATES = {
     Application.Withdrawn: "withdrawn",
 }
 
+# Which column of the view each application kind drives.
 _COLUMNS = {
     ApplicationKind.POSC_REGISTRATION: "posc_registration",
     ApplicationKind.ENROLLMENT: "enrollment",
@@ -33,12 +35,13 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
         case Organization.Registered():
             await con.execute(
                 "INSERT INTO affiliation_status (tenant_id, organization_id, legal_name, npi, entity_kind, "
-                "registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                "risk_level, registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
                 event.tenant_id,
                 event.originator_id,
                 event.legal_name,
                 event.npi,
                 str(event.entity_kind),
+                str(event.risk_level),
                 event.timestamp,
             )
         case Application.Opened():
@@ -52,14 +55,8 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 str(event.kind),
             )
             await _set_state(con, event, "opened", position, opening=True)
-        case Organization.ProfileCorrected() if event.legal_name is not None:
-            await con.execute(
-                "UPDATE affiliation_status SET legal_name = $1, updated_at = GREATEST(updated_at, $2), "
-                "events_applied = events_applied + 1 WHERE organization_id = $3",
-                event.legal_name,
-                event.timestamp,
-                event.originator_id,
-            )
+        case Organization.Event():
+            await apply_organization_event(con, event)
         case Application.DeficiencyNoticed() | Application.DeficiencyResolved() | Application.Rejected():
             # Deficient while any deficiency is open; a rejection starts the application over.
             open_deficiencies = await con.fetchval(
@@ -83,8 +80,6 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
             await _set_state(con, event, _APPLICATION_STATES[type(event)], position)
         case Application.Event():
             await _set_state(con, event, None, position)
-        case _:
-            await _touch_organization(con, event)
 
 
 async def _set_state(
@@ -136,8 +131,3 @@ async def _count(con: asyncpg.Connection, organization_id: Any, event: Any) -> N
         event.timestamp,
         organization_id,
     )
-
-
-async def _touch_organization(con: asyncpg.Connection, event: Any) -> None:
-    if isinstance(event, Organization.Event):
-        await _count(con, event.originator_id, event)

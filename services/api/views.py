@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, AsyncIterator
 from uuid import UUID
 
@@ -13,8 +13,16 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
+from domain.organization import RiskLevel
 from services.api.auth import Principal, may_read
 from services.app import NotFound
+
+
+class PlanAffiliation(msgspec.Struct, kw_only=True):
+    kind: str
+    partner_mco: str | None
+    state: str
+    dates: dict[str, date]
 
 
 class AffiliationStatus(msgspec.Struct, kw_only=True):
@@ -22,10 +30,21 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     legal_name: str
     npi: str
     entity_kind: str
+    risk_level: str | None
     posc_registration: str
     enrollment: str
+    provider_number: str | None
+    affiliations: dict[str, PlanAffiliation]  # by plan name
+    rendering_npis: list[str]
+    sole_enrollment_risk: bool  # enrolled with MassHealth, but active with no ACO or MCO
     registered_at: datetime
     updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> AffiliationStatus:
+        values = dict(row)
+        values["affiliations"] = msgspec.json.decode(values["affiliations"], type=dict[str, PlanAffiliation])
+        return cls(**values)
 
 
 class AffiliationPage(msgspec.Struct):
@@ -41,7 +60,10 @@ async def tenant_transaction(pool: asyncpg.Pool, principal: Principal) -> AsyncI
         yield con
 
 
-_COLUMNS = "organization_id, legal_name, npi, entity_kind, posc_registration, enrollment, registered_at, updated_at"
+_COLUMNS = (
+    "organization_id, legal_name, npi, entity_kind, risk_level, posc_registration, enrollment, provider_number, "
+    "affiliations, rendering_npis, sole_enrollment_risk, registered_at, updated_at"
+)
 
 
 def _encode_cursor(name: str, organization_id: UUID) -> str:
@@ -70,6 +92,12 @@ class ViewController(Controller):
         request: Request,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
+        posc_registration: str | None = None,
+        enrollment: str | None = None,
+        plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,
+        risk_level: RiskLevel | None = None,
+        sole_enrollment_risk: bool | None = None,
+        organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
     ) -> AffiliationPage:
         principal: Principal = request.user
         after = _decode_cursor(cursor) if cursor else ("", UUID(int=0))
@@ -78,13 +106,23 @@ class ViewController(Controller):
             rows = await con.fetch(
                 f"SELECT {_COLUMNS} FROM affiliation_status "
                 "WHERE (legal_name, organization_id) > ($1, $2) AND ($3::uuid[] IS NULL OR organization_id = ANY($3)) "
+                "AND ($5::text IS NULL OR posc_registration = $5) AND ($6::text IS NULL OR enrollment = $6) "
+                "AND ($7::text IS NULL OR affiliations ? $7) AND ($8::text IS NULL OR risk_level = $8) "
+                "AND ($9::boolean IS NULL OR sole_enrollment_risk = $9) "
+                "AND ($10::uuid[] IS NULL OR organization_id = ANY($10)) "
                 "ORDER BY legal_name, organization_id LIMIT $4",
                 after[0],
                 after[1],
                 orgs,
                 limit + 1,
+                posc_registration,
+                enrollment,
+                plan,
+                str(risk_level) if risk_level else None,
+                sole_enrollment_risk,
+                organization_id,
             )
-        items = [AffiliationStatus(**dict(r)) for r in rows[:limit]]
+        items = [AffiliationStatus.from_row(r) for r in rows[:limit]]
         next_cursor = _encode_cursor(items[-1].legal_name, items[-1].organization_id) if len(rows) > limit else None
         return AffiliationPage(items=items, next_cursor=next_cursor)
 
@@ -99,4 +137,4 @@ class ViewController(Controller):
                 )
         if row is None:
             raise NotFound(f"No affiliation status for organization {organization_id}.")
-        return AffiliationStatus(**dict(row))
+        return AffiliationStatus.from_row(row)
