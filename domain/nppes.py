@@ -38,6 +38,9 @@ class Mismatch:
     detail: str  # never carries PII
 
 
+NO_SNAPSHOT = Mismatch("nppes", "No NPPES snapshot is recorded.")
+
+
 def snapshot_from_api(record: dict[str, Any], retrieved_on: date) -> NppesSnapshot:
     """One element of the NPPES API's ``results`` (API version 2.1) as a snapshot."""
     try:

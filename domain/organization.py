@@ -15,7 +15,7 @@ from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, 
 from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
-from domain.nppes import Mismatch, NppesSnapshot, find_mismatches
+from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
@@ -145,6 +145,7 @@ class Organization(TenantAggregate):
         self.provider_type = provider_type
         self.risk_level = risk_level
         self.nppes: NppesSnapshot | None = None
+        self.nppes_comparison: list[Mismatch] = [NO_SNAPSHOT]  # as last recorded
         self.nppes_tin: str | None = None
         self.pin_received_on: date | None = None
         self.pin: str | None = None
@@ -190,6 +191,7 @@ class Organization(TenantAggregate):
         if all(value is None or value == getattr(self, name) for name, value in changes.items()):
             raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
         self._profile_corrected(**changes, actor=actor, reason=reason)
+        self._record_nppes_comparison(actor, reason)
 
     @event("ProfileCorrected")
     def _profile_corrected(
@@ -226,6 +228,7 @@ class Organization(TenantAggregate):
         """Record what NPPES says; ``tin`` is the TIN read off the NPPES record, when known."""
         nppes_tin = parse_tin(tin, self.tin_kind, field="tin") if tin is not None else None
         self._nppes_snapshot_recorded(snapshot=snapshot, nppes_tin=nppes_tin, actor=actor, reason=reason)
+        self._record_nppes_comparison(actor, reason)
 
     @event("NppesSnapshotRecorded")
     def _nppes_snapshot_recorded(
@@ -234,11 +237,22 @@ class Organization(TenantAggregate):
         self.nppes = snapshot
         self.nppes_tin = nppes_tin
 
+    def _record_nppes_comparison(self, actor: str, reason: str | None) -> None:
+        """Record the comparison whenever its result changes, so views (which never see the
+        TIN in clear) can show the open mismatches without repeating the comparison."""
+        found = self.nppes_mismatches
+        if found != self.nppes_comparison:
+            self._nppes_comparison_changed(mismatches=found, actor=actor, reason=reason)
+
+    @event("NppesComparisonChanged")
+    def _nppes_comparison_changed(self, mismatches: list[Mismatch], actor: str, reason: str | None) -> None:
+        self.nppes_comparison = mismatches
+
     @property
     def nppes_mismatches(self) -> list[Mismatch]:
         """What differs from NPPES now; without a snapshot, the missing snapshot itself."""
         if self.nppes is None:
-            return [Mismatch("nppes", "No NPPES snapshot is recorded.")]
+            return [NO_SNAPSHOT]
         return find_mismatches(
             snapshot=self.nppes,
             npi=self.npi,

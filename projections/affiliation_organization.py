@@ -21,6 +21,7 @@ _TYPES = {
     "provider_number": "text",
     "rendering_npis": "text[]",
     "affiliations": "jsonb",
+    "nppes_mismatches": "jsonb",
 }
 
 _MOVES = {
@@ -38,6 +39,9 @@ async def apply_organization_event(con: asyncpg.Connection, event: Any) -> None:
     match event:
         case Organization.ProfileCorrected():
             changes = {k: v for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
+        case Organization.NppesComparisonChanged():
+            found = [{"field": m.field, "detail": m.detail} for m in event.mismatches]
+            changes = {"nppes_mismatches": msgspec.json.encode(found).decode()}
         case Organization.ProviderNumberIssued():
             changes = {"provider_number": event.provider_number}
         case Organization.RenderingProviderLinked() | Organization.RenderingProviderUnlinked():

@@ -4,10 +4,13 @@ provider number, plan affiliations, rendering providers and sole-enrollment risk
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import asyncpg
+import msgspec
 
 from domain.application import Application, ApplicationKind
+from domain.nppes import NO_SNAPSHOT
 from domain.organization import Organization
 from projections.affiliation_organization import apply_organization_event
 from projections.tracking import OutOfOrder
@@ -30,20 +33,27 @@ _COLUMNS = {
 }
 
 
-async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
+# Before its first snapshot, what an organization lacks is the snapshot itself (as the domain says).
+_NO_SNAPSHOT = msgspec.json.encode([{"field": NO_SNAPSHOT.field, "detail": NO_SNAPSHOT.detail}]).decode()
+
+
+async def apply(con: asyncpg.Connection, event: Any, position: int) -> UUID | None:
     match event:
         case Organization.Registered():
             await con.execute(
                 "INSERT INTO affiliation_status (tenant_id, organization_id, legal_name, npi, entity_kind, "
-                "risk_level, registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                "risk_level, nppes_mismatches, registered_at, updated_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8)",
                 event.tenant_id,
                 event.originator_id,
                 event.legal_name,
                 event.npi,
                 str(event.entity_kind),
                 str(event.risk_level),
+                _NO_SNAPSHOT,
                 event.timestamp,
             )
+            return event.originator_id
         case Application.Opened():
             await _require_organization(con, event.organization_id)
             await con.execute(
@@ -54,9 +64,10 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 event.organization_id,
                 str(event.kind),
             )
-            await _set_state(con, event, "opened", position, opening=True)
+            return await _set_state(con, event, "opened", position, opening=True)
         case Organization.Event():
             await apply_organization_event(con, event)
+            return event.originator_id
         case Application.DeficiencyNoticed() | Application.DeficiencyResolved() | Application.Rejected():
             # Deficient while any deficiency is open; a rejection starts the application over.
             open_deficiencies = await con.fetchval(
@@ -75,16 +86,17 @@ async def apply(con: asyncpg.Connection, event: Any, position: int) -> None:
                 if open_deficiencies
                 else "submitted"
             )
-            await _set_state(con, event, state, position)
+            return await _set_state(con, event, state, position)
         case Application.Event() if type(event) in _APPLICATION_STATES:
-            await _set_state(con, event, _APPLICATION_STATES[type(event)], position)
+            return await _set_state(con, event, _APPLICATION_STATES[type(event)], position)
         case Application.Event():
-            await _set_state(con, event, None, position)
+            return await _set_state(con, event, None, position)
+    return None
 
 
 async def _set_state(
     con: asyncpg.Connection, event: Any, state: str | None, position: int, opening: bool = False
-) -> None:
+) -> UUID:
     """Move the organization's POSC registration or enrollment state, if this application drives one
     (``state`` None: the event only counts)."""
     ref = await con.fetchrow(
@@ -97,7 +109,7 @@ async def _set_state(
     column = _COLUMNS.get(ApplicationKind(ref["kind"]))
     if column is None or state is None:
         await _count(con, ref["organization_id"], event)
-        return
+        return ref["organization_id"]
     # The most recently opened application of a kind (by store position, not by
     # arrival: events of different aggregates may be redelivered out of order)
     # drives the state; events of older ones are counted but move nothing.
@@ -115,6 +127,7 @@ async def _set_state(
         opening,
         position,
     )
+    return ref["organization_id"]
 
 
 async def _require_organization(con: asyncpg.Connection, organization_id: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-from projections.tracking import Envelope, Projection, apply_in_transaction
+from projections.tracking import Envelope, Projection, apply_in_transaction, begin_batch, record_changes
 from services.app.base import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
@@ -43,6 +43,7 @@ async def retry_parked(db: asyncpg.Connection, projection: Projection) -> tuple[
     for row in parked:
         try:
             async with db.transaction():
+                await begin_batch(db, projection)
                 await _reapply(db, projection, row["originator_id"], row["tenant_id"])
                 await db.execute(
                     "DELETE FROM parked_events WHERE projection = $1 AND originator_id = $2",
@@ -68,7 +69,9 @@ async def _reapply(db: asyncpg.Connection, projection: Projection, originator_id
         originator_id,
         applied or 0,
     )
+    changes = []
     for r in rows:
         stored = StoredEvent(originator_id, r["originator_version"], r["topic"], bytes(r["state"]))
         envelope = Envelope(tenant_id=tenant_id, position=r["notification_id"], event=_mapper.to_domain_event(stored))
-        await apply_in_transaction(db, projection, envelope)
+        changes.append(await apply_in_transaction(db, projection, envelope))
+    await record_changes(db, [c for c in changes if c is not None])

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Any, Awaitable, Callable, Iterable, Protocol
+from uuid import UUID
 
 import asyncpg
+
+VIEW_CHANGES_CHANNEL = "credledger_view_changes"
 
 
 class Projection(Protocol):
     name: str
     aggregates: tuple[str, ...]  # aggregate kinds it consumes, as in the subject
 
-    async def apply(self, con: asyncpg.Connection, event: Any, position: int) -> None: ...
+    async def apply(self, con: asyncpg.Connection, event: Any, position: int) -> UUID | None:
+        """Apply one event; return the organization whose rows changed (None: nothing a dashboard shows)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -22,12 +27,37 @@ class Envelope:
     event: Any  # the decoded domain event
 
 
+@dataclass(frozen=True)
+class Change:
+    """A view row changed: what the server-sent-events stream tells dashboards."""
+
+    view: str
+    tenant_id: str
+    organization_id: UUID | None  # None: nothing shown changed, so no change is streamed
+    subject_id: UUID  # the aggregate whose event changed it
+    position: int
+
+
 class OutOfOrder(Exception):
     """An aggregate's event arrived before the one preceding it: wait for it."""
 
 
-async def apply_in_transaction(con: asyncpg.Connection, projection: Projection, envelope: Envelope) -> bool:
-    """Apply one event inside the caller's transaction. False if it was already applied."""
+def _view_lock(projection: Projection) -> str:
+    return f"credledger-view:{projection.name}"
+
+
+async def begin_batch(con: asyncpg.Connection, projection: Projection) -> None:
+    """First statement of every transaction that writes a view live. A rebuild's swap takes
+    the same lock exclusively: live writes pause while new tables replace the old ones."""
+    await con.execute("SELECT pg_advisory_xact_lock_shared(hashtext($1))", _view_lock(projection))
+
+
+async def lock_view_exclusively(con: asyncpg.Connection, projection: Projection) -> None:
+    await con.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _view_lock(projection))
+
+
+async def apply_in_transaction(con: asyncpg.Connection, projection: Projection, envelope: Envelope) -> Change | None:
+    """Apply one event inside the caller's transaction. None if it was already applied."""
     event = envelope.event
     # RLS on the tables: the worker sets the event's tenant, like any reader.
     await con.execute("SELECT set_config('app.tenant_id', $1, true)", envelope.tenant_id)
@@ -38,10 +68,38 @@ async def apply_in_transaction(con: asyncpg.Connection, projection: Projection, 
             event.originator_id,
         )
         if applied is not None and event.originator_version <= applied:
-            return False  # redelivered or replayed: no effect
+            return None  # redelivered or replayed: no effect
         raise OutOfOrder(f"{event.originator_id} v{event.originator_version} after v{applied or 0}")
-    await projection.apply(con, event, envelope.position)
-    return True
+    organization_id = await projection.apply(con, event, envelope.position)
+    return Change(projection.name, envelope.tenant_id, organization_id, event.originator_id, envelope.position)
+
+
+async def record_changes(con: asyncpg.Connection, changes: Iterable[Change]) -> None:
+    """Append the batch's changes (one per changed row) for the SSE stream, in commit order."""
+    latest: dict[tuple[str, str, UUID | None, UUID], Change] = {}
+    for change in changes:
+        if change.organization_id is None:
+            continue
+        latest[(change.view, change.tenant_id, change.organization_id, change.subject_id)] = change
+    if not latest:
+        return
+    # Serialise the writers' tails so ids are committed in order (see migration 007).
+    await con.execute("SELECT pg_advisory_xact_lock(hashtext('credledger-view-changes'))")
+    by_tenant: dict[str, list[Change]] = {}
+    for change in latest.values():
+        by_tenant.setdefault(change.tenant_id, []).append(change)
+    for tenant_id, tenant_changes in by_tenant.items():
+        await con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+        await con.execute(
+            "INSERT INTO view_changes (tenant_id, view, organization_id, subject_id, position) "
+            "SELECT $1, * FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::bigint[])",
+            tenant_id,
+            [c.view for c in tenant_changes],
+            [c.organization_id for c in tenant_changes],
+            [c.subject_id for c in tenant_changes],
+            [c.position for c in tenant_changes],
+        )
+    await con.execute("SELECT pg_notify($1, '')", VIEW_CHANGES_CHANNEL)
 
 
 async def _claim(con: asyncpg.Connection, projection: Projection, envelope: Envelope) -> bool:

@@ -22,7 +22,15 @@ from eventsourcing.persistence import StoredEvent
 from nats.aio.msg import Msg
 
 from projections.pull import PullConsumer
-from projections.tracking import Envelope, OutOfOrder, Projection, advance_position, apply_in_transaction
+from projections.tracking import (
+    Envelope,
+    OutOfOrder,
+    Projection,
+    advance_position,
+    apply_in_transaction,
+    begin_batch,
+    record_changes,
+)
 from services import singleton
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 from services.subjects import (
@@ -201,13 +209,12 @@ class ProjectionWorker:
         )
 
     async def _apply_all(self, db: asyncpg.Connection, envelopes: list[Envelope]) -> None:
+        await begin_batch(db, self.projection)
+        changes = []
         for envelope in envelopes:
-            if await apply_in_transaction(db, self.projection, envelope):
-                self.applied += 1
+            change = await apply_in_transaction(db, self.projection, envelope)
+            if change is not None:
+                changes.append(change)
+        self.applied += len(changes)
         await advance_position(db, self.projection, max(e.position for e in envelopes))
-
-
-def projection_modules() -> list[Any]:
-    from projections import affiliation_status
-
-    return [affiliation_status]
+        await record_changes(db, changes)

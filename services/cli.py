@@ -63,10 +63,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def _external(args: argparse.Namespace) -> Settings | None:
-    settings = Settings.from_env(data_dir=getattr(args, "data_dir", None))
-    if not settings.database_url or (args.command != "migrate" and not settings.nats_url):
-        print("This command needs DATABASE_URL (and NATS_URL); `credledger up` starts embedded ones.", file=sys.stderr)
+def _external(args: argparse.Namespace, needs_nats: bool = True) -> Settings | None:
+    """DATABASE_URL / NATS_URL, or else the embedded servers of a running `credledger up`."""
+    from services.runtime import running_embedded
+
+    settings = running_embedded(Settings.from_env(data_dir=getattr(args, "data_dir", None)))
+    if not settings.database_url or (needs_nats and not settings.nats_url):
+        print(
+            "This command needs DATABASE_URL (and NATS_URL), or a running `credledger up` on the same data folder.",
+            file=sys.stderr,
+        )
         return None
     return settings
 
@@ -74,7 +80,7 @@ def _external(args: argparse.Namespace) -> Settings | None:
 def cmd_migrate(args: argparse.Namespace) -> int:
     from services.migrate import migrate
 
-    settings = _external(args)
+    settings = _external(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     applied = migrate(settings.database_url)  # type: ignore[arg-type]
@@ -98,7 +104,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_parked(args: argparse.Namespace) -> int:
     import asyncio
 
-    settings = _external(args)
+    settings = _external(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     return asyncio.run(_parked(settings.database_url, args.retry, args.discard_unknown))  # type: ignore[arg-type]
@@ -106,7 +112,7 @@ def cmd_parked(args: argparse.Namespace) -> int:
 
 async def _parked(database_url: str, retry: bool, discard: bool) -> int:
     from projections.parked import discard_unknown, list_parked, retry_parked
-    from projections.worker import projection_modules
+    from projections.registry import projection_modules
     from services import singleton
 
     db = await singleton.connect(database_url)
@@ -130,6 +136,49 @@ async def _parked(database_url: str, retry: bool, discard: bool) -> int:
         return 1 if failing else 0
     finally:
         await db.close()
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from projections.registry import NAMES
+
+    if args.projection is not None and args.projection not in NAMES:
+        print(f"credledger rebuild: no view named {args.projection!r}; views: {', '.join(NAMES)}", file=sys.stderr)
+        return EX_USAGE
+    settings = _external(args, needs_nats=False)
+    if settings is None:
+        return EX_CONFIG
+    return asyncio.run(_rebuild(settings.database_url, args.projection))  # type: ignore[arg-type]
+
+
+async def _rebuild(database_url: str, only: str | None) -> int:
+    from tqdm import tqdm
+
+    from projections.rebuild import RebuildBusy, RebuildFailed, rebuild, store_size
+    from projections.registry import projection_modules
+
+    total = await store_size(database_url)
+    for module in projection_modules(only):
+        with tqdm(total=total, desc=module.name, unit="event", unit_scale=True, file=sys.stderr) as bar:
+
+            def progress(read: int) -> None:
+                bar.total = max(bar.total, read)
+                bar.update(read - bar.n)
+
+            try:
+                done = await rebuild(database_url, module, progress=progress)
+            except RebuildBusy as error:
+                print(f"credledger rebuild: {error}", file=sys.stderr)
+                return EX_TEMPFAIL
+            except RebuildFailed as error:
+                print(f"credledger rebuild: {error}; the live view is unchanged", file=sys.stderr)
+                return 1
+        print(
+            f"{done.view}: rebuilt from {done.events_read} stored events ({done.events_applied} applied), "
+            f"up to position {done.position}"
+        )
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -164,6 +213,12 @@ def parser() -> argparse.ArgumentParser:
     parked.add_argument("--retry", action="store_true", help="re-apply parked aggregates from the event store")
     parked.add_argument("--discard-unknown", action="store_true", help="drop parked messages that are not events")
     parked.set_defaults(func=cmd_parked)
+    rebuild = sub.add_parser(
+        "rebuild", help="rebuild views from the event store into new tables, swapped in once caught up"
+    )
+    rebuild.add_argument("--projection", help="only this view (default: every view)")
+    rebuild.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    rebuild.set_defaults(func=cmd_rebuild)
     return p
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import psycopg
 
+from projections.registry import ddl, projection_modules
 from services.app import Credledger, postgres_env
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,10 @@ def migrate(database_url: str) -> list[str]:
                     con.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (path.name,))
                 log.info("applied migration %s", path.name)
                 applied.append(path.name)
+            # The views' tables: idempotent, so a new view is created on the next start.
+            for module in projection_modules():
+                with con.transaction():
+                    con.execute(ddl(module))
             return applied
         finally:
             con.execute("SELECT pg_advisory_unlock(hashtext('credledger-migrate'))")

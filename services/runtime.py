@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import json
 import logging
 import signal
 from dataclasses import replace
@@ -18,7 +19,8 @@ from typing import Any, Awaitable, Callable, Iterator
 import psycopg
 import uvicorn
 
-from projections.worker import ProjectionWorker, projection_modules
+from projections.registry import projection_modules
+from projections.worker import ProjectionWorker
 from services.api.app import create_app
 from services.config import Settings
 from services.embedded import EmbeddedNats, EmbeddedPostgres
@@ -51,6 +53,7 @@ def resolved(settings: Settings) -> Iterator[Settings]:
 
     Holding the data folder's lock, a server still running there was orphaned by a
     killed run (SIGKILL, out of memory): it is stopped and started afresh."""
+    original = settings
     with contextlib.ExitStack() as stack:
         if not (settings.database_url and settings.nats_url):
             stack.enter_context(data_dir_lock(settings.data_dir))
@@ -62,7 +65,32 @@ def resolved(settings: Settings) -> Iterator[Settings]:
             nats_server = stack.enter_context(EmbeddedNats(settings.data_dir / "nats", stop_orphans=True))
             settings = replace(settings, nats_url=nats_server.url)
             log.info("started embedded nats-server at %s", nats_server.url)
+        if not (settings.database_url == original.database_url and settings.nats_url == original.nats_url):
+            stack.enter_context(_announced(settings))
         yield settings
+
+
+RUNNING_FILE = "running.json"
+
+
+@contextlib.contextmanager
+def _announced(settings: Settings) -> Iterator[None]:
+    """Tell the other commands (rebuild, parked, ...) where the embedded servers listen, while they run."""
+    path = settings.data_dir / RUNNING_FILE
+    path.write_text(json.dumps({"database_url": settings.database_url, "nats_url": settings.nats_url}))
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def running_embedded(settings: Settings) -> Settings:
+    """Settings completed with the URLs of a running `credledger up` on the data folder, if any."""
+    path = settings.data_dir / RUNNING_FILE
+    if settings.database_url or not path.exists():
+        return settings
+    found = json.loads(path.read_text())
+    return replace(settings, database_url=found["database_url"], nats_url=settings.nats_url or found["nats_url"])
 
 
 def _ensure_database(server_dsn: str, name: str) -> str:

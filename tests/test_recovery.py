@@ -229,7 +229,9 @@ def test_projection_worker_killed_mid_stream_applies_each_event_once(infra: Infr
         import psycopg
 
         with psycopg.connect(database_url) as con:
-            row = con.execute("SELECT notification_id FROM projection_tracking").fetchone()
+            row = con.execute(
+                "SELECT notification_id FROM projection_tracking WHERE projection = 'affiliation_status'"
+            ).fetchone()
             return row[0] if row else 0
 
     worker = kill_repeatedly(["project"], env, log, lambda: writer.check() and applied(), kills=4, seed=4)
@@ -253,7 +255,11 @@ def test_projection_worker_killed_mid_stream_applies_each_event_once(infra: Infr
                 "SELECT organization_id, posc_registration, enrollment, events_applied FROM affiliation_status"
             )
         }
-        versions = dict(con.execute("SELECT originator_id, version FROM projection_versions"))
+        versions = dict(
+            con.execute(
+                "SELECT originator_id, version FROM projection_versions WHERE projection = 'affiliation_status'"
+            )
+        )
     assert actual == expected_affiliation_rows(events)
     last_version: dict[Any, int] = {}
     for _, e in events:

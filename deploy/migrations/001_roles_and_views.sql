@@ -38,54 +38,14 @@ CREATE TABLE IF NOT EXISTS relay_position (
     notification_id bigint NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS affiliation_status (
-    tenant_id text NOT NULL,
-    organization_id uuid NOT NULL,
-    legal_name text NOT NULL,
-    npi text NOT NULL,
-    entity_kind text NOT NULL,
-    posc_registration text NOT NULL DEFAULT 'not_started',
-    posc_registration_application_id uuid,
-    posc_registration_position bigint NOT NULL DEFAULT 0,
-    enrollment text NOT NULL DEFAULT 'not_started',
-    enrollment_application_id uuid,
-    enrollment_position bigint NOT NULL DEFAULT 0,
-    registered_at timestamptz NOT NULL,
-    updated_at timestamptz NOT NULL,
-    events_applied integer NOT NULL DEFAULT 1,
-    PRIMARY KEY (tenant_id, organization_id)
-);
-
--- Which organization and kind each application belongs to, so events that
--- carry only the application id can update the right organization row.
-CREATE TABLE IF NOT EXISTS affiliation_applications (
-    tenant_id text NOT NULL,
-    application_id uuid NOT NULL,
-    organization_id uuid NOT NULL,
-    kind text NOT NULL,
-    open_deficiencies integer NOT NULL DEFAULT 0,
-    PRIMARY KEY (tenant_id, application_id)
-);
+-- The views' own tables are created by the projections' DDL (projections/*.sql),
+-- which `credledger rebuild` also runs into a fresh schema.
 
 ALTER TABLE projection_versions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE projection_versions FORCE ROW LEVEL SECURITY;
-ALTER TABLE affiliation_status ENABLE ROW LEVEL SECURITY;
-ALTER TABLE affiliation_status FORCE ROW LEVEL SECURITY;
-ALTER TABLE affiliation_applications ENABLE ROW LEVEL SECURITY;
-ALTER TABLE affiliation_applications FORCE ROW LEVEL SECURITY;
 
 DROP POLICY IF EXISTS tenant_isolation ON projection_versions;
 CREATE POLICY tenant_isolation ON projection_versions
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
-DROP POLICY IF EXISTS tenant_isolation ON affiliation_status;
-CREATE POLICY tenant_isolation ON affiliation_status
-    USING (tenant_id = current_setting('app.tenant_id', true))
-    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
-DROP POLICY IF EXISTS tenant_isolation ON affiliation_applications;
-CREATE POLICY tenant_isolation ON affiliation_applications
-    USING (tenant_id = current_setting('app.tenant_id', true))
-    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
-
 GRANT USAGE ON SCHEMA public TO credledger_api;
-GRANT SELECT ON affiliation_status TO credledger_api;

@@ -12,6 +12,4 @@ END
 $$;
 GRANT credledger_worker TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO credledger_worker;
-GRANT SELECT, INSERT, UPDATE, DELETE
-    ON affiliation_status, affiliation_applications, projection_versions, projection_tracking
-    TO credledger_worker;
+GRANT SELECT, INSERT, UPDATE, DELETE ON projection_versions, projection_tracking TO credledger_worker;

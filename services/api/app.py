@@ -13,14 +13,16 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from services.api.affiliation_view import AffiliationViewController
 from services.api.applications import ApplicationController
 from services.api.auth import BearerAuth
+from services.api.changes import ChangeSignal, view_changes
 from services.api.health import live, ready
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
 from services.api.problems import HANDLERS
+from services.api.settings import SettingsController
 from services.api.user_accounts import UserAccountController
-from services.api.views import ViewController
 from services.app import Credledger, postgres_env
 from services.config import Settings
 
@@ -38,9 +40,12 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         )
         app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
         app.state.nats = await nats.connect(settings.nats_url, name="credledger-api", max_reconnect_attempts=-1)
+        app.state.change_signal = ChangeSignal()
+        await app.state.change_signal.start(settings.read_database_url())
         try:
             yield
         finally:
+            await app.state.change_signal.stop()
             await app.state.nats.drain()
             await app.state.read_pool.close()
             if own_service:
@@ -52,7 +57,9 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             OrganizationRecordsController,
             UserAccountController,
             ApplicationController,
-            ViewController,
+            AffiliationViewController,
+            view_changes,
+            SettingsController,
             live,
             ready,
         ],

@@ -109,3 +109,4 @@ def _require(roles: frozenset[Role], what: str):  # type: ignore[no-untyped-def]
 may_write = _require(WRITERS, "record changes")
 may_read = _require(READERS, "read")
 may_read_pii = _require(PII_READERS, "read personal data")
+may_configure = _require(frozenset({Role.FIRM_ADMIN}), "change the firm's settings")

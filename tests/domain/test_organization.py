@@ -308,13 +308,28 @@ def test_without_a_snapshot_the_missing_snapshot_is_the_mismatch():
 def test_record_matching_snapshot():
     org = fresh()
     org.record_nppes_snapshot(peach_snapshot(), actor="user-1", reason="nightly check")
-    assert org.version == 2
+    assert org.version == 3
     assert org.nppes == peach_snapshot()
     assert org.nppes_tin is None
     assert org.nppes_mismatches == []
-    (recorded,) = org.collect_events()
+    recorded, compared = org.collect_events()
     assert type(recorded) is Organization.NppesSnapshotRecorded
     assert recorded.snapshot == peach_snapshot() and recorded.nppes_tin is None
+    # The comparison's result changed (no snapshot -> no mismatch): recorded for the views.
+    assert type(compared) is Organization.NppesComparisonChanged
+    assert compared.mismatches == [] and compared.reason == "nightly check"
+
+
+def test_the_comparison_is_recorded_only_when_its_result_changes():
+    org = fresh()
+    org.record_nppes_snapshot(peach_snapshot(), actor="user-1")
+    org.collect_events()
+    org.record_nppes_snapshot(peach_snapshot(), actor="user-1")  # same result: no second comparison event
+    assert [type(e) for e in org.collect_events()] == [Organization.NppesSnapshotRecorded]
+    org.correct_profile(legal_name="Peach Other Name LLC", actor="user-1")
+    corrected, compared = org.collect_events()
+    assert [m.field for m in compared.mismatches] == ["legal_name"]
+    assert org.nppes_comparison == org.nppes_mismatches
 
 
 def test_record_snapshot_with_the_tin_read_off_nppes():

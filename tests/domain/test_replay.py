@@ -48,19 +48,21 @@ class History:
 
     def __init__(self, aggregate: Any) -> None:
         self.aggregate = aggregate
-        self.states = [copy.deepcopy(domain_state(aggregate))]
+        # By version: a command records one event, or two when it also changes the NPPES comparison.
+        self.states = {aggregate.version: copy.deepcopy(domain_state(aggregate))}
 
     def do(self, command: Callable[[Any], object]) -> None:
+        before = self.aggregate.version
         command(self.aggregate)
-        self.states.append(copy.deepcopy(domain_state(self.aggregate)))
-        assert self.aggregate.version == len(self.states)
+        assert self.aggregate.version in (before + 1, before + 2)
+        self.states[self.aggregate.version] = copy.deepcopy(domain_state(self.aggregate))
 
     def refuse(self, command: Callable[[Any], object], rule: str, error: type[DomainError] = RuleViolation) -> None:
         assert_refused(self.aggregate, lambda: command(self.aggregate), rule, error)
 
     def check_replay(self) -> Any:
         events = self.aggregate.collect_events()
-        assert len(events) == len(self.states)
+        assert len(events) == max(self.states)
         assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
         assert {e.originator_id for e in events} == {self.aggregate.id}
         rebuilt = replay(events)
@@ -76,8 +78,8 @@ class History:
             self.aggregate.modified_on,
         )
         # every prefix of the history rebuilds the state the aggregate had at that version
-        for length in range(1, len(events) + 1):
-            assert domain_state(replay(events[:length])) == self.states[length - 1], f"version {length}"
+        for length, state in self.states.items():
+            assert domain_state(replay(events[:length])) == state, f"version {length}"
         return rebuilt, events
 
 
@@ -167,7 +169,7 @@ def organization_history() -> History:
 def test_organization_replays_to_equal_state_after_a_long_history():
     h = organization_history()
     rebuilt, _ = h.check_replay()
-    assert rebuilt.version == 37
+    assert rebuilt.version == 42  # 37 commands, 5 of which changed the NPPES comparison
     assert rebuilt.eft_status is EftStatus.VALIDATED
     assert set(rebuilt.rendering_providers) == {DANWING_NPI, DARBY_NPI}
     assert {plan: a.state.value for plan, a in rebuilt.affiliations.items()} == {
@@ -185,7 +187,7 @@ def test_organization_replays_to_equal_state_after_a_long_history():
     )
     rebuilt.link_rendering_provider(npi=DAPAAH_NPI, name="Josephine Dapaah", actor="u")
     (event,) = rebuilt.collect_events()
-    assert event.originator_version == 38
+    assert event.originator_version == 43
 
 
 def user_account_history() -> History:

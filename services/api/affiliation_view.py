@@ -1,11 +1,9 @@
-"""Views: read models queried with asyncpg as a role under row-level security."""
+"""The affiliation-status view, queried with asyncpg as a role under row-level security."""
 
 from __future__ import annotations
 
-import base64
-from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Annotated, AsyncIterator
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -15,6 +13,7 @@ from litestar.params import Parameter
 
 from domain.organization import RiskLevel
 from services.api.auth import Principal, may_read
+from services.api.paging import Keyset, tenant_transaction
 from services.app import NotFound
 
 
@@ -23,6 +22,11 @@ class PlanAffiliation(msgspec.Struct, kw_only=True):
     partner_mco: str | None
     state: str
     dates: dict[str, date]
+
+
+class NppesMismatch(msgspec.Struct):
+    field: str
+    detail: str
 
 
 class AffiliationStatus(msgspec.Struct, kw_only=True):
@@ -37,6 +41,7 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     affiliations: dict[str, PlanAffiliation]  # by plan name
     rendering_npis: list[str]
     sole_enrollment_risk: bool  # enrolled with MassHealth, but active with no ACO or MCO
+    nppes_mismatches: list[NppesMismatch]  # open: each one would make MassHealth reject the application
     registered_at: datetime
     updated_at: datetime
 
@@ -44,6 +49,7 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     def from_row(cls, row: asyncpg.Record) -> AffiliationStatus:
         values = dict(row)
         values["affiliations"] = msgspec.json.decode(values["affiliations"], type=dict[str, PlanAffiliation])
+        values["nppes_mismatches"] = msgspec.json.decode(values["nppes_mismatches"], type=list[NppesMismatch])
         return cls(**values)
 
 
@@ -52,37 +58,20 @@ class AffiliationPage(msgspec.Struct):
     next_cursor: str | None
 
 
-@asynccontextmanager
-async def tenant_transaction(pool: asyncpg.Pool, principal: Principal) -> AsyncIterator[asyncpg.Connection]:
-    """A read-only transaction that sees only the principal's tenant (RLS reads app.tenant_id)."""
-    async with pool.acquire() as con, con.transaction(readonly=True):
-        await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
-        yield con
-
-
 _COLUMNS = (
     "organization_id, legal_name, npi, entity_kind, risk_level, posc_registration, enrollment, provider_number, "
-    "affiliations, rendering_npis, sole_enrollment_risk, registered_at, updated_at"
+    "affiliations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_at, updated_at"
 )
+_SORTABLE = {
+    "legal_name": ("legal_name", "text"),
+    "updated_at": ("updated_at", "timestamptz"),
+    "registered_at": ("registered_at", "timestamptz"),
+    "posc_registration": ("posc_registration", "text"),
+    "enrollment": ("enrollment", "text"),
+}
 
 
-def _encode_cursor(name: str, organization_id: UUID) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode([name, str(organization_id)])).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[str, UUID]:
-    from litestar.exceptions import ValidationException
-
-    try:
-        name, org = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
-        return str(name), UUID(org)
-    except Exception as error:
-        raise ValidationException(
-            "The cursor is not one this API returned.", extra=[{"key": "cursor", "message": "invalid cursor"}]
-        ) from error
-
-
-class ViewController(Controller):
+class AffiliationViewController(Controller):
     path = "/v1/views"
     tags = ["views"]
 
@@ -92,27 +81,31 @@ class ViewController(Controller):
         request: Request,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
+        sort: Annotated[
+            str, Parameter(description=f"one of {', '.join(_SORTABLE)}; prefix with - to reverse")
+        ] = "legal_name",
         posc_registration: str | None = None,
         enrollment: str | None = None,
         plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,
         risk_level: RiskLevel | None = None,
         sole_enrollment_risk: bool | None = None,
+        nppes_mismatch: Annotated[bool | None, Parameter(description="with (or without) open NPPES mismatches")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
     ) -> AffiliationPage:
         principal: Principal = request.user
-        after = _decode_cursor(cursor) if cursor else ("", UUID(int=0))
+        keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
         orgs = list(principal.organizations) if principal.organizations is not None else None
         async with tenant_transaction(request.app.state.read_pool, principal) as con:
             rows = await con.fetch(
-                f"SELECT {_COLUMNS} FROM affiliation_status "
-                "WHERE (legal_name, organization_id) > ($1, $2) AND ($3::uuid[] IS NULL OR organization_id = ANY($3)) "
+                f"SELECT {_COLUMNS} FROM affiliation_status WHERE {keyset.where(1)} "
+                "AND ($3::uuid[] IS NULL OR organization_id = ANY($3)) "
                 "AND ($5::text IS NULL OR posc_registration = $5) AND ($6::text IS NULL OR enrollment = $6) "
                 "AND ($7::text IS NULL OR affiliations ? $7) AND ($8::text IS NULL OR risk_level = $8) "
                 "AND ($9::boolean IS NULL OR sole_enrollment_risk = $9) "
                 "AND ($10::uuid[] IS NULL OR organization_id = ANY($10)) "
-                "ORDER BY legal_name, organization_id LIMIT $4",
-                after[0],
-                after[1],
+                "AND ($11::boolean IS NULL OR (nppes_mismatches <> '[]'::jsonb) = $11) "
+                f"ORDER BY {keyset.order_by()} LIMIT $4",
+                *keyset.params(),
                 orgs,
                 limit + 1,
                 posc_registration,
@@ -121,10 +114,10 @@ class ViewController(Controller):
                 str(risk_level) if risk_level else None,
                 sole_enrollment_risk,
                 organization_id,
+                nppes_mismatch,
             )
         items = [AffiliationStatus.from_row(r) for r in rows[:limit]]
-        next_cursor = _encode_cursor(items[-1].legal_name, items[-1].organization_id) if len(rows) > limit else None
-        return AffiliationPage(items=items, next_cursor=next_cursor)
+        return AffiliationPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
     @get("/affiliation-status/{organization_id:uuid}", operation_id="getAffiliationStatus", guards=[may_read])
     async def affiliation_status_one(self, request: Request, organization_id: UUID) -> AffiliationStatus:

@@ -1,0 +1,88 @@
+"""Reads of the views: the tenant's read-only transaction, sorting (``?sort=name`` or ``?sort=-name``)
+and keyset pagination with opaque cursors (``?limit=&cursor=`` -> ``{"items", "next_cursor"}``)."""
+
+from __future__ import annotations
+
+import base64
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Mapping
+from uuid import UUID
+
+import asyncpg
+import msgspec
+from litestar.exceptions import ValidationException
+
+from services.api.auth import Principal
+
+
+@asynccontextmanager
+async def tenant_transaction(pool: asyncpg.Pool, principal: Principal) -> AsyncIterator[asyncpg.Connection]:
+    """A read-only transaction that sees only the principal's tenant (RLS reads app.tenant_id)."""
+    async with pool.acquire() as con, con.transaction(readonly=True):
+        await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
+        yield con
+
+
+def invalid(key: str, message: str, detail: str) -> ValidationException:
+    return ValidationException(detail, extra=[{"key": key, "message": message}])
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """One sort order over a view table, paged by (sort column, unique id) so that a page
+    boundary never skips or repeats a row, whatever changes between requests.
+
+    ``sortable`` maps each public sort name to a NOT NULL column and its SQL type.
+    """
+
+    sort: str  # as requested, e.g. "-updated_at"
+    column: str
+    cast: str
+    id_column: str
+    after: tuple[str, UUID] | None  # from the cursor: the last row's sort value (as text) and id
+
+    @classmethod
+    def parse(cls, sort: str, cursor: str | None, sortable: Mapping[str, tuple[str, str]], id_column: str) -> Keyset:
+        name = sort.removeprefix("-")
+        if name not in sortable:
+            raise invalid("sort", f"one of {', '.join(sorted(sortable))}, optionally prefixed with -", "Unknown sort.")
+        column, cast = sortable[name]
+        after = None
+        if cursor:
+            try:
+                cursor_sort, value, last_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
+                after = (str(value), UUID(last_id))
+            except Exception as error:
+                raise invalid("cursor", "invalid cursor", "The cursor is not one this API returned.") from error
+            if cursor_sort != sort:
+                raise invalid("cursor", "cursor of another sort", "The cursor belongs to another sort order.")
+        return cls(sort=sort, column=column, cast=cast, id_column=id_column, after=after)
+
+    @property
+    def descending(self) -> bool:
+        return self.sort.startswith("-")
+
+    def where(self, first: int) -> str:
+        """The page condition, using parameters ``$first`` (value) and ``$first+1`` (id)."""
+        op = "<" if self.descending else ">"
+        return (
+            f"(${first}::text IS NULL OR ({self.column}, {self.id_column}) "
+            f"{op} (${first}::{self.cast}, ${first + 1}::uuid))"
+        )
+
+    def params(self) -> list[Any]:
+        return [self.after[0], self.after[1]] if self.after else [None, None]
+
+    def order_by(self) -> str:
+        direction = "DESC" if self.descending else "ASC"
+        return f"{self.column} {direction}, {self.id_column} {direction}"
+
+    def next_cursor(self, rows: list[Any], limit: int) -> str | None:
+        """A cursor after the last row shown, if more rows were fetched than shown (fetch limit + 1)."""
+        if len(rows) <= limit:
+            return None
+        last = rows[limit - 1]
+        value = last[self.column]
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return base64.urlsafe_b64encode(msgspec.json.encode([self.sort, text, str(last[self.id_column])])).decode()

@@ -1,0 +1,86 @@
+"""Per-tenant settings the views' queries read: the access-review interval and SLA targets.
+
+A setting changes what a query reports, never what a projection stores, so changing
+one takes effect on the next read and needs no rebuild.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Request, get, put
+
+from domain.application import ApplicationKind
+from services.api.auth import Principal, may_configure, may_read
+from services.api.paging import tenant_transaction
+
+DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS = 90  # the column's default too (migration 007)
+
+ReviewInterval = Annotated[int, msgspec.Meta(ge=1, le=730, description="days between access reviews")]
+TargetDays = Annotated[int, msgspec.Meta(ge=1, le=365, description="business days")]
+
+
+class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Fields left out keep their value; an SLA target given replaces that kind's target only."""
+
+    access_review_interval_days: ReviewInterval | None = None
+    sla_targets: dict[ApplicationKind, TargetDays] | None = None
+
+
+class TenantSettings(msgspec.Struct, kw_only=True):
+    access_review_interval_days: int
+    sla_targets: dict[str, int]  # the tenant's overrides; kinds absent use the defaults
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+async def read_settings(con: object, tenant_id: str) -> TenantSettings:
+    row = await con.fetchrow(  # type: ignore[attr-defined]
+        "SELECT access_review_interval_days, sla_targets, updated_by, updated_at FROM tenant_settings"
+    )
+    if row is None:
+        return TenantSettings(
+            access_review_interval_days=DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
+            sla_targets={},
+            updated_by=None,
+            updated_at=None,
+        )
+    return TenantSettings(
+        access_review_interval_days=row["access_review_interval_days"],
+        sla_targets=msgspec.json.decode(row["sla_targets"]),
+        updated_by=row["updated_by"],
+        updated_at=row["updated_at"],
+    )
+
+
+class SettingsController(Controller):
+    path = "/v1/settings"
+    tags = ["settings"]
+
+    @get(operation_id="getSettings", guards=[may_read])
+    async def get_settings(self, request: Request) -> TenantSettings:
+        principal: Principal = request.user
+        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+            return await read_settings(con, principal.tenant_id)
+
+    @put(operation_id="changeSettings", guards=[may_configure])
+    async def change_settings(self, request: Request, data: SettingsChange) -> TenantSettings:
+        principal: Principal = request.user
+        targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
+        async with request.app.state.read_pool.acquire() as con, con.transaction():
+            await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
+            # One statement: concurrent changes of different fields both land.
+            await con.execute(
+                "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by) "
+                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4) ON CONFLICT (tenant_id) DO UPDATE SET "
+                "access_review_interval_days = COALESCE($2::integer, tenant_settings.access_review_interval_days), "
+                "sla_targets = tenant_settings.sla_targets || $3::jsonb, updated_by = $4, updated_at = now()",
+                principal.tenant_id,
+                data.access_review_interval_days,
+                targets,
+                principal.user_id,
+                DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
+            )
+            return await read_settings(con, principal.tenant_id)

@@ -1,0 +1,190 @@
+"""A mixed, seeded workload through the application layer: organizations, their POSC accounts
+(primary users who leave and are replaced through POSC-DC-PM, subordinates, billing partners),
+grants, reviews and departures, applications with deficiencies and decisions, plan affiliations.
+
+Commands are drawn at random among the ones that make sense for the current state; a command
+the domain refuses is counted and changes nothing, as through the API.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Callable
+from uuid import UUID
+
+from domain.address import Address
+from domain.affiliation import AffiliationState, PlanKind
+from domain.errors import DomainError
+from domain.taxonomy import TaxonomySelection
+from domain.user_account import AccountRole, PoscFunction, ReviewOutcome
+from services.app import Actor, Credledger
+
+PLANS = (("mco", "Tufts Health Together"), ("aco_b", "Community Care Cooperative"), ("pcc", "PCC Plan"))
+
+
+def organization(name: str, risk_level: str = "limited") -> dict[str, Any]:
+    return dict(
+        legal_name=name,
+        tin="04-3219876",
+        tin_kind="ein",
+        npi="1234567893",
+        entity_kind="group",
+        taxonomies=[TaxonomySelection("193200000X", True)],
+        taxonomy_version="25.1",
+        practice_address=Address.parse("100 North St", "Pittsfield", "MA", "01201", field="practice_address"),
+        mailing_address=None,
+        provider_type="physician group",
+        risk_level=risk_level,
+    )
+
+
+@dataclass
+class _Tenant:
+    id: str
+    orgs: list[UUID] = field(default_factory=list)
+    primary: dict[UUID, UUID] = field(default_factory=dict)  # organization -> its primary account
+    accounts: dict[UUID, list[UUID]] = field(default_factory=dict)  # organization -> accounts
+    apps: dict[UUID, tuple[UUID, str]] = field(default_factory=dict)  # application -> (organization, kind)
+    deficiencies: dict[UUID, str] = field(default_factory=dict)  # application -> open deficiency id
+    modifications: dict[UUID, UUID] = field(default_factory=dict)  # organization -> approved POSC-DC-PM
+    affiliations: dict[UUID, list[str]] = field(default_factory=dict)  # organization -> plans requested
+
+
+class MixedWorkload:
+    def __init__(self, app: Credledger, tenants: tuple[str, ...], seed: int) -> None:
+        self.app = app
+        self.rng = random.Random(seed)
+        self.tenants = [_Tenant(t) for t in tenants]
+        self.day = date(2026, 1, 5)
+        self.done = self.refused = 0
+
+    def run(self, commands: int, keep_going: threading.Event | None = None) -> None:
+        """``commands`` commands, then more while ``keep_going`` is set (so faults land mid-stream)."""
+        while self.done + self.refused < commands or (keep_going is not None and keep_going.is_set()):
+            self.step()
+
+    def step(self) -> None:
+        tenant = self.rng.choice(self.tenants)
+        self.actor = Actor(tenant.id, "workload", "specialist")
+        if self.rng.random() < 0.3:
+            self.day += timedelta(days=1)
+        acts: list[Callable[[_Tenant], None]] = [self._register]
+        if tenant.orgs:
+            acts += [self._open_account, self._open_application, self._affiliate] * 2
+            acts += [self._grant, self._grant, self._review, self._depart, self._revoke, self._move_application] * 2
+            acts += [self._replace_primary, self._move_affiliation, self._provider_number]
+        try:
+            self.rng.choice(acts)(tenant)
+            self.done += 1
+        except DomainError:
+            self.refused += 1
+
+    def _org(self, tenant: _Tenant) -> UUID:
+        return self.rng.choice(tenant.orgs)
+
+    def _register(self, tenant: _Tenant) -> None:
+        risk = self.rng.choice(["limited", "moderate", "high"])
+        org = self.app.register_organization(self.actor, **organization(f"Practice {len(tenant.orgs)}", risk)).id
+        tenant.orgs.append(org)
+
+    def _open_account(self, tenant: _Tenant) -> None:
+        org = self._org(tenant)
+        role = AccountRole.PRIMARY if org not in tenant.primary else self.rng.choice(list(AccountRole)[1:])
+        partner = dict(partner_firm="Acme Billing", partner_function="billing") if role == "business_partner" else {}
+        account = self.app.open_user_account(
+            self.actor, organization_id=org, person_name=f"Person {self.rng.randrange(10**6)}", role=role, **partner
+        ).id
+        tenant.accounts.setdefault(org, []).append(account)
+        if role is AccountRole.PRIMARY:
+            tenant.primary[org] = account
+
+    def _account(self, tenant: _Tenant) -> UUID:
+        org = self._org(tenant)
+        if not tenant.accounts.get(org):
+            raise DomainError("no account yet")
+        return self.rng.choice(tenant.accounts[org])
+
+    def _grant(self, tenant: _Tenant) -> None:
+        function = self.rng.choice(list(PoscFunction))
+        self.app.grant_access(self.actor, self._account(tenant), function=function)
+
+    def _revoke(self, tenant: _Tenant) -> None:
+        function = self.rng.choice(list(PoscFunction))
+        self.app.revoke_access(self.actor, self._account(tenant), function=function)
+
+    def _review(self, tenant: _Tenant) -> None:
+        outcome = ReviewOutcome.CONFIRMED if self.rng.random() < 0.9 else ReviewOutcome.REVOKED
+        self.app.review_access(self.actor, self._account(tenant), outcome=outcome, on=self.day, reviewer="Pat Lee")
+
+    def _depart(self, tenant: _Tenant) -> None:
+        if self.rng.random() < 0.5:
+            self.app.record_departure(self.actor, self._account(tenant), on=self.day)
+        else:
+            self.app.deactivate_account(self.actor, self._account(tenant))
+
+    def _open_application(self, tenant: _Tenant) -> None:
+        org = self._org(tenant)
+        kind = self.rng.choice(["posc_registration", "posc_registration", "primary_user_modification"])
+        app = self.app.open_application(self.actor, organization_id=org, kind=kind, channel="fax").id
+        tenant.apps[app] = (org, kind)
+
+    def _move_application(self, tenant: _Tenant) -> None:
+        if not tenant.apps:
+            raise DomainError("no application yet")
+        app = self.rng.choice(list(tenant.apps))
+        org, kind = tenant.apps[app]
+        status = self.app.get_application(self.actor, app).status
+        if status == "open":
+            self.app.submit_application(self.actor, app, submitted_on=self.day, override_reason="workload")
+        elif status == "deficient":
+            self.app.resolve_deficiency(
+                self.actor, app, deficiency_id=tenant.deficiencies.pop(app), resolved_on=self.day
+            )
+        elif status == "submitted":
+            roll = self.rng.random()
+            if roll < 0.25:
+                tenant.deficiencies[app] = f"d{self.rng.randrange(10**6)}"
+                missing = ["signed form"]
+                self.app.notice_deficiency(
+                    self.actor, app, deficiency_id=tenant.deficiencies[app], missing_items=missing, noticed_on=self.day
+                )
+            elif roll < 0.8:
+                self.app.approve_application(self.actor, app, decided_on=self.day)
+                if kind == "primary_user_modification":
+                    tenant.modifications[org] = app
+            elif roll < 0.9:
+                self.app.deny_application(self.actor, app, decided_on=self.day)
+            else:
+                self.app.reject_application(self.actor, app, rejected_on=self.day, cause="NPPES mismatch")
+        else:
+            raise DomainError("closed")
+
+    def _replace_primary(self, tenant: _Tenant) -> None:
+        org = self._org(tenant)
+        if org not in tenant.modifications:
+            raise DomainError("no approved POSC-DC-PM")
+        saved = self.app.replace_primary_user(
+            self.actor, org, person_name="New Primary", modification_id=tenant.modifications.pop(org)
+        )
+        tenant.primary[org] = saved.id
+        tenant.accounts.setdefault(org, []).append(saved.id)
+
+    def _affiliate(self, tenant: _Tenant) -> None:
+        org = self._org(tenant)
+        kind, plan = self.rng.choice(PLANS)
+        self.app.request_affiliation(self.actor, org, kind=PlanKind(kind), plan=plan, partner_mco=None, on=self.day)
+        tenant.affiliations.setdefault(org, []).append(plan)
+
+    def _move_affiliation(self, tenant: _Tenant) -> None:
+        org = self._org(tenant)
+        if not tenant.affiliations.get(org):
+            raise DomainError("no affiliation yet")
+        to = self.rng.choice([s for s in AffiliationState if s is not AffiliationState.REQUESTED])
+        self.app.move_affiliation(self.actor, org, plan=self.rng.choice(tenant.affiliations[org]), to=to, on=self.day)
+
+    def _provider_number(self, tenant: _Tenant) -> None:
+        number = f"{self.rng.randrange(10**7):07d}"
+        self.app.issue_provider_number(self.actor, self._org(tenant), provider_number=number, issued_on=self.day)
