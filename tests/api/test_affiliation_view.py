@@ -3,7 +3,7 @@ risk, and its filters — for one tenant at a time."""
 
 from __future__ import annotations
 
-from tests.api.helpers import register, view_row, wait_for_view
+from tests.api.helpers import assert_problem, nppes_record, register, view_row, wait_for_view
 from tests.support import Stack, eventually
 
 TUFTS = "Tufts Health Together"
@@ -61,3 +61,63 @@ def test_sole_enrollment_risk_until_an_mco_affiliation_is_active(stack: Stack, t
     b = stack.client(tenants[1])
     assert b.get("/v1/views/affiliation-status", params={"plan": TUFTS}).json()["items"] == []
     assert b.get("/v1/views/affiliation-status", params={"organization_id": [org]}).json()["items"] == []
+
+
+def test_open_nppes_mismatches_show_until_the_profile_matches(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = register(client, legal_name="Berkshire Family Health")
+    row = wait_for_view(client, org, legal_name="Berkshire Family Health")
+    assert row["nppes_mismatches"] == [{"field": "nppes", "detail": "No NPPES snapshot is recorded."}]
+    # NPPES lists another practice location: MassHealth would reject the application.
+    moved = nppes_record()
+    moved["addresses"][0]["address_1"] = "200 SOUTH ST"
+    response = client.post(
+        f"/v1/organizations/{org}/nppes-snapshots", json={"record": moved, "retrieved_on": "2026-04-01"}
+    )
+    assert response.status_code == 200, response.text
+    row = eventually(lambda: (r := view_row(client, org)) and r["nppes_mismatches"][0]["field"] != "nppes" and r)
+    assert [m["field"] for m in row["nppes_mismatches"]] == ["practice_address"]
+    listed = client.get("/v1/views/affiliation-status", params={"nppes_mismatch": "true"}).json()["items"]
+    assert [i["organization_id"] for i in listed] == [org]
+    assert (
+        stack.client(tenants[1]).get("/v1/views/affiliation-status", params={"nppes_mismatch": "true"}).json()["items"]
+        == []
+    )
+    # The specialist corrects the profile to what NPPES says: the mismatch clears.
+    address = {"line1": "200 South St", "city": "Pittsfield", "state": "MA", "postal_code": "01201"}
+    response = client.post(f"/v1/organizations/{org}/profile-corrections", json={"practice_address": address})
+    assert response.status_code == 200, response.text
+    wait_for_view(client, org, nppes_mismatches=[])
+    assert client.get("/v1/views/affiliation-status", params={"nppes_mismatch": "true"}).json()["items"] == []
+
+
+def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    names = ["Amherst Clinic", "Brockton Pediatrics", "Chicopee Dental", "Dedham Therapy", "Everett Vision"]
+    ids = {name: register(client, legal_name=name) for name in names}
+    register(stack.client(tenants[1]), legal_name="Aaa Other Firm")
+    for org in ids.values():
+        wait_for_view(client, org, posc_registration="not_started")
+
+    def walk(sort: str) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            params = {"sort": sort, "limit": 2, **({"cursor": cursor} if cursor else {})}
+            page = client.get("/v1/views/affiliation-status", params=params).json()
+            assert len(page["items"]) <= 2
+            seen += [i["legal_name"] for i in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return seen
+
+    assert walk("legal_name") == names
+    assert walk("-legal_name") == names[::-1]
+    assert walk("registered_at") == names  # registered in this order
+    assert walk("-updated_at") == names[::-1]
+    first = client.get("/v1/views/affiliation-status", params={"sort": "legal_name", "limit": 2}).json()
+    wrong_sort = client.get(
+        "/v1/views/affiliation-status", params={"sort": "-legal_name", "cursor": first["next_cursor"]}
+    )
+    assert_problem(wrong_sort, 400, "invalid-request")
+    assert_problem(client.get("/v1/views/affiliation-status", params={"sort": "tin"}), 400, "invalid-request")
+    assert_problem(client.get("/v1/views/affiliation-status", params={"cursor": "garbage"}), 400, "invalid-request")
