@@ -39,21 +39,28 @@ async def retry_parked(db: asyncpg.Connection, projection: Projection) -> tuple[
         "WHERE projection = $1 AND originator_id IS NOT NULL",
         projection.name,
     )
-    retried = failed = 0
-    for row in parked:
-        try:
-            async with db.transaction():
-                await begin_batch(db, projection)
-                await _reapply(db, projection, row["originator_id"], row["tenant_id"])
-                await db.execute(
-                    "DELETE FROM parked_events WHERE projection = $1 AND originator_id = $2",
-                    projection.name,
-                    row["originator_id"],
-                )
-            retried += 1
-        except Exception:
-            failed += 1
-    return retried, failed
+    retried = 0
+    pending = list(parked)
+    # Rounds until no progress: an application's events may need its organization's first.
+    while pending:
+        still = []
+        for row in pending:
+            try:
+                async with db.transaction():
+                    await begin_batch(db, projection)
+                    await _reapply(db, projection, row["originator_id"], row["tenant_id"])
+                    await db.execute(
+                        "DELETE FROM parked_events WHERE projection = $1 AND originator_id = $2",
+                        projection.name,
+                        row["originator_id"],
+                    )
+                retried += 1
+            except Exception:
+                still.append(row)
+        if len(still) == len(pending):
+            break
+        pending = still
+    return retried, len(pending)
 
 
 async def _reapply(db: asyncpg.Connection, projection: Projection, originator_id: Any, tenant_id: str) -> None:

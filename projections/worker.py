@@ -44,6 +44,10 @@ from services.subjects import (
 
 log = logging.getLogger(__name__)
 PARK_AFTER_DELIVERIES = 3
+# An event waiting on ANOTHER aggregate (an application whose organization is parked)
+# is redelivered every second; after this many tries it is parked too, so it stops
+# holding a slot of max_ack_pending, and the retry re-applies both from the store.
+PARK_WAITING_AFTER_DELIVERIES = 60
 _LOST_CONNECTION = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError)
 _mapper = EventMapper(transcoder=MsgspecTranscoder())
 
@@ -145,6 +149,8 @@ class ProjectionWorker:
                 if await self._aggregate_parked(db, message):
                     # Its aggregate has a parked event: this one waits with it.
                     await self._park(db, message, "after a parked event")
+                elif message.metadata.num_delivered >= PARK_WAITING_AFTER_DELIVERIES:
+                    await self._park(db, message, "waiting on another aggregate")
                 else:
                     log.info("projection %s: %s; redelivering later", self.projection.name, error)
                     await message.nak(delay=1)

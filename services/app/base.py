@@ -146,7 +146,7 @@ class TenantApplication(Application):
             idempotency = IdempotencyRecord(key, fingerprint, msgspec.json.encode([str(result.id), result.version]))
         try:
             with tenant_scope(actor.tenant_id):
-                self.save(aggregate, *others, tenant_id=actor.tenant_id, idempotency=idempotency)
+                self.save(aggregate, *others, tenant_id=actor.tenant_id, actor_role=actor.role, idempotency=idempotency)
         except IntegrityError as error:
             # Primary key (originator_id, originator_version): another command
             # saved this version first. https://eventsourcing.readthedocs.io/en/stable/topics/persistence.html

@@ -18,6 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
 TENANT_SETTING = "credledger.tenant_id"
+ROLE_SETTING = "credledger.actor_role"
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,14 @@ class TenantRecorder(PostgresApplicationRecorder):
                 "DEFAULT NULLIF(current_setting('credledger.tenant_id', true), '')"
             ).format(table=table)
         )
+        # The acting user's role (from the bearer token) at the time: the compliance
+        # history shows who acted in which capacity. Events carry the user id themselves.
+        self.sql_create_statements.append(
+            SQL(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS actor_role text "
+                "DEFAULT NULLIF(current_setting('credledger.actor_role', true), '')"
+            ).format(table=table)
+        )
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         tenant_id = kwargs.get("tenant_id")
@@ -49,6 +58,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         # is_local=true: the setting ends with this transaction, so a pooled
         # connection never carries one tenant's id into another's insert.
         curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, tenant_id))
+        curs.execute("SELECT set_config(%s, %s, true)", (ROLE_SETTING, kwargs.get("actor_role") or ""))
         idempotency: IdempotencyRecord | None = kwargs.get("idempotency")
         if idempotency is not None:
             # Same transaction as the events: both land, or neither. A concurrent
