@@ -18,22 +18,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Callable
 from uuid import UUID
 
 import asyncpg
-from eventsourcing.persistence import StoredEvent
 
-from projections.registry import ddl, tables
+from projections.builder import BuildFailed, Progress, ViewBuilder
 from projections.tracking import lock_view_exclusively
 from services.app.base import EVENTS_TABLE
-from services.store.transcoder import EventMapper, MsgspecTranscoder
-from services.subjects import aggregate_and_event
 
 log = logging.getLogger(__name__)
-_mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII
-
-Progress = Callable[[int], None]  # called with the number of stored events read so far
 
 
 class RebuildFailed(Exception):
@@ -52,71 +45,15 @@ class Rebuilt:
     position: int
 
 
-class _Rebuild:
+class _Rebuild(ViewBuilder):
     def __init__(self, con: asyncpg.Connection, module: ModuleType, batch: int, progress: Progress) -> None:
-        self.con = con
+        super().__init__(con, [module], f"rebuild_{module.name}", batch=batch, progress=progress)
         self.module = module
-        self.schema = f"rebuild_{module.name}"
-        self.batch = batch
-        self.progress = progress
-        self.position = 0
-        self.read = self.applied = 0
-        self.versions: dict[UUID, tuple[str, int]] = {}
-
-    async def prepare(self) -> None:
-        await self.con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")  # a failed earlier run
-        await self.con.execute(f"CREATE SCHEMA {self.schema}")
-        await self.con.execute(f"GRANT USAGE ON SCHEMA {self.schema} TO credledger_worker, credledger_api")
-        async with self.con.transaction():
-            await self.con.execute(f"SET LOCAL search_path = {self.schema}")
-            if tables(self.module):
-                await self.con.execute(ddl(self.module))
-
-    async def apply_batch(self) -> int:
-        """Apply the next stored events (as the worker role, under RLS); returns how many were read."""
-        async with self.con.transaction():
-            await self.con.execute("SET LOCAL ROLE credledger_worker")
-            await self.con.execute(f"SET LOCAL search_path = {self.schema}, public")
-            read = await self._apply_next()
-        return read
-
-    async def _apply_next(self) -> int:
-        rows = await self.con.fetch(
-            f"SELECT notification_id, originator_id, originator_version, topic, state, tenant_id FROM {EVENTS_TABLE} "
-            "WHERE notification_id > $1 ORDER BY notification_id LIMIT $2",
-            self.position,
-            self.batch,
-        )
-        tenant = None
-        for row in rows:
-            if aggregate_and_event(row["topic"])[0] not in self.module.aggregates:
-                continue
-            stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            if row["tenant_id"] != tenant:
-                tenant = row["tenant_id"]
-                await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
-            try:
-                await self.module.apply(self.con, _mapper.to_domain_event(stored), row["notification_id"])
-            except Exception as error:
-                # The error's type and place only: its text could quote event data.
-                raise RebuildFailed(
-                    f"{self.module.name}: event {row['notification_id']} ({row['topic']}) failed: "
-                    f"{type(error).__name__}"
-                ) from error
-            self.versions[row["originator_id"]] = (tenant, row["originator_version"])
-            self.applied += 1
-        if rows:
-            self.position = rows[-1]["notification_id"]
-        self.read += len(rows)
-        self.progress(self.read)
-        return len(rows)
 
     async def swap(self) -> None:
         async with self.con.transaction():
             await lock_view_exclusively(self.con, self.module)
-            await self.con.execute("SET LOCAL ROLE credledger_worker")
-            await self.con.execute(f"SET LOCAL search_path = {self.schema}, public")
-            while await self._apply_next() == self.batch:
+            while await self.apply_next() == self.batch:
                 pass
             await self.con.execute("RESET ROLE")
             await self.con.execute("SET LOCAL search_path = public")
@@ -131,7 +68,7 @@ class _Rebuild:
         name = self.module.name
         await self.con.execute("SET LOCAL ROLE credledger_worker")  # under RLS like every writer
         by_tenant: dict[str, list[tuple[UUID, int]]] = {}
-        for originator_id, (tenant, version) in self.versions.items():
+        for (_, originator_id), (tenant, version) in self.versions.items():
             by_tenant.setdefault(tenant, []).append((originator_id, version))
         # view_changes ids follow commit order (migration 007): take the writers' lock last, as they do.
         await self.con.execute("SELECT pg_advisory_xact_lock(hashtext('credledger-view-changes'))")
@@ -174,12 +111,14 @@ async def rebuild(
             raise RebuildBusy(f"a rebuild of {module.name} is already running")
         job = _Rebuild(con, module, batch, progress)
         try:
-            await job.prepare()
-            while await job.apply_batch() == batch:
-                pass
+            await job.create_schema()
+            await job.run_to_end()
             await job.swap()
+        except BuildFailed as error:
+            await job.drop_schema()
+            raise RebuildFailed(str(error)) from error
         except BaseException:
-            await con.execute(f"DROP SCHEMA IF EXISTS {job.schema} CASCADE")
+            await job.drop_schema()
             raise
         return Rebuilt(module.name, job.read, job.applied, job.position)
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date, datetime, time
 from pathlib import Path
 from uuid import UUID
 
@@ -181,6 +182,85 @@ async def _rebuild(database_url: str, only: str | None) -> int:
     return 0
 
 
+FIRM_TIMEZONE = "America/New_York"  # Massachusetts: a date's end is midnight there
+
+
+def _as_of(text: str) -> datetime:
+    """A date (its end, Massachusetts time) or an ISO 8601 timestamp with its offset."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            raise argparse.ArgumentTypeError(
+                "a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00"
+            ) from None
+        return moment
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(FIRM_TIMEZONE))
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tqdm import tqdm
+
+    from projections.rebuild import store_size
+    from projections.replay import SnapshotError, replay_views
+
+    settings = _external(args, needs_nats=False)
+    if settings is None:
+        return EX_CONFIG
+    name = args.name or f"asof_{args.as_of:%Y%m%d_%H%M}" + (f"_{args.tenant.replace('-', '_')}" if args.tenant else "")
+    total = asyncio.run(store_size(settings.database_url))  # type: ignore[arg-type]
+    with tqdm(total=total, desc=f"replay {name}", unit="event", unit_scale=True, file=sys.stderr) as bar:
+        try:
+            done = asyncio.run(
+                replay_views(
+                    settings.database_url,  # type: ignore[arg-type]
+                    name=name,
+                    until=args.as_of,
+                    tenant=args.tenant,
+                    progress=lambda read: bar.update(read - bar.n),
+                )
+            )
+        except SnapshotError as error:
+            print(f"credledger replay: {error}", file=sys.stderr)
+            return 1
+    print(
+        f"snapshot {done.name}: the views as of {done.as_of.isoformat()} ({done.events_applied} events applied); "
+        f"read it with ?snapshot={done.name}"
+    )
+    return 0
+
+
+def cmd_snapshots(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from projections.replay import SnapshotError, drop_snapshot, list_snapshots
+
+    settings = _external(args, needs_nats=False)
+    if settings is None:
+        return EX_CONFIG
+    if args.drop:
+        try:
+            dropped = asyncio.run(drop_snapshot(settings.database_url, args.drop))  # type: ignore[arg-type]
+        except SnapshotError as error:
+            print(f"credledger snapshots: {error}", file=sys.stderr)
+            return EX_USAGE
+        if not dropped:
+            print(f"credledger snapshots: no snapshot named {args.drop!r}", file=sys.stderr)
+            return 1
+        print(f"dropped snapshot {args.drop}")
+        return 0
+    for row in asyncio.run(list_snapshots(settings.database_url)):  # type: ignore[arg-type]
+        print(
+            f"{row['name']}\t{row['as_of'].isoformat()}\t{row['tenant_id'] or 'all tenants'}\t{row['events_applied']}"
+        )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="credledger", description="Event-sourced credentialing records.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -219,6 +299,16 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--projection", help="only this view (default: every view)")
     rebuild.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
     rebuild.set_defaults(func=cmd_rebuild)
+    replay = sub.add_parser("replay", help="rebuild the views as of a past date into a named, read-only snapshot")
+    replay.add_argument("--as-of", required=True, type=_as_of, help="a date (its end, Massachusetts time) or timestamp")
+    replay.add_argument("--tenant", help="only this tenant's events (default: every tenant)")
+    replay.add_argument("--name", help="the snapshot's name (default: asof_<date>_<time>[_<tenant>])")
+    replay.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    replay.set_defaults(func=cmd_replay)
+    snapshots = sub.add_parser("snapshots", help="list the views' snapshots, or drop one")
+    snapshots.add_argument("--drop", metavar="NAME", help="drop this snapshot")
+    snapshots.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    snapshots.set_defaults(func=cmd_snapshots)
     return p
 
 

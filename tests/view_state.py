@@ -10,8 +10,8 @@ from projections.registry import projection_modules, tables
 from services.app.base import EVENTS_TABLE
 
 
-def view_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every view table, in a canonical order."""
+def view_rows(database_url: str, schema: str = "public", tenant: str | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every view table (of one tenant, or all), in a canonical order."""
     found = {}
     with psycopg.connect(database_url) as con:
         for module in projection_modules():
@@ -19,13 +19,18 @@ def view_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
                 columns = [
                     r[0]
                     for r in con.execute(
-                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
                         "AND table_name = %s ORDER BY column_name",
-                        (table,),
+                        (schema, table),
                     )
                 ]
                 listed = ", ".join(f"{c}::text" for c in columns)
-                found[table] = [(columns,)] + con.execute(f"SELECT {listed} FROM {table} ORDER BY {listed}").fetchall()
+                rows = con.execute(
+                    f"SELECT {listed} FROM {schema}.{table} WHERE %(t)s::text IS NULL OR tenant_id = %(t)s "
+                    f"ORDER BY {listed}",
+                    {"t": tenant},
+                ).fetchall()
+                found[table] = [(columns,)] + rows
     return found
 
 

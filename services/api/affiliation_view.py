@@ -13,7 +13,7 @@ from litestar.params import Parameter
 
 from domain.organization import RiskLevel
 from services.api.auth import Principal, may_read
-from services.api.paging import Keyset, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
 from services.app import NotFound
 
 
@@ -91,11 +91,12 @@ class AffiliationViewController(Controller):
         sole_enrollment_risk: bool | None = None,
         nppes_mismatch: Annotated[bool | None, Parameter(description="with (or without) open NPPES mismatches")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
+        snapshot: SnapshotParameter = None,
     ) -> AffiliationPage:
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
         orgs = list(principal.organizations) if principal.organizations is not None else None
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
             rows = await con.fetch(
                 f"SELECT {_COLUMNS} FROM affiliation_status WHERE {keyset.where(1)} "
                 "AND ($3::uuid[] IS NULL OR organization_id = ANY($3)) "
@@ -120,11 +121,13 @@ class AffiliationViewController(Controller):
         return AffiliationPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
     @get("/affiliation-status/{organization_id:uuid}", operation_id="getAffiliationStatus", guards=[may_read])
-    async def affiliation_status_one(self, request: Request, organization_id: UUID) -> AffiliationStatus:
+    async def affiliation_status_one(
+        self, request: Request, organization_id: UUID, snapshot: SnapshotParameter = None
+    ) -> AffiliationStatus:
         principal: Principal = request.user
         row = None
         if principal.may_see(organization_id):
-            async with tenant_transaction(request.app.state.read_pool, principal) as con:
+            async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
                 row = await con.fetchrow(
                     f"SELECT {_COLUMNS} FROM affiliation_status WHERE organization_id = $1", organization_id
                 )

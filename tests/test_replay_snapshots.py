@@ -1,0 +1,114 @@
+"""`credledger replay`: the views as they stood at a past moment, in a named snapshot the API reads."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.api.helpers import assert_problem, register, wait_for_view
+from tests.mixed_workload import MixedWorkload
+from tests.support import Infra, Stack, credledger, eventually, process_env, stop
+from tests.test_rebuild import assert_same_views
+from tests.test_recovery import setup
+from tests.view_state import lagging, view_rows
+
+pytestmark = pytest.mark.timeout(300)
+TENANTS = ("replay-a", "replay-b")
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services", *args], env=env, capture_output=True, text=True, timeout=240
+    )
+
+
+def test_a_snapshot_equals_the_live_views_as_they_stood_at_each_moment(infra: Infra, tmp_path: Path) -> None:
+    database_url, namespace, app = setup(infra)
+    env = process_env(database_url, infra.nats_url, namespace, tmp_path)
+    relay = credledger(["relay"], env, tmp_path / "relay.log")
+    worker = credledger(["project"], env, tmp_path / "project.log")
+    workload = MixedWorkload(app, TENANTS, seed=21)
+    moments: list[tuple[datetime, dict]] = []
+    try:
+        for phase in range(1, 5):  # four moments, each after more history
+            workload.run(150 * phase)
+            eventually(lambda: lagging(database_url) == 0, timeout=90)
+            moments.append((datetime.now(timezone.utc), view_rows(database_url)))
+            time.sleep(0.01)  # later events carry later timestamps
+    finally:
+        assert stop(worker) == 0
+        assert stop(relay) == 0
+    for i, (moment, live) in enumerate(moments):
+        done = cli(env, "replay", "--as-of", moment.isoformat(), "--name", f"moment_{i}")
+        assert done.returncode == 0, done.stderr
+        assert "100%" in done.stderr and f"?snapshot=moment_{i}" in done.stdout
+        assert_same_views(live, view_rows(database_url, schema=f"snapshot_moment_{i}"))
+    assert moments[0][1] != moments[-1][1]  # the moments differ: the comparison means something
+
+    # One tenant's snapshot holds exactly that tenant's rows of the live views at that moment.
+    moment, live = moments[2]
+    done = cli(env, "replay", "--as-of", moment.isoformat(), "--tenant", "replay-b", "--name", "only_b")
+    assert done.returncode == 0, done.stderr
+    assert_same_views(_only(live, "replay-b"), view_rows(database_url, schema="snapshot_only_b"))
+
+    listed = cli(env, "snapshots")
+    assert listed.returncode == 0 and "moment_0" in listed.stdout and "only_b\t" in listed.stdout
+    assert cli(env, "replay", "--as-of", moment.isoformat(), "--name", "only_b").returncode == 1  # name taken
+    assert cli(env, "snapshots", "--drop", "only_b").returncode == 0
+    assert cli(env, "snapshots", "--drop", "only_b").returncode == 1
+    assert "only_b" not in cli(env, "snapshots").stdout
+
+
+def _only(rows: dict, tenant: str) -> dict:
+    """Keep one tenant's rows of a view_rows() result."""
+    kept = {}
+    for table, (header, *body) in rows.items():
+        index = header[0].index("tenant_id")
+        kept[table] = [header] + [r for r in body if r[index] == tenant]
+    return kept
+
+
+def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tuple[str, str], tmp_path: Path) -> None:
+    a, b = stack.client(tenants[0]), stack.client(tenants[1])
+    org = register(a, legal_name="Old Name Clinic")
+    wait_for_view(a, org, legal_name="Old Name Clinic")
+    register(b, legal_name="Other Firm Clinic")
+    before = datetime.now(timezone.utc)
+    time.sleep(0.01)
+    response = a.post(f"/v1/organizations/{org}/profile-corrections", json={"legal_name": "New Name Clinic"})
+    assert response.status_code == 200, response.text
+    wait_for_view(a, org, legal_name="New Name Clinic")
+
+    env = process_env(stack.database_url, stack.nats_url, stack.namespace, tmp_path)
+    name = "api_" + tenants[0].replace("-", "_")
+    done = cli(env, "replay", "--as-of", before.isoformat(), "--tenant", tenants[0], "--name", name)
+    assert done.returncode == 0, done.stderr
+
+    then = a.get("/v1/views/affiliation-status", params={"snapshot": name}).json()["items"]
+    assert [i["legal_name"] for i in then] == ["Old Name Clinic"]
+    assert a.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": name}).json()["legal_name"] == (
+        "Old Name Clinic"
+    )
+    assert a.get(f"/v1/views/affiliation-status/{org}").json()["legal_name"] == "New Name Clinic"  # live unchanged
+    # Another tenant does not even see a tenant's own snapshot.
+    assert_problem(b.get("/v1/views/affiliation-status", params={"snapshot": name}), 404, "not-found")
+    assert_problem(b.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": name}), 404, "not-found")
+    # In a snapshot of every tenant, each reads only its own rows.
+    everyone = name + "_all"
+    assert cli(env, "replay", "--as-of", before.isoformat(), "--name", everyone).returncode == 0
+    assert [
+        i["legal_name"] for i in a.get("/v1/views/affiliation-status", params={"snapshot": everyone}).json()["items"]
+    ] == ["Old Name Clinic"]
+    assert [
+        i["legal_name"] for i in b.get("/v1/views/affiliation-status", params={"snapshot": everyone}).json()["items"]
+    ] == ["Other Firm Clinic"]
+    assert b.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": everyone}).status_code == 404
+    assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": "no_such"}), 404, "not-found")
+    assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": "Bad-Name"}), 400, "invalid-request")
+    assert cli(env, "snapshots", "--drop", name).returncode == 0
+    assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": name}), 404, "not-found")
