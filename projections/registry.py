@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-NAMES = ("affiliation_status",)
+NAMES = ("affiliation_status", "turnaround")
 
 
 def projection_modules(only: str | None = None) -> list[ModuleType]:

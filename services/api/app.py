@@ -22,6 +22,7 @@ from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
 from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
+from services.api.turnaround_view import TurnaroundViewController
 from services.api.user_accounts import UserAccountController
 from services.app import Credledger, postgres_env
 from services.config import Settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             UserAccountController,
             ApplicationController,
             AffiliationViewController,
+            TurnaroundViewController,
             view_changes,
             SettingsController,
             live,
