@@ -18,6 +18,7 @@ from services.api.applications import ApplicationController
 from services.api.auth import BearerAuth
 from services.api.changes import ChangeSignal, view_changes
 from services.api.health import live, ready
+from services.api.history import HISTORY_ROUTES
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
 from services.api.problems import HANDLERS
@@ -61,6 +62,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             AffiliationViewController,
             TurnaroundViewController,
             view_changes,
+            *HISTORY_ROUTES,
             SettingsController,
             live,
             ready,

@@ -7,12 +7,13 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 
-from domain.application import ApplicationKind, Channel, ScreeningKind
+from domain.application import Application, ApplicationKind, Channel, ScreeningKind
 from domain.dossier import Document, DocumentType
 from services.api.auth import may_read, may_write
 from services.api.commands import Command, Reason, SavedOut, call, execute, fields, found
+from services.api.history import AsOf, aware
 from services.app import NotFound
-from services.app.details import ApplicationDetails
+from services.app.details import ApplicationDetails, application_details
 
 PATH = "/v1/applications"
 
@@ -136,8 +137,13 @@ class ApplicationController(Controller):
         return await execute(request, "withdraw_application", application_id, **fields(data))
 
     @get("/{application_id:uuid}", operation_id="getApplication", guards=[may_read])
-    async def get_one(self, request: Request, application_id: UUID) -> Response[ApplicationDetails]:
-        view = await call(request.app.state.credledger.get_application, request.user.actor, application_id)
+    async def get_one(self, request: Request, application_id: UUID, as_of: AsOf = None) -> Response[ApplicationDetails]:
+        credledger = request.app.state.credledger
+        if as_of is not None:
+            then = await call(credledger.as_of, request.user.actor, Application, application_id, aware(as_of, "as_of"))
+            view = application_details(then)
+        else:
+            view = await call(credledger.get_application, request.user.actor, application_id)
         if not request.user.may_see(view.organization_id):
             raise NotFound(f"No Application {application_id}.")
         return found(view)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from enum import StrEnum
 from typing import Annotated
@@ -17,6 +18,8 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from domain.base import check_tenant_id
 from domain.errors import InvalidValue
 from services.app.base import Actor
+
+log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 ISSUER = "credledger"
@@ -97,16 +100,35 @@ class BearerAuth(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=decode_token(secret, token.strip()), auth=token)
 
 
+_SUBJECTS = ("organization_id", "account_id", "application_id")
+
+
 def _require(roles: frozenset[Role], what: str):  # type: ignore[no-untyped-def]
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         if connection.user.role not in roles:
-            raise PermissionDeniedException(f"The {connection.user.role} role may not {what}.")
+            why = f"The {connection.user.role} role may not {what}."
+            await _record_refusal(connection, why)
+            raise PermissionDeniedException(why)
 
     guard.__name__ = f"may_{what.replace(' ', '_')}"
     return guard
+
+
+async def _record_refusal(connection: ASGIConnection, why: str) -> None:
+    """Refused attempts are part of the record an auditor reads (the target's access log)."""
+    from services.api.commands import call
+
+    subject = next((connection.path_params[k] for k in _SUBJECTS if k in connection.path_params), None)
+    action = f"{connection.scope['method']} {connection.scope['path']}"  # type: ignore[typeddict-item]
+    try:
+        await call(connection.app.state.credledger.log_refusal, connection.user.actor, subject, action, why)
+    except Exception:  # the refusal stands even if it could not be recorded; the log says so
+        log.exception("could not record a refused %s", action)
 
 
 may_write = _require(WRITERS, "record changes")
 may_read = _require(READERS, "read")
 may_read_pii = _require(PII_READERS, "read personal data")
 may_configure = _require(frozenset({Role.FIRM_ADMIN}), "change the firm's settings")
+# Who did what and why: the firm's staff and auditors, not its clients.
+may_read_history = _require(frozenset(READERS - {Role.CLIENT_VIEWER}), "read the compliance history")

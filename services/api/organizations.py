@@ -8,13 +8,14 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 
-from domain.organization import EntityKind, RiskLevel
+from domain.organization import EntityKind, Organization, RiskLevel
 from domain.tin import TinKind
 from services.api.auth import may_read, may_read_pii, may_write
 from services.api.commands import Command, SavedOut, call, execute, found
+from services.api.history import AsOf, Purpose, aware
 from services.api.schemas import AddressIn, TaxonomyIn
 from services.app import NotFound
-from services.app.details import OrganizationDetails, OrganizationPii
+from services.app.details import OrganizationDetails, OrganizationPii, organization_details
 
 PATH = "/v1/organizations"
 
@@ -76,12 +77,21 @@ class OrganizationController(Controller):
         return await execute(request, "correct_profile", organization_id, **_profile(data))
 
     @get("/{organization_id:uuid}", operation_id="getOrganization", guards=[may_read])
-    async def get_one(self, request: Request, organization_id: UUID) -> Response[OrganizationDetails]:
+    async def get_one(
+        self, request: Request, organization_id: UUID, as_of: AsOf = None
+    ) -> Response[OrganizationDetails]:
         if not request.user.may_see(organization_id):
             raise NotFound(f"No Organization {organization_id}.")
-        view = await call(request.app.state.credledger.get_organization, request.user.actor, organization_id)
-        return found(view)
+        credledger = request.app.state.credledger
+        if as_of is not None:
+            then = await call(
+                credledger.as_of, request.user.actor, Organization, organization_id, aware(as_of, "as_of")
+            )
+            return found(organization_details(then))
+        return found(await call(credledger.get_organization, request.user.actor, organization_id))
 
     @get("/{organization_id:uuid}/pii", operation_id="getOrganizationPii", guards=[may_read_pii])
-    async def get_pii(self, request: Request, organization_id: UUID) -> OrganizationPii:
-        return await call(request.app.state.credledger.get_organization_pii, request.user.actor, organization_id)
+    async def get_pii(self, request: Request, organization_id: UUID, purpose: Purpose) -> OrganizationPii:
+        return await call(
+            request.app.state.credledger.get_organization_pii, request.user.actor, organization_id, purpose
+        )

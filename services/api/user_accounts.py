@@ -7,11 +7,12 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 
-from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome
+from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome, UserAccount
 from services.api.auth import may_read, may_read_pii, may_write
 from services.api.commands import Command, SavedOut, call, execute, fields, found
+from services.api.history import AsOf, Purpose, aware
 from services.app import NotFound
-from services.app.details import UserAccountDetails, UserAccountPii
+from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
 
 PATH = "/v1/user-accounts"
 
@@ -89,12 +90,17 @@ class UserAccountController(Controller):
         return await execute(request, "reset_password", account_id, **fields(data))
 
     @get("/{account_id:uuid}", operation_id="getUserAccount", guards=[may_read])
-    async def get_one(self, request: Request, account_id: UUID) -> Response[UserAccountDetails]:
-        view = await call(request.app.state.credledger.get_user_account, request.user.actor, account_id)
+    async def get_one(self, request: Request, account_id: UUID, as_of: AsOf = None) -> Response[UserAccountDetails]:
+        credledger = request.app.state.credledger
+        if as_of is not None:
+            then = await call(credledger.as_of, request.user.actor, UserAccount, account_id, aware(as_of, "as_of"))
+            view = user_account_details(then)
+        else:
+            view = await call(credledger.get_user_account, request.user.actor, account_id)
         if not request.user.may_see(view.organization_id):
             raise NotFound(f"No UserAccount {account_id}.")
         return found(view)
 
     @get("/{account_id:uuid}/pii", operation_id="getUserAccountPii", guards=[may_read_pii])
-    async def get_pii(self, request: Request, account_id: UUID) -> UserAccountPii:
-        return await call(request.app.state.credledger.get_user_account_pii, request.user.actor, account_id)
+    async def get_pii(self, request: Request, account_id: UUID, purpose: Purpose) -> UserAccountPii:
+        return await call(request.app.state.credledger.get_user_account_pii, request.user.actor, account_id, purpose)

@@ -2,11 +2,12 @@
 
 from services.app.applications import ApplicationUseCases
 from services.app.base import Actor, NotFound, Saved, VersionConflict, postgres_env
+from services.app.compliance import ComplianceUseCases
 from services.app.organizations import OrganizationUseCases
 from services.app.user_accounts import UserAccountUseCases
 
 
-class Credledger(OrganizationUseCases, UserAccountUseCases, ApplicationUseCases):
+class Credledger(OrganizationUseCases, UserAccountUseCases, ApplicationUseCases, ComplianceUseCases):
     """All use cases over one event store (the table credledger_events)."""
 
 

@@ -247,5 +247,8 @@ class OrganizationUseCases(TenantApplication):
     def get_organization(self, actor: Actor, organization_id: UUID) -> OrganizationDetails:
         return organization_details(self.load(actor, Organization, organization_id))
 
-    def get_organization_pii(self, actor: Actor, organization_id: UUID) -> OrganizationPii:
-        return organization_pii(self.load(actor, Organization, organization_id))
+    def get_organization_pii(self, actor: Actor, organization_id: UUID, purpose: str) -> OrganizationPii:
+        """Read, and record the read (who, what, when, why) in the organization's access log."""
+        pii = organization_pii(self.load(actor, Organization, organization_id))
+        self.log_personal_data_read(actor, organization_id, ["tin", "pin", "eft_account_number"], purpose)
+        return pii

@@ -210,6 +210,8 @@ class UserAccountUseCases(TenantApplication):
     def get_user_account(self, actor: Actor, account_id: UUID) -> UserAccountDetails:
         return user_account_details(self.load(actor, UserAccount, account_id))
 
-    def get_user_account_pii(self, actor: Actor, account_id: UUID) -> UserAccountPii:
+    def get_user_account_pii(self, actor: Actor, account_id: UUID, purpose: str) -> UserAccountPii:
+        """Read, and record the read (who, what, when, why) in the account's access log."""
         account = self.load(actor, UserAccount, account_id)
+        self.log_personal_data_read(actor, account_id, ["date_of_birth"], purpose)
         return UserAccountPii(id=account.id, date_of_birth=account.date_of_birth)

@@ -35,7 +35,10 @@ def test_registration_is_stored_with_tenant_actor_and_reason(stack: Stack, tenan
     assert body["practice_address"]["city"] == "Pittsfield"
     assert body["nppes_mismatches"] == [{"field": "nppes", "detail": "No NPPES snapshot is recorded."}]
     assert "tin" not in body  # PII only in the dedicated response
-    assert client.get(f"/v1/organizations/{org}/pii").json()["tin"] == "043219876"
+    assert (
+        client.get(f"/v1/organizations/{org}/pii", params={"purpose": "credentialing check"}).json()["tin"]
+        == "043219876"
+    )
 
 
 def test_application_lifecycle_drives_the_affiliation_view(stack: Stack, tenants: tuple[str, str]) -> None:

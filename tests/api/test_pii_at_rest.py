@@ -31,12 +31,22 @@ def test_known_pii_values_appear_nowhere_in_clear(stack: Stack, tenants: tuple[s
     client.post(f"/v1/organizations/{org}/profile-corrections", json={"tin": "04-7712346"})
 
     # The values round-trip for a role allowed to see them...
-    pii = client.get(f"/v1/organizations/{org}/pii").json()
+    pii = client.get(f"/v1/organizations/{org}/pii", params={"purpose": "credentialing check"}).json()
     assert (pii["tin"], pii["pin"], pii["eft_account_number"]) == ("047712346", PIN, ACCOUNT)
-    assert client.get(f"/v1/user-accounts/{primary}/pii").json()["date_of_birth"] == DOB
+    assert (
+        client.get(f"/v1/user-accounts/{primary}/pii", params={"purpose": "credentialing check"}).json()[
+            "date_of_birth"
+        ]
+        == DOB
+    )
     # ...and only for them.
     for role in ("viewer", "auditor", "client_viewer"):
-        assert stack.client(tenants[0], role=role, orgs=[org]).get(f"/v1/organizations/{org}/pii").status_code == 403
+        assert (
+            stack.client(tenants[0], role=role, orgs=[org])
+            .get(f"/v1/organizations/{org}/pii", params={"purpose": "credentialing check"})
+            .status_code
+            == 403
+        )
 
     needles = [v.encode() for v in (TIN, TIN.replace("-", ""), "047712346", PIN, ACCOUNT, DOB)]
     dump = subprocess.run(

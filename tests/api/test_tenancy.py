@@ -122,14 +122,18 @@ def test_pii_responses_are_for_their_tenant_and_allowed_roles_only(stack: Stack,
         "/v1/user-accounts",
         json={"organization_id": org, "person_name": "Dana", "role": "primary", "date_of_birth": "1980-01-31"},
     ).json()["id"]
-    assert a.get(f"/v1/organizations/{org}/pii").status_code == 200
-    assert a.get(f"/v1/user-accounts/{account}/pii").json()["date_of_birth"] == "1980-01-31"
+    assert a.get(f"/v1/organizations/{org}/pii", params={"purpose": "credentialing check"}).status_code == 200
+    assert (
+        a.get(f"/v1/user-accounts/{account}/pii", params={"purpose": "credentialing check"}).json()["date_of_birth"]
+        == "1980-01-31"
+    )
     specialist = stack.client(tenants[0], role="specialist")
-    assert specialist.get(f"/v1/organizations/{org}/pii").status_code == 200
+    assert specialist.get(f"/v1/organizations/{org}/pii", params={"purpose": "credentialing check"}).status_code == 200
+    purpose = {"purpose": "credentialing check"}
     for path in (f"/v1/organizations/{org}/pii", f"/v1/user-accounts/{account}/pii"):
-        assert_problem(b.get(path), 404, "not-found")
+        assert_problem(b.get(path, params=purpose), 404, "not-found")
         for role in ("viewer", "auditor", "client_viewer"):
-            assert_problem(stack.client(tenants[0], role=role, orgs=[org]).get(path), 403, "forbidden")
+            assert_problem(stack.client(tenants[0], role=role, orgs=[org]).get(path, params=purpose), 403, "forbidden")
     # The ordinary responses never carry PII.
     assert "date_of_birth" not in a.get(f"/v1/user-accounts/{account}").json()
     assert "tin" not in a.get(f"/v1/organizations/{org}").json()

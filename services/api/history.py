@@ -1,0 +1,133 @@
+"""Compliance history: every event of a record (and of its access log) with time, acting user,
+role, reason and a readable summary; filters by date range and event kind; paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Request, get
+from litestar.params import Parameter
+
+from domain.application import Application
+from domain.base import TenantAggregate
+from domain.organization import Organization
+from domain.user_account import UserAccount
+from services.api.auth import may_read_history
+from services.api.commands import call
+from services.api.paging import invalid
+from services.app.compliance import HistoryEntry
+
+
+class HistoryPage(msgspec.Struct):
+    items: list[HistoryEntry]
+    next_cursor: str | None
+
+
+def aware(moment: datetime | None, key: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise invalid(key, "a timestamp needs its UTC offset (e.g. Z)", "The timestamp has no UTC offset.")
+    return moment
+
+
+async def _page(
+    request: Request,
+    kind: type[TenantAggregate],
+    record_id: UUID,
+    since: datetime | None,
+    until: datetime | None,
+    event: list[str] | None,
+    limit: int,
+    cursor: str | None,
+) -> HistoryPage:
+    try:
+        after = int(cursor) if cursor else 0
+    except ValueError:
+        raise invalid("cursor", "invalid cursor", "The cursor is not one this API returned.") from None
+    entries = await call(
+        request.app.state.credledger.history,
+        request.user.actor,
+        kind,
+        record_id,
+        since=aware(since, "from"),
+        until=aware(until, "to"),
+        kinds=frozenset(event) if event else None,
+    )
+    shown = [e for e in entries if e.sequence > after]
+    items = shown[:limit]
+    return HistoryPage(items=items, next_cursor=str(items[-1].sequence) if len(shown) > limit else None)
+
+
+AsOf = Annotated[
+    datetime | None, Parameter(description="the record as it stood at this moment (ISO 8601 with its UTC offset)")
+]
+Purpose = Annotated[
+    str, Parameter(min_length=3, max_length=200, description="why you need the personal data; recorded with the read")
+]
+_DOC = "Every change with who made it (user and role), when and why, and every read of personal data."
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+Kinds = Annotated[list[str] | None, Parameter(description="only these event kinds, e.g. AccessGranted")]
+From = Annotated[datetime | None, Parameter(query="from", description="from this moment (ISO 8601 with offset)")]
+To = Annotated[datetime | None, Parameter(query="to", description="up to this moment (ISO 8601 with offset)")]
+
+
+@get(
+    "/v1/organizations/{organization_id:uuid}/history",
+    operation_id="getOrganizationHistory",
+    guards=[may_read_history],
+    tags=["history"],
+    description=_DOC,
+)
+async def organization_history(
+    request: Request,
+    organization_id: UUID,
+    since: From = None,
+    until: To = None,
+    event: Kinds = None,
+    limit: Limit = 100,
+    cursor: str | None = None,
+) -> HistoryPage:
+    return await _page(request, Organization, organization_id, since, until, event, limit, cursor)
+
+
+@get(
+    "/v1/user-accounts/{account_id:uuid}/history",
+    operation_id="getUserAccountHistory",
+    guards=[may_read_history],
+    tags=["history"],
+    description=_DOC,
+)
+async def user_account_history(
+    request: Request,
+    account_id: UUID,
+    since: From = None,
+    until: To = None,
+    event: Kinds = None,
+    limit: Limit = 100,
+    cursor: str | None = None,
+) -> HistoryPage:
+    return await _page(request, UserAccount, account_id, since, until, event, limit, cursor)
+
+
+@get(
+    "/v1/applications/{application_id:uuid}/history",
+    operation_id="getApplicationHistory",
+    guards=[may_read_history],
+    tags=["history"],
+    description=_DOC,
+)
+async def application_history(
+    request: Request,
+    application_id: UUID,
+    since: From = None,
+    until: To = None,
+    event: Kinds = None,
+    limit: Limit = 100,
+    cursor: str | None = None,
+) -> HistoryPage:
+    return await _page(request, Application, application_id, since, until, event, limit, cursor)
+
+
+HISTORY_ROUTES = [organization_history, user_account_history, application_history]
