@@ -261,6 +261,26 @@ def cmd_snapshots(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_shred(args: argparse.Namespace) -> int:
+    from services.store.pii import destroy_tenant_key
+
+    if args.tenant != args.confirm:
+        print(
+            "credledger shred: this erases the tenant's personal data for good; "
+            f"repeat the tenant id: --confirm {args.tenant}",
+            file=sys.stderr,
+        )
+        return EX_USAGE
+    settings = _external(args, needs_nats=False)
+    if settings is None:
+        return EX_CONFIG
+    if destroy_tenant_key(settings.database_url, args.tenant):  # type: ignore[arg-type]
+        print(f"{args.tenant}: data key destroyed; its personal data now reads as [redacted] everywhere")
+    else:
+        print(f"{args.tenant}: the data key was already destroyed")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="credledger", description="Event-sourced credentialing records.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -299,6 +319,11 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--projection", help="only this view (default: every view)")
     rebuild.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
     rebuild.set_defaults(func=cmd_rebuild)
+    shred = sub.add_parser("shred", help="destroy a tenant's data key: its personal data is erased for good")
+    shred.add_argument("--tenant", required=True)
+    shred.add_argument("--confirm", required=True, metavar="TENANT", help="the tenant id again")
+    shred.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    shred.set_defaults(func=cmd_shred)
     replay = sub.add_parser("replay", help="rebuild the views as of a past date into a named, read-only snapshot")
     replay.add_argument("--as-of", required=True, type=_as_of, help="a date (its end, Massachusetts time) or timestamp")
     replay.add_argument("--tenant", help="only this tenant's events (default: every tenant)")

@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from domain.errors import DomainError, InvalidValue
 from services.app.base import NotFound, VersionConflict
+from services.store.pii import KeyDestroyed
 
 log = logging.getLogger(__name__)
 MEDIA_TYPE = "application/problem+json"
@@ -96,6 +97,11 @@ def on_unexpected(request: Request, exc: Exception) -> Response:
     return problem(request, 500, "internal-error", "Internal server error", "An unexpected error occurred.")
 
 
+def on_key_destroyed(request: Request, exc: KeyDestroyed) -> Response:
+    detail = "This firm's personal data was erased (its key destroyed); no personal data can be recorded for it."
+    return problem(request, 410, "personal-data-erased", "Personal data erased", detail)
+
+
 def _title(status: int) -> str:
     from http import HTTPStatus
 
@@ -107,5 +113,6 @@ HANDLERS = {
     HTTPException: on_http,
     DomainError: on_domain,
     VersionConflict: on_conflict,
+    KeyDestroyed: on_key_destroyed,
     Exception: on_unexpected,
 }

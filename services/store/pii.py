@@ -14,6 +14,7 @@ import base64
 import contextlib
 import os
 import threading
+import time
 from contextvars import ContextVar
 from typing import Any, Iterator
 
@@ -24,6 +25,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 PREFIX = "pii:v1:"
 REDACTED = "[redacted]"
 _NONCE = 12
+# How long a process trusts a cached key before checking it was not destroyed meanwhile
+# (by `credledger shred` in another process): the longest a shredded key stays usable.
+KEY_RECHECK_SECONDS = 2.0
 
 # The tenant whose events are being encoded or decoded on this thread/task.
 current_tenant: ContextVar[str | None] = ContextVar("current_tenant", default=None)
@@ -50,13 +54,13 @@ class Keyring:
             raise ValueError("The master key must be 32 bytes (AES-256).")
         self._database_url = database_url
         self._master = AESGCM(master_key)
-        self._cache: dict[str, bytes] = {}
+        self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
 
     def key(self, tenant_id: str) -> bytes:
         cached = self._cache.get(tenant_id)
-        if cached is not None:
-            return cached
+        if cached is not None and time.monotonic() - cached[1] < KEY_RECHECK_SECONDS:
+            return cached[0]
         with self._lock, psycopg.connect(self._database_url) as con, con.transaction():
             # tenant_keys is under forced row-level security like every tenant table.
             con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
@@ -72,11 +76,28 @@ class Keyring:
             ).fetchone()
         assert row is not None
         if row[1] is not None:
+            self._cache.pop(tenant_id, None)
             raise KeyDestroyed(tenant_id)
         stored = bytes(row[0])
         key = self._master.decrypt(stored[:_NONCE], stored[_NONCE:], tenant_id.encode())
-        self._cache[tenant_id] = key
+        self._cache[tenant_id] = (key, time.monotonic())
         return key
+
+
+def destroy_tenant_key(database_url: str, tenant_id: str) -> bool:
+    """Crypto-shred a tenant: its data key is erased, so every value sealed under it is gone for
+    good (events, NATS copies and backups alike) while the events themselves stay. Irreversible.
+    False if it was destroyed already."""
+    with psycopg.connect(database_url) as con, con.transaction():
+        con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+        # A tenant with no key yet gets a destroyed row, so none is ever created for it.
+        row = con.execute(
+            "INSERT INTO tenant_keys (tenant_id, wrapped_key, destroyed_at) VALUES (%s, NULL, now()) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET wrapped_key = NULL, destroyed_at = now() "
+            "WHERE tenant_keys.destroyed_at IS NULL RETURNING 1",
+            (tenant_id,),
+        ).fetchone()
+    return row is not None
 
 
 class FieldCipher:
