@@ -305,7 +305,7 @@ class Application(TenantAggregate):
             and screening is not ScreeningKind.EXCLUSION_LISTS
         ):
             raise RuleViolation("screening-not-required", f"A {self.risk_level}-risk {self.kind} has no {screening}.")
-        self._check_not_before_submission(completed_on)
+        self._check_not_before_submission(completed_on, lifecycle=False)
         self._screening_completed(
             screening=screening, passed=passed, completed_on=completed_on, actor=actor, reason=reason
         )
@@ -392,6 +392,15 @@ class Application(TenantAggregate):
         self.status = ApplicationStatus.WITHDRAWN
         self.decided_on = withdrawn_on
 
-    def _check_not_before_submission(self, on: date) -> None:
+    def _check_not_before_submission(self, on: date, lifecycle: bool = True) -> None:
+        """Nothing is dated before the submission. Lifecycle acts (deficiencies, decisions, rejection,
+        withdrawal) also follow each other: none before a rejection or a deficiency's notice or
+        resolution already recorded, else the payer's and client's shares would not add up."""
         if self.submitted_on is not None and on < self.submitted_on:
             raise RuleViolation("date-before-submission", f"{on} is before the submission on {self.submitted_on}.")
+        if not lifecycle:
+            return
+        acts = [d for _, noticed, resolved in self.deficiencies.values() for d in (noticed, resolved) if d]
+        acts += [self.rejected_on] if self.rejected_on else []
+        if acts and on < max(acts):
+            raise RuleViolation("date-before-last-act", f"{on} is before the last dated act, on {max(acts)}.")

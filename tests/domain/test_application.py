@@ -860,7 +860,7 @@ def test_withdrawal_before_submission_is_refused(state):
     """Was a bug (found by these tests): withdraw did not check the date, so decided_on could predate submitted_on."""
     application = submitted() if state == "submitted" else deficient()
     assert_refused(application, lambda: application.withdraw(withdrawn_on=BEFORE, actor="u"), "date-before-submission")
-    application.withdraw(withdrawn_on=SUBMITTED_ON, actor="u")
+    application.withdraw(withdrawn_on=LATER, actor="u")
     assert application.status is ApplicationStatus.WITHDRAWN
 
 
@@ -893,3 +893,35 @@ COMMANDS = {
 def test_a_closed_application_refuses_everything(status, command):
     application = closed(status)
     assert_refused(application, lambda: COMMANDS[command](application), "application-closed")
+
+
+# --- dated acts follow each other ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda a, on: a.approve(decided_on=on, actor="u"),
+        lambda a, on: a.deny(decided_on=on, actor="u", reason="not eligible"),
+        lambda a, on: a.withdraw(withdrawn_on=on, actor="u"),
+        lambda a, on: a.reject(rejected_on=on, cause="NPPES", actor="u"),
+        lambda a, on: a.notice_deficiency(deficiency_id="D-2", missing_items=["license"], noticed_on=on, actor="u"),
+    ],
+    ids=["approve", "deny", "withdraw", "reject", "another-deficiency"],
+)
+def test_no_act_is_dated_before_a_deficiency_already_recorded(act):
+    # The payer's and the client's shares of the delay only add up if acts come in date order.
+    application = deficient()
+    application.resolve_deficiency(deficiency_id="D-1", resolved_on=LATER + timedelta(days=8), actor="u")
+    application.collect_events()
+    assert_refused(application, lambda: act(application, LATER + timedelta(days=3)), "date-before-last-act")
+    act(application, LATER + timedelta(days=8))  # on the day of the last act is fine
+
+
+def test_a_withdrawal_after_a_rejection_is_not_dated_before_it():
+    application = submitted()
+    application.reject(rejected_on=LATER, cause="NPPES mismatch", actor="u")
+    application.collect_events()
+    assert_refused(
+        application, lambda: application.withdraw(withdrawn_on=SUBMITTED_ON, actor="u"), "date-before-last-act"
+    )

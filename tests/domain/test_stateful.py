@@ -128,7 +128,7 @@ class ApplicationModel:
     submissions: int = 0
     rejections: int = 0
     rejected_on: date | None = None
-    deficiencies: dict[str, tuple[date, bool]] = field(default_factory=dict)  # id -> (noticed, resolved)
+    deficiencies: dict[str, tuple[date, date | None]] = field(default_factory=dict)  # id -> (noticed, resolved)
     passed: dict[ScreeningKind, bool] = field(default_factory=dict)
 
 
@@ -209,6 +209,14 @@ class ApplicationLifecycle(Harness):
 
     def _before_submission(self, on: date) -> bool:
         return self.model.submitted_on is not None and on < self.model.submitted_on
+
+    def _date_rule(self, on: date) -> str | None:
+        """Lifecycle acts: not before the submission, nor before the rejection or a deficiency date."""
+        m = self.model
+        if self._before_submission(on):
+            return "date-before-submission"
+        acts = [d for pair in m.deficiencies.values() for d in pair if d] + ([m.rejected_on] if m.rejected_on else [])
+        return "date-before-last-act" if acts and on < max(acts) else None
 
     # --- rules ---------------------------------------------------------------------------------------------
 
@@ -307,8 +315,8 @@ class ApplicationLifecycle(Harness):
                 expected = "deficiency-items"
             elif deficiency_id in m.deficiencies:
                 expected = "deficiency-id-taken"
-            elif self._before_submission(on):
-                expected = "date-before-submission"
+            else:
+                expected = self._date_rule(on)
         accepted = self.run(
             lambda: self.aggregate.notice_deficiency(
                 deficiency_id=deficiency_id, missing_items=items, noticed_on=on, actor="u"
@@ -316,7 +324,7 @@ class ApplicationLifecycle(Harness):
             expected,
         )
         if accepted:
-            m.deficiencies[deficiency_id] = (on, False)
+            m.deficiencies[deficiency_id] = (on, None)
             m.status = A.DEFICIENT
             self._advance(on)
 
@@ -336,7 +344,7 @@ class ApplicationLifecycle(Harness):
         if self.run(
             lambda: self.aggregate.resolve_deficiency(deficiency_id=deficiency_id, resolved_on=on, actor="u"), expected
         ):
-            m.deficiencies[deficiency_id] = (m.deficiencies[deficiency_id][0], True)
+            m.deficiencies[deficiency_id] = (m.deficiencies[deficiency_id][0], on)
             if all(resolved for _, resolved in m.deficiencies.values()):
                 m.status = A.SUBMITTED
             self._advance(on)
@@ -379,8 +387,8 @@ class ApplicationLifecycle(Harness):
             expected = "application-closed"
         elif m.status is not A.SUBMITTED:
             expected = "application-not-submitted"
-        elif self._before_submission(on):
-            expected = "date-before-submission"
+        elif self._date_rule(on):
+            expected = self._date_rule(on)
         elif required_screenings(m.kind, m.risk) - {k for k, ok in m.passed.items() if ok}:
             expected = "screenings-required"
         elif m.kind is ApplicationKind.ENROLLMENT and not provider_number:
@@ -399,8 +407,8 @@ class ApplicationLifecycle(Harness):
         on = self._date(delta)
         expected = self._in_review_rule()
         if expected is None:
-            if self._before_submission(on):
-                expected = "date-before-submission"
+            if self._date_rule(on):
+                expected = self._date_rule(on)
             elif not reason:
                 expected = "reason-required"
         if self.run(lambda: self.aggregate.deny(decided_on=on, actor="u", reason=reason), expected):
@@ -413,8 +421,8 @@ class ApplicationLifecycle(Harness):
         on = self._date(delta)
         expected = self._in_review_rule()
         if expected is None:
-            if self._before_submission(on):
-                expected = "date-before-submission"
+            if self._date_rule(on):
+                expected = self._date_rule(on)
             elif not cause.strip():
                 expected = "invalid-value"
         if self.run(lambda: self.aggregate.reject(rejected_on=on, cause=cause, actor="u"), expected):
@@ -432,8 +440,8 @@ class ApplicationLifecycle(Harness):
         expected = None
         if self._closed():
             expected = "application-closed"
-        elif self._before_submission(on):
-            expected = "date-before-submission"
+        else:
+            expected = self._date_rule(on)
         if self.run(lambda: self.aggregate.withdraw(withdrawn_on=on, actor="u"), expected):
             self.model.status = A.WITHDRAWN
             self._advance(on)
@@ -468,9 +476,7 @@ class ApplicationLifecycle(Harness):
         app, m = self.aggregate, self.model
         assert app.documents == m.documents
         assert set(app.superseded) == m.superseded
-        assert {k: resolved is not None for k, (_, _, resolved) in app.deficiencies.items()} == {
-            k: resolved for k, (_, resolved) in m.deficiencies.items()
-        }
+        assert {k: (noticed, resolved) for k, (_, noticed, resolved) in app.deficiencies.items()} == m.deficiencies
         assert {k: ok for k, (_, ok) in app.screenings.items()} == m.passed
         if app.status is A.DEFICIENT:
             assert any(resolved is None for _, _, resolved in app.deficiencies.values())
