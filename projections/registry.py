@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-NAMES = ("affiliation_status", "turnaround")
+NAMES = ("affiliation_status", "access_audit", "turnaround")
 
 
 def projection_modules(only: str | None = None) -> list[ModuleType]:

@@ -13,6 +13,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from services.api.access_audit_view import AccessAuditViewController
 from services.api.affiliation_view import AffiliationViewController
 from services.api.applications import ApplicationController
 from services.api.auth import BearerAuth
@@ -60,6 +61,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             UserAccountController,
             ApplicationController,
             AffiliationViewController,
+            AccessAuditViewController,
             TurnaroundViewController,
             view_changes,
             *HISTORY_ROUTES,

@@ -1,0 +1,127 @@
+-- Access audit. Unqualified names: `credledger migrate` runs this in the
+-- public schema, `credledger rebuild` in a fresh one that then replaces it.
+-- Only facts are stored; the findings are derived when the view is read
+-- (services/api/access_audit_view.py), because "review overdue" depends on the
+-- reference date and on the tenant's review interval (tenant_settings).
+
+-- One row per organization: its current POSC primary user.
+CREATE TABLE IF NOT EXISTS access_audit_organizations (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    legal_name text NOT NULL,
+    npi text NOT NULL,
+    primary_user_account_id uuid,
+    primary_user_since timestamptz,
+    registered_at timestamptz NOT NULL,
+    -- The latest event that changed anything shown for the organization (its
+    -- accounts and POSC-DC-PM applications included): GREATEST, so the order
+    -- in which different aggregates' events arrive does not matter.
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, organization_id)
+);
+CREATE INDEX IF NOT EXISTS access_audit_organizations_by_name
+    ON access_audit_organizations (tenant_id, legal_name, organization_id);
+CREATE INDEX IF NOT EXISTS access_audit_organizations_by_update
+    ON access_audit_organizations (tenant_id, updated_at, organization_id);
+
+-- One row per POSC user account, as it is now. No date of birth: it is PII.
+CREATE TABLE IF NOT EXISTS access_audit_accounts (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    person_name text NOT NULL,
+    role text NOT NULL,
+    partner_firm text,
+    partner_function text,
+    status text NOT NULL DEFAULT 'active',
+    deactivated_at timestamptz,
+    departed_on date,
+    grants text[] NOT NULL DEFAULT '{}',  -- POSC functions held now, sorted
+    access_since timestamptz,  -- start of the current uninterrupted holding of any grant; NULL when none
+    last_review_on date,
+    last_review_outcome text,
+    last_reviewer text,
+    opened_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, account_id)
+);
+CREATE INDEX IF NOT EXISTS access_audit_accounts_by_organization
+    ON access_audit_accounts (tenant_id, organization_id);
+
+-- Every period a POSC function was held: "who could act on date D". Keyed by the
+-- version of the AccessGranted event, so a function granted again is a new period.
+CREATE TABLE IF NOT EXISTS access_audit_grants (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    function text NOT NULL,
+    granted_version integer NOT NULL,
+    granted_at timestamptz NOT NULL,
+    granted_by uuid,  -- the primary user's account; NULL when the primary user granted itself
+    ended_at timestamptz,  -- NULL: still held
+    ended_by text,  -- revoked | review | deactivated
+    PRIMARY KEY (tenant_id, account_id, function, granted_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_grants_by_organization
+    ON access_audit_grants (tenant_id, organization_id, granted_at);
+
+-- Every term as the organization's primary user, keyed by the version of the
+-- organization event that started it (PrimaryUserDesignated / PrimaryUserReplaced).
+CREATE TABLE IF NOT EXISTS access_audit_primary_terms (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    started_version integer NOT NULL,
+    account_id uuid NOT NULL,
+    started_at timestamptz NOT NULL,
+    ended_at timestamptz,
+    modification_id uuid,  -- the approved POSC-DC-PM it rests on; NULL for the first primary user
+    PRIMARY KEY (tenant_id, organization_id, started_version)
+);
+
+-- Primary-user modification applications (POSC-DC-PM) and when they were approved.
+CREATE TABLE IF NOT EXISTS access_audit_modifications (
+    tenant_id text NOT NULL,
+    application_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    opened_at timestamptz NOT NULL,
+    approved_on date,
+    PRIMARY KEY (tenant_id, application_id)
+);
+CREATE INDEX IF NOT EXISTS access_audit_modifications_by_organization
+    ON access_audit_modifications (tenant_id, organization_id);
+
+ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_accounts FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_grants ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_grants FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_primary_terms ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_primary_terms FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_modifications ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_modifications FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
+CREATE POLICY tenant_isolation ON access_audit_organizations
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_accounts;
+CREATE POLICY tenant_isolation ON access_audit_accounts
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_grants;
+CREATE POLICY tenant_isolation ON access_audit_grants
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_primary_terms;
+CREATE POLICY tenant_isolation ON access_audit_primary_terms
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_modifications;
+CREATE POLICY tenant_isolation ON access_audit_modifications
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+
+GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
+    access_audit_primary_terms, access_audit_modifications TO credledger_api;
+GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
+    access_audit_primary_terms, access_audit_modifications TO credledger_worker;

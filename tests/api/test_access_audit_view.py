@@ -1,0 +1,426 @@
+"""The access-audit view through the HTTP API: primary users, accounts, grants, reviews, departures, the
+findings they raise and clear, who held access at a past moment, the list's filters, sorting and paging —
+for one tenant at a time, and for a client viewer only its own organizations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Callable
+
+import httpx
+
+from tests.api.helpers import assert_problem, open_application, register
+from tests.support import Stack, eventually
+
+VIEW = "/v1/views/access-audit"
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _account(client: httpx.Client, org: str, role: str, name: str, **extra: Any) -> str:
+    response = client.post(
+        "/v1/user-accounts", json={"organization_id": org, "person_name": name, "role": role, **extra}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def _partner(client: httpx.Client, org: str, firm: str = "Acme Billing") -> str:
+    return _account(client, org, "business_partner", "Billing desk", partner_firm=firm, partner_function="claims")
+
+
+def _act(client: httpx.Client, path: str, **body: Any) -> None:
+    response = client.post(path, json=body)
+    assert response.status_code in (200, 201), response.text
+
+
+def _grant(client: httpx.Client, account: str, function: str) -> None:
+    _act(client, f"/v1/user-accounts/{account}/access-grants", function=function)
+
+
+def _revoke(client: httpx.Client, account: str, function: str) -> None:
+    _act(client, f"/v1/user-accounts/{account}/access-revocations", function=function)
+
+
+def _audit(client: httpx.Client, org: str, **params: Any) -> dict[str, Any] | None:
+    response = client.get(f"{VIEW}/{org}", params=params)
+    return response.json() if response.status_code == 200 else None
+
+
+def _wait(client: httpx.Client, org: str, condition: Callable[[dict[str, Any]], Any], **params: Any) -> dict:
+    """Poll the organization's row until the condition holds: the view is eventually consistent."""
+    return eventually(lambda: (item := _audit(client, org, **params)) is not None and condition(item) and item)
+
+
+def _kinds(item: dict[str, Any]) -> list[tuple[str, str | None]]:
+    return [(f["kind"], f["person_name"]) for f in item["findings"]]
+
+
+def _finding(item: dict[str, Any], kind: str) -> dict[str, Any]:
+    [found] = [f for f in item["findings"] if f["kind"] == kind]
+    return found
+
+
+def _account_row(item: dict[str, Any], account: str) -> dict[str, Any]:
+    [found] = [a for a in item["accounts"] if a["account_id"] == account]
+    return found
+
+
+def test_primary_user_leaves_and_is_replaced_through_an_approved_posc_dc_pm(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    org = register(client, legal_name="Lowell Pediatrics")
+    item = _wait(client, org, lambda i: True)
+    assert item["primary_user"] is None
+    assert item["findings"] == [
+        {
+            "kind": "no_primary_user",
+            "severity": "critical",
+            "since": today.isoformat(),
+            "account_id": None,
+            "person_name": None,
+            "detail": "No primary user administers the organization's POSC access.",
+        }
+    ]
+
+    dana = _account(client, org, "primary", "Dana Reyes", date_of_birth="1980-02-29")
+    _grant(client, dana, "provider_data_maintenance")  # the primary user grants itself
+    item = _wait(client, org, lambda i: i["accounts"] and i["accounts"][0]["grants"])
+    assert item["findings"] == [] and item["worst_severity"] is None
+    assert item["primary_user"]["account_id"] == dana and item["primary_user"]["person_name"] == "Dana Reyes"
+    assert item["accounts"][0]["role"] == "primary" and item["accounts"][0]["status"] == "active"
+
+    departed = today - timedelta(days=7)
+    _act(client, f"/v1/user-accounts/{dana}/departure", on=departed.isoformat())
+    item = _wait(client, org, lambda i: i["findings"])
+    assert _kinds(item) == [
+        ("primary_user_departed_without_modification", "Dana Reyes"),
+        ("departed_with_access", "Dana Reyes"),
+    ]
+    gone = _finding(item, "primary_user_departed_without_modification")
+    assert (gone["severity"], gone["since"], gone["account_id"]) == ("critical", departed.isoformat(), dana)
+    assert _finding(item, "departed_with_access")["severity"] == "high"
+    assert item["worst_severity"] == "critical" and item["findings_count"] == 2
+    # A departure recorded ahead of its date raises nothing before that date.
+    assert _audit(client, org, as_of=(departed - timedelta(days=1)).isoformat())["findings"] == []
+
+    # The POSC-DC-PM is approved: the new primary user is named, only its recording is pending.
+    pm = open_application(client, org, "primary_user_modification")
+    _act(client, f"/v1/applications/{pm}/submit", submitted_on=(departed + timedelta(days=1)).isoformat())
+    approved = departed + timedelta(days=3)
+    _act(client, f"/v1/applications/{pm}/approve", decided_on=approved.isoformat())
+    item = _wait(client, org, lambda i: ("primary_user_replacement_pending", "Dana Reyes") in _kinds(i))
+    assert ("primary_user_departed_without_modification", "Dana Reyes") not in _kinds(item)
+    pending = _finding(item, "primary_user_replacement_pending")
+    assert (pending["severity"], pending["since"]) == ("medium", approved.isoformat())
+    assert pm in pending["detail"]
+
+    response = client.post(
+        f"/v1/organizations/{org}/primary-user/replace", json={"person_name": "Eve Tran", "modification_id": pm}
+    )
+    assert response.status_code == 201, response.text
+    eve = response.json()["id"]
+    item = _wait(
+        client,
+        org,
+        lambda i: (
+            i["primary_user"]["account_id"] == eve
+            and _account_row(i, dana)["status"] == "deactivated"
+            and i["primary_user"]["person_name"]
+        ),
+    )
+    assert item["findings"] == [] and item["findings_count"] == 0
+    assert _account_row(item, dana)["grants"] == [] and _account_row(item, dana)["departed_on"] == departed.isoformat()
+    assert item["primary_user"]["person_name"] == "Eve Tran" and item["primary_user"]["status"] == "active"
+
+    # Today both were primary user, one after the other; Dana held her grant until her deactivation.
+    access = client.get(f"{VIEW}/{org}/access", params={"on": today.isoformat()}).json()
+    assert [(p["account_id"], p["modification_id"]) for p in access["primary_users"]] == [(dana, None), (eve, pm)]
+    assert access["primary_users"][0]["ended_at"] == access["primary_users"][1]["started_at"]
+    [holder] = access["holders"]
+    assert holder["account_id"] == dana and holder["departed_on"] == departed.isoformat()
+    assert [(f["function"], f["ended_by"]) for f in holder["functions"]] == [
+        ("provider_data_maintenance", "deactivated")
+    ]
+    # Eve leaves too: the POSC-DC-PM already used for her own appointment names nobody new.
+    _act(client, f"/v1/user-accounts/{eve}/departure", on=today.isoformat())
+    item = _wait(client, org, lambda i: i["findings"])
+    assert _kinds(item) == [("primary_user_departed_without_modification", "Eve Tran")]
+
+    # The date of birth (PII) is not part of the view.
+    columns = {
+        r[0]
+        for r in stack.sql("SELECT column_name FROM information_schema.columns WHERE table_name LIKE 'access_audit%%'")
+    }
+    assert "person_name" in columns and not any("birth" in c for c in columns)
+
+
+def test_a_departed_subordinate_holding_access_until_every_grant_is_revoked(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    org = register(client)
+    _account(client, org, "primary", "Dana Reyes")
+    sam = _account(client, org, "subordinate", "Sam Ortiz")
+    _grant(client, sam, "claims_batch")
+    _grant(client, sam, "eligibility_verification")
+    left = today - timedelta(days=3)
+    _act(client, f"/v1/user-accounts/{sam}/departure", on=left.isoformat())
+    item = _wait(client, org, lambda i: i["findings"])
+    assert _kinds(item) == [("departed_with_access", "Sam Ortiz")]
+    finding = item["findings"][0]
+    assert (finding["severity"], finding["since"], finding["account_id"]) == ("high", left.isoformat(), sam)
+    assert "claims_batch, eligibility_verification" in finding["detail"]
+    assert _account_row(item, sam)["grants"] == ["claims_batch", "eligibility_verification"]
+
+    _revoke(client, sam, "claims_batch")
+    item = _wait(client, org, lambda i: _account_row(i, sam)["grants"] == ["eligibility_verification"])
+    assert _kinds(item) == [("departed_with_access", "Sam Ortiz")]  # one function is still access
+    _revoke(client, sam, "eligibility_verification")
+    item = _wait(client, org, lambda i: _account_row(i, sam)["grants"] == [])
+    assert item["findings"] == [] and _account_row(item, sam)["access_since"] is None
+
+
+def test_a_business_partner_nobody_reviewed_until_a_review(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    org = register(client)
+    _account(client, org, "primary", "Dana Reyes")
+    partner = _partner(client, org)
+    _grant(client, partner, "claims_batch")
+    item = _wait(client, org, lambda i: i["findings"])
+    assert _kinds(item) == [("partner_never_reviewed", "Billing desk")]
+    finding = item["findings"][0]
+    assert (finding["severity"], finding["since"], finding["account_id"]) == ("high", today.isoformat(), partner)
+    assert "Acme Billing" in finding["detail"]
+    # Never reviewed is the graver finding; it is not doubled by "review overdue" a year on.
+    far = (today + timedelta(days=365)).isoformat()
+    assert _kinds(_audit(client, org, as_of=far)) == [("partner_never_reviewed", "Billing desk")]
+
+    review = {"outcome": "confirmed", "on": today.isoformat(), "reviewer": "Dana (primary user)"}
+    _act(client, f"/v1/user-accounts/{partner}/access-reviews", **review)
+    item = _wait(client, org, lambda i: _account_row(i, partner)["last_review"])
+    assert item["findings"] == []
+    row = _account_row(item, partner)
+    assert row["last_review"] == {"on": today.isoformat(), "outcome": "confirmed", "reviewer": "Dana (primary user)"}
+    assert row["review_due_on"] == (today + timedelta(days=90)).isoformat()
+    assert row["partner_firm"] == "Acme Billing" and row["grants"] == ["claims_batch"]
+
+    # A review that revokes withdraws every grant: nothing left to review.
+    _act(client, f"/v1/user-accounts/{partner}/access-reviews", **{**review, "outcome": "revoked"})
+    item = _wait(client, org, lambda i: _account_row(i, partner)["grants"] == [])
+    assert _kinds(_audit(client, org, as_of=far)) == [] and _account_row(item, partner)["review_due_on"] is None
+
+
+def test_review_overdue_after_the_default_interval_and_the_tenants_own(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, other, today = stack.client(tenants[0]), stack.client(tenants[1]), _today()
+    org = register(client, legal_name="Quincy Dental")
+    dana = _account(client, org, "primary", "Dana Reyes")
+    sam = _account(client, org, "subordinate", "Sam Ortiz")
+    _grant(client, dana, "eligibility_verification")
+    _grant(client, sam, "claims_batch")
+    _act(client, f"/v1/user-accounts/{sam}/access-reviews", outcome="confirmed", on=today.isoformat(), reviewer="Dana")
+    _wait(client, org, lambda i: _account_row(i, sam)["last_review"] and _account_row(i, dana)["grants"])
+    b_org = register(other, legal_name="Other Firm's Practice")
+    b_primary = _account(other, b_org, "primary", "Bea Lin")
+    _grant(other, b_primary, "eligibility_verification")
+    _wait(other, b_org, lambda i: i["accounts"] and i["accounts"][0]["grants"])
+
+    def day(offset: int) -> str:
+        return (today + timedelta(days=offset)).isoformat()
+
+    # Default 90 days: due on day 90 (Dana from her grant, Sam from his review), overdue from day 91.
+    item = _audit(client, org, as_of=day(90))
+    assert item["findings"] == [] and _account_row(item, sam)["review_due_on"] == day(90)
+    item = _audit(client, org, as_of=day(91))
+    assert sorted(_kinds(item)) == [("access_review_overdue", "Dana Reyes"), ("access_review_overdue", "Sam Ortiz")]
+    assert {(f["severity"], f["since"]) for f in item["findings"]} == {("medium", day(91))}
+    assert item["as_of"] == day(91)
+    assert [
+        i["legal_name"] for i in client.get(VIEW, params={"finding": "access_review_overdue"}).json()["items"]
+    ] == []
+    overdue = client.get(VIEW, params={"finding": "access_review_overdue", "as_of": day(91)}).json()["items"]
+    assert [i["legal_name"] for i in overdue] == ["Quincy Dental"]
+
+    # The firm reviews every 30 days: the same facts are overdue sooner, for this tenant only.
+    assert client.put("/v1/settings", json={"access_review_interval_days": 30}).status_code == 200
+    assert _audit(client, org, as_of=day(30))["findings"] == []
+    item = _audit(client, org, as_of=day(31))
+    assert len(item["findings"]) == 2 and {f["since"] for f in item["findings"]} == {day(31)}
+    assert _account_row(item, dana)["review_due_on"] == day(30)
+    assert _audit(other, b_org, as_of=day(31))["findings"] == []
+    assert _kinds(_audit(other, b_org, as_of=day(91))) == [("access_review_overdue", "Bea Lin")]
+
+
+def test_who_held_which_access_at_a_past_moment(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    org = register(client)
+    dana = _account(client, org, "primary", "Dana Reyes")
+    sam = _account(client, org, "subordinate", "Sam Ortiz")
+    _wait(client, org, lambda i: len(i["accounts"]) == 2)
+    before = datetime.now(UTC)
+    _grant(client, sam, "claims_batch")
+    _wait(client, org, lambda i: _account_row(i, sam)["grants"])
+    during = datetime.now(UTC)
+    _revoke(client, sam, "claims_batch")
+    _wait(client, org, lambda i: not _account_row(i, sam)["grants"])
+    after = datetime.now(UTC)
+    _grant(client, sam, "claims_batch")
+    _grant(client, sam, "prior_authorization")
+    _wait(client, org, lambda i: len(_account_row(i, sam)["grants"]) == 2)
+
+    def access(on: str, **params: Any) -> dict[str, Any]:
+        response = client.get(f"{VIEW}/{org}/access", params={"on": on, **params})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def held(on: str, **params: Any) -> list[tuple[str, str]]:
+        return [(h["person_name"], f["function"]) for h in access(on, **params)["holders"] for f in h["functions"]]
+
+    assert held(before.isoformat()) == []
+    assert held(during.isoformat()) == [("Sam Ortiz", "claims_batch")]
+    assert held(after.isoformat()) == []
+    assert held(after.isoformat().replace("+00:00", "Z")) == []
+    at_during = access(during.isoformat())
+    assert at_during["on"] == during.isoformat().replace("+00:00", "Z")
+    [period] = at_during["holders"][0]["functions"]
+    assert period["ended_by"] == "revoked" and before.isoformat() < period["granted_at"].replace("Z", "+00:00")
+    assert [p["person_name"] for p in at_during["primary_users"]] == ["Dana Reyes"]
+    assert at_during["primary_users"][0]["account_id"] == dana and at_during["primary_users"][0]["ended_at"] is None
+
+    # The whole day: both periods of claims_batch, and prior authorization.
+    whole_day = access(today.isoformat())
+    # Access has been held without interruption since the second claims_batch grant.
+    since = _account_row(_audit(client, org), sam)["access_since"]
+    assert since == whole_day["holders"][0]["functions"][1]["granted_at"]
+    assert whole_day["on"] == today.isoformat()
+    [holder] = whole_day["holders"]
+    assert [(f["function"], f["ended_by"]) for f in holder["functions"]] == [
+        ("claims_batch", "revoked"),
+        ("claims_batch", None),
+        ("prior_authorization", None),
+    ]
+    assert held(today.isoformat(), function="prior_authorization") == [("Sam Ortiz", "prior_authorization")]
+    yesterday = access((today - timedelta(days=1)).isoformat())
+    assert yesterday["holders"] == [] and yesterday["primary_users"] == []
+
+    for bad in ("yesterday", "2026-02-30", "2026-05-01T10:00:00"):  # the last one lacks its UTC offset
+        assert_problem(client.get(f"{VIEW}/{org}/access", params={"on": bad}), 400, "invalid-request")
+    assert_problem(client.get(f"{VIEW}/{org}/access"), 400, "invalid-request")
+    assert_problem(
+        client.get(f"{VIEW}/{org}/access", params={"on": today.isoformat(), "function": "x"}), 400, "invalid-request"
+    )
+
+
+def test_filters_sorting_and_cursor_pagination_over_organizations(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    amherst = register(client, legal_name="Amherst Clinic")  # no primary user: critical
+    brockton = register(client, legal_name="Brockton Health")  # a partner nobody reviewed: high
+    _account(client, brockton, "primary", "Bo")
+    _grant(client, _partner(client, brockton), "claims_batch")
+    cambridge = register(client, legal_name="Cambridge Care")  # clean
+    _account(client, cambridge, "primary", "Cy")
+    dedham = register(client, legal_name="Dedham Dental")  # primary left with access: critical + high
+    dee = _account(client, dedham, "primary", "Dee")
+    _grant(client, dee, "claims_batch")
+    _act(client, f"/v1/user-accounts/{dee}/departure", on=(today - timedelta(days=1)).isoformat())
+    everett = register(client, legal_name="Everett Pediatrics")  # clean
+    _account(client, everett, "primary", "Ev")
+
+    def page(**params: Any) -> dict[str, Any]:
+        response = client.get(VIEW, params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def names(**params: Any) -> list[str]:
+        return [i["legal_name"] for i in page(**params)["items"]]
+
+    expected = {"Amherst Clinic": 1, "Brockton Health": 1, "Cambridge Care": 0, "Dedham Dental": 2}
+    eventually(
+        lambda: {i["legal_name"]: i["findings_count"] for i in page()["items"]} == {**expected, "Everett Pediatrics": 0}
+    )
+
+    def walk(**params: Any) -> list[dict[str, Any]]:
+        items, cursor = [], None
+        while True:
+            body = page(limit=2, **params, **({"cursor": cursor} if cursor else {}))
+            assert len(body["items"]) <= 2
+            items += body["items"]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return items
+
+    everyone = ["Amherst Clinic", "Brockton Health", "Cambridge Care", "Dedham Dental", "Everett Pediatrics"]
+    assert [i["legal_name"] for i in walk()] == everyone
+    assert [i["legal_name"] for i in walk(sort="-legal_name")] == everyone[::-1]
+    by_severity = walk(sort="-severity")
+    assert [i["worst_severity"] for i in by_severity] == ["critical", "critical", "high", None, None]
+    assert {i["legal_name"] for i in by_severity[:2]} == {"Amherst Clinic", "Dedham Dental"}
+    assert [i["legal_name"] for i in walk(sort="-findings")][0] == "Dedham Dental"
+    assert [i["findings_count"] for i in walk(sort="findings")] == [0, 0, 1, 1, 2]
+    updated = [i["updated_at"] for i in walk(sort="updated_at")]
+    assert updated == sorted(updated) and len(set(i["organization_id"] for i in walk(sort="updated_at"))) == 5
+
+    assert names(finding="no_primary_user") == ["Amherst Clinic"]
+    assert names(finding=["partner_never_reviewed", "no_primary_user"]) == ["Amherst Clinic", "Brockton Health"]
+    assert names(finding="primary_user_departed_without_modification") == ["Dedham Dental"]
+    assert names(severity="high") == ["Brockton Health", "Dedham Dental"]
+    assert names(severity=["critical"], sort="-legal_name") == ["Dedham Dental", "Amherst Clinic"]
+    assert names(has_findings="false") == ["Cambridge Care", "Everett Pediatrics"]
+    assert names(organization_id=[cambridge, dedham, amherst]) == ["Amherst Clinic", "Cambridge Care", "Dedham Dental"]
+    assert names(organization_id=[everett], has_findings="true") == []
+
+    first = page(limit=2)
+    for bad in (
+        {"sort": "person_name"},
+        {"finding": "no_such_finding"},
+        {"severity": "low"},
+        {"limit": 0},
+        {"limit": 501},
+        {"cursor": "not-a-cursor"},
+        {"cursor": first["next_cursor"], "sort": "-legal_name"},  # a cursor of another sort order
+        {"as_of": "2026-13-01"},
+        {"organization_id": "not-a-uuid"},
+    ):
+        assert_problem(client.get(VIEW, params=bad), 400, "invalid-request")
+
+
+def test_other_tenants_and_client_viewers_see_only_their_organizations(stack: Stack, tenants: tuple[str, str]) -> None:
+    a, b = stack.client(tenants[0]), stack.client(tenants[1])
+    own = register(a, legal_name="Framingham Family Medicine")
+    dana = _account(a, own, "primary", "Dana Reyes")
+    _grant(a, dana, "claims_batch")
+    other = register(a, legal_name="Gloucester Health")
+    b_org = register(b, legal_name="Haverhill Clinic")
+    _wait(a, own, lambda i: i["accounts"] and i["accounts"][0]["grants"])
+    _wait(a, other, lambda i: True)
+    _wait(b, b_org, lambda i: True)
+    today = _today().isoformat()
+
+    # Tenant B: none of tenant A's rows through any route, whatever it asks for.
+    for role in ("firm_admin", "auditor"):
+        reader = stack.client(tenants[1], role=role)
+        assert [i["legal_name"] for i in reader.get(VIEW).json()["items"]] == ["Haverhill Clinic"]
+        assert reader.get(VIEW, params={"organization_id": [own, other]}).json()["items"] == []
+        assert reader.get(VIEW, params={"finding": "no_primary_user"}).json()["items"][0]["organization_id"] == b_org
+        assert_problem(reader.get(f"{VIEW}/{own}"), 404, "not-found")
+        assert_problem(reader.get(f"{VIEW}/{own}/access", params={"on": today}), 404, "not-found")
+    assert [i["legal_name"] for i in a.get(VIEW).json()["items"]] == ["Framingham Family Medicine", "Gloucester Health"]
+
+    # A client viewer: only the organizations in its token.
+    viewer = stack.client(tenants[0], role="client_viewer", orgs=[own])
+    assert [i["organization_id"] for i in viewer.get(VIEW).json()["items"]] == [own]
+    assert viewer.get(VIEW, params={"organization_id": [other]}).json()["items"] == []
+    assert viewer.get(f"{VIEW}/{own}").json()["primary_user"]["person_name"] == "Dana Reyes"
+    held = viewer.get(f"{VIEW}/{own}/access", params={"on": today}).json()
+    assert [h["account_id"] for h in held["holders"]] == [dana]
+    assert_problem(viewer.get(f"{VIEW}/{other}"), 404, "not-found")
+    assert_problem(viewer.get(f"{VIEW}/{other}/access", params={"on": today}), 404, "not-found")
+    # A token naming another tenant's organization shows it nothing either.
+    stranger = stack.client(tenants[1], role="client_viewer", orgs=[own])
+    assert stranger.get(VIEW).json()["items"] == []
+    assert_problem(stranger.get(f"{VIEW}/{own}"), 404, "not-found")
+    # Reading needs a token.
+    assert httpx.get(stack.base_url + VIEW).status_code == 401
