@@ -82,7 +82,14 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
     time.sleep(0.01)
     response = a.post(f"/v1/organizations/{org}/profile-corrections", json={"legal_name": "New Name Clinic"})
     assert response.status_code == 200, response.text
+    primary = {"organization_id": org, "person_name": "Pat Primary", "role": "primary"}
+    assert a.post("/v1/user-accounts", json=primary).status_code == 201
     wait_for_view(a, org, legal_name="New Name Clinic")
+
+    def primary_user_known() -> bool:
+        return "no_primary_user" not in [f["kind"] for f in a.get(f"/v1/views/access-audit/{org}").json()["findings"]]
+
+    eventually(primary_user_known)
 
     env = process_env(stack.database_url, stack.nats_url, stack.namespace, tmp_path)
     name = "api_" + tenants[0].replace("-", "_")
@@ -95,6 +102,11 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
         "Old Name Clinic"
     )
     assert a.get(f"/v1/views/affiliation-status/{org}").json()["legal_name"] == "New Name Clinic"  # live unchanged
+    # Every view reads the snapshot: then, the practice had no primary user yet.
+    then_audit = a.get(f"/v1/views/access-audit/{org}", params={"snapshot": name}).json()
+    assert "no_primary_user" in [f["kind"] for f in then_audit["findings"]]
+    assert then_audit["as_of"] == before.astimezone(timezone.utc).date().isoformat()  # the snapshot's own date
+    assert a.get("/v1/views/turnaround/aging", params={"snapshot": name}).status_code == 200
     # Another tenant does not even see a tenant's own snapshot.
     assert_problem(b.get("/v1/views/affiliation-status", params={"snapshot": name}), 404, "not-found")
     assert_problem(b.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": name}), 404, "not-found")

@@ -19,7 +19,7 @@ from litestar.params import Parameter
 
 from domain.user_account import PoscFunction
 from services.api.auth import Principal, may_read
-from services.api.paging import Keyset, invalid, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid, reference_time, tenant_transaction
 from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from services.app import NotFound
 
@@ -289,10 +289,6 @@ def _item(row: asyncpg.Record, as_of: date) -> AccessAudit:
     )
 
 
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
 def _window(on: str) -> tuple[str, datetime, datetime]:
     """``on`` as a UTC day (every grant held at some moment of it) or an instant (held at that moment)."""
     try:
@@ -328,11 +324,12 @@ class AccessAuditViewController(Controller):
         has_findings: bool | None = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
+        snapshot: SnapshotParameter = None,
     ) -> AccessAuditPage:
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
-        as_of = as_of or _today()
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
+            as_of = as_of or (await reference_time(con)).date()  # a snapshot's own date, or today
             rows = await _audit_page(
                 con,
                 keyset,
@@ -353,12 +350,13 @@ class AccessAuditViewController(Controller):
         request: Request,
         organization_id: UUID,
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
+        snapshot: SnapshotParameter = None,
     ) -> AccessAudit:
         principal: Principal = request.user
-        as_of = as_of or _today()
         rows: list[asyncpg.Record] = []
         if principal.may_see(organization_id):
-            async with tenant_transaction(request.app.state.read_pool, principal) as con:
+            async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
+                as_of = as_of or (await reference_time(con)).date()
                 rows = await _audit_page(
                     con,
                     Keyset.parse("legal_name", None, _SORTABLE, "organization_id"),
@@ -372,7 +370,7 @@ class AccessAuditViewController(Controller):
                 )
         if not rows:
             raise NotFound(f"No access audit for organization {organization_id}.")
-        return _item(rows[0], as_of)
+        return _item(rows[0], as_of)  # type: ignore[arg-type]
 
     @get("/access-audit/{organization_id:uuid}/access", operation_id="getAccessOnDate", guards=[may_read])
     async def access_on(
@@ -381,13 +379,14 @@ class AccessAuditViewController(Controller):
         organization_id: UUID,
         on: Annotated[str, Parameter(description="a day (YYYY-MM-DD, UTC) or an ISO 8601 instant")],
         function: PoscFunction | None = None,
+        snapshot: SnapshotParameter = None,
     ) -> AccessOnDate:
         """Who held which POSC access to the organization on a past day or at a past instant."""
         principal: Principal = request.user
         label, start, end = _window(on)
         found = None
         if principal.may_see(organization_id):
-            async with tenant_transaction(request.app.state.read_pool, principal) as con:
+            async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
                 found = await _access_on(con, organization_id, label, start, end, function)
         if found is None:
             raise NotFound(f"No access audit for organization {organization_id}.")

@@ -10,7 +10,7 @@ in Massachusetts) with the stored business-day indexes.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
@@ -24,7 +24,7 @@ from litestar.params import Parameter
 from domain.application import ApplicationKind
 from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
 from services.api.auth import Principal, may_read
-from services.api.paging import Keyset, invalid, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid, reference_time, tenant_transaction
 from services.api.settings import read_settings
 from services.app import NotFound
 
@@ -261,9 +261,10 @@ FROM opened GROUP BY kind ORDER BY kind
 # --- shared --------------------------------------------------------------------------------------
 
 
-def _as_of(value: date | None) -> tuple[date, int]:
-    """The reference day for open applications (default: today in Massachusetts) and its business-day index."""
-    day = value or datetime.now(MASSACHUSETTS).date()
+async def _as_of(con: asyncpg.Connection, value: date | None) -> tuple[date, int]:
+    """The reference day for open applications and its business-day index. Default: today in
+    Massachusetts, or the day of the snapshot being read."""
+    day = value or (await reference_time(con)).astimezone(MASSACHUSETTS).date()
     index = business_day_index(day)
     if index is None:
         raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
@@ -326,12 +327,14 @@ class TurnaroundViewController(Controller):
         breached: Annotated[bool | None, Parameter(description="over (or within) the kind's SLA target")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: AsOf = None,
+        snapshot: SnapshotParameter = None,
     ) -> ApplicationPage:
         keyset = Keyset.parse(sort, cursor, _APPLICATION_SORTS, "application_id")
         day, rows = await self._applications(
             request,
             keyset,
             as_of,
+            snapshot,
             limit + 1,
             _text(kind),
             plan,
@@ -346,22 +349,24 @@ class TurnaroundViewController(Controller):
         return ApplicationPage(as_of=day, items=items, next_cursor=keyset.next_cursor(rows, limit))
 
     @get("/turnaround/applications/{application_id:uuid}", operation_id="getApplicationTurnaround", guards=[may_read])
-    async def application(self, request: Request, application_id: UUID, as_of: AsOf = None) -> ApplicationTurnaround:
+    async def application(
+        self, request: Request, application_id: UUID, as_of: AsOf = None, snapshot: SnapshotParameter = None
+    ) -> ApplicationTurnaround:
         keyset = Keyset.parse("submitted_on", None, _APPLICATION_SORTS, "application_id")
         _, rows = await self._applications(
-            request, keyset, as_of, 1, None, None, None, None, None, None, None, application_id
+            request, keyset, as_of, snapshot, 1, None, None, None, None, None, None, None, application_id
         )
         if not rows:  # not in this tenant, not visible to this client viewer, or not applied yet
             raise NotFound(f"No turnaround for application {application_id}.")
         return _application(rows[0])
 
     async def _applications(
-        self, request: Request, keyset: Keyset, as_of: date | None, fetch: int, *filters: Any
+        self, request: Request, keyset: Keyset, as_of: date | None, snapshot: str | None, fetch: int, *filters: Any
     ) -> tuple[date, list[asyncpg.Record]]:
         principal: Principal = request.user
-        day, index = _as_of(as_of)
         query = _APPLICATIONS.format(keyset=keyset.where(1), order_by=keyset.order_by())
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
+            day, index = await _as_of(con, as_of)
             targets = await _targets(con, principal)
             rows = await con.fetch(
                 query, *keyset.params(), index, day, targets, _organizations(principal), fetch, *filters
@@ -385,6 +390,7 @@ class TurnaroundViewController(Controller):
         ] = None,
         to_month: Annotated[str | None, Parameter(query="to", description="last month of decision, YYYY-MM")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
+        snapshot: SnapshotParameter = None,
     ) -> MetricsPage:
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _METRIC_SORTS, "group_id")
@@ -393,7 +399,7 @@ class TurnaroundViewController(Controller):
         if organization_id is not None:  # narrow, never widen, a client viewer's scope
             organizations = [o for o in organization_id if principal.may_see(o)]
         query = _METRICS.format(keyset=keyset.where(1), order_by=keyset.order_by())
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
             targets = await _targets(con, principal)
             rows = await con.fetch(
                 query,
@@ -419,10 +425,11 @@ class TurnaroundViewController(Controller):
         provider_type: ProviderTypeFilter = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: AsOf = None,
+        snapshot: SnapshotParameter = None,
     ) -> AgingPage:
         principal: Principal = request.user
-        day, index = _as_of(as_of)
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
+            day, index = await _as_of(con, as_of)
             targets = await _targets(con, principal)
             rows = await con.fetch(
                 _AGING,
