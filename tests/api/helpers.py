@@ -50,7 +50,16 @@ def wait_for_view(client: httpx.Client, organization_id: str, **expected: Any) -
 
 
 def events_of(stack: Stack, tenant: str) -> int:
-    return stack.sql("SELECT count(*) FROM credledger_events WHERE tenant_id = %s", tenant)[0][0]
+    """The tenant's business events: its access log (reads and refusals recorded) is left out."""
+    return stack.sql(
+        "SELECT count(*) FROM credledger_events WHERE tenant_id = %s AND topic NOT LIKE 'domain.access_log:%%'", tenant
+    )[0][0]
+
+
+def refusals_of(stack: Stack, tenant: str) -> int:
+    return stack.sql(
+        "SELECT count(*) FROM credledger_events WHERE tenant_id = %s AND topic LIKE '%%AccessLog.AccessRefused'", tenant
+    )[0][0]
 
 
 def assert_problem(response: httpx.Response, status: int, rule: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.helpers import ORG, assert_problem, events_of, register
+from tests.api.helpers import ORG, assert_problem, events_of, refusals_of, register
 from tests.support import Stack
 
 
@@ -96,6 +96,7 @@ def test_auth_is_required_and_checked(stack: Stack, tenants: tuple[str, str]) ->
     viewer = stack.client(tenants[0], role="viewer")
     assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")
     assert events_of(stack, tenants[0]) == 0
+    assert refusals_of(stack, tenants[0]) == 1  # the refused attempt itself is on record
 
 
 def test_oversized_input_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
