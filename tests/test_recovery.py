@@ -265,4 +265,4 @@ def test_projection_worker_killed_mid_stream_applies_each_event_once(infra: Infr
     for _, e in events:
         last_version[e.originator_id] = e.originator_version
     assert versions == last_version
-    assert log.read_text().count("consuming") == 5
+    assert log.read_text().count("projection affiliation_status: consuming") == 5
