@@ -18,13 +18,12 @@ from typing import Any
 
 import pytest
 
-from domain.address import Address
 from domain.application import Application
 from domain.organization import Organization
-from domain.taxonomy import TaxonomySelection
 from services.app import Actor, Credledger, postgres_env
 from services.migrate import migrate
 from services.store.transcoder import EventMapper, MsgspecTranscoder
+from tests.mixed_workload import organization
 from tests.support import MASTER_KEY, Infra, credledger, eventually, process_env, read_stream, stop
 
 pytestmark = pytest.mark.timeout(240)
@@ -82,22 +81,6 @@ class Writer(threading.Thread):
                 time.sleep(self.rng.uniform(0, 0.01))
         except BaseException as error:  # surfaced by the test
             self.error = error
-
-
-def organization(name: str) -> dict[str, Any]:
-    return dict(
-        legal_name=name,
-        tin="04-3219876",
-        tin_kind="ein",
-        npi="1234567893",
-        entity_kind="group",
-        taxonomies=[TaxonomySelection("193200000X", True)],
-        taxonomy_version="25.1",
-        practice_address=Address.parse("100 North St", "Pittsfield", "MA", "01201", field="practice_address"),
-        mailing_address=None,
-        provider_type="physician group",
-        risk_level="limited",
-    )
 
 
 def stored_events(app: Credledger) -> list[Any]:
