@@ -29,7 +29,8 @@ class ViewBuilder:
     """Applies stored events in store order (which is causal, so no event waits on another
     aggregate) to the views' tables in ``schema``, as the worker role under row-level security.
 
-    ``until`` keeps only events recorded at or before that moment; ``tenant`` only that tenant's.
+    ``until`` keeps only events recorded at or before that moment; ``tenant`` only that tenant's;
+    ``up_to`` only events up to that position (so a caller can match a read of the store it made).
     """
 
     def __init__(
@@ -42,6 +43,7 @@ class ViewBuilder:
         progress: Progress = lambda _: None,
         until: datetime | None = None,
         tenant: str | None = None,
+        up_to: int | None = None,
     ) -> None:
         self.con = con
         self.modules = modules
@@ -50,6 +52,7 @@ class ViewBuilder:
         self.progress = progress
         self.until = until
         self.tenant = tenant
+        self.up_to = up_to
         self.position = 0  # the last notification id read
         self.read = self.applied = 0
         self.versions: dict[tuple[str, UUID], tuple[str, int]] = {}  # (view, aggregate) -> (tenant, version)
@@ -81,10 +84,12 @@ class ViewBuilder:
         await self.con.execute(f"SET LOCAL search_path = {self.schema}, public")
         rows = await self.con.fetch(
             f"SELECT notification_id, originator_id, originator_version, topic, state, tenant_id FROM {EVENTS_TABLE} "
-            "WHERE notification_id > $1 AND ($3::text IS NULL OR tenant_id = $3) ORDER BY notification_id LIMIT $2",
+            "WHERE notification_id > $1 AND ($3::text IS NULL OR tenant_id = $3) "
+            "AND ($4::bigint IS NULL OR notification_id <= $4) ORDER BY notification_id LIMIT $2",
             self.position,
             self.batch,
             self.tenant,
+            self.up_to,
         )
         tenant = None
         for row in rows:
@@ -93,7 +98,10 @@ class ViewBuilder:
             if not modules:
                 continue
             stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            event = _mapper.to_domain_event(stored)
+            try:
+                event = _mapper.to_domain_event(stored)
+            except Exception as error:  # a stored state this code cannot read: say where, not what
+                raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
             if self.until is not None and event.timestamp > self.until:
                 continue
             if row["tenant_id"] != tenant:

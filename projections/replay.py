@@ -36,7 +36,13 @@ def schema_of(name: str) -> str:
 
 
 async def replay_views(
-    database_url: str, *, name: str, until: datetime, tenant: str | None = None, progress: Progress = lambda _: None
+    database_url: str,
+    *,
+    name: str,
+    until: datetime,
+    tenant: str | None = None,
+    up_to: int | None = None,
+    progress: Progress = lambda _: None,
 ) -> Replayed:
     """Build every view from the events recorded at or before ``until`` (one tenant's, or all)."""
     schema = schema_of(name)
@@ -44,7 +50,9 @@ async def replay_views(
     try:
         if await con.fetchval("SELECT 1 FROM view_snapshots WHERE name = $1", name):
             raise SnapshotError(f"A snapshot named {name!r} exists; drop it first.")
-        builder = ViewBuilder(con, projection_modules(), schema, progress=progress, until=until, tenant=tenant)
+        builder = ViewBuilder(
+            con, projection_modules(), schema, progress=progress, until=until, tenant=tenant, up_to=up_to
+        )
         try:
             await builder.create_schema()
             await builder.run_to_end()

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from uuid import UUID
 
+from services.audit_cli import add_commands as add_audit_commands
 from services.config import Settings
 
 EX_USAGE = 2
@@ -334,6 +335,7 @@ def parser() -> argparse.ArgumentParser:
     snapshots.add_argument("--drop", metavar="NAME", help="drop this snapshot")
     snapshots.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
     snapshots.set_defaults(func=cmd_snapshots)
+    add_audit_commands(sub)  # verify, export
     return p
 
 

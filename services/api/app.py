@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from services.api.access_audit_view import AccessAuditViewController
 from services.api.affiliation_view import AffiliationViewController
 from services.api.applications import ApplicationController
+from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth
 from services.api.changes import ChangeSignal, view_changes
 from services.api.health import live, ready
@@ -65,6 +66,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             TurnaroundViewController,
             view_changes,
             *HISTORY_ROUTES,
+            export_audit_bundle,
             SettingsController,
             live,
             ready,

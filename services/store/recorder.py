@@ -17,6 +17,8 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
+from services.store.chain import append_links
+
 TENANT_SETTING = "credledger.tenant_id"
 ROLE_SETTING = "credledger.actor_role"
 
@@ -71,6 +73,22 @@ class TenantRecorder(PostgresApplicationRecorder):
             )
             if curs.fetchone() is None:
                 raise KeyAlreadyUsed(idempotency.key)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if notification_ids:
+            # Same transaction, still under the table lock the insert took: writers are
+            # serialised, so reading the tenant's last link and appending to it cannot race.
+            append_links(
+                curs,
+                tenant_id=kwargs["tenant_id"],
+                actor_role=kwargs.get("actor_role"),
+                stored_events=stored_events,
+                notification_ids=notification_ids,
+            )
+        return notification_ids
 
 
 class TenantPostgresFactory(PostgresFactory):

@@ -1,0 +1,64 @@
+"""Audit export for auditors: ``GET /v1/exports?from=YYYY-MM-DD&to=YYYY-MM-DD`` answers with the
+token's tenant's audit bundle (services/audit_export.py), a tar file the auditor checks offline
+with `credledger verify BUNDLE`. Firm admins and auditors only.
+
+The bundle is built for the request (the views are rebuilt as of the last day), into a temporary
+folder removed once the response is sent.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from litestar import Request, Response, get
+from litestar.background_tasks import BackgroundTask
+from litestar.params import QueryParameter
+from litestar.response import File
+
+from services.api.auth import Role, _require
+from services.api.paging import invalid
+from services.api.problems import problem
+from services.audit_export import ExportError, export_bundle
+
+may_export = _require(frozenset({Role.FIRM_ADMIN, Role.AUDITOR}), "export the audit record")
+MEDIA_TYPE = "application/x-tar"
+
+
+@get(
+    "/v1/exports",
+    operation_id="exportAuditBundle",
+    guards=[may_export],
+    tags=["compliance"],
+    media_type=MEDIA_TYPE,
+    summary="The tenant's events over a range of days, its views as of the last day, and a verifiable manifest",
+)
+async def export_audit_bundle(
+    request: Request,
+    first_day: Annotated[date, QueryParameter(name="from", description="first day (Massachusetts), YYYY-MM-DD")],
+    last_day: Annotated[date, QueryParameter(name="to", description="last day (Massachusetts, inclusive), YYYY-MM-DD")],
+) -> Response:
+    if last_day < first_day:
+        raise invalid("to", "is before from", "The range ends before it starts.")
+    tenant = request.user.tenant_id
+    # The store and the snapshot schemas need the owning role, which the application service holds.
+    database_url = request.app.state.credledger.env.get("CREDLEDGER_DATABASE_URL")
+    folder = Path(tempfile.mkdtemp(prefix="credledger-export-"))
+    name = f"credledger-audit-{tenant}-{first_day}-{last_day}.tar"
+    try:
+        await export_bundle(database_url, tenant=tenant, first_day=first_day, last_day=last_day, out=folder / name)
+    except ExportError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        return problem(request, 500, "chain-broken", "The event store's hash chain is broken", str(error))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return File(
+        folder / name,
+        filename=name,
+        media_type=MEDIA_TYPE,
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )
