@@ -1,0 +1,392 @@
+"""A practice's applications: POSC registration (POSC-DC-PE, processed within 7 business days, a few late; rejected
+when the profile differs from NPPES), MassHealth enrollment with its dossier, EFT and screenings (state review
+45-60 business days, deficiencies on about a quarter), revalidation for clients onboarded already enrolled, and
+ACO / MCO / PCC credentialing (30-60 more business days), contracted only once MassHealth issued the provider
+number."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.address import Address
+from domain.application import REQUIRED_DOCUMENTS, ApplicationKind
+from domain.dossier import DocumentType
+from services.workload import data
+from services.workload.lifecycle import App, Lifecycle
+
+ENROLLMENT_DEFICIENCIES = (
+    (["Signed W-9 (page 2 missing)"], DocumentType.W9),
+    (["IRS 147C letter matching the legal name"], DocumentType.IRS_147C),
+    (["Liability COI showing $1M/$3M limits and the practice location"], DocumentType.LIABILITY_COI),
+    (["Ownership and managing employee disclosure"], None),
+    (["Massachusetts license of a rendering clinician"], DocumentType.LICENSE),
+    (["Signed provider agreement (all pages)"], DocumentType.PROVIDER_AGREEMENT),
+)
+POSC_DEFICIENCIES = (
+    ["Primary user's date of birth missing on the form"],
+    ["Form not signed by an authorized signatory"],
+)
+PLAN_DEFICIENCIES = (
+    (["CAQH profile attestation out of date"], None),
+    (["Signed fee schedule"], None),
+    (["Current liability COI"], DocumentType.LIABILITY_COI),
+)
+
+
+class Filings(Lifecycle):
+    # --- POSC registration (POSC-DC-PE) and the primary user -------------------------------------------
+
+    def posc_open(self, day: date) -> None:
+        channel = "fax" if self.rng.random() < 0.7 else "mail"
+        self.posc = self.open_app(day, "posc_registration", channel, reason="POSC-DC-PE prepared")
+        self.posc_channel = channel
+        self.primary = self.open_account(day, "primary", reason="Named as primary user on POSC-DC-PE")
+        self.at(self.later(day, 1, 4), self.posc_submit)
+
+    def posc_submit(self, day: date) -> None:
+        how = (
+            "Faxed POSC-DC-PE to (617) 988-8974"
+            if self.posc_channel == "fax"
+            else "Mailed POSC-DC-PE to Provider Enrollment and Credentialing, Quincy"
+        )
+        if self.nppes_ok:
+            self.submit(day, self.posc, how)
+            deficiencies = [(self.rng.choice(POSC_DEFICIENCIES), None)] if self.rng.random() < 0.06 else []
+            self.payer(self.posc, day, self.draw(2, 7, 0.12, 12), deficiencies, self.posc_approved, client=(1, 5))
+        elif self.t.nppes == "rejected" and self.posc.status == "open" and not self.rejected:
+            self.submit(
+                day, self.posc, how, override="Client says its NPPES update is filed; sending to hold the queue"
+            )
+            self.at(self.later(day, 1, 3), self.posc_reject)
+        elif self.t.nppes in ("fixed", "rejected"):
+            self.at(self.later(day, 1, 2), self.posc_submit)
+        # stalled: the form waits on the client's NPPES correction, past the end
+
+    def posc_reject(self, day: date) -> None:
+        field = {"address": "practice address", "taxonomy": "taxonomy", "legal_name": "legal name"}.get(
+            self.t.mismatch, "TIN"
+        )
+        self.emit(
+            day,
+            "reject_application",
+            self.posc.ref,
+            rejected_on=day,
+            cause=f"Automated POSC rejection: {field} differs from NPPES",
+        )
+        self.posc.status = "open"
+        self.rejected = True
+        fixed = self.later(day, 1, 4)
+        self.at(fixed, self.fix_nppes)
+        self.at(self.later(fixed, 1, 3), self.posc_submit)
+
+    def posc_approved(self, day: date) -> None:
+        self.approve(day, self.posc, "Virtual Gateway confirmation email received")
+        self.at(self.later(day, 3, 8), self.pin_letter)
+        self.at(self.later(day, 2, 10), self.enrollment_open)
+
+    def pin_letter(self, day: date) -> None:
+        self.emit(
+            day,
+            "receive_pin_letter",
+            self.org,
+            pin=data.pin(self.rng),
+            received_on=day,
+            reason="MassHealth PIN letter arrived by mail",
+        )
+        self.pin = True
+        if self.primary is not None and not self.t.stuck_checklist:
+            steps = [
+                "registered_with_pin",
+                "new_user_email_received",
+                "password_changed",
+                "authentication_questions_answered",
+            ]
+            self.at(self.later(day, 0, 3), self.checklist, self.primary, steps, self.primary_ready)
+
+    # --- MassHealth enrollment -------------------------------------------------------------------------
+
+    def enrollment_open(self, day: date) -> None:
+        app = self.enrollment = self.open_app(day, "enrollment", "portal", reason="MassHealth enrollment started")
+        types = [
+            DocumentType.W9,
+            DocumentType.IRS_147C,
+            DocumentType.LICENSE,
+            DocumentType.LIABILITY_COI,
+            DocumentType.VOIDED_CHECK,
+            DocumentType.PROVIDER_AGREEMENT,
+        ]
+        if self.t.kind.prescriber:
+            types.append(DocumentType.DEA)
+        if self.t.kind.entity_kind in ("group", "facility"):
+            types += [DocumentType.LICENSE] * self.rng.randint(0, 2)  # one per clinician
+        self.rng.shuffle(types)
+        early = self.submit_too_early if self.rng.random() < 0.04 else None
+        last = self.dossier(day, app, types, 12, early)
+        self.at(self.later(day, 1, 8), self.eft_details)
+        self.at(self.later(last, 1, 5), self.enrollment_submit)
+
+    def submit_too_early(self, day: date, app: App) -> None:
+        """Submitted before the last document came in: the domain refuses it, and nothing is stored."""
+        if app.status == "open" and not REQUIRED_DOCUMENTS[ApplicationKind.ENROLLMENT] <= set(app.docs.values()):
+            self.emit(
+                day,
+                "submit_application",
+                app.ref,
+                submitted_on=day,
+                refusal="documents-missing",
+                reason="Submitted through the POSC enrollment wizard",
+            )
+
+    def eft_details(self, day: date) -> None:
+        self.emit(
+            day,
+            "record_eft_details",
+            self.org,
+            routing_number=data.routing_number(self.rng),
+            account_number=data.account_number(self.rng),
+            account_type="checking",
+            reason="From the voided check",
+        )
+        self.at(self.later(day, 3, 10), self.eft_validation)
+
+    def eft_validation(self, day: date) -> None:
+        validated = self.rng.random() > 0.06
+        self.emit(
+            day,
+            "record_eft_validation",
+            self.org,
+            validated=validated,
+            on=day,
+            reason="Prenote accepted" if validated else "Prenote returned: account closed",
+        )
+        if not validated:
+            self.at(self.later(day, 2, 6), self.eft_details)
+
+    def enrollment_submit(self, day: date) -> None:
+        app = self.enrollment
+        if app.status != "open":
+            return
+        if not self.nppes_ok:
+            self.at(self.later(day, 3, 3), self.enrollment_submit)
+            return
+        if self.rng.random() < 0.5:
+            self.snapshot(day, "NPPES re-checked before submission")
+        self.submit(day, app, "Submitted through the POSC enrollment wizard")
+        self.screenings(day, app)
+        outcome = self.t.enrollment
+        deficiencies = []
+        if self.rng.random() < 0.25:
+            deficiencies = self.rng.sample(ENROLLMENT_DEFICIENCIES, 2 if self.rng.random() < 0.2 else 1)
+        days = self.draw(45, 60, 0.12, 75)
+        withdraw_at = self.rng.randint(10, 30) if outcome == "withdrawn" else None
+
+        def decide(on: date) -> None:
+            if outcome == "approved":
+                number = self._provider_number()
+                self.approve(
+                    on, app, "Approval letter with the provider number", provider_number=number, effective_date=day
+                )
+                self.enrolled(on)
+            else:
+                reason = self.rng.choice(
+                    ("Site visit: the location was not operational", "License could not be verified with the Board")
+                )
+                self.deny(on, app, reason)
+
+        decided = self.payer(app, day, days, deficiencies, decide, withdraw_at=withdraw_at)
+        if outcome == "approved":
+            self.enrollment_due = decided
+            if self.t.affiliates and self.rng.random() < 0.6:  # credentialing with plans started in parallel
+                self.at(self.later(day, 15, 40), self.start_affiliations)
+
+    def screenings(self, day: date, app: App) -> None:
+        self.at(self.later(day, 1, 8), self.screened, app, "exclusion_lists", True)
+        if self.risk != "limited":
+            self.at(self.later(day, 5, 25), self.screened, app, "fingerprint_cori", True)
+            passed = not (self.t.enrollment == "denied" and app is self.enrollment)
+            self.at(self.later(day, 10, 35), self.screened, app, "site_visit", passed)
+
+    def screened(self, day: date, app: App, screening: str, passed: bool) -> None:
+        if app.status in ("submitted", "deficient"):
+            self.emit(
+                day, "record_application_screening", app.ref, screening=screening, passed=passed, completed_on=day
+            )
+
+    def _provider_number(self) -> str:
+        while True:
+            number = f"{self.rng.randrange(10**7):07d}"
+            if number not in self.firm.provider_numbers:
+                self.firm.provider_numbers.add(number)
+                return number
+
+    def enrolled(self, day: date) -> None:
+        self.enrolled_on = day
+        if self.t.affiliates and not self.affiliations:
+            self.at(self.later(day, 1, 15), self.start_affiliations)
+        if self.t.nppes == "drift":  # some weeks later, and before the end if the enrollment came in time
+            target = min(self.cal.add(day, self.rng.randint(10, 60)), self.cal.back(self.end, self.rng.randint(3, 10)))
+            self.at(max(target, self.cal.add(day, 1)), self.drift)
+
+    def drift(self, day: date) -> None:
+        """The practice moved and updated NPPES; the firm has not corrected the profile yet."""
+        old = self.registry["address"]
+        self.registry["address"] = Address.parse(
+            f"{self.rng.randrange(1, 1200)} {self.rng.choice(data.STREETS)}",
+            old.city,
+            old.state,
+            old.postal_code,
+            field="a",
+        )
+        self.snapshot(day, "Monthly NPPES re-check")
+
+    # --- onboarded already enrolled: revalidation ----------------------------------------------------------
+
+    def existing_client(self, day: date) -> None:
+        issued = day - timedelta(days=self.rng.randrange(5 * 365 - 150, 5 * 365 - 20))  # revalidation due: 5 years
+        issued += timedelta(days=max(0, 7 - issued.weekday()) if issued.weekday() >= 5 else 0)
+        self.emit(
+            day,
+            "issue_provider_number",
+            self.org,
+            provider_number=self._provider_number(),
+            issued_on=issued,
+            reason="Client onboarded already enrolled with MassHealth",
+        )
+        self.enrolled_on = self.enrollment_due = day
+        self.emit(
+            day,
+            "receive_pin_letter",
+            self.org,
+            pin=data.pin(self.rng),
+            received_on=issued + timedelta(days=9),
+            reason="Copy of the client's PIN letter",
+        )
+        self.pin = True
+        self.primary = self.open_account(day, "primary", reason="The client's existing POSC primary user")
+        for step in (
+            "registered_with_pin",
+            "new_user_email_received",
+            "password_changed",
+            "authentication_questions_answered",
+        ):
+            self.emit(day, "complete_checklist_step", self.primary.ref, step=step, on=day)
+        self.primary_ready(day)
+        if self.t.affiliates:
+            for kind, plan, partner in self.choose_plans()[: self.rng.randint(1, 2)]:
+                self.existing_affiliation(day, issued, kind, plan, partner)
+        letter = self.later(day, 5, 40)
+        self.at(letter, self.revalidation_letter)
+
+    def existing_affiliation(self, day: date, issued: date, kind: str, plan: str, partner: str | None) -> None:
+        requested = issued + timedelta(days=self.rng.randrange(30, 200))
+        dates = [requested]
+        for gap in ((5, 20), (30, 60), (5, 20)):
+            dates.append(dates[-1] + timedelta(days=self.rng.randint(*gap)))
+        reason = "Existing affiliation recorded at onboarding"
+        self.emit(
+            day, "request_affiliation", self.org, kind=kind, plan=plan, partner_mco=partner, on=dates[0], reason=reason
+        )
+        for state, on in zip(("in_credentialing", "contracted", "active"), dates[1:], strict=True):
+            self.emit(day, "move_affiliation", self.org, plan=plan, to=state, on=on, reason=reason)
+        self.affiliations[plan] = "active"
+
+    def revalidation_letter(self, day: date) -> None:
+        app = self.open_app(day, "revalidation", "portal", reason="Revalidation letter received")
+        types = [DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.PROVIDER_AGREEMENT]
+        last = self.dossier(day, app, types, 10)
+        deadline = day + timedelta(days=45)  # answer within 45 days of the letter
+        submit = min(self.later(last, 1, 4), self.cal.on_or_after(deadline - timedelta(days=3)))
+        self.at(max(submit, last), self.revalidation_submit, app)
+
+    def revalidation_submit(self, day: date, app: App) -> None:
+        if not self.nppes_ok:
+            self.at(self.later(day, 2, 2), self.revalidation_submit, app)
+            return
+        self.snapshot(day, "NPPES re-checked before submission")
+        self.submit(day, app, "Revalidation submitted through POSC")
+        self.screenings(day, app)
+        deficiencies = [self.rng.choice(ENROLLMENT_DEFICIENCIES)] if self.rng.random() < 0.2 else []
+        self.payer(
+            app,
+            day,
+            self.draw(45, 60, 0.1, 72),
+            deficiencies,
+            lambda on: self.approve(on, app, "Revalidation approved"),
+        )
+
+    # --- ACO / MCO / PCC credentialing ----------------------------------------------------------------------
+
+    def choose_plans(self) -> list[tuple[str, str, str | None]]:
+        rng, plans = self.rng, []
+        if self.t.kind.primary_care:
+            if rng.random() < 0.7:
+                plan, partner = rng.choice(data.ACO_A_PLANS)
+                plans.append(("aco_a", plan, partner))
+            else:
+                plans.append(("aco_b", rng.choice(data.ACO_B_PLANS), None))
+            for mco in rng.sample(data.MCO_PLANS, rng.randint(0, 2)):
+                plans.append(("mco", mco, None))
+            if rng.random() < 0.5:
+                plans.append(("pcc", data.PCC_PLAN, None))
+        else:
+            for mco in rng.sample(data.MCO_PLANS, rng.randint(1, 2)):
+                plans.append(("mco", mco, None))
+        return plans
+
+    def start_affiliations(self, day: date) -> None:
+        for kind, plan, partner in self.choose_plans():
+            if plan not in self.affiliations:
+                self.affiliations[plan] = "planned"
+                self.at(self.later(day, 0, 10), self.affiliation_request, kind, plan, partner)
+
+    def affiliation_request(self, day: date, kind: str, plan: str, partner: str | None) -> None:
+        self.emit(
+            day,
+            "request_affiliation",
+            self.org,
+            kind=kind,
+            plan=plan,
+            partner_mco=partner,
+            on=day,
+            reason="Credentialing requested",
+        )
+        self.affiliations[plan] = "requested"
+        app_kind = {"aco_a": "aco_affiliation", "aco_b": "aco_affiliation", "mco": "mco_affiliation"}.get(
+            kind, "pcc_affiliation"
+        )
+        app = self.open_app(day, app_kind, "portal", plan=plan, reason=f"{plan} credentialing application")
+        types = [DocumentType.W9, DocumentType.LICENSE] + ([DocumentType.LIABILITY_COI] if kind != "pcc" else [])
+        last = self.dossier(day, app, types, 4)
+        self.at(self.later(last, 1, 3), self.affiliation_submit, app, plan)
+
+    def affiliation_submit(self, day: date, app: App, plan: str) -> None:
+        self.submit(day, app, f"Sent to {plan} with the CAQH profile")
+        self.at(self.later(day, 0, 3), self.move, plan, "in_credentialing", "requested")
+        deficiencies = [self.rng.choice(PLAN_DEFICIENCIES)] if self.rng.random() < 0.2 else []
+        approved = self.rng.random() < 0.85
+
+        def decide(on: date) -> None:
+            if approved:
+                self.approve(on, app, f"{plan} approved credentialing")
+                self.at(max(on, self.enrollment_due), self.contract, plan)
+            else:
+                self.deny(on, app, "Panel closed for this specialty in the service area")
+                self.move(on, plan, "denied", "requested", "in_credentialing")
+
+        self.payer(app, day, self.draw(30, 60, 0.12, 75), deficiencies, decide)
+
+    def move(self, day: date, plan: str, to: str, *sources: str) -> None:
+        if self.affiliations.get(plan) not in sources:
+            return
+        self.emit(day, "move_affiliation", self.org, plan=plan, to=to, on=day)
+        self.affiliations[plan] = to
+
+    def contract(self, day: date, plan: str) -> None:
+        if self.enrolled_on is None or self.enrolled_on > day:
+            self.at(self.later(day, 5, 5), self.contract, plan)
+            return
+        self.move(day, plan, "contracted", "in_credentialing")
+        active = self.later(day, 5, 20)
+        self.at(active, self.move, plan, "active", "contracted")
+        if self.rng.random() < 0.04:
+            self.at(self.later(active, 20, 120), self.move, plan, "terminated", "active")
