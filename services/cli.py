@@ -37,7 +37,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(data_dir=args.data_dir, host=args.host, port=args.port)
     try:
-        serve(settings, on_ready=_banner)
+        serve(settings, demo=args.demo, on_ready=_banner)
     except DataDirInUse as error:
         print(f"credledger up: {error}", file=sys.stderr)
         return EX_TEMPFAIL
@@ -290,6 +290,7 @@ def parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", type=Path, help="where embedded PostgreSQL/NATS and the token secret live")
     up.add_argument("--host", help="API bind address (default 127.0.0.1)")
     up.add_argument("--port", type=int, help="API port (default 8000)")
+    up.add_argument("--demo", action="store_true", help="load a demo credentialing firm (tenant 'demo') first")
     up.set_defaults(func=cmd_up)
 
     token = sub.add_parser("token", help="print a bearer token")

@@ -185,10 +185,15 @@ async def run(
         raise SystemExit(f"The API could not start on {settings.host}:{settings.port}.")
 
 
-def serve(settings: Settings, **kwargs: Any) -> None:
-    """Resolve the services, migrate, run until SIGINT/SIGTERM, then stop everything."""
+def serve(settings: Settings, demo: bool = False, **kwargs: Any) -> None:
+    """Resolve the services, migrate, (load the demo firm,) run until SIGINT/SIGTERM, then stop everything."""
     with resolved(settings) as settings:
         applied = migrate(settings.database_url)  # type: ignore[arg-type]
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
+        if demo:
+            from services.demo import load_demo
+
+            # Stored before the relay and the workers start: they publish and project it like any history.
+            load_demo(settings.database_url, settings.resolve_master_key())  # type: ignore[arg-type]
         asyncio.run(run(settings, **kwargs))
