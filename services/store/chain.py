@@ -254,39 +254,39 @@ def store_size(database_url: str, events_table: str = "credledger_events") -> in
     return int(row[0]) if row else 0
 
 
-def append_links(
+def chain_rows(
     curs: Any,
-    *,
-    tenant_id: str,
-    actor_role: str | None,
-    stored_events: Sequence[StoredEvent],
+    events: Sequence[tuple[str, str | None, StoredEvent]],
     notification_ids: Sequence[int],
 ) -> None:
-    """Chain events just inserted, inside their insert transaction (the recorder's hook).
+    """Chain events just inserted, inside their insert transaction (the recorder's batch).
 
-    One extra round trip (the tenant's last link); the links are computed here and their insert
-    rides the pipeline to the commit. The insert returns the ids in the order of the events
-    (eventsourcing pairs them the same way); the rows' tenant_id and actor_role are column
-    defaults over settings the recorder made from these same values, NULLIF(..., ''), so the
+    ``events`` are (tenant, actor role, stored event) in notification order, possibly of several
+    tenants; each tenant's links continue from its last stored link (one query for all of them)
+    and go in with one INSERT. The rows' tenant_id and actor_role are these same values, so the
     links cover what is stored. `credledger verify` recomputes them from the rows.
     """
-    if len(notification_ids) != len(stored_events) or any(b <= a for a, b in pairwise(notification_ids)):
-        raise RuntimeError(f"Cannot chain {len(stored_events)} events with notification ids {notification_ids}.")
+    if len(notification_ids) != len(events) or any(b <= a for a, b in pairwise(notification_ids)):
+        raise RuntimeError(f"Cannot chain {len(events)} events with notification ids {notification_ids}.")
     curs.execute(
-        f"SELECT link FROM {CHAIN_TABLE} WHERE tenant_id = %s ORDER BY notification_id DESC LIMIT 1",
-        (tenant_id,),
+        f"SELECT t.tenant_id, (SELECT c.link FROM {CHAIN_TABLE} c WHERE c.tenant_id = t.tenant_id "
+        "ORDER BY c.notification_id DESC LIMIT 1) AS link FROM unnest(%s::text[]) AS t(tenant_id)",
+        (sorted({tenant for tenant, _, _ in events}),),
         prepare=True,
     )
-    last = curs.fetchone()  # a dict row: eventsourcing's connections use dict_row
-    prev = GENESIS if last is None else bytes(last["link"])
-    role = actor_role or None
-    rows = []
-    for nid, event in zip(notification_ids, stored_events, strict=True):
-        new = link(prev, tenant_id, nid, event.originator_id, event.originator_version, event.topic, event.state, role)
-        rows.append((tenant_id, nid, event.originator_id, event.originator_version, prev, new))
-        prev = new
-    curs.executemany(
+    heads = {row["tenant_id"]: GENESIS if row["link"] is None else bytes(row["link"]) for row in curs.fetchall()}
+    columns: tuple[list[Any], ...] = ([], [], [], [], [], [])
+    for nid, (tenant, role, event) in zip(notification_ids, events, strict=True):
+        prev = heads[tenant]
+        heads[tenant] = new = link(
+            prev, tenant, nid, event.originator_id, event.originator_version, event.topic, event.state, role
+        )
+        row = (tenant, nid, event.originator_id, event.originator_version, prev, new)
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    curs.execute(
         f"INSERT INTO {CHAIN_TABLE} (tenant_id, notification_id, originator_id, originator_version, prev, link) "
-        "VALUES (%s, %s, %s, %s, %s, %s)",
-        rows,
+        "SELECT * FROM unnest(%s::text[], %s::bigint[], %s::uuid[], %s::bigint[], %s::bytea[], %s::bytea[])",
+        columns,
+        prepare=True,
     )

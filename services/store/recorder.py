@@ -1,26 +1,44 @@
-"""eventsourcing's PostgreSQL recorder, extended to stamp every event row with its tenant.
+"""eventsourcing's PostgreSQL recorder, writing concurrent saves as group commits (group_commit.py).
 
-The library inserts rows through a composite type with a fixed set of fields, so
-rather than fork its insert statement we give the ``tenant_id`` column a default
-read from a transaction-local setting, and set that setting in the same
-transaction just before the insert (the recorder's ``_insert_events`` hook runs
-first inside the insert transaction). The column is NOT NULL, so an insert that
-forgot its tenant fails instead of landing untenanted.
+The library's own insert serialises writers on an EXCLUSIVE table lock, one transaction per save;
+this recorder keeps that lock (notification ids become visible in commit order, which the relay
+relies on) and the library's tables, reader and subscriptions, but stores every save queued
+meanwhile in one transaction, as set-based statements:
+
+- under the lock, a request whose event is stored already at that (originator, version), or taken
+  by an earlier request of the same batch, is refused with IntegrityError (a 409 for the API) and
+  stores nothing; so is one whose Idempotency-Key was used (KeyAlreadyUsed);
+- the other requests' events go in with one INSERT, in the batch's order, each row stamped with
+  its tenant and the acting user's role (both NOT NULL / nullable columns of the events table);
+- each tenant's hash chain is extended in the same transaction (chain.py), from the link the
+  tenant's last stored event has;
+- a batch that fails for a reason not tied to one request (a lost connection, the lock's timeout)
+  is retried whole, as the library retries a save; one that fails for a reason that one request
+  must carry (bad data) is written again request by request, so only that one fails.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Sequence
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from psycopg.sql import SQL, Identifier
 
-from services.store.chain import append_links
+from services.store.chain import chain_rows
+from services.store.group_commit import GroupCommit, Request
 
 TENANT_SETTING = "credledger.tenant_id"
-ROLE_SETTING = "credledger.actor_role"
+RETRY_ATTEMPTS, RETRY_WAIT = 10, 0.2  # as the library's own insert_events retries
 
 
 @dataclass(frozen=True)
@@ -34,61 +52,168 @@ class KeyAlreadyUsed(Exception):
     """Another command with this Idempotency-Key committed first."""
 
 
+@dataclass(eq=False)
+class Save(Request):
+    """One ``insert_events`` call: its events, who stores them, and its Idempotency-Key."""
+
+    events: Sequence[StoredEvent] = ()
+    tenant_id: str | None = None
+    actor_role: str | None = None
+    idempotency: IdempotencyRecord | None = None
+
+
 class TenantRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         table = SQL("{0}.{1}").format(Identifier(datastore.schema), Identifier(events_table_name))
+        # Written with every row (below); NOT NULL, so a row stored some other way without a tenant fails.
         self.sql_create_statements.append(
-            SQL(
-                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS tenant_id text NOT NULL "
-                "DEFAULT NULLIF(current_setting('credledger.tenant_id', true), '')"
-            ).format(table=table)
+            SQL("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS tenant_id text NOT NULL").format(table=table)
         )
         # The acting user's role (from the bearer token) at the time: the compliance
         # history shows who acted in which capacity. Events carry the user id themselves.
         self.sql_create_statements.append(
-            SQL(
-                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS actor_role text "
-                "DEFAULT NULLIF(current_setting('credledger.actor_role', true), '')"
-            ).format(table=table)
+            SQL("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS actor_role text").format(table=table)
         )
+        self._table = table
+        self._group_commit: GroupCommit[Save] = GroupCommit(self._write_with_retries)
 
-    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        tenant_id = kwargs.get("tenant_id")
-        if not tenant_id:
-            raise ValueError("Events must be saved with a tenant_id.")
-        # is_local=true: the setting ends with this transaction, so a pooled
-        # connection never carries one tenant's id into another's insert.
-        curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, tenant_id))
-        curs.execute("SELECT set_config(%s, %s, true)", (ROLE_SETTING, kwargs.get("actor_role") or ""))
-        idempotency: IdempotencyRecord | None = kwargs.get("idempotency")
-        if idempotency is not None:
-            # Same transaction as the events: both land, or neither. A concurrent
-            # request with the same key waits on the unique index here, then finds
-            # the row and does nothing; it then answers with the first result.
-            curs.execute(
-                "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, response) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1",
-                (tenant_id, idempotency.key, idempotency.fingerprint, idempotency.response),
-            )
-            if curs.fetchone() is None:
-                raise KeyAlreadyUsed(idempotency.key)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """Queue the save; returns once its batch has committed (or raises what refused it)."""
+        save = Save(
+            events=stored_events,
+            tenant_id=kwargs.get("tenant_id"),
+            actor_role=kwargs.get("actor_role") or None,
+            idempotency=kwargs.get("idempotency"),
+        )
+        return self._group_commit.submit(save)
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        if notification_ids:
-            # Same transaction, still under the table lock the insert took: writers are
-            # serialised, so reading the tenant's last link and appending to it cannot race.
-            append_links(
-                curs,
-                tenant_id=kwargs["tenant_id"],
-                actor_role=kwargs.get("actor_role"),
-                stored_events=stored_events,
-                notification_ids=notification_ids,
+    # --- one batch ------------------------------------------------------------------------------------------
+
+    def _write_with_retries(self, batch: list[Save]) -> None:
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            for save in batch:
+                save.reset()
+            try:
+                self._write(batch)
+                return
+            except (InterfaceError, OperationalError) as error:
+                if attempt == RETRY_ATTEMPTS:
+                    for save in batch:
+                        save.error = error
+                    return
+                time.sleep(RETRY_WAIT)
+            except PersistenceError as error:
+                if len(batch) == 1:
+                    batch[0].error = error
+                    return
+                for save in batch:  # one of them carries the error: write each on its own
+                    self._write_with_retries([save])
+                return
+
+    def _write(self, batch: list[Save]) -> None:
+        pending = []
+        for save in batch:
+            if not save.tenant_id:
+                save.error = ValueError("Events must be saved with a tenant_id.")
+            elif not save.events:
+                save.result = []
+            else:
+                pending.append(save)
+        if not pending:
+            return
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)  # delivered at commit: wakes the relay
+            pending = self._decide(curs, pending)
+            if pending:
+                self._insert(curs, pending)
+        # Committed (leaving the block without an error): the outcomes set above stand.
+
+    def _decide(self, curs: Any, saves: list[Save]) -> list[Save]:
+        """Under the table lock, in the batch's order: a save whose Idempotency-Key was used (stored, or by an
+        earlier save of this batch) is refused with KeyAlreadyUsed; one whose (originator, version) is stored
+        already, or taken by an earlier save of this batch, with IntegrityError. The rest go in."""
+        keys = [(e.originator_id, e.originator_version) for save in saves for e in save.events]
+        curs.execute(
+            SQL(
+                "SELECT e.originator_id, e.originator_version FROM {table} e "
+                "JOIN unnest(%s::uuid[], %s::bigint[]) AS k(originator_id, originator_version) "
+                "USING (originator_id, originator_version)"
+            ).format(table=self._table),
+            ([k[0] for k in keys], [k[1] for k in keys]),
+            prepare=True,
+        )
+        taken = {(row["originator_id"], row["originator_version"]) for row in curs.fetchall()}
+        accepted = []
+        for save in saves:
+            mine = [(e.originator_id, e.originator_version) for e in save.events]
+            conflict = bool(taken.intersection(mine)) or len(set(mine)) != len(mine)
+            key_used = save.idempotency is not None and (
+                self._key_used(curs, save) if conflict else not self._claim(curs, save)
             )
-        return notification_ids
+            if key_used:
+                save.error = KeyAlreadyUsed(save.idempotency.key)  # type: ignore[union-attr]
+            elif conflict:
+                save.error = IntegrityError(
+                    "duplicate key value violates unique constraint: (originator_id, originator_version) exists"
+                )
+            else:
+                taken.update(mine)
+                accepted.append(save)
+        return accepted
+
+    # Idempotency-Keys are recorded in the same transaction as their events: both land, or neither. The keys'
+    # table is under row-level security by the tenant setting (migration 003).
+    def _claim(self, curs: Any, save: Save) -> bool:
+        record = save.idempotency
+        assert record is not None
+        curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, save.tenant_id))
+        curs.execute(
+            "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, response) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1",
+            (save.tenant_id, record.key, record.fingerprint, record.response),
+        )
+        return curs.fetchone() is not None
+
+    def _key_used(self, curs: Any, save: Save) -> bool:
+        assert save.idempotency is not None
+        curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, save.tenant_id))
+        curs.execute(
+            "SELECT 1 FROM idempotency_keys WHERE tenant_id = %s AND key = %s", (save.tenant_id, save.idempotency.key)
+        )
+        return curs.fetchone() is not None
+
+    def _insert(self, curs: Any, saves: list[Save]) -> None:
+        rows = [(save, e) for save in saves for e in save.events]
+        curs.execute(
+            SQL(
+                "INSERT INTO {table} (originator_id, originator_version, topic, state, tenant_id, actor_role) "
+                "SELECT originator_id, originator_version, topic, state, tenant_id, actor_role "
+                "FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::text[], %s::text[]) "
+                "WITH ORDINALITY AS e(originator_id, originator_version, topic, state, tenant_id, actor_role, n) "
+                "ORDER BY n RETURNING notification_id, originator_id, originator_version"
+            ).format(table=self._table),
+            (
+                [e.originator_id for _, e in rows],
+                [e.originator_version for _, e in rows],
+                [e.topic for _, e in rows],
+                [e.state for _, e in rows],
+                [save.tenant_id for save, _ in rows],
+                [save.actor_role for save, _ in rows],
+            ),
+            prepare=True,
+        )
+        stored = {(r["originator_id"], r["originator_version"]): r["notification_id"] for r in curs.fetchall()}
+        ids = [stored.get((e.originator_id, e.originator_version), 0) for _, e in rows]
+        # Rows take their ids in the order inserted (ORDER BY n): the batch's order is the commit order.
+        if len(stored) != len(rows) or any(b <= a for a, b in pairwise(ids)) or 0 in ids:
+            raise PersistenceError(f"Stored {len(stored)} of {len(rows)} events, or not in the batch's order.")
+        chain_rows(curs, [(save.tenant_id, save.actor_role, e) for save, e in rows], ids)  # type: ignore[misc]
+        start = 0
+        for save in saves:
+            save.result = ids[start : start + len(save.events)]
+            start += len(save.events)
 
 
 class TenantPostgresFactory(PostgresFactory):
