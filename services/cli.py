@@ -91,15 +91,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import asyncio
 
-    from services.runtime import run
+    from services.runtime import run, run_loop
 
     settings = _external(args)
     if settings is None:
         return EX_CONFIG
     relay = args.command == "relay"
-    asyncio.run(run(settings, api=False, relay=relay, projections=not relay))
+    run_loop(run(settings, api=False, relay=relay, projections=not relay))
     return 0
 
 

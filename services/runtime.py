@@ -14,7 +14,7 @@ import logging
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from typing import Any, Awaitable, Callable, Coroutine, Iterator, TypeVar
 
 import psycopg
 import uvicorn
@@ -28,6 +28,7 @@ from services.migrate import migrate
 from services.relay import Relay
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 EMBEDDED_DATABASE = "credledger"
 
 
@@ -185,6 +186,17 @@ async def run(
         raise SystemExit(f"The API could not start on {settings.host}:{settings.port}.")
 
 
+def run_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on uvloop where it is installed (not on Windows): the long-running processes'
+    loop (API, relay, workers) spends less CPU per request and per message."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(main)
+
+
 def serve(settings: Settings, demo: bool = False, **kwargs: Any) -> None:
     """Resolve the services, migrate, (load the demo firm,) run until SIGINT/SIGTERM, then stop everything."""
     with resolved(settings) as settings:
@@ -196,4 +208,4 @@ def serve(settings: Settings, demo: bool = False, **kwargs: Any) -> None:
 
             # Stored before the relay and the workers start: they publish and project it like any history.
             load_demo(settings.database_url, settings.resolve_master_key())  # type: ignore[arg-type]
-        asyncio.run(run(settings, **kwargs))
+        run_loop(run(settings, **kwargs))

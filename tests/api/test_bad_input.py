@@ -107,3 +107,19 @@ def test_oversized_input_is_refused(stack: Stack, tenants: tuple[str, str]) -> N
     huge = {**ORG, "legal_name": "y" * 300_000}
     assert_problem(client.post("/v1/organizations", json=huge), 413, "too-large")
     assert events_of(stack, tenants[0]) == 0
+
+
+def test_a_token_that_expires_is_refused_even_after_it_was_accepted(stack: Stack, tenants: tuple[str, str]) -> None:
+    """The API verifies a token once and remembers it; its expiry is still checked on every request."""
+    import time
+
+    import httpx
+
+    from services.api.auth import issue_token
+    from tests.support import JWT_SECRET
+
+    token = issue_token(JWT_SECRET, tenant=tenants[0], role="viewer", user="brief", ttl_seconds=2)
+    brief = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"})
+    assert brief.get("/v1/views/affiliation-status").status_code == 200
+    time.sleep(2.1)
+    assert_problem(brief.get("/v1/views/affiliation-status"), 401, "unauthorized")
