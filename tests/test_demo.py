@@ -45,7 +45,8 @@ def _stop(process: subprocess.Popen[bytes], log: Path) -> None:
 def _token(data_dir: Path, tenant: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "CREDLEDGER_JWT_SECRET"}
     return subprocess.run(
-        [sys.executable, "-m", "services", "token", "--tenant", tenant, "--role", "viewer", "--data-dir", str(data_dir)],
+        [sys.executable, "-m", "services", "token", "--tenant", tenant, "--role", "viewer"]
+        + ["--data-dir", str(data_dir)],
         env=env,
         capture_output=True,
         text=True,
