@@ -154,7 +154,7 @@ class Infra:
         )
 
     def up(self, database_url: str, namespace: str, timeout: float = 120) -> Service:
-        """`credledger up --port P`: API, relay and projection workers in one process, as users run it."""
+        """`credledger up --port P`, as users run it: the API, with the relay and projection workers in its child."""
         port = free_port()
         service = self.credledger(["up", "--port", str(port)], database_url, namespace)
         return self._wait_ready(service, port, timeout)

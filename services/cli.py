@@ -91,14 +91,18 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-
     from services.runtime import run, run_loop
 
     settings = _external(args)
     if settings is None:
         return EX_CONFIG
-    relay = args.command == "relay"
-    run_loop(run(settings, api=False, relay=relay, projections=not relay))
+    if getattr(args, "with_parent", False):
+        from services.worker_process import watch_parent
+
+        watch_parent()
+    relay = args.command in ("relay", "workers")
+    projections = args.command in ("project", "workers")
+    run_loop(run(settings, api=False, relay=relay, projections=projections))
     return 0
 
 
@@ -310,6 +314,9 @@ def parser() -> argparse.ArgumentParser:
     ):
         s = sub.add_parser(name, help=text)
         s.set_defaults(func=func)
+    workers = sub.add_parser("workers", help="run the relay and the projection workers (what `up` runs beside its API)")
+    workers.add_argument("--with-parent", action="store_true", help="stop when standard input closes (used by `up`)")
+    workers.set_defaults(func=cmd_worker)
     parked = sub.add_parser("parked", help="list events the projections parked; retry them once fixed")
     parked.add_argument("--retry", action="store_true", help="re-apply parked aggregates from the event store")
     parked.add_argument("--discard-unknown", action="store_true", help="drop parked messages that are not events")

@@ -26,6 +26,7 @@ from services.config import Settings
 from services.embedded import EmbeddedNats, EmbeddedPostgres
 from services.migrate import migrate
 from services.relay import Relay
+from services.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -157,10 +158,12 @@ async def run(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    tasks = [
-        asyncio.create_task(supervise(name, worker.run, stop), name=name)
-        for name, worker in components(settings, api=api, relay=relay, projections=projections).items()
-    ]
+    if api and relay and projections:
+        # `credledger up`: the API here, the relay and the projection workers in a process of their own.
+        found: dict[str, Any] = {"workers": WorkerProcess(settings)}
+    else:
+        found = components(settings, api=api, relay=relay, projections=projections)
+    tasks = [asyncio.create_task(supervise(name, worker.run, stop), name=name) for name, worker in found.items()]
     server = None
     if api:
         config = uvicorn.Config(

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
 from services.embedded import free_port
@@ -29,10 +30,21 @@ def _pids(data_dir: Path) -> list[int]:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    return True
+
+
+def _workers(up: subprocess.Popen[bytes]) -> list[int]:
+    """`credledger up`'s child process running the relay and the projection workers."""
+    found = []
+    for child in psutil.Process(up.pid).children():
+        try:
+            if "workers" in child.cmdline() and child.status() != psutil.STATUS_ZOMBIE:
+                found.append(child.pid)
+        except psutil.NoSuchProcess:  # it has just gone
+            pass
+    return found
 
 
 def test_up_with_no_services_configured(tmp_path: Path) -> None:
@@ -81,12 +93,15 @@ def test_up_with_no_services_configured(tmp_path: Path) -> None:
         assert row
         servers = _pids(data_dir)
         assert len(servers) == 2 and all(_alive(p) for p in servers)
+        workers = _workers(up)
+        assert len(workers) == 1  # the relay and the projections run beside the API, in their own process
     finally:
         if up.poll() is None:
             up.send_signal(signal.SIGINT)  # Ctrl-C
         code = up.wait(timeout=60)
     assert code == 0, log.read_text()[-3000:]
     assert not any(_alive(p) for p in servers), "embedded servers outlived credledger up"
+    assert not any(_alive(p) for p in workers), "the workers' process outlived credledger up"
     assert "Traceback" not in log.read_text()
 
 
@@ -138,10 +153,12 @@ def test_up_after_a_killed_up_stops_the_orphaned_servers(tmp_path: Path) -> None
     data_dir, log = tmp_path / "data", tmp_path / "up.log"
     killed, _ = _start_up(data_dir, log)
     eventually(lambda: "credledger is up" in log.read_text() or killed.poll() is not None, timeout=90)
+    workers = eventually(lambda: _workers(killed), timeout=30)
     killed.send_signal(signal.SIGKILL)  # no chance to stop its servers
     killed.wait(timeout=30)
     orphans = _pids(data_dir)
     assert len(orphans) == 2 and all(_alive(p) for p in orphans)
+    eventually(lambda: not any(_alive(p) for p in workers), timeout=30)  # its workers noticed and stopped
     again, port = _start_up(data_dir, tmp_path / "again.log")
     try:
         eventually(lambda: "credledger is up" in (tmp_path / "again.log").read_text() or again.poll() is not None, 90)
@@ -179,3 +196,29 @@ def test_up_on_a_taken_port_exits_with_an_error(tmp_path: Path) -> None:
         )
     assert result.returncode == 1
     assert "could not start" in result.stderr
+
+
+def test_a_failed_workers_process_is_started_again(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "up.log"
+    up, port = _start_up(data_dir, log)
+    try:
+        eventually(lambda: "credledger is up" in log.read_text() or up.poll() is not None, timeout=90)
+        [first] = eventually(lambda: _workers(up), timeout=30)
+        os.kill(first, signal.SIGKILL)
+        [second] = eventually(lambda: [p for p in _workers(up) if p != first], timeout=30)
+        assert up.poll() is None and second != first
+        env = {k: v for k, v in os.environ.items() if k != "CREDLEDGER_JWT_SECRET"}
+        token = subprocess.run(
+            [sys.executable, "-m", "services", "token", "--tenant", "again", "--role", "firm_admin"]
+            + ["--data-dir", str(data_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"})
+        org = client.post("/v1/organizations", json=ORG).json()["id"]
+        eventually(lambda: client.get(f"/v1/views/affiliation-status/{org}").status_code == 200, timeout=30)
+    finally:
+        up.send_signal(signal.SIGINT)
+        assert up.wait(timeout=60) == 0, log.read_text()[-3000:]

@@ -1,0 +1,88 @@
+"""`credledger up` runs the relay and the projection workers in a process of their own.
+
+Why: in one Python process the API, the relay and the three projection workers share one interpreter
+lock and one event loop, so under load each command's projection work delayed the next responses, and
+the requests delayed the views (bench/ scenario 1 measures both ways). Apart, they use another core.
+
+The child is `credledger workers` on the same servers. It stops with its parent: on Ctrl-C, on SIGTERM
+(forwarded), and when the parent dies without a chance to say so (its end of the child's stdin closes,
+``watch_parent``). If the child fails, the runtime's supervisor starts it again, as any component.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+import threading
+
+from services.config import Settings
+
+log = logging.getLogger(__name__)
+STOP_TIMEOUT = 25.0  # the child's own components stop in order; then it is killed
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    """The environment of `credledger workers`: the resolved servers (embedded ones included)."""
+    assert settings.database_url and settings.nats_url
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=settings.database_url,
+        NATS_URL=settings.nats_url,
+        CREDLEDGER_NAMESPACE=settings.namespace,
+        CREDLEDGER_RELAY_BATCH=str(settings.relay_batch),
+        CREDLEDGER_PROJECTION_BATCH=str(settings.projection_batch),
+        CREDLEDGER_DATA_DIR=str(settings.data_dir),
+    )
+    return env
+
+
+class WorkerProcess:
+    """A component of the runtime: ``run(stop)`` keeps one `credledger workers` running until ``stop``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def run(self, stop: asyncio.Event) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "services",
+            "workers",
+            "--with-parent",
+            stdin=asyncio.subprocess.PIPE,  # never written: it closes when this process ends, however it ends
+            env=child_env(self.settings),
+        )
+        exited = asyncio.ensure_future(process.wait())
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not exited.done():
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGINT)  # like Ctrl-C: it stops its components in order
+            try:
+                await asyncio.wait_for(asyncio.shield(exited), STOP_TIMEOUT)
+            except asyncio.TimeoutError:
+                log.error("the workers' process did not stop within %.0fs; killing it", STOP_TIMEOUT)
+                process.kill()
+                await exited
+            return
+        if not stop.is_set():
+            raise RuntimeError(f"the workers' process exited with {process.returncode}")
+
+
+def watch_parent() -> None:
+    """In the child: stop (as on SIGTERM) once the parent's end of stdin closes."""
+
+    def wait_for_eof() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=wait_for_eof, name="watch-parent", daemon=True).start()
