@@ -8,7 +8,6 @@ client that reconnects with the last id it saw misses nothing and repeats nothin
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import datetime
 from typing import Annotated, AsyncIterator
 from uuid import UUID
@@ -24,14 +23,22 @@ from projections.tracking import VIEW_CHANGES_CHANNEL
 from services.api.auth import Principal, may_read
 from services.api.paging import invalid, tenant_transaction
 
-KEEPALIVE_SECONDS = 15.0
+KEEPALIVE_SECONDS = 15.0  # at most this long without sending anything
 PAGE = 500
 
 
 class ChangeSignal:
-    """Wakes every open stream when a worker commits changes (PostgreSQL NOTIFY)."""
+    """Wakes every open stream when a worker commits changes (PostgreSQL NOTIFY).
+
+    A stream reads ``generation`` BEFORE its query and hands it to ``wait``: a NOTIFY that
+    arrives while the query runs (a commit the query's snapshot missed) has moved the
+    generation on, so ``wait`` returns at once instead of sleeping until the next change or
+    the keepalive. PostgreSQL delivers a NOTIFY only after its transaction commits, so a
+    row the query did not see always announces itself after ``generation`` was read.
+    """
 
     def __init__(self) -> None:
+        self.generation = 0  # wake-ups so far
         self._event = asyncio.Event()
         self._connection: asyncpg.Connection | None = None
 
@@ -44,12 +51,19 @@ class ChangeSignal:
             await self._connection.close()
 
     def _notified(self, *_: object) -> None:
+        self.generation += 1
         event, self._event = self._event, asyncio.Event()
         event.set()
 
-    async def wait(self, timeout: float) -> None:
-        with contextlib.suppress(asyncio.TimeoutError):
+    async def wait(self, seen: int, timeout: float) -> bool:
+        """Until a wake-up after ``seen`` (at once if one came already); False if ``timeout`` passed first."""
+        if self.generation != seen:
+            return True
+        try:
             await asyncio.wait_for(self._event.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
 
 
 class ViewChange(msgspec.Struct):
@@ -80,7 +94,10 @@ async def _changes(
         async with tenant_transaction(pool, principal) as con:
             after = await con.fetchval("SELECT coalesce(max(id), 0) FROM view_changes")
     yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
+    loop = asyncio.get_running_loop()
+    quiet_until = loop.time() + KEEPALIVE_SECONDS
     while True:
+        seen = signal.generation  # before the query: a change it misses ends the wait below at once
         async with tenant_transaction(pool, principal) as con:
             rows = await con.fetch(
                 "SELECT id, view, organization_id, subject_id, position, changed_at FROM view_changes "
@@ -98,11 +115,15 @@ async def _changes(
             yield ServerSentEventMessage(data=msgspec.json.encode(change).decode(), event=row["view"], id=row["id"])
         if rows:
             after = rows[-1]["id"]
+            quiet_until = loop.time() + KEEPALIVE_SECONDS
             if len(rows) == PAGE:
                 continue
-        else:
+        # Woken by a NOTIFY (any tenant's), or after KEEPALIVE_SECONDS with nothing sent: then a
+        # comment keeps proxies from closing the connection, and the query runs again regardless.
+        remaining = quiet_until - loop.time()
+        if remaining <= 0 or not await signal.wait(seen, remaining):
             yield ServerSentEventMessage(data=None, comment="keepalive")
-        await signal.wait(KEEPALIVE_SECONDS)
+            quiet_until = loop.time() + KEEPALIVE_SECONDS
 
 
 @get(
