@@ -24,7 +24,7 @@ def load_demo(database_url: str, master_key: bytes) -> int:
 
     app = Credledger(env=postgres_env(database_url, master_key))
     try:
-        with app.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        with app.reading() as curs:
             curs.execute(f"SELECT 1 FROM {EVENTS_TABLE} WHERE tenant_id = %s LIMIT 1", (DEMO_TENANT,))
             if curs.fetchone() is not None:
                 log.info("the demo firm is loaded already (tenant %s)", DEMO_TENANT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Iterable, TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
@@ -91,6 +91,14 @@ def postgres_env(
     }
 
 
+def mutate_all(aggregate: Any, events: Iterable[Any]) -> Any:
+    """eventsourcing's project_aggregate without its assert: an isinstance check against a runtime-checkable
+    Protocol per event cost about a third of loading an aggregate on Python 3.11 (profiled)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class TenantApplication(Application):
     name = "Credledger"
 
@@ -112,7 +120,7 @@ class TenantApplication(Application):
             raise NotFound(f"No {kind.__name__} {aggregate_id}.")
         try:
             with tenant_scope(actor.tenant_id):  # PII is opened under the caller's tenant key
-                aggregate = self.repository.get(aggregate_id)
+                aggregate = self.repository.get(aggregate_id, projector_func=mutate_all)
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, kind) or aggregate.tenant_id != actor.tenant_id:
@@ -124,9 +132,15 @@ class TenantApplication(Application):
             )
         return aggregate
 
+    def reading(self):  # type: ignore[no-untyped-def]
+        """A read-only transaction of the store. It ends with COMMIT, not ROLLBACK: psycopg forgets every
+        prepared statement of a connection on a rollback (DEALLOCATE ALL), so each read made the next save
+        on that connection prepare its statements again (7 of a command's 13 statements, in bench/)."""
+        return self.recorder.datastore.transaction(commit=True)  # type: ignore[attr-defined]
+
     def owner_of(self, aggregate_id: UUID) -> str | None:
         """The tenant stamped on the aggregate's first event, or None if there is none."""
-        with self.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        with self.reading() as curs:
             curs.execute(
                 f"SELECT tenant_id FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = 1",
                 (aggregate_id,),
@@ -155,7 +169,7 @@ class TenantApplication(Application):
 
     def previous_result(self, actor: Actor, key: str) -> PreviousResult | None:
         """What a command with this Idempotency-Key answered, if one committed."""
-        with self.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        with self.reading() as curs:
             curs.execute("SELECT set_config('credledger.tenant_id', %s, true)", (actor.tenant_id,))
             curs.execute(
                 "SELECT fingerprint, response FROM idempotency_keys WHERE tenant_id = %s AND key = %s",

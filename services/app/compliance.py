@@ -15,7 +15,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.access_log import AccessLog, access_log_id
 from domain.base import TenantAggregate
-from services.app.base import EVENTS_TABLE, Actor, NotFound, TenantApplication, VersionConflict
+from services.app.base import EVENTS_TABLE, Actor, NotFound, TenantApplication, VersionConflict, mutate_all
 from services.store.pii import tenant_scope
 from services.store.transcoder import EventMapper, MsgspecTranscoder, pii_fields
 
@@ -59,7 +59,7 @@ def _snake(name: str) -> str:
 class ComplianceUseCases(TenantApplication):
     def _owned(self, actor: Actor, kind: type[TenantAggregate], aggregate_id: UUID) -> None:
         """NotFound unless the record exists, is of that kind and belongs to the caller's tenant."""
-        with self.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        with self.reading() as curs:
             curs.execute(
                 f"SELECT tenant_id, topic FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = 1",
                 (aggregate_id,),
@@ -69,7 +69,7 @@ class ComplianceUseCases(TenantApplication):
             raise NotFound(f"No {kind.__name__} {aggregate_id}.")
 
     def _stored(self, *aggregate_ids: UUID) -> list[dict[str, Any]]:
-        with self.recorder.datastore.transaction(commit=False) as curs:  # type: ignore[attr-defined]
+        with self.reading() as curs:
             curs.execute(
                 f"SELECT notification_id, originator_id, originator_version, topic, state, actor_role "
                 f"FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s) ORDER BY notification_id",
@@ -137,7 +137,7 @@ class ComplianceUseCases(TenantApplication):
         if version == 0:
             raise NotFound(f"{kind.__name__} {aggregate_id} did not exist at {moment.isoformat()}.")
         with tenant_scope(actor.tenant_id):
-            return self.repository.get(aggregate_id, version=version)  # type: ignore[return-value]
+            return self.repository.get(aggregate_id, version=version, projector_func=mutate_all)  # type: ignore[return-value]
 
     # --- the access log --------------------------------------------------------------------------
 
@@ -165,7 +165,7 @@ class ComplianceUseCases(TenantApplication):
         for _ in range(5):
             try:
                 with tenant_scope(actor.tenant_id):
-                    log = self.repository.get(access_log_id(actor.tenant_id, subject_id))
+                    log = self.repository.get(access_log_id(actor.tenant_id, subject_id), projector_func=mutate_all)
             except AggregateNotFoundError:
                 log = AccessLog.open(tenant_id=actor.tenant_id, subject_id=subject_id, actor=actor.user_id)
             act(log)

@@ -76,6 +76,10 @@ class TenantRecorder(PostgresApplicationRecorder):
             SQL("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS actor_role text").format(table=table)
         )
         self._table = table
+        # One round trip: the library's lock statements (lock_timeout, LOCK TABLE ... EXCLUSIVE) and its NOTIFY.
+        self._lock_and_notify = SQL("; ").join(
+            [*self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
+        )
         self._group_commit: GroupCommit[Save] = GroupCommit(self._write_with_retries)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -123,8 +127,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         if not pending:
             return
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            self._lock_table(curs)
-            self._notify_channel(curs)  # delivered at commit: wakes the relay
+            curs.execute(self._lock_and_notify)  # the NOTIFY is delivered at commit: it wakes the relay
             pending = self._decide(curs, pending)
             if pending:
                 self._insert(curs, pending)
