@@ -8,6 +8,8 @@ client that reconnects with the last id it saw misses nothing and repeats nothin
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from datetime import datetime
 from typing import Annotated, AsyncIterator
 from uuid import UUID
@@ -23,6 +25,7 @@ from projections.tracking import VIEW_CHANGES_CHANNEL
 from services.api.auth import Principal, may_read
 from services.api.paging import invalid, tenant_transaction
 
+log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0  # at most this long without sending anything
 PAGE = 500
 
@@ -35,20 +38,59 @@ class ChangeSignal:
     generation on, so ``wait`` returns at once instead of sleeping until the next change or
     the keepalive. PostgreSQL delivers a NOTIFY only after its transaction commits, so a
     row the query did not see always announces itself after ``generation`` was read.
+
+    If the listening connection is lost, it is opened again (with backoff) and every stream
+    is woken once it listens again, since NOTIFYs sent meanwhile were not heard.
     """
 
     def __init__(self) -> None:
         self.generation = 0  # wake-ups so far
         self._event = asyncio.Event()
+        self._dsn = ""
         self._connection: asyncpg.Connection | None = None
+        self._reconnecting: asyncio.Task[None] | None = None
+        self._stopped = False
 
     async def start(self, dsn: str) -> None:
-        self._connection = await asyncpg.connect(dsn)
-        await self._connection.add_listener(VIEW_CHANGES_CHANNEL, self._notified)
+        self._dsn = dsn
+        await self._listen()
 
     async def stop(self) -> None:
+        self._stopped = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconnecting
         if self._connection is not None:
             await self._connection.close()
+
+    async def _listen(self) -> None:
+        connection = await asyncpg.connect(self._dsn)
+        try:
+            await connection.add_listener(VIEW_CHANGES_CHANNEL, self._notified)
+        except BaseException:
+            connection.terminate()
+            raise
+        connection.add_termination_listener(self._lost)
+        self._connection = connection
+
+    def _lost(self, *_: object) -> None:
+        if not self._stopped and self._reconnecting is None:
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self._listen()
+                break
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+                log.warning("view changes: cannot listen again (%s); retrying in %.1fs", error, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self._reconnecting = None
+        log.info("view changes: listening again")
+        self._notified()  # changes committed while nobody listened
 
     def _notified(self, *_: object) -> None:
         self.generation += 1

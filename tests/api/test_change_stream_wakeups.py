@@ -87,6 +87,13 @@ async def commit_change(owner: asyncpg.Connection, tenant: str, organization: uu
         await record_changes(owner, [Change("affiliation_status", tenant, organization, organization, 1)])
 
 
+async def commit_and_hear(api: SimpleNamespace, organization: uuid.UUID) -> None:
+    """A change, and the API's signal hearing its NOTIFY: from then on only a new wake-up wakes a stream."""
+    api.signal.heard.clear()
+    await commit_change(api.owner, api.tenant, organization)
+    await asyncio.wait_for(api.signal.heard.wait(), PATIENCE)
+
+
 def stream_of(pool: Any, signal: ChangeSignal, tenant: str) -> AsyncIterator[ServerSentEventMessage]:
     request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_pool=pool, change_signal=signal)))
     principal = Principal(user_id="dana", tenant_id=tenant, role=Role("viewer"), organizations=None)
@@ -126,12 +133,10 @@ async def api(database: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[S
 
 async def test_a_change_committed_while_the_stream_queries_is_sent_on_its_notify(api: SimpleNamespace) -> None:
     first, second = uuid.uuid4(), uuid.uuid4()
-    await commit_change(api.owner, api.tenant, first)
+    await commit_and_hear(api, first)
 
     async def worker_commits_during_the_query() -> None:
-        api.signal.heard.clear()
-        await commit_change(api.owner, api.tenant, second)
-        await asyncio.wait_for(api.signal.heard.wait(), PATIENCE)  # heard before the stream waits again
+        await commit_and_hear(api, second)  # heard before the stream waits again
 
     racing = RacingPool(api.pool, worker_commits_during_the_query)
     stream = stream_of(racing, api.signal, api.tenant)
@@ -142,6 +147,25 @@ async def test_a_change_committed_while_the_stream_queries_is_sent_on_its_notify
         assert await next_change(stream) == str(first)
         # Committed after that query's snapshot, announced before the stream waited: no later NOTIFY
         # comes, so only that one can wake it.
+        assert await next_change(stream) == str(second)
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def test_changes_committed_while_the_api_was_not_listening_are_sent_once_it_listens_again(
+    api: SimpleNamespace,
+) -> None:
+    first, second = uuid.uuid4(), uuid.uuid4()
+    stream = stream_of(api.pool, api.signal, api.tenant)
+    try:
+        await anext(stream)
+        await commit_and_hear(api, first)  # before the stream's query: it is not woken again by this one
+        assert await next_change(stream) == str(first)
+        # The listening connection is lost (a server restart, a failover, an idle-connection killer);
+        # pg_terminate_backend's timeout waits until that backend is gone, so nothing hears this NOTIFY.
+        listener = api.signal._connection.get_server_pid()
+        assert await api.owner.fetchval("SELECT pg_terminate_backend($1, 10000)", listener)
+        await commit_change(api.owner, api.tenant, second)
         assert await next_change(stream) == str(second)
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
