@@ -24,11 +24,9 @@ def load_demo(database_url: str, master_key: bytes) -> int:
 
     app = Credledger(env=postgres_env(database_url, master_key))
     try:
-        with app.reading() as curs:
-            curs.execute(f"SELECT 1 FROM {EVENTS_TABLE} WHERE tenant_id = %s LIMIT 1", (DEMO_TENANT,))
-            if curs.fetchone() is not None:
-                log.info("the demo firm is loaded already (tenant %s)", DEMO_TENANT)
-                return 0
+        if app.fetch(f"SELECT 1 FROM {EVENTS_TABLE} WHERE tenant_id = %s LIMIT 1", DEMO_TENANT):
+            log.info("the demo firm is loaded already (tenant %s)", DEMO_TENANT)
+            return 0
         plan = Simulation(seed=DEMO_SEED, tenants=[DEMO_TENANT], practices=DEMO_PRACTICES, months=10).plan()
         with tqdm(total=len(plan), desc="loading the demo firm", unit="command", file=sys.stderr) as bar:
             summary = run_plan(plan, AppTarget(app), progress=lambda done, _: bar.update(done - bar.n))

@@ -59,23 +59,20 @@ def _snake(name: str) -> str:
 class ComplianceUseCases(TenantApplication):
     def _owned(self, actor: Actor, kind: type[TenantAggregate], aggregate_id: UUID) -> None:
         """NotFound unless the record exists, is of that kind and belongs to the caller's tenant."""
-        with self.reading() as curs:
-            curs.execute(
-                f"SELECT tenant_id, topic FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = 1",
-                (aggregate_id,),
-            )
-            row = curs.fetchone()
+        rows = self.fetch(
+            f"SELECT tenant_id, topic FROM {EVENTS_TABLE} WHERE originator_id = %s AND originator_version = 1",
+            aggregate_id,
+        )
+        row = rows[0] if rows else None
         if row is None or row["tenant_id"] != actor.tenant_id or f":{kind.__name__}." not in row["topic"]:
             raise NotFound(f"No {kind.__name__} {aggregate_id}.")
 
     def _stored(self, *aggregate_ids: UUID) -> list[dict[str, Any]]:
-        with self.reading() as curs:
-            curs.execute(
-                f"SELECT notification_id, originator_id, originator_version, topic, state, actor_role "
-                f"FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s) ORDER BY notification_id",
-                (list(aggregate_ids),),
-            )
-            return list(curs.fetchall())
+        return self.fetch(
+            f"SELECT notification_id, originator_id, originator_version, topic, state, actor_role "
+            f"FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s) ORDER BY notification_id",
+            list(aggregate_ids),
+        )
 
     def history(
         self,
