@@ -4,24 +4,96 @@ applications. Only facts are stored (access_audit.sql); the findings are derived
 read (services/api/access_audit_view.py), since "review overdue" depends on the date and the tenant's settings.
 
 Events of different aggregates commute here: each one writes rows of its own aggregate, plus the organization's
-``updated_at`` through GREATEST, so the live view and a rebuild in store order end up with the same rows.
+``updated_at`` as the latest of the two, so the live view and a rebuild in store order end up with the same rows.
+The handlers fold each event into the rows in memory (projections/rows.py); the rows are the tables'.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
-
-import asyncpg
 
 from domain.application import Application, ApplicationKind
 from domain.organization import Organization
 from domain.user_account import ReviewOutcome, UserAccount
+from projections.dispatch import Handlers
+from projections.rows import Row, ViewRows
 from projections.tracking import OutOfOrder
 
 name = "access_audit"
 aggregates = ("organization", "user_account", "application")
+
+
+class OrganizationRow(Row, kw_only=True):
+    """The organization and its current POSC primary user."""
+
+    table: ClassVar[str] = "access_audit_organizations"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
+    legal_name: str
+    npi: str
+    primary_user_account_id: UUID | None = None
+    primary_user_since: datetime | None = None
+    registered_at: datetime
+    updated_at: datetime
+
+
+class AccountRow(Row, kw_only=True):
+    table: ClassVar[str] = "access_audit_accounts"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id")
+    sorted_arrays: ClassVar[tuple[str, ...]] = ("grants",)
+    account_id: UUID
+    person_name: str
+    role: str
+    partner_firm: str | None = None
+    partner_function: str | None = None
+    status: str = "active"
+    deactivated_at: datetime | None = None
+    departed_on: date | None = None
+    grants: list[str] = []
+    access_since: datetime | None = None
+    last_review_on: date | None = None
+    last_review_outcome: str | None = None
+    last_reviewer: str | None = None
+    opened_at: datetime
+    updated_at: datetime
+
+
+class GrantRow(Row, kw_only=True):
+    """A period a POSC function was held."""
+
+    table: ClassVar[str] = "access_audit_grants"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "function", "granted_version")
+    account_id: UUID
+    function: str
+    granted_version: int
+    granted_at: datetime
+    granted_by: UUID | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = None
+
+
+class PrimaryTermRow(Row, kw_only=True):
+    table: ClassVar[str] = "access_audit_primary_terms"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "started_version")
+    started_version: int
+    account_id: UUID
+    started_at: datetime
+    ended_at: datetime | None = None
+    modification_id: UUID | None = None
+
+
+class ModificationRow(Row, kw_only=True):
+    """A POSC-DC-PM application."""
+
+    table: ClassVar[str] = "access_audit_modifications"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
+    application_id: UUID
+    opened_at: datetime
+    approved_on: date | None = None
+
+
+row_types = (OrganizationRow, AccountRow, GrantRow, PrimaryTermRow, ModificationRow)
 
 
 def review_cutoff(recorded_at: datetime, on: date) -> datetime:
@@ -30,180 +102,196 @@ def review_cutoff(recorded_at: datetime, on: date) -> datetime:
     return min(recorded_at, datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC))
 
 
-async def apply(con: asyncpg.Connection, event: Any, position: int) -> UUID | None:
-    match event:
-        case Organization.Registered():
-            await con.execute(
-                "INSERT INTO access_audit_organizations (tenant_id, organization_id, legal_name, npi, "
-                "registered_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-                event.tenant_id,
-                event.originator_id,
-                event.legal_name,
-                event.npi,
-                event.timestamp,
-            )
-            return event.originator_id
-        case Organization.ProfileCorrected() if event.legal_name is not None:
-            await con.execute(
-                "UPDATE access_audit_organizations SET legal_name = $2, updated_at = GREATEST(updated_at, $3) "
-                "WHERE organization_id = $1",
-                event.originator_id,
-                event.legal_name,
-                event.timestamp,
-            )
-            return event.originator_id
-        case Organization.PrimaryUserDesignated() | Organization.PrimaryUserReplaced():
-            return await _primary_user(con, event)
-        case UserAccount.Opened():
-            await _require_organization(con, event.organization_id)
-            await con.execute(
-                "INSERT INTO access_audit_accounts (tenant_id, account_id, organization_id, person_name, role, "
-                "partner_firm, partner_function, opened_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                event.tenant_id,
-                event.originator_id,
-                event.organization_id,
-                event.person_name,
-                str(event.role),
-                event.partner_firm,
-                event.partner_function,
-                event.timestamp,
-            )
-            return await _touch(con, event.organization_id, event)
-        case UserAccount.Event():
-            return await _account_event(con, event)
-        case Application.Opened() if ApplicationKind(event.kind) is ApplicationKind.PRIMARY_USER_MODIFICATION:
-            await _require_organization(con, event.organization_id)
-            await con.execute(
-                "INSERT INTO access_audit_modifications (tenant_id, application_id, organization_id, opened_at) "
-                "VALUES ($1, $2, $3, $4)",
-                event.tenant_id,
-                event.originator_id,
-                event.organization_id,
-                event.timestamp,
-            )
-            return await _touch(con, event.organization_id, event)
-        case Application.Approved():
-            # Only POSC-DC-PM applications have a row (their Opened came first: same aggregate).
-            organization_id = await con.fetchval(
-                "UPDATE access_audit_modifications SET approved_on = $2 WHERE application_id = $1 "
-                "RETURNING organization_id",
-                event.originator_id,
-                event.decided_on,
-            )
-            return await _touch(con, organization_id, event) if organization_id else None
-    return None
-
-
-async def _primary_user(con: asyncpg.Connection, event: Any) -> UUID:
-    """A first primary user (POSC-DC-PE) or a replacement on an approved POSC-DC-PM: the previous term ends."""
-    modification_id = getattr(event, "modification_id", None)
-    await con.execute(
-        "UPDATE access_audit_primary_terms SET ended_at = $2 WHERE organization_id = $1 AND ended_at IS NULL",
-        event.originator_id,
-        event.timestamp,
-    )
-    await con.execute(
-        "INSERT INTO access_audit_primary_terms (tenant_id, organization_id, started_version, account_id, "
-        "started_at, modification_id) SELECT tenant_id, organization_id, $2, $3, $4, $5 "
-        "FROM access_audit_organizations WHERE organization_id = $1",
-        event.originator_id,
-        event.originator_version,
-        event.account_id,
-        event.timestamp,
-        modification_id,
-    )
-    await con.execute(
-        "UPDATE access_audit_organizations SET primary_user_account_id = $2, primary_user_since = $3, "
-        "updated_at = GREATEST(updated_at, $3) WHERE organization_id = $1",
-        event.originator_id,
-        event.account_id,
-        event.timestamp,
+async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
+    rows.add(
+        OrganizationRow(
+            tenant_id=event.tenant_id,
+            organization_id=event.originator_id,
+            legal_name=event.legal_name,
+            npi=event.npi,
+            registered_at=event.timestamp,
+            updated_at=event.timestamp,
+        )
     )
     return event.originator_id
 
 
-async def _account_event(con: asyncpg.Connection, event: Any) -> UUID | None:
-    account_id, at = event.originator_id, event.timestamp
+async def _profile_corrected(rows: ViewRows, event: Any, position: int) -> UUID | None:
+    if event.legal_name is None:
+        return None  # only the name is shown
+    organization = await rows.get(OrganizationRow, event.originator_id)
+    if organization is not None:
+        rows.update(organization, legal_name=event.legal_name, updated_at=max(organization.updated_at, event.timestamp))
+    return event.originator_id
+
+
+async def _account_opened(rows: ViewRows, event: Any, position: int) -> UUID:
+    await _require_organization(rows, event.organization_id)
+    rows.add(
+        AccountRow(
+            tenant_id=event.tenant_id,
+            account_id=event.originator_id,
+            organization_id=event.organization_id,
+            person_name=event.person_name,
+            role=str(event.role),
+            partner_firm=event.partner_firm,
+            partner_function=event.partner_function,
+            opened_at=event.timestamp,
+            updated_at=event.timestamp,
+        )
+    )
+    return await _touch(rows, event.organization_id, event)
+
+
+async def _application_opened(rows: ViewRows, event: Any, position: int) -> UUID | None:
+    if ApplicationKind(event.kind) is not ApplicationKind.PRIMARY_USER_MODIFICATION:
+        return None  # only POSC-DC-PM applications are shown
+    await _require_organization(rows, event.organization_id)
+    rows.add(
+        ModificationRow(
+            tenant_id=event.tenant_id,
+            application_id=event.originator_id,
+            organization_id=event.organization_id,
+            opened_at=event.timestamp,
+        )
+    )
+    return await _touch(rows, event.organization_id, event)
+
+
+async def _application_approved(rows: ViewRows, event: Any, position: int) -> UUID | None:
+    # Only POSC-DC-PM applications have a row (their Opened came first: same aggregate).
+    modification = await rows.get(ModificationRow, event.originator_id)
+    if modification is None:
+        return None
+    rows.update(modification, approved_on=event.decided_on)
+    return await _touch(rows, modification.organization_id, event)
+
+
+async def _primary_user(rows: ViewRows, event: Any, position: int) -> UUID:
+    """A first primary user (POSC-DC-PE) or a replacement on an approved POSC-DC-PM: the previous term ends."""
+    for term in await rows.of_organization(PrimaryTermRow, event.originator_id):
+        if term.ended_at is None:
+            rows.update(term, ended_at=event.timestamp)
+    organization = await rows.get(OrganizationRow, event.originator_id)
+    if organization is not None:
+        rows.add(
+            PrimaryTermRow(
+                tenant_id=organization.tenant_id,
+                organization_id=event.originator_id,
+                started_version=event.originator_version,
+                account_id=event.account_id,
+                started_at=event.timestamp,
+                modification_id=getattr(event, "modification_id", None),
+            )
+        )
+        rows.update(
+            organization,
+            primary_user_account_id=event.account_id,
+            primary_user_since=event.timestamp,
+            updated_at=max(organization.updated_at, event.timestamp),
+        )
+    return event.originator_id
+
+
+async def _account_event(rows: ViewRows, event: Any, position: int) -> UUID | None:
+    at = event.timestamp
+    account = await rows.get(AccountRow, event.originator_id)
+    if account is None:
+        return None  # nothing of it is stored: nothing to change (its Opened comes first: same aggregate)
+    grants = account.grants
     match event:
         case UserAccount.AccessGranted():
-            await con.execute(
-                "INSERT INTO access_audit_grants (tenant_id, account_id, organization_id, function, "
-                "granted_version, granted_at, granted_by) "
-                "SELECT tenant_id, account_id, organization_id, $2, $3, $4, $5 "
-                "FROM access_audit_accounts WHERE account_id = $1",
-                account_id,
-                str(event.function),
-                event.originator_version,
-                at,
-                event.granted_by,
+            rows.add(
+                GrantRow(
+                    tenant_id=account.tenant_id,
+                    account_id=account.account_id,
+                    organization_id=account.organization_id,
+                    function=str(event.function),
+                    granted_version=event.originator_version,
+                    granted_at=at,
+                    granted_by=event.granted_by,
+                )
             )
-            # SET reads the old row: access starts now if nothing was held before.
-            sets = (
-                "grants = ARRAY(SELECT unnest(grants || $2::text) ORDER BY 1), "
-                "access_since = CASE WHEN cardinality(grants) = 0 THEN $3 ELSE access_since END"
-            )
-            args: list[Any] = [str(event.function), at]
+            # Access starts now if nothing was held before.
+            changes: dict[str, Any] = {
+                "grants": sorted([*grants, str(event.function)]),
+                "access_since": at if not grants else account.access_since,
+            }
         case UserAccount.AccessRevoked():
-            await _end_grants(con, account_id, at, "revoked", str(event.function))
-            sets = (
-                "grants = array_remove(grants, $2::text), "
-                "access_since = CASE WHEN grants = ARRAY[$2::text] THEN NULL ELSE access_since END"
-            )
-            args = [str(event.function), at]
+            function = str(event.function)
+            await _end_grants(rows, account, at, "revoked", function)
+            changes = {
+                "grants": [g for g in grants if g != function],
+                "access_since": None if grants == [function] else account.access_since,
+            }
         case UserAccount.AccessReviewed():
             revoked = ReviewOutcome(event.outcome) is ReviewOutcome.REVOKED
             if revoked:
-                await _end_grants(con, account_id, review_cutoff(at, event.on), "review")
-            sets = (
-                "last_review_on = $2, last_review_outcome = $3, last_reviewer = $4, "
-                "grants = CASE WHEN $5 THEN '{}' ELSE grants END, "
-                "access_since = CASE WHEN $5 THEN NULL ELSE access_since END"
-            )
-            args = [event.on, str(event.outcome), event.reviewer, revoked, at]
+                await _end_grants(rows, account, review_cutoff(at, event.on), "review")
+            changes = {
+                "last_review_on": event.on,
+                "last_review_outcome": str(event.outcome),
+                "last_reviewer": event.reviewer,
+                "grants": [] if revoked else grants,
+                "access_since": None if revoked else account.access_since,
+            }
         case UserAccount.PersonDeparted():
-            sets, args = "departed_on = $2", [event.on, at]
+            changes = {"departed_on": event.on}
         case UserAccount.Deactivated():
             # The domain ends an inactive ID's access with it.
-            await _end_grants(con, account_id, at, "deactivated")
-            sets, args = "status = 'deactivated', deactivated_at = $2, grants = '{}', access_since = NULL", [at, at]
+            await _end_grants(rows, account, at, "deactivated")
+            changes = {"status": "deactivated", "deactivated_at": at, "grants": [], "access_since": None}
         case UserAccount.Reactivated():
-            sets, args = "status = 'active', deactivated_at = NULL", [at]
+            changes = {"status": "active", "deactivated_at": None}
         case _:
-            return None  # checklist steps and password resets: nothing the audit shows
-    # The event's timestamp is always the last parameter.
-    organization_id = await con.fetchval(
-        f"UPDATE access_audit_accounts SET {sets}, updated_at = ${len(args) + 1} "
-        "WHERE account_id = $1 RETURNING organization_id",
-        account_id,
-        *args,
-    )
-    return await _touch(con, organization_id, event)
+            raise TypeError(f"{type(event).__qualname__} is not an account event this view shows")
+    rows.update(account, **changes, updated_at=at)
+    return await _touch(rows, account.organization_id, event)
 
 
 async def _end_grants(
-    con: asyncpg.Connection, account_id: UUID, at: datetime, ended_by: str, function: str | None = None
+    rows: ViewRows, account: AccountRow, at: datetime, ended_by: str, function: str | None = None
 ) -> None:
     """End the account's open grant periods (one function's, or all); never before a period began."""
-    await con.execute(
-        "UPDATE access_audit_grants SET ended_at = GREATEST(granted_at, $2), ended_by = $3 "
-        "WHERE account_id = $1 AND ended_at IS NULL AND ($4::text IS NULL OR function = $4)",
-        account_id,
-        at,
-        ended_by,
-        function,
-    )
+    for grant in await rows.of_organization(GrantRow, account.organization_id):
+        if (
+            grant.account_id == account.account_id
+            and grant.ended_at is None
+            and (function is None or grant.function == function)
+        ):
+            rows.update(grant, ended_at=max(grant.granted_at, at), ended_by=ended_by)
 
 
-async def _touch(con: asyncpg.Connection, organization_id: UUID, event: Any) -> UUID:
-    await con.execute(
-        "UPDATE access_audit_organizations SET updated_at = GREATEST(updated_at, $2) WHERE organization_id = $1",
-        organization_id,
-        event.timestamp,
-    )
+async def _touch(rows: ViewRows, organization_id: UUID, event: Any) -> UUID:
+    organization = await rows.get(OrganizationRow, organization_id)
+    if organization is not None:
+        rows.update(organization, updated_at=max(organization.updated_at, event.timestamp))
     return organization_id
 
 
-async def _require_organization(con: asyncpg.Connection, organization_id: UUID) -> None:
+async def _require_organization(rows: ViewRows, organization_id: UUID) -> None:
     """Another aggregate's events may arrive before the organization's registration (a redelivery, a NAK)."""
-    if not await con.fetchval("SELECT 1 FROM access_audit_organizations WHERE organization_id = $1", organization_id):
+    if await rows.get(OrganizationRow, organization_id) is None:
         raise OutOfOrder(f"organization {organization_id} not registered in this view yet")
+
+
+# Checklist steps, password resets, the applications' other events, the organizations' other events: nothing
+# the audit shows, so they have no handler.
+handlers = Handlers(
+    {
+        Organization.Registered: _registered,
+        Organization.ProfileCorrected: _profile_corrected,
+        Organization.PrimaryUserDesignated: _primary_user,
+        Organization.PrimaryUserReplaced: _primary_user,
+        UserAccount.Opened: _account_opened,
+        UserAccount.AccessGranted: _account_event,
+        UserAccount.AccessRevoked: _account_event,
+        UserAccount.AccessReviewed: _account_event,
+        UserAccount.PersonDeparted: _account_event,
+        UserAccount.Deactivated: _account_event,
+        UserAccount.Reactivated: _account_event,
+        Application.Opened: _application_opened,
+        Application.Approved: _application_approved,
+    }
+)
+apply = handlers.apply

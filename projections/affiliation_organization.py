@@ -3,26 +3,17 @@ affiliations, rendering providers, and the sole-enrollment risk the seeds warn a
 
 from __future__ import annotations
 
-from typing import Any
-
-import asyncpg
-import msgspec
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import UUID
 
 from domain.affiliation import AffiliationState
 from domain.organization import Organization
+from projections.rows import Row, ViewRows
 
 # Plans that bring a practice into network for most MassHealth members. Enrolled
 # with none of them active is the "ACO sole enrollment fallacy" of the seeds.
 NETWORK_PLANS = ("aco_a", "aco_b", "mco")
-
-_TYPES = {
-    "legal_name": "text",
-    "risk_level": "text",
-    "provider_number": "text",
-    "rendering_npis": "text[]",
-    "affiliations": "jsonb",
-    "nppes_mismatches": "jsonb",
-}
 
 _MOVES = {
     Organization.AffiliationCredentialingStarted: AffiliationState.IN_CREDENTIALING,
@@ -33,60 +24,74 @@ _MOVES = {
 }
 
 
-async def apply_organization_event(con: asyncpg.Connection, event: Any) -> None:
+class StatusRow(Row, kw_only=True):
+    """One organization's row of the view (affiliation_status.sql)."""
+
+    table: ClassVar[str] = "affiliation_status"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
+    legal_name: str
+    npi: str
+    entity_kind: str
+    risk_level: str | None = None
+    posc_registration: str = "not_started"
+    posc_registration_application_id: UUID | None = None
+    posc_registration_position: int = 0
+    enrollment: str = "not_started"
+    enrollment_application_id: UUID | None = None
+    enrollment_position: int = 0
+    provider_number: str | None = None
+    affiliations: dict[str, Any] = {}  # plan -> {kind, partner_mco, state, dates}
+    rendering_npis: list[str] = []
+    sole_enrollment_risk: bool = False
+    nppes_mismatches: list[dict[str, Any]] = []  # [{field, detail}]
+    registered_at: datetime
+    updated_at: datetime
+    events_applied: int = 1
+
+
+def sole_enrollment_risk(status: StatusRow) -> bool:
+    """Enrolled (a provider number) with no network plan's affiliation active."""
+    return status.provider_number is not None and not any(
+        affiliation.get("state") == "active" and affiliation.get("kind") in NETWORK_PLANS
+        for affiliation in status.affiliations.values()
+    )
+
+
+async def apply_organization_event(rows: ViewRows, event: Any) -> None:
     """Every organization event after its registration: update what it changes, and count it."""
+    status = await rows.get(StatusRow, event.originator_id)
+    if status is None:
+        return  # the registration comes first (same aggregate): nothing stored to change
     changes: dict[str, Any] = {}
     match event:
         case Organization.ProfileCorrected():
-            changes = {k: v for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
+            changes = {k: str(v) for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
         case Organization.NppesComparisonChanged():
-            found = [{"field": m.field, "detail": m.detail} for m in event.mismatches]
-            changes = {"nppes_mismatches": msgspec.json.encode(found).decode()}
+            changes = {"nppes_mismatches": [{"field": m.field, "detail": m.detail} for m in event.mismatches]}
         case Organization.ProviderNumberIssued():
             changes = {"provider_number": event.provider_number}
-        case Organization.RenderingProviderLinked() | Organization.RenderingProviderUnlinked():
-            npis = await _column(con, event, "rendering_npis")
-            npis = (
-                sorted(set(npis) | {event.npi})
-                if isinstance(event, Organization.RenderingProviderLinked)
-                else [n for n in npis if n != event.npi]
-            )
-            changes = {"rendering_npis": npis}
+        case Organization.RenderingProviderLinked():
+            changes = {"rendering_npis": sorted(set(status.rendering_npis) | {event.npi})}
+        case Organization.RenderingProviderUnlinked():
+            changes = {"rendering_npis": [n for n in status.rendering_npis if n != event.npi]}
         case Organization.AffiliationRequested():
-            affiliations = msgspec.json.decode(await _column(con, event, "affiliations"))
-            affiliations[event.plan] = {
+            requested = {
                 "kind": str(event.kind),
                 "partner_mco": event.partner_mco,
                 "state": "requested",
                 "dates": {"requested": event.on.isoformat()},
             }
-            changes = {"affiliations": msgspec.json.encode(affiliations).decode()}
+            changes = {"affiliations": {**status.affiliations, event.plan: requested}}
         case _ if type(event) in _MOVES:
-            affiliations = msgspec.json.decode(await _column(con, event, "affiliations"))
             state = _MOVES[type(event)].value
-            affiliation = affiliations[event.plan]
-            affiliation["state"] = state
-            affiliation["dates"][state] = event.on.isoformat()
-            changes = {"affiliations": msgspec.json.encode(affiliations).decode()}
-    # Column names come from the code above, never from event data.
-    assignments = "".join(f"{column} = ${i}::{_TYPES[column]}, " for i, column in enumerate(changes, start=3))
-    await con.execute(
-        f"UPDATE affiliation_status SET {assignments}"
-        "updated_at = GREATEST(updated_at, $2), events_applied = events_applied + 1 WHERE organization_id = $1",
-        event.originator_id,
-        event.timestamp,
-        *[str(v) if column in ("risk_level", "legal_name") else v for column, v in changes.items()],
+            moved = dict(status.affiliations[event.plan])
+            moved["state"] = state
+            moved["dates"] = {**moved["dates"], state: event.on.isoformat()}
+            changes = {"affiliations": {**status.affiliations, event.plan: moved}}
+    rows.update(
+        status,
+        **changes,
+        updated_at=max(status.updated_at, event.timestamp),
+        events_applied=status.events_applied + 1,
     )
-    await con.execute(
-        "UPDATE affiliation_status SET sole_enrollment_risk = (provider_number IS NOT NULL AND NOT EXISTS ("
-        "SELECT 1 FROM jsonb_each(affiliations) AS a(plan, value) "
-        "WHERE a.value->>'state' = 'active' AND a.value->>'kind' = ANY($2))) WHERE organization_id = $1",
-        event.originator_id,
-        list(NETWORK_PLANS),
-    )
-
-
-async def _column(con: asyncpg.Connection, event: Any, column: str) -> Any:
-    return await con.fetchval(
-        f"SELECT {column} FROM affiliation_status WHERE organization_id = $1", event.originator_id
-    )
+    rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))

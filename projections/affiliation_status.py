@@ -1,22 +1,36 @@
 """Affiliation status: per organization, its POSC registration and enrollment state (from its applications),
-provider number, plan affiliations, rendering providers and sole-enrollment risk (affiliation_organization.py)."""
+provider number, plan affiliations, rendering providers and sole-enrollment risk (affiliation_organization.py).
+The handlers fold each event into the rows in memory (projections/rows.py); the rows are the tables'."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
-
-import asyncpg
-import msgspec
 
 from domain.application import Application, ApplicationKind
 from domain.nppes import NO_SNAPSHOT
 from domain.organization import Organization
-from projections.affiliation_organization import apply_organization_event
+from projections.affiliation_organization import StatusRow, apply_organization_event
+from projections.dispatch import Handlers
+from projections.rows import Row, ViewRows
 from projections.tracking import OutOfOrder
 
 name = "affiliation_status"
 aggregates = ("organization", "application")
+
+
+class ApplicationRow(Row, kw_only=True):
+    """Which organization and kind an application belongs to, for its events that carry only its id."""
+
+    table: ClassVar[str] = "affiliation_applications"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
+    application_id: UUID
+    kind: str
+    open_deficiencies: int = 0
+
+
+row_types = (StatusRow, ApplicationRow)
 
 # What each application event makes the application's state in this view.
 _APPLICATION_STATES = {
@@ -34,113 +48,111 @@ _COLUMNS = {
 
 
 # Before its first snapshot, what an organization lacks is the snapshot itself (as the domain says).
-_NO_SNAPSHOT = msgspec.json.encode([{"field": NO_SNAPSHOT.field, "detail": NO_SNAPSHOT.detail}]).decode()
+def _no_snapshot() -> list[dict[str, Any]]:
+    return [{"field": NO_SNAPSHOT.field, "detail": NO_SNAPSHOT.detail}]
 
 
-async def apply(con: asyncpg.Connection, event: Any, position: int) -> UUID | None:
-    match event:
-        case Organization.Registered():
-            await con.execute(
-                "INSERT INTO affiliation_status (tenant_id, organization_id, legal_name, npi, entity_kind, "
-                "risk_level, nppes_mismatches, registered_at, updated_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $8)",
-                event.tenant_id,
-                event.originator_id,
-                event.legal_name,
-                event.npi,
-                str(event.entity_kind),
-                str(event.risk_level),
-                _NO_SNAPSHOT,
-                event.timestamp,
-            )
-            return event.originator_id
-        case Application.Opened():
-            await _require_organization(con, event.organization_id)
-            await con.execute(
-                "INSERT INTO affiliation_applications (tenant_id, application_id, organization_id, kind) "
-                "VALUES ($1, $2, $3, $4)",
-                event.tenant_id,
-                event.originator_id,
-                event.organization_id,
-                str(event.kind),
-            )
-            return await _set_state(con, event, "opened", position, opening=True)
-        case Organization.Event():
-            await apply_organization_event(con, event)
-            return event.originator_id
-        case Application.DeficiencyNoticed() | Application.DeficiencyResolved() | Application.Rejected():
-            # Deficient while any deficiency is open; a rejection starts the application over.
-            open_deficiencies = await con.fetchval(
-                "UPDATE affiliation_applications SET open_deficiencies = CASE WHEN $2 THEN 0 "
-                "ELSE open_deficiencies + $3 END WHERE application_id = $1 RETURNING open_deficiencies",
-                event.originator_id,
-                isinstance(event, Application.Rejected),
-                1 if isinstance(event, Application.DeficiencyNoticed) else -1,
-            )
-            if open_deficiencies is None:
-                raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
-            state = (
-                "rejected"
-                if isinstance(event, Application.Rejected)
-                else "deficient"
-                if open_deficiencies
-                else "submitted"
-            )
-            return await _set_state(con, event, state, position)
-        case Application.Event() if type(event) in _APPLICATION_STATES:
-            return await _set_state(con, event, _APPLICATION_STATES[type(event)], position)
-        case Application.Event():
-            return await _set_state(con, event, None, position)
-    return None
+async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
+    rows.add(
+        StatusRow(
+            tenant_id=event.tenant_id,
+            organization_id=event.originator_id,
+            legal_name=event.legal_name,
+            npi=event.npi,
+            entity_kind=str(event.entity_kind),
+            risk_level=str(event.risk_level),
+            nppes_mismatches=_no_snapshot(),
+            registered_at=event.timestamp,
+            updated_at=event.timestamp,
+        )
+    )
+    return event.originator_id
 
 
-async def _set_state(
-    con: asyncpg.Connection, event: Any, state: str | None, position: int, opening: bool = False
-) -> UUID:
+async def _organization_event(rows: ViewRows, event: Any, position: int) -> UUID:
+    await apply_organization_event(rows, event)
+    return event.originator_id
+
+
+async def _opened(rows: ViewRows, event: Any, position: int) -> UUID:
+    await _require_organization(rows, event.organization_id)
+    rows.add(
+        ApplicationRow(
+            tenant_id=event.tenant_id,
+            application_id=event.originator_id,
+            organization_id=event.organization_id,
+            kind=str(event.kind),
+        )
+    )
+    return await _set_state(rows, event, "opened", position, opening=True)
+
+
+async def _deficiency_or_rejection(rows: ViewRows, event: Any, position: int) -> UUID:
+    # Deficient while any deficiency is open; a rejection starts the application over.
+    application = await _application(rows, event)
+    rejected = isinstance(event, Application.Rejected)
+    step = 1 if isinstance(event, Application.DeficiencyNoticed) else -1
+    rows.update(application, open_deficiencies=0 if rejected else application.open_deficiencies + step)
+    state = "rejected" if rejected else "deficient" if application.open_deficiencies else "submitted"
+    return await _set_state(rows, event, state, position)
+
+
+async def _application_event(rows: ViewRows, event: Any, position: int) -> UUID:
+    """Submitted, decided, withdrawn: the state it names; documents, screenings: only counted."""
+    return await _set_state(rows, event, _APPLICATION_STATES.get(type(event)), position)
+
+
+async def _set_state(rows: ViewRows, event: Any, state: str | None, position: int, opening: bool = False) -> UUID:
     """Move the organization's POSC registration or enrollment state, if this application drives one
     (``state`` None: the event only counts)."""
-    ref = await con.fetchrow(
-        "SELECT organization_id, kind FROM affiliation_applications WHERE application_id = $1",
-        event.originator_id,
-    )
-    if ref is None:
+    application = await _application(rows, event)
+    status = await _require_organization(rows, application.organization_id)
+    column = _COLUMNS.get(ApplicationKind(application.kind))
+    changes: dict[str, Any] = {}
+    if column is not None and state is not None:
+        # The most recently opened application of a kind (by store position, not by
+        # arrival: events of different aggregates may be redelivered out of order)
+        # drives the state; events of older ones are counted but move nothing.
+        if opening and position > getattr(status, f"{column}_position"):
+            changes = {column: state, f"{column}_application_id": event.originator_id, f"{column}_position": position}
+        elif not opening and getattr(status, f"{column}_application_id") == event.originator_id:
+            changes = {column: state}
+    rows.update(status, **changes, **_counted(status, event.timestamp))
+    return application.organization_id
+
+
+def _counted(status: StatusRow, at: datetime) -> dict[str, Any]:
+    """Every event of the organization or its applications: the latest change, and one more applied."""
+    return {"updated_at": max(status.updated_at, at), "events_applied": status.events_applied + 1}
+
+
+async def _application(rows: ViewRows, event: Any) -> ApplicationRow:
+    application = await rows.get(ApplicationRow, event.originator_id)
+    if application is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
-    await _require_organization(con, ref["organization_id"])
-    column = _COLUMNS.get(ApplicationKind(ref["kind"]))
-    if column is None or state is None:
-        await _count(con, ref["organization_id"], event)
-        return ref["organization_id"]
-    # The most recently opened application of a kind (by store position, not by
-    # arrival: events of different aggregates may be redelivered out of order)
-    # drives the state; events of older ones are counted but move nothing.
-    await con.execute(
-        f"UPDATE affiliation_status SET "
-        f"{column} = CASE WHEN ($5 AND $6 > {column}_position) OR (NOT $5 AND {column}_application_id = $4) "
-        f"THEN $1 ELSE {column} END, "
-        f"{column}_application_id = CASE WHEN $5 AND $6 > {column}_position THEN $4 ELSE {column}_application_id END, "
-        f"{column}_position = CASE WHEN $5 AND $6 > {column}_position THEN $6 ELSE {column}_position END, "
-        "updated_at = GREATEST(updated_at, $2), events_applied = events_applied + 1 WHERE organization_id = $3",
-        state,
-        event.timestamp,
-        ref["organization_id"],
-        event.originator_id,
-        opening,
-        position,
-    )
-    return ref["organization_id"]
+    return application
 
 
-async def _require_organization(con: asyncpg.Connection, organization_id: Any) -> None:
+async def _require_organization(rows: ViewRows, organization_id: UUID) -> StatusRow:
     """Events can be redelivered out of order across aggregates (after a crash, a NAK):
     an application's event must wait until its organization's registration is applied."""
-    if not await con.fetchval("SELECT 1 FROM affiliation_status WHERE organization_id = $1", organization_id):
+    status = await rows.get(StatusRow, organization_id)
+    if status is None:
         raise OutOfOrder(f"organization {organization_id} not registered in this view yet")
+    return status
 
 
-async def _count(con: asyncpg.Connection, organization_id: Any, event: Any) -> None:
-    await con.execute(
-        "UPDATE affiliation_status SET updated_at = GREATEST(updated_at, $1), events_applied = events_applied + 1 "
-        "WHERE organization_id = $2",
-        event.timestamp,
-        organization_id,
-    )
+# Every event of an organization or an application counts (events_applied), so every one has a handler:
+# the base classes catch those not listed.
+handlers = Handlers(
+    {
+        Organization.Registered: _registered,
+        Organization.Event: _organization_event,
+        Application.Opened: _opened,
+        Application.DeficiencyNoticed: _deficiency_or_rejection,
+        Application.DeficiencyResolved: _deficiency_or_rejection,
+        Application.Rejected: _deficiency_or_rejection,
+        Application.Event: _application_event,
+    }
+)
+apply = handlers.apply

@@ -12,13 +12,16 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from projections.registry import ddl, tables
-from services.app.base import EVENTS_TABLE
+from projections.rows import ViewRows
+from projections.store_read import Routes, recorded_at
+from projections.tracking import Envelope, fold
 from services.store.transcoder import EventMapper, MsgspecTranscoder
-from services.subjects import aggregate_and_event
 
 _mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII
 
 Progress = Callable[[int], None]  # called with the number of stored events read so far
+# Changed rows held in memory before they are written (each write is a few statements per table and tenant).
+FLUSH_ROWS = 50_000
 
 
 class BuildFailed(Exception):
@@ -28,6 +31,11 @@ class BuildFailed(Exception):
 class ViewBuilder:
     """Applies stored events in store order (which is causal, so no event waits on another
     aggregate) to the views' tables in ``schema``, as the worker role under row-level security.
+
+    The views' handlers fold the events into rows in memory, as the live worker's do; the schema starts
+    empty and only this builder writes to it, so the rows stay in memory for the whole build and are
+    written in bulk: when many have changed, and when a read of the store comes back short (the caller's
+    transaction then holds every event read so far).
 
     ``until`` keeps only events recorded at or before that moment; ``tenant`` only that tenant's;
     ``up_to`` only events up to that position (so a caller can match a read of the store it made).
@@ -56,6 +64,8 @@ class ViewBuilder:
         self.position = 0  # the last notification id read
         self.read = self.applied = 0
         self.versions: dict[tuple[str, UUID], tuple[str, int]] = {}  # (view, aggregate) -> (tenant, version)
+        self.rows = {module.name: ViewRows(con, module.row_types, starts_empty=True) for module in modules}
+        self.routes = Routes(modules, states_needed=until is not None)
 
     async def create_schema(self) -> None:
         await self.con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")  # a failed earlier run
@@ -82,43 +92,55 @@ class ViewBuilder:
         """Apply the next batch inside the caller's transaction; returns how many events were read."""
         await self.con.execute("SET LOCAL ROLE credledger_worker")
         await self.con.execute(f"SET LOCAL search_path = {self.schema}, public")
-        rows = await self.con.fetch(
-            f"SELECT notification_id, originator_id, originator_version, topic, state, tenant_id FROM {EVENTS_TABLE} "
-            "WHERE notification_id > $1 AND ($3::text IS NULL OR tenant_id = $3) "
-            "AND ($4::bigint IS NULL OR notification_id <= $4) ORDER BY notification_id LIMIT $2",
-            self.position,
-            self.batch,
-            self.tenant,
-            self.up_to,
-        )
-        tenant = None
+        for view_rows in self.rows.values():
+            view_rows.new_transaction()
+        rows = await self.routes.next_batch(self.con, self.position, self.batch, self.tenant, self.up_to)
         for row in rows:
-            kind = aggregate_and_event(row["topic"])[0]
-            modules = [m for m in self.modules if kind in m.aggregates]
-            if not modules:
-                continue
-            stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            try:
+            await self._apply(row)
+        scanned = rows[0]["scanned"] if rows else 0
+        if rows:
+            self.position = rows[-1]["notification_id"]
+        self.read += scanned
+        if scanned < self.batch or sum(r.pending() for r in self.rows.values()) >= FLUSH_ROWS:
+            await self._write_rows()
+        self.progress(self.read)
+        return scanned
+
+    async def _apply(self, row: asyncpg.Record) -> None:
+        try:
+            route = self.routes[row["topic"]]
+        except Exception as error:  # a topic this code does not know
+            raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
+        if not route.consumers:
+            return
+        event = None
+        try:
+            if route.handled:
+                stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], row["state"])
                 event = _mapper.to_domain_event(stored)
-            except Exception as error:  # a stored state this code cannot read: say where, not what
-                raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
-            if self.until is not None and event.timestamp > self.until:
-                continue
-            if row["tenant_id"] != tenant:
-                tenant = row["tenant_id"]
-                await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
-            for module in modules:
+                recorded = event.timestamp
+            elif self.until is not None:
+                recorded = recorded_at(row["state"])
+        except Exception as error:  # a stored state this code cannot read: say where, not what
+            raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
+        if self.until is not None and recorded > self.until:
+            return
+        envelope = Envelope(row["tenant_id"], row["notification_id"], event)
+        for module in route.consumers:
+            if event is not None:
                 try:
-                    await module.apply(self.con, event, row["notification_id"])
+                    await fold(self.rows[module.name], module, (envelope,))  # one by one: to name the one failing
                 except Exception as error:
                     # The error's type and place only: its text could quote event data.
                     raise BuildFailed(
                         f"{module.name}: event {row['notification_id']} ({row['topic']}) failed: {type(error).__name__}"
                     ) from error
-                self.versions[(module.name, row["originator_id"])] = (tenant, row["originator_version"])
-            self.applied += 1
-        if rows:
-            self.position = rows[-1]["notification_id"]
-        self.read += len(rows)
-        self.progress(self.read)
-        return len(rows)
+            self.versions[(module.name, row["originator_id"])] = (row["tenant_id"], row["originator_version"])
+        self.applied += 1
+
+    async def _write_rows(self) -> None:
+        for module in self.modules:
+            try:
+                await self.rows[module.name].flush()
+            except Exception as error:
+                raise BuildFailed(f"{module.name}: writing the view failed: {type(error).__name__}") from error

@@ -76,9 +76,9 @@ async def _reapply(db: asyncpg.Connection, projection: Projection, originator_id
         originator_id,
         applied or 0,
     )
-    changes = []
-    for r in rows:
-        stored = StoredEvent(originator_id, r["originator_version"], r["topic"], bytes(r["state"]))
-        envelope = Envelope(tenant_id=tenant_id, position=r["notification_id"], event=_mapper.to_domain_event(stored))
-        changes.append(await apply_in_transaction(db, projection, envelope))
-    await record_changes(db, [c for c in changes if c is not None])
+    stored = [
+        (r["notification_id"], StoredEvent(originator_id, r["originator_version"], r["topic"], bytes(r["state"])))
+        for r in rows
+    ]
+    envelopes = [Envelope(tenant_id, position, _mapper.to_domain_event(event)) for position, event in stored]
+    await record_changes(db, await apply_in_transaction(db, projection, envelopes))

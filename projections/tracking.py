@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable, Protocol
+from typing import Any, Awaitable, Callable, Iterable, Protocol, Sequence
 from uuid import UUID
 
 import asyncpg
+
+from projections.dispatch import Handlers
+from projections.rows import Row, ViewRows
 
 VIEW_CHANGES_CHANNEL = "credledger_view_changes"
 
@@ -14,9 +17,12 @@ VIEW_CHANGES_CHANNEL = "credledger_view_changes"
 class Projection(Protocol):
     name: str
     aggregates: tuple[str, ...]  # aggregate kinds it consumes, as in the subject
+    row_types: tuple[type[Row], ...]  # its tables' rows
+    handlers: Handlers  # which handler folds each event class; ``apply`` dispatches by it
 
-    async def apply(self, con: asyncpg.Connection, event: Any, position: int) -> UUID | None:
-        """Apply one event; return the organization whose rows changed (None: nothing a dashboard shows)."""
+    async def apply(self, rows: ViewRows, event: Any, position: int) -> UUID | None:
+        """Fold one event into the view's rows (the event's tenant is ``rows.tenant``); return the
+        organization whose rows changed (None: nothing a dashboard shows)."""
         ...
 
 
@@ -56,22 +62,46 @@ async def lock_view_exclusively(con: asyncpg.Connection, projection: Projection)
     await con.execute("SELECT pg_advisory_xact_lock(hashtext($1))", _view_lock(projection))
 
 
-async def apply_in_transaction(con: asyncpg.Connection, projection: Projection, envelope: Envelope) -> Change | None:
-    """Apply one event inside the caller's transaction. None if it was already applied."""
-    event = envelope.event
-    # RLS on the tables: the worker sets the event's tenant, like any reader.
-    await con.execute("SELECT set_config('app.tenant_id', $1, true)", envelope.tenant_id)
-    if not await _claim(con, projection, envelope):
+async def apply_in_transaction(
+    con: asyncpg.Connection, projection: Projection, envelopes: Sequence[Envelope]
+) -> list[Change]:
+    """Apply events inside the caller's transaction, skipping those already applied: claim each one's
+    version, fold the claimed ones into the view's rows, write the rows. Raises OutOfOrder (the caller's
+    transaction then rolls back: nothing applied) if an event waits for one not applied yet."""
+    claimed = []
+    for envelope in envelopes:
+        event = envelope.event
+        # RLS on the tables: the worker sets the event's tenant, like any reader.
+        await con.execute("SELECT set_config('app.tenant_id', $1, true)", envelope.tenant_id)
+        if await _claim(con, projection, envelope):
+            claimed.append(envelope)
+            continue
         applied = await con.fetchval(
             "SELECT version FROM projection_versions WHERE projection = $1 AND originator_id = $2",
             projection.name,
             event.originator_id,
         )
         if applied is not None and event.originator_version <= applied:
-            return None  # redelivered or replayed: no effect
+            continue  # redelivered or replayed: no effect
         raise OutOfOrder(f"{event.originator_id} v{event.originator_version} after v{applied or 0}")
-    organization_id = await projection.apply(con, event, envelope.position)
-    return Change(projection.name, envelope.tenant_id, organization_id, event.originator_id, envelope.position)
+    # Rows not read yet in this batch come from the tables: the batch sees what is stored.
+    rows = ViewRows(con, projection.row_types, starts_empty=False)
+    organizations = await fold(rows, projection, claimed)
+    await rows.flush()
+    return [
+        Change(projection.name, e.tenant_id, organization_id, e.event.originator_id, e.position)
+        for e, organization_id in zip(claimed, organizations, strict=True)
+    ]
+
+
+async def fold(rows: ViewRows, projection: Projection, envelopes: Iterable[Envelope]) -> list[UUID | None]:
+    """Fold events, in order, into the view's rows in memory, each under its own tenant: how the live
+    worker's batches and a rebuild apply events. Returns, per event, the organization whose rows changed."""
+    changed = []
+    for envelope in envelopes:
+        rows.tenant = envelope.tenant_id
+        changed.append(await projection.apply(rows, envelope.event, envelope.position))
+    return changed
 
 
 async def record_changes(con: asyncpg.Connection, changes: Iterable[Change]) -> None:

@@ -216,11 +216,7 @@ class ProjectionWorker:
 
     async def _apply_all(self, db: asyncpg.Connection, envelopes: list[Envelope]) -> None:
         await begin_batch(db, self.projection)
-        changes = []
-        for envelope in envelopes:
-            change = await apply_in_transaction(db, self.projection, envelope)
-            if change is not None:
-                changes.append(change)
+        changes = await apply_in_transaction(db, self.projection, envelopes)
         self.applied += len(changes)
         await advance_position(db, self.projection, max(e.position for e in envelopes))
         await record_changes(db, changes)

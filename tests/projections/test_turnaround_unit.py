@@ -14,7 +14,15 @@ from hypothesis import strategies as st
 from domain.application import Application, ApplicationKind
 from domain.business_days import business_days_between
 from domain.organization import RiskLevel
-from projections.turnaround import DEFAULT_SLA_TARGETS, Facts, business_day_index, business_days, evolve
+from projections.turnaround import (
+    DEFAULT_SLA_TARGETS,
+    EVOLVING,
+    Facts,
+    business_day_index,
+    business_days,
+    evolve,
+    handlers,
+)
 
 dates = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
 
@@ -209,3 +217,30 @@ def test_open_application_facts_before_the_decision() -> None:
     assert facts.business_days is None
     # Fri 17 -> Fri 24: Tue 21 .. Fri 24 (Patriots' Day on Monday) = 4 so far.
     assert business_day_index(d("2026-04-24")) - business_day_index(facts.client_since) == 4  # type: ignore[operator]
+
+
+def _event_classes(base: type) -> set[type]:
+    found, todo = set(), [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                todo.append(sub)
+    return found
+
+
+def test_the_view_handles_exactly_the_application_events_that_change_facts() -> None:
+    # Events without a handler are not even decoded by a rebuild: evolve() must ignore every one of them.
+    facts = Facts()
+    for event_class in _event_classes(Application.Event):
+        if event_class in EVOLVING or event_class is Application.Opened:  # Opened creates the row: its own handler
+            continue
+        # The class alone decides: evolve() matches on classes (an instance with no fields suffices).
+        assert evolve(facts, object.__new__(event_class)) is facts, event_class.__qualname__
+        assert not handlers.handles(event_class), event_class.__qualname__
+    assert all(handlers.handles(event_class) for event_class in EVOLVING)
+
+
+@given(dates, dates)
+def test_business_days_are_the_domains_count_in_either_order(a: date, b: date) -> None:
+    assert business_days(a, b) == business_days_between(a, b)

@@ -1,0 +1,170 @@
+"""The views' rows in memory (projections/rows.py) against real PostgreSQL: each row class is its table, rows
+come back from the tables exactly as they were written (so a live batch, which reads them back, and a rebuild,
+which never does, fold the same values), and tenants stay apart as under row-level security."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+import asyncpg
+import pytest
+
+from projections import access_audit, affiliation_status, turnaround
+from projections.affiliation_organization import StatusRow
+from projections.registry import ddl, projection_modules, tables
+from projections.rows import TenantMismatch, ViewRows
+from services.migrate import migrate
+from tests.support import Infra
+
+MOMENT = datetime(2026, 4, 20, 13, 45, 12, 345678, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def database_url(infra: Infra) -> str:
+    url = infra.new_database()
+    migrate(url)
+    return url
+
+
+async def _schema(con: asyncpg.Connection) -> str:
+    """Every view's tables in a fresh schema, as a rebuild makes them; the connection then writes as the worker."""
+    schema = "rows_" + uuid.uuid4().hex[:10]
+    await con.execute(f"CREATE SCHEMA {schema}; GRANT USAGE ON SCHEMA {schema} TO credledger_worker")
+    await con.execute(f"SET search_path TO {schema}")
+    for module in projection_modules():
+        await con.execute(ddl(module))
+    await con.execute("SET ROLE credledger_worker")
+    return schema
+
+
+async def test_each_row_class_is_its_table(database_url: str) -> None:
+    con = await asyncpg.connect(database_url)
+    try:
+        schema = await _schema(con)
+        for module in projection_modules():
+            assert [t.table for t in module.row_types] == tables(module)
+            for row_type in module.row_types:
+                columns = await con.fetch(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2",
+                    schema,
+                    row_type.table,
+                )
+                assert set(row_type.__struct_fields__) == {c["column_name"] for c in columns}, row_type.table
+                key = await con.fetchval(
+                    "SELECT array_agg(a.attname ORDER BY k.ord) FROM pg_index i "
+                    "CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
+                    "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                    "WHERE i.indisprimary AND i.indrelid = $1::regclass",
+                    f"{schema}.{row_type.table}",
+                )
+                assert tuple(key) == row_type.key, row_type.table
+    finally:
+        await con.close()
+
+
+def _account(tenant: str, **changes: Any) -> access_audit.AccountRow:
+    values: dict[str, Any] = dict(
+        tenant_id=tenant,
+        account_id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        person_name='Dana "D" O\'Neil, {jr}',
+        role="primary",
+        grants=["provider_data_maintenance", "claim_status_remittance", "claims_batch"],
+        access_since=MOMENT,
+        departed_on=date(2026, 5, 1),
+        opened_at=MOMENT - timedelta(microseconds=1),
+        updated_at=MOMENT.astimezone(timezone(timedelta(hours=-4))),  # the same instant, another offset
+    )
+    values.update(changes)
+    return access_audit.AccountRow(**values)
+
+
+def _status(tenant: str) -> StatusRow:
+    return StatusRow(
+        tenant_id=tenant,
+        organization_id=uuid.uuid4(),
+        legal_name="Berkshire Family Health",
+        npi="1234567893",
+        entity_kind="group",
+        risk_level=None,
+        enrollment_application_id=uuid.uuid4(),
+        enrollment_position=2**40,
+        affiliations={"aco_a": {"kind": "aco", "partner_mco": None, "state": "active", "dates": {"active": "2026-04"}}},
+        rendering_npis=["1234567893", "1003000126"],
+        sole_enrollment_risk=True,
+        nppes_mismatches=[{"field": "address", "detail": "ZIP+4 differs"}],
+        registered_at=MOMENT,
+        updated_at=MOMENT,
+    )
+
+
+def _application(tenant: str) -> turnaround.ApplicationRow:
+    return turnaround.ApplicationRow(
+        tenant_id=tenant,
+        application_id=uuid.uuid4(),
+        organization_id=uuid.uuid4(),
+        kind="enrollment",
+        provider_type="physician group",
+        submitted_on=date(2026, 4, 17),
+        submitted_index=2843,
+        client_days=None,
+        updated_at=MOMENT,
+    )
+
+
+async def test_rows_read_back_equal_the_rows_written(database_url: str) -> None:
+    con = await asyncpg.connect(database_url)
+    try:
+        await _schema(con)
+        account, status, application = _account("firm-a"), _status("firm-a"), _application("firm-a")
+        types = (*access_audit.row_types, *affiliation_status.row_types, *turnaround.row_types)
+        async with con.transaction():
+            built = ViewRows(con, types, starts_empty=True)  # as a rebuild: written, never read
+            built.tenant = "firm-a"
+            for row in (account, status, application):
+                built.add(row)
+            await built.flush()
+
+            live = ViewRows(con, types, starts_empty=False)  # as a live batch: read from the tables
+            live.tenant = "firm-a"
+            read = await live.get(StatusRow, status.organization_id)
+            assert read == status
+            assert await live.of_organization(turnaround.ApplicationRow, application.organization_id) == [application]
+            stored = await live.get(access_audit.AccountRow, account.account_id)
+            # Grants are kept sorted by the database's collation, as the SQL that built them sorted them.
+            collated = await con.fetchval("SELECT array_agg(g ORDER BY g) FROM unnest($1::text[]) AS g", account.grants)
+            assert stored == _account(
+                "firm-a", account_id=account.account_id, organization_id=account.organization_id, grants=collated
+            )
+
+            # Changed rows are written back (an UPDATE) and read back as changed.
+            assert read is not None
+            live.update(read, affiliations={}, sole_enrollment_risk=False, updated_at=MOMENT + timedelta(days=1))
+            await live.flush()
+            again = ViewRows(con, types, starts_empty=False)
+            again.tenant = "firm-a"
+            assert await again.get(StatusRow, status.organization_id) == read
+    finally:
+        await con.close()
+
+
+async def test_tenants_stay_apart(database_url: str) -> None:
+    con = await asyncpg.connect(database_url)
+    try:
+        await _schema(con)
+        async with con.transaction():
+            rows = ViewRows(con, access_audit.row_types, starts_empty=False)
+            rows.tenant = "firm-a"
+            account = _account("firm-a")
+            rows.add(account)
+            with pytest.raises(TenantMismatch):
+                rows.add(_account("firm-b"))  # what row-level security's WITH CHECK refuses
+            await rows.flush()
+            other = ViewRows(con, access_audit.row_types, starts_empty=False)
+            other.tenant = "firm-b"
+            assert await other.get(access_audit.AccountRow, account.account_id) is None
+            assert await other.of_organization(access_audit.AccountRow, account.organization_id) == []
+    finally:
+        await con.close()
