@@ -143,7 +143,7 @@ async def _changes(
         async with tenant_transaction(pool, principal) as con:
             rows = await con.fetch(
                 "SELECT id, view, organization_id, subject_id, position, changed_at FROM view_changes "
-                "WHERE id > $1 AND ($2::uuid[] IS NULL OR organization_id = ANY($2)) "
+                "WHERE id > $1 AND ($2::uuid[] IS NULL OR organization_id IS NULL OR organization_id = ANY($2)) "
                 "AND ($3::text[] IS NULL OR view = ANY($3)) ORDER BY id LIMIT $4",
                 after,
                 orgs,

@@ -74,6 +74,18 @@ def test_a_client_viewer_streams_only_its_organizations(stack: Stack, tenants: t
     seen = read_events(viewer, lambda events: bool(about(events, mine)), {"Last-Event-ID": "0"})
     assert {e["data"]["organization_id"] for e in seen} == {mine}
 
+    # A rebuild's change names no organization ("reload the whole view"): client viewers hear it too.
+    import psycopg
+
+    with psycopg.connect(stack.database_url) as con:
+        con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenants[0],))
+        con.execute(
+            "INSERT INTO view_changes (tenant_id, view, position) VALUES (%s, 'affiliation_status', 0)", (tenants[0],)
+        )
+    after = {"Last-Event-ID": str(seen[-1]["id"])}
+    reloads = read_events(viewer, lambda events: any(e["data"]["organization_id"] is None for e in events), after)
+    assert all(e["data"]["organization_id"] in (None, mine) for e in reloads)
+
 
 def test_bad_stream_requests_are_refused(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
