@@ -4,7 +4,7 @@ affiliations, rendering providers, and the sole-enrollment risk the seeds warn a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 from uuid import UUID
 
 from domain.affiliation import AffiliationState
@@ -57,41 +57,71 @@ def sole_enrollment_risk(status: StatusRow) -> bool:
     )
 
 
+def _corrected(status: StatusRow, event: Any) -> dict[str, Any]:
+    return {k: str(v) for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
+
+
+def _compared(status: StatusRow, event: Any) -> dict[str, Any]:
+    return {"nppes_mismatches": [{"field": m.field, "detail": m.detail} for m in event.mismatches]}
+
+
+def _numbered(status: StatusRow, event: Any) -> dict[str, Any]:
+    return {"provider_number": event.provider_number}
+
+
+def _linked(status: StatusRow, event: Any) -> dict[str, Any]:
+    return {"rendering_npis": sorted(set(status.rendering_npis) | {event.npi})}
+
+
+def _unlinked(status: StatusRow, event: Any) -> dict[str, Any]:
+    return {"rendering_npis": [n for n in status.rendering_npis if n != event.npi]}
+
+
+def _requested(status: StatusRow, event: Any) -> dict[str, Any]:
+    requested = {
+        "kind": str(event.kind),
+        "partner_mco": event.partner_mco,
+        "state": "requested",
+        "dates": {"requested": event.on.isoformat()},
+    }
+    return {"affiliations": {**status.affiliations, event.plan: requested}}
+
+
+def _moved(status: StatusRow, event: Any) -> dict[str, Any]:
+    state = _MOVES[type(event)].value
+    moved = dict(status.affiliations[event.plan])
+    moved["state"] = state
+    moved["dates"] = {**moved["dates"], state: event.on.isoformat()}
+    return {"affiliations": {**status.affiliations, event.plan: moved}}
+
+
+# What each organization event changes in its row, by its class; the others are only counted.
+_CHANGES: dict[type, Callable[[StatusRow, Any], dict[str, Any]]] = {
+    Organization.ProfileCorrected: _corrected,
+    Organization.NppesComparisonChanged: _compared,
+    Organization.ProviderNumberIssued: _numbered,
+    Organization.RenderingProviderLinked: _linked,
+    Organization.RenderingProviderUnlinked: _unlinked,
+    Organization.AffiliationRequested: _requested,
+    **dict.fromkeys(_MOVES, _moved),
+}
+# What the sole-enrollment risk is derived from. It is derived again when one of them changes, and only
+# then: every write of them derives it, so otherwise it is what deriving it again would give.
+_RISK_INPUTS = frozenset({"provider_number", "affiliations"})
+
+
 async def apply_organization_event(rows: ViewRows, event: Any) -> None:
     """Every organization event after its registration: update what it changes, and count it."""
     status = await rows.get(StatusRow, event.originator_id)
     if status is None:
         return  # the registration comes first (same aggregate): nothing stored to change
-    changes: dict[str, Any] = {}
-    match event:
-        case Organization.ProfileCorrected():
-            changes = {k: str(v) for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
-        case Organization.NppesComparisonChanged():
-            changes = {"nppes_mismatches": [{"field": m.field, "detail": m.detail} for m in event.mismatches]}
-        case Organization.ProviderNumberIssued():
-            changes = {"provider_number": event.provider_number}
-        case Organization.RenderingProviderLinked():
-            changes = {"rendering_npis": sorted(set(status.rendering_npis) | {event.npi})}
-        case Organization.RenderingProviderUnlinked():
-            changes = {"rendering_npis": [n for n in status.rendering_npis if n != event.npi]}
-        case Organization.AffiliationRequested():
-            requested = {
-                "kind": str(event.kind),
-                "partner_mco": event.partner_mco,
-                "state": "requested",
-                "dates": {"requested": event.on.isoformat()},
-            }
-            changes = {"affiliations": {**status.affiliations, event.plan: requested}}
-        case _ if type(event) in _MOVES:
-            state = _MOVES[type(event)].value
-            moved = dict(status.affiliations[event.plan])
-            moved["state"] = state
-            moved["dates"] = {**moved["dates"], state: event.on.isoformat()}
-            changes = {"affiliations": {**status.affiliations, event.plan: moved}}
+    change = _CHANGES.get(type(event))
+    changes = change(status, event) if change is not None else {}
     rows.update(
         status,
         **changes,
         updated_at=max(status.updated_at, event.timestamp),
         events_applied=status.events_applied + 1,
     )
-    rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))
+    if not _RISK_INPUTS.isdisjoint(changes):
+        rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))

@@ -4,7 +4,6 @@ The handlers fold each event into the rows in memory (projections/rows.py); the 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -40,10 +39,10 @@ _APPLICATION_STATES = {
     Application.Withdrawn: "withdrawn",
 }
 
-# Which column of the view each application kind drives.
-_COLUMNS = {
-    ApplicationKind.POSC_REGISTRATION: "posc_registration",
-    ApplicationKind.ENROLLMENT: "enrollment",
+# Which column of the view each application kind drives, by the kind as stored in the application's row.
+_COLUMNS_BY_KIND = {
+    ApplicationKind.POSC_REGISTRATION.value: "posc_registration",
+    ApplicationKind.ENROLLMENT.value: "enrollment",
 }
 
 
@@ -107,23 +106,25 @@ async def _set_state(rows: ViewRows, event: Any, state: str | None, position: in
     (``state`` None: the event only counts)."""
     application = await _application(rows, event)
     status = await _require_organization(rows, application.organization_id)
-    column = _COLUMNS.get(ApplicationKind(application.kind))
+    column = _COLUMNS_BY_KIND.get(application.kind)
     changes: dict[str, Any] = {}
     if column is not None and state is not None:
+        application_column, position_column = f"{column}_application_id", f"{column}_position"
         # The most recently opened application of a kind (by store position, not by
         # arrival: events of different aggregates may be redelivered out of order)
         # drives the state; events of older ones are counted but move nothing.
-        if opening and position > getattr(status, f"{column}_position"):
-            changes = {column: state, f"{column}_application_id": event.originator_id, f"{column}_position": position}
-        elif not opening and getattr(status, f"{column}_application_id") == event.originator_id:
+        if opening and position > getattr(status, position_column):
+            changes = {column: state, application_column: event.originator_id, position_column: position}
+        elif not opening and getattr(status, application_column) == event.originator_id:
             changes = {column: state}
-    rows.update(status, **changes, **_counted(status, event.timestamp))
+    # Every event of the organization or its applications: the latest change, and one more applied.
+    rows.update(
+        status,
+        **changes,
+        updated_at=max(status.updated_at, event.timestamp),
+        events_applied=status.events_applied + 1,
+    )
     return application.organization_id
-
-
-def _counted(status: StatusRow, at: datetime) -> dict[str, Any]:
-    """Every event of the organization or its applications: the latest change, and one more applied."""
-    return {"updated_at": max(status.updated_at, at), "events_applied": status.events_applied + 1}
 
 
 async def _application(rows: ViewRows, event: Any) -> ApplicationRow:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import ModuleType
-from typing import Callable
+from typing import Callable, Iterator
 from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from projections.registry import ddl, tables
+from projections.routes import Routes, recorded_at
 from projections.rows import ViewRows
-from projections.store_read import Routes, recorded_at
 from projections.tracking import Envelope, fold
+from services.app.base import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 _mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII
@@ -63,9 +64,11 @@ class ViewBuilder:
         self.up_to = up_to
         self.position = 0  # the last notification id read
         self.read = self.applied = 0
-        self.versions: dict[tuple[str, UUID], tuple[str, int]] = {}  # (view, aggregate) -> (tenant, version)
+        # Each aggregate's kind, tenant and latest version applied: every view consuming its kind applied it.
+        self.latest: dict[UUID, tuple[str, str, int]] = {}
+        self._applied_by_kind: dict[str, int] = {}
         self.rows = {module.name: ViewRows(con, module.row_types, starts_empty=True) for module in modules}
-        self.routes = Routes(modules, states_needed=until is not None)
+        self.routes = Routes(modules)
 
     async def create_schema(self) -> None:
         await self.con.execute(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")  # a failed earlier run
@@ -88,55 +91,89 @@ class ViewBuilder:
             if read < self.batch:
                 return
 
+    def versions(self, module: ModuleType) -> dict[UUID, tuple[str, int]]:
+        """The view's applied version of each aggregate, with its tenant."""
+        return {
+            originator_id: (tenant, version)
+            for originator_id, (kind, tenant, version) in self.latest.items()
+            if kind in module.aggregates
+        }
+
+    def applied_by(self, module: ModuleType) -> int:
+        """How many events the view applied (those of the kinds it consumes)."""
+        return sum(self._applied_by_kind.get(kind, 0) for kind in module.aggregates)
+
     async def apply_next(self) -> int:
         """Apply the next batch inside the caller's transaction; returns how many events were read."""
         await self.con.execute("SET LOCAL ROLE credledger_worker")
         await self.con.execute(f"SET LOCAL search_path = {self.schema}, public")
-        for view_rows in self.rows.values():
-            view_rows.new_transaction()
-        rows = await self.routes.next_batch(self.con, self.position, self.batch, self.tenant, self.up_to)
-        for row in rows:
-            await self._apply(row)
-        scanned = rows[0]["scanned"] if rows else 0
-        if rows:
-            self.position = rows[-1]["notification_id"]
-        self.read += scanned
-        if scanned < self.batch or sum(r.pending() for r in self.rows.values()) >= FLUSH_ROWS:
+        records = await self.con.fetch(
+            f"SELECT notification_id, originator_id, originator_version, topic, tenant_id, state FROM {EVENTS_TABLE} "
+            "WHERE notification_id > $1 AND ($3::text IS NULL OR tenant_id = $3) "
+            "AND ($4::bigint IS NULL OR notification_id <= $4) ORDER BY notification_id LIMIT $2",
+            self.position,
+            self.batch,
+            self.tenant,
+            self.up_to,
+        )
+        to_fold: dict[str, list[Envelope]] = {module.name: [] for module in self.modules}
+        for record in records:
+            envelope = self._read(*record)
+            if envelope is not None:
+                for module in self.routes[record["topic"]].handling:
+                    to_fold[module.name].append(envelope)
+        for module in self.modules:
+            await self._fold(module, to_fold[module.name])
+        if records:
+            self.position = records[-1]["notification_id"]
+        self.read += len(records)
+        if len(records) < self.batch or sum(r.pending() for r in self.rows.values()) >= FLUSH_ROWS:
             await self._write_rows()
         self.progress(self.read)
-        return scanned
+        return len(records)
 
-    async def _apply(self, row: asyncpg.Record) -> None:
+    def _read(
+        self, position: int, originator_id: UUID, version: int, topic: str, tenant: str, state: bytes
+    ) -> Envelope | None:
+        """Count one stored event as applied, or not (another kind, a later moment), and decode it if some
+        view handles it. The arguments are a row's columns, as selected in apply_next."""
         try:
-            route = self.routes[row["topic"]]
-        except Exception as error:  # a topic this code does not know
-            raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
-        if not route.consumers:
-            return
-        event = None
-        try:
-            if route.handled:
-                stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], row["state"])
-                event = _mapper.to_domain_event(stored)
-                recorded = event.timestamp
-            elif self.until is not None:
-                recorded = recorded_at(row["state"])
-        except Exception as error:  # a stored state this code cannot read: say where, not what
-            raise BuildFailed(f"event {row['notification_id']} ({row['topic']}) cannot be decoded") from error
-        if self.until is not None and recorded > self.until:
-            return
-        envelope = Envelope(row["tenant_id"], row["notification_id"], event)
-        for module in route.consumers:
-            if event is not None:
-                try:
-                    await fold(self.rows[module.name], module, (envelope,))  # one by one: to name the one failing
-                except Exception as error:
-                    # The error's type and place only: its text could quote event data.
-                    raise BuildFailed(
-                        f"{module.name}: event {row['notification_id']} ({row['topic']}) failed: {type(error).__name__}"
-                    ) from error
-            self.versions[(module.name, row["originator_id"])] = (row["tenant_id"], row["originator_version"])
+            route = self.routes[topic]
+            if not route.consumers:
+                return None
+            event = None
+            if route.handling:
+                event = _mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
+                if self.until is not None and event.timestamp > self.until:
+                    return None
+            elif self.until is not None and recorded_at(state) > self.until:
+                return None
+        except Exception as error:  # a topic or a stored state this code cannot read: say where, not what
+            raise BuildFailed(f"event {position} ({topic}) cannot be decoded") from error
+        self.latest[originator_id] = (route.kind, tenant, version)
+        self._applied_by_kind[route.kind] = self._applied_by_kind.get(route.kind, 0) + 1
         self.applied += 1
+        return None if event is None else Envelope(tenant, position, event)
+
+    async def _fold(self, module: ModuleType, envelopes: list[Envelope]) -> None:
+        """The view's events of this batch, in store order (views do not share rows: the order among
+        views does not matter)."""
+        current: Envelope | None = None
+
+        def tracked() -> Iterator[Envelope]:
+            nonlocal current
+            for current in envelopes:  # kept: it names the event that failed
+                yield current
+
+        try:
+            await fold(self.rows[module.name], module, tracked())
+        except Exception as error:
+            assert current is not None
+            # The error's type and place only: its text could quote event data.
+            topic = type(current.event).__qualname__
+            raise BuildFailed(
+                f"{module.name}: event {current.position} ({topic}) failed: {type(error).__name__}"
+            ) from error
 
     async def _write_rows(self) -> None:
         for module in self.modules:

@@ -1,14 +1,15 @@
-"""Rebuild a view straight from the event store, into new tables that replace the live ones
-only once caught up, while the live worker and the API keep going.
+"""Rebuild views straight from the event store, into new tables that replace the live ones
+only once caught up, while the live workers and the API keep going.
 
-1. Create the projection's tables (its own DDL) in a fresh schema ``rebuild_<view>``.
-2. Apply every stored event of the kinds it consumes, in store order, batch by batch
-   (store order is causal, so a rebuild never waits on another aggregate).
+1. Create the projections' tables (their own DDL) in a fresh schema ``rebuild_<views>``.
+2. Apply every stored event of the kinds they consume, in store order, batch by batch
+   (store order is causal, so a rebuild never waits on another aggregate). Several views
+   are built in one pass: each event is read and decoded once for all of them.
 3. Catch up with events stored meanwhile until a read comes back short.
-4. In ONE transaction: take the view's lock exclusively (live batches finish first and
+4. In ONE transaction: take each view's lock exclusively (live batches finish first and
    new ones wait, see tracking.begin_batch), apply the last events, drop the old tables,
-   move the new ones into public, and replace the view's per-aggregate versions and
-   position. Readers wait for the swap's commit and then see the new tables.
+   move the new ones into public, and replace the views' per-aggregate versions and
+   positions. Readers wait for the swap's commit and then see the new tables.
 Live events after the swap are applied normally; ones already covered are skipped by
 their versions, so nothing is lost or applied twice.
 """
@@ -46,13 +47,14 @@ class Rebuilt:
 
 
 class _Rebuild(ViewBuilder):
-    def __init__(self, con: asyncpg.Connection, module: ModuleType, batch: int, progress: Progress) -> None:
-        super().__init__(con, [module], f"rebuild_{module.name}", batch=batch, progress=progress)
-        self.module = module
+    def __init__(self, con: asyncpg.Connection, modules: list[ModuleType], batch: int, progress: Progress) -> None:
+        schema = "rebuild_" + "_".join(module.name for module in modules)
+        super().__init__(con, modules, schema, batch=batch, progress=progress)
 
     async def swap(self) -> None:
         async with self.con.transaction():
-            await lock_view_exclusively(self.con, self.module)
+            for module in self.modules:  # in the registry's order: no two rebuilds wait on each other's
+                await lock_view_exclusively(self.con, module)
             while await self.apply_next() == self.batch:
                 pass
             await self.con.execute("RESET ROLE")
@@ -61,21 +63,23 @@ class _Rebuild(ViewBuilder):
             for table in (r["tablename"] for r in tables):
                 await self.con.execute(f"DROP TABLE IF EXISTS public.{table} CASCADE")
                 await self.con.execute(f"ALTER TABLE {self.schema}.{table} SET SCHEMA public")
-            await self._replace_positions()
+            await self.con.execute("SET LOCAL ROLE credledger_worker")  # under RLS like every writer
+            # view_changes ids follow commit order (migration 007): take the writers' lock last, as they do.
+            await self.con.execute("SELECT pg_advisory_xact_lock(hashtext('credledger-view-changes'))")
+            for module in self.modules:
+                await self._replace_positions(module)
+            await self.con.execute("SELECT pg_notify('credledger_view_changes', '')")
+            await self.con.execute("RESET ROLE")
             await self.con.execute(f"DROP SCHEMA {self.schema} CASCADE")
 
-    async def _replace_positions(self) -> None:
-        name = self.module.name
-        await self.con.execute("SET LOCAL ROLE credledger_worker")  # under RLS like every writer
+    async def _replace_positions(self, module: ModuleType) -> None:
+        name = module.name
         by_tenant: dict[str, list[tuple[UUID, int]]] = {}
-        for (_, originator_id), (tenant, version) in self.versions.items():
+        for originator_id, (tenant, version) in self.versions(module).items():
             by_tenant.setdefault(tenant, []).append((originator_id, version))
-        # view_changes ids follow commit order (migration 007): take the writers' lock last, as they do.
-        await self.con.execute("SELECT pg_advisory_xact_lock(hashtext('credledger-view-changes'))")
-        for tenant in by_tenant:
+        for tenant, pairs in by_tenant.items():
             await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
             await self.con.execute("DELETE FROM projection_versions WHERE projection = $1", name)
-            pairs = by_tenant.get(tenant, [])
             await self.con.execute(
                 "INSERT INTO projection_versions (projection, tenant_id, originator_id, version) "
                 "SELECT $1, $2, * FROM unnest($3::uuid[], $4::bigint[])",
@@ -88,7 +92,6 @@ class _Rebuild(ViewBuilder):
             await self.con.execute(
                 "INSERT INTO view_changes (tenant_id, view, position) VALUES ($1, $2, $3)", tenant, name, self.position
             )
-        await self.con.execute("SELECT pg_notify('credledger_view_changes', '')")
         await self.con.execute(
             "INSERT INTO projection_tracking (projection, notification_id) VALUES ($1, $2) "
             "ON CONFLICT (projection) DO UPDATE SET notification_id = excluded.notification_id",
@@ -97,19 +100,28 @@ class _Rebuild(ViewBuilder):
         )
         # Everything parked has just been applied from the store.
         await self.con.execute("DELETE FROM parked_events WHERE projection = $1", name)
-        await self.con.execute("RESET ROLE")
 
 
 async def rebuild(
     database_url: str, module: ModuleType, *, batch: int = 2000, progress: Progress = lambda _: None
 ) -> Rebuilt:
     """Rebuild one view; the caller's DATABASE_URL role owns the tables (as for migrations)."""
+    [rebuilt] = await rebuild_views(database_url, [module], batch=batch, progress=progress)
+    return rebuilt
+
+
+async def rebuild_views(
+    database_url: str, modules: list[ModuleType], *, batch: int = 2000, progress: Progress = lambda _: None
+) -> list[Rebuilt]:
+    """Rebuild several views in one pass over the store (each event read and decoded once for all of
+    them), swapped in together in one transaction. ``modules`` in the registry's order."""
     con = await asyncpg.connect(database_url)
     try:
-        lock = f"credledger-rebuild:{module.name}"
-        if not await con.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
-            raise RebuildBusy(f"a rebuild of {module.name} is already running")
-        job = _Rebuild(con, module, batch, progress)
+        for module in modules:
+            lock = f"credledger-rebuild:{module.name}"
+            if not await con.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", lock):
+                raise RebuildBusy(f"a rebuild of {module.name} is already running")
+        job = _Rebuild(con, modules, batch, progress)
         try:
             await job.create_schema()
             await job.run_to_end()
@@ -120,7 +132,7 @@ async def rebuild(
         except BaseException:
             await job.drop_schema()
             raise
-        return Rebuilt(module.name, job.read, job.applied, job.position)
+        return [Rebuilt(m.name, job.read, job.applied_by(m), job.position) for m in modules]
     finally:
         await con.close()
 

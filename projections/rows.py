@@ -63,21 +63,28 @@ class ViewRows:
         self.con = con
         self.starts_empty = starts_empty
         self.tenant: str | None = None  # the current event's tenant: set by the caller before each event
-        self._db_tenant: str | None = None  # app.tenant_id as last set by us in this transaction
+        # app.tenant_id as _read() last set it. Only reads rely on it, and only a live batch's object reads,
+        # within its one transaction; a flush sets the tenant of each of its groups whatever this says.
+        self._db_tenant: str | None = None
         self._rows: dict[type[Row], dict[tuple[Any, ...], Row]] = {t: {} for t in row_types}
         self._absent: dict[type[Row], set[tuple[Any, ...]]] = {t: set() for t in row_types}
         self._by_organization: dict[type[Row], dict[tuple[str, UUID], list[Row]]] = {
             t: defaultdict(list) for t in row_types
         }
         self._organizations_read: dict[type[Row], set[tuple[str, UUID]]] = {t: set() for t in row_types}
-        self._new: dict[type[Row], set[tuple[Any, ...]]] = {t: set() for t in row_types}  # never written yet
-        self._dirty: dict[type[Row], dict[tuple[Any, ...], Row]] = {t: {} for t in row_types}
+        # Rows changed since the last flush, and those never written yet, by id(): every row stays referenced
+        # from _rows, so its id is stable, and an id is cheaper to take than a key.
+        self._dirty: dict[int, Row] = {}
+        self._new: set[int] = set()
 
     # ---- what the handlers call ----------------------------------------------------------------------
 
     async def get(self, row_type: type[R], *key: Any) -> R | None:
         """The current tenant's row with this primary key (without the tenant), or None."""
-        full_key = (self._current_tenant(), *key)
+        tenant = self.tenant
+        if tenant is None:
+            raise RuntimeError("no tenant set for this event")
+        full_key = (tenant, *key)
         row = self._rows[row_type].get(full_key)
         if row is not None or self.starts_empty or full_key in self._absent[row_type]:
             return row  # type: ignore[return-value]
@@ -105,37 +112,36 @@ class ViewRows:
             raise KeyError(f"{row_type.table}: a row with key {key} exists")
         self._remember(row)
         self._absent[row_type].discard(key)
-        self._new[row_type].add(key)
-        self._dirty[row_type][key] = row
+        self._new.add(id(row))
+        self._dirty[id(row)] = row
 
     def update(self, row: Row, **changes: Any) -> None:
         """Change columns of a row this object returned."""
         for column, value in changes.items():
             setattr(row, column, value)
-        self._dirty[type(row)][primary_key(row)] = row
+        self._dirty[id(row)] = row
 
     # ---- what the callers call -----------------------------------------------------------------------
 
     def pending(self) -> int:
         """Rows changed since the last flush."""
-        return sum(len(d) for d in self._dirty.values())
+        return len(self._dirty)
 
     async def flush(self) -> None:
         """Write every changed row, per tenant (row-level security) and table: new rows with one INSERT,
         rows already stored with one UPDATE. Inside the caller's transaction."""
         by_tenant: dict[str, dict[tuple[type[Row], bool], list[Row]]] = defaultdict(lambda: defaultdict(list))
-        for row_type, dirty in self._dirty.items():
-            new = self._new[row_type]
-            for key, row in dirty.items():
-                by_tenant[row.tenant_id][(row_type, key in new)].append(row)
+        for row_id, row in self._dirty.items():
+            by_tenant[row.tenant_id][(type(row), row_id in self._new)].append(row)
         for tenant, groups in by_tenant.items():
-            await self._use_tenant(tenant)
+            # Always set here: a build flushes in several transactions, and app.tenant_id ends with each.
+            await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
+            self._db_tenant = tenant
             for (row_type, is_new), rows in groups.items():
                 statement = insert_statement(row_type) if is_new else update_statement(row_type)
                 await self.con.execute(statement, msgspec.json.encode(rows).decode())
-        for row_type in self._dirty:
-            self._dirty[row_type].clear()
-            self._new[row_type].clear()
+        self._dirty.clear()
+        self._new.clear()
 
     # ---- inside ----------------------------------------------------------------------------------------
 
@@ -165,7 +171,3 @@ class ViewRows:
         if tenant != self._db_tenant:
             await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
             self._db_tenant = tenant
-
-    def new_transaction(self) -> None:
-        """The caller began another transaction: app.tenant_id is unset again."""
-        self._db_tenant = None

@@ -168,3 +168,22 @@ async def test_tenants_stay_apart(database_url: str) -> None:
             assert await other.of_organization(access_audit.AccountRow, account.organization_id) == []
     finally:
         await con.close()
+
+
+async def test_a_build_writes_its_rows_transaction_after_transaction(database_url: str) -> None:
+    # A rebuild keeps one ViewRows over many transactions, and app.tenant_id ends with each of them.
+    con = await asyncpg.connect(database_url)
+    try:
+        await _schema(con)
+        rows = ViewRows(con, access_audit.row_types, starts_empty=True)
+        rows.tenant = "firm-a"
+        first, second = _account("firm-a"), _account("firm-a")
+        for account in (first, second):
+            async with con.transaction():
+                rows.add(account)
+                await rows.flush()
+        async with con.transaction():
+            await con.execute("SELECT set_config('app.tenant_id', 'firm-a', true)")
+            assert await con.fetchval("SELECT count(*) FROM access_audit_accounts") == 2
+    finally:
+        await con.close()
