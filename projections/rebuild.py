@@ -46,6 +46,25 @@ class Rebuilt:
     position: int
 
 
+# The view's versions of the tenant's aggregates become exactly the rebuild's (``$3``, ``$4``): the others
+# deleted, the rest inserted or changed. Usually the live worker has recorded the same versions already, and
+# a row left as it is costs a lookup, not a new row and its index entry: this runs while live writes wait.
+_REPLACE_VERSIONS = """
+WITH rebuilt (originator_id, version) AS (SELECT * FROM unnest($3::uuid[], $4::bigint[])),
+gone AS (  -- NOT IN a subquery: a hashed subplan, one pass over each side
+    DELETE FROM projection_versions WHERE projection = $1 AND originator_id NOT IN (SELECT unnest($3::uuid[]))
+),
+changed AS (  -- a join finds what differs; only that goes through the slower ON CONFLICT path
+    SELECT rebuilt.* FROM rebuilt LEFT JOIN projection_versions AS p
+    ON p.projection = $1 AND p.originator_id = rebuilt.originator_id
+    WHERE p.version IS DISTINCT FROM rebuilt.version
+)
+INSERT INTO projection_versions (projection, tenant_id, originator_id, version)
+SELECT $1, $2, originator_id, version FROM changed
+ON CONFLICT (projection, originator_id) DO UPDATE SET version = excluded.version
+"""
+
+
 class _Rebuild(ViewBuilder):
     def __init__(self, con: asyncpg.Connection, modules: list[ModuleType], batch: int, progress: Progress) -> None:
         schema = "rebuild_" + "_".join(module.name for module in modules)
@@ -79,15 +98,7 @@ class _Rebuild(ViewBuilder):
             by_tenant.setdefault(tenant, []).append((originator_id, version))
         for tenant, pairs in by_tenant.items():
             await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
-            await self.con.execute("DELETE FROM projection_versions WHERE projection = $1", name)
-            await self.con.execute(
-                "INSERT INTO projection_versions (projection, tenant_id, originator_id, version) "
-                "SELECT $1, $2, * FROM unnest($3::uuid[], $4::bigint[])",
-                name,
-                tenant,
-                [p[0] for p in pairs],
-                [p[1] for p in pairs],
-            )
+            await self.con.execute(_REPLACE_VERSIONS, name, tenant, [p[0] for p in pairs], [p[1] for p in pairs])
             # Dashboards reload the whole view: a change with no organization says so.
             await self.con.execute(
                 "INSERT INTO view_changes (tenant_id, view, position) VALUES ($1, $2, $3)", tenant, name, self.position
