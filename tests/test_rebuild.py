@@ -1,9 +1,10 @@
 """`credledger rebuild`: views rebuilt straight from the event store equal the live ones, row for row —
-after a mixed workload, while commands keep coming during the rebuild, and after the projection worker
-was killed at random points."""
+after a mixed workload, while commands keep coming during the rebuild (of one view, and of every view in
+one pass with rebuild_views), and after the projection worker was killed at random points."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import signal
 import subprocess
@@ -15,7 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from projections.registry import NAMES
+from projections.rebuild import RebuildBusy, rebuild_views
+from projections.registry import NAMES, projection_modules
 from tests.mixed_workload import MixedWorkload
 from tests.support import Infra, credledger, eventually, process_env, stop
 from tests.test_recovery import setup
@@ -86,6 +88,9 @@ def test_a_rebuilt_view_equals_the_live_view_and_a_rebuild_under_load_loses_noth
         writing.start()
         done = rebuild(env, "--projection", "affiliation_status")
         assert done.returncode == 0, done.stderr
+        # Every view in one pass, swapped in together, still under load.
+        rebuilt = asyncio.run(rebuild_views(database_url, projection_modules()))
+        assert [r.view for r in rebuilt] == list(NAMES) and len({r.position for r in rebuilt}) == 1
         writing.finish()
         eventually(lambda: lagging(database_url) == 0, timeout=90)
         after_swap = view_rows(database_url)
@@ -133,3 +138,15 @@ def test_rebuild_refuses_an_unknown_view_and_reports_a_missing_database(infra: I
     env.pop("DATABASE_URL")
     missing = rebuild(env)
     assert missing.returncode == 78 and "DATABASE_URL" in missing.stderr
+
+
+def test_a_rebuild_of_several_views_waits_for_none_of_them(infra: Infra) -> None:
+    database_url, _, _ = setup(infra)
+    with psycopg.connect(database_url, autocommit=True) as other:  # a rebuild of one view is running
+        other.execute("SELECT pg_advisory_lock(hashtext('credledger-rebuild:turnaround'))")
+        with pytest.raises(RebuildBusy, match="turnaround"):
+            asyncio.run(rebuild_views(database_url, projection_modules()))
+        # Refused before anything was built: no schema of its own, and the others' locks are free again.
+        assert other.execute("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rebuild_%'").fetchone()[0] == 0
+        free = other.execute("SELECT pg_try_advisory_lock(hashtext('credledger-rebuild:access_audit'))").fetchone()[0]
+        assert free
