@@ -45,3 +45,12 @@ def select_statement(row_type: type[Row], columns: tuple[str, ...]) -> str:
     """The current tenant's rows (``$1``) where ``columns`` equal ``$2``, ``$3``...: a JSON array."""
     matches = "".join(f" AND t.{c} = ${i}" for i, c in enumerate(columns, start=2))
     return f"SELECT coalesce(json_agg(t), '[]')::text FROM {row_type.table} AS t WHERE t.tenant_id = $1{matches}"
+
+
+@lru_cache(maxsize=None)
+def select_any_statement(row_type: type[Row], column: str) -> str:
+    """The current tenant's rows (``$1``) whose ``column`` is one of ``$2`` (uuid[]): a JSON array."""
+    return (
+        f"SELECT coalesce(json_agg(t), '[]')::text FROM {row_type.table} AS t "
+        f"WHERE t.tenant_id = $1 AND t.{column} = ANY($2::uuid[])"
+    )

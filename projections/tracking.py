@@ -68,10 +68,13 @@ async def apply_in_transaction(
     version, fold the claimed ones into the view's rows, write the rows. Raises OutOfOrder (the caller's
     transaction then rolls back: nothing applied) if an event waits for one not applied yet."""
     claimed = []
+    tenant = None
     for envelope in envelopes:
         event = envelope.event
-        # RLS on the tables: the worker sets the event's tenant, like any reader.
-        await con.execute("SELECT set_config('app.tenant_id', $1, true)", envelope.tenant_id)
+        if envelope.tenant_id != tenant:  # it holds until the transaction ends: set it when it changes
+            # RLS on the tables: the worker sets the event's tenant, like any reader.
+            await con.execute("SELECT set_config('app.tenant_id', $1, true)", envelope.tenant_id)
+            tenant = envelope.tenant_id
         if await _claim(con, projection, envelope):
             claimed.append(envelope)
             continue
@@ -85,6 +88,13 @@ async def apply_in_transaction(
         raise OutOfOrder(f"{event.originator_id} v{event.originator_version} after v{applied or 0}")
     # Rows not read yet in this batch come from the tables: the batch sees what is stored.
     rows = ViewRows(con, projection.row_types, starts_empty=False)
+    aggregates: dict[str, set[UUID]] = {}
+    for tenant_id, _, event in claimed:
+        named = aggregates.setdefault(tenant_id, set())
+        named.add(event.originator_id)
+        if isinstance(getattr(event, "organization_id", None), UUID):  # an account's or application's opening
+            named.add(event.organization_id)
+    await rows.read_ahead(aggregates)
     organizations = await fold(rows, projection, claimed)
     await rows.flush()
     return [

@@ -187,3 +187,54 @@ async def test_a_build_writes_its_rows_transaction_after_transaction(database_ur
             assert await con.fetchval("SELECT count(*) FROM access_audit_accounts") == 2
     finally:
         await con.close()
+
+
+class _Counting(asyncpg.Connection):
+    reads = 0
+
+    async def fetchval(self, *args: Any, **kwargs: Any) -> Any:
+        type(self).reads += 1
+        return await super().fetchval(*args, **kwargs)
+
+
+async def test_reading_ahead_answers_the_lookups_as_reading_on_demand_would(database_url: str) -> None:
+    con = await asyncpg.connect(database_url, connection_class=_Counting)
+    try:
+        await _schema(con)
+        organization_id, missing = uuid.uuid4(), uuid.uuid4()
+        account = _account("firm-a", organization_id=organization_id)
+        grant = access_audit.GrantRow(
+            tenant_id="firm-a",
+            account_id=account.account_id,
+            organization_id=organization_id,
+            function="claims_batch",
+            granted_version=2,
+            granted_at=MOMENT,
+        )
+        async with con.transaction():
+            built = ViewRows(con, access_audit.row_types, starts_empty=True)
+            built.tenant = "firm-a"
+            for row in (account, grant):
+                built.add(row)
+            await built.flush()
+
+            async def lookups(rows: ViewRows) -> list[Any]:
+                rows.tenant = "firm-a"
+                return [
+                    await rows.get(access_audit.AccountRow, account.account_id),
+                    await rows.get(access_audit.AccountRow, missing),
+                    await rows.get(access_audit.OrganizationRow, organization_id),  # none stored
+                    await rows.get(access_audit.ModificationRow, account.account_id),
+                    await rows.of_organization(access_audit.GrantRow, organization_id),
+                    await rows.of_organization(access_audit.PrimaryTermRow, organization_id),
+                ]
+
+            on_demand = await lookups(ViewRows(con, access_audit.row_types, starts_empty=False))
+            ahead = ViewRows(con, access_audit.row_types, starts_empty=False)
+            # As a batch of the account's events names them: its own id, and an unknown aggregate.
+            await ahead.read_ahead({"firm-a": {account.account_id, missing}})
+            reads = _Counting.reads
+            assert await lookups(ahead) == on_demand
+            assert _Counting.reads == reads  # every lookup was answered from what was read ahead
+    finally:
+        await con.close()
