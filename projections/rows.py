@@ -6,7 +6,8 @@ table and tenant instead of several round trips per event. The same handlers run
 only where rows come from differs:
 
 - live (one worker batch): a row not read yet in this batch is read from the database, so the handler sees
-  exactly what the per-event statements saw; the batch's changes are written in its transaction.
+  exactly what the per-event statements saw (most are read ahead, a few statements per batch: read_ahead);
+  the batch's changes are written in its transaction.
 - building a fresh schema (rebuild, replay): the schema starts empty and every write to it goes through this
   object, so memory is the whole truth and nothing is read back; the rows stay in memory between batches.
 
