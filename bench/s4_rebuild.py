@@ -1,18 +1,16 @@
 """4. Rebuild: how fast every view is rebuilt from the event store.
 
-Figure: stored events per second of wall time for `projections.rebuild.rebuild()` of every view, one
-after the other, as `credledger rebuild` does it: each view is built into a fresh schema from every
-stored event (each pass reads the whole store; it decodes only the events the view has a handler for)
-and swapped in. Figure = events in the store / the three rebuilds' total time.
+Figure: stored events per second of wall time for `projections.rebuild.rebuild_views()` of every view,
+as `credledger rebuild` does it: one pass over the store (each event read and decoded once, for every
+view that handles it) into fresh schemas, swapped in together in one transaction.
 
 Baseline: just reading and decoding the notification log: the builder's own SELECT (batches of 2000 in
 notification order, one transaction each, asyncpg) and
 ``EventMapper(MsgspecTranscoder()).to_domain_event`` on every row, measured on a second pass (the first
 builds each event class's decoder): the rate no rebuild that decodes every event can beat.
 
-Details: each view's own rebuild rate; `projections.rebuild.rebuild_views()` of all three views, one
-pass over the store swapped in in one transaction (what `credledger rebuild` would run if it rebuilt
-every view at once); and a one-pass build of all three views with ``ViewBuilder`` alone, no swap (as
+Details: each view's own rebuild (`credledger rebuild --projection NAME`, one pass each) and the three
+one after the other; and a one-pass build of all three views with ``ViewBuilder`` alone, no swap (as
 `credledger replay` builds a snapshot).
 """
 
@@ -111,10 +109,11 @@ def run(ctx: Context) -> dict[str, Any]:
     say("rebuild: rebuild() of every view, one after the other")
     each = asyncio.run(_rebuild_each(h.database_url))
     total_seconds = sum(v["seconds"] for v in each.values())
-    figure = round(read / total_seconds, 1)
-    say("rebuild: rebuild_views() of all three views in one pass")
+    each_rate = round(read / total_seconds, 1)
+    say("rebuild: rebuild_views() of all three views in one pass (credledger rebuild)")
     all_read, all_seconds = asyncio.run(_rebuild_all_at_once(h.database_url))
     all_rate = round(all_read / all_seconds, 1)
+    figure = all_rate
     say("rebuild: one pass building all three views (ViewBuilder)")
     one_read, one_applied, one_seconds = asyncio.run(_one_pass(h.database_url))
     one_rate = round(one_read / one_seconds, 1)
@@ -125,7 +124,7 @@ def run(ctx: Context) -> dict[str, Any]:
         better="higher",
         goal=f">= {GOAL_RATIO:g}x read-and-decode",
         met=figure >= GOAL_RATIO * base,
-        figure_text=f"{figure:,.0f} events/s ({read:,} events, 3 views, {total_seconds:.1f}s)",
+        figure_text=f"{figure:,.0f} events/s ({all_read:,} events, 3 views, {all_seconds:.1f}s)",
         baseline_text=f"{base:,.0f} events/s read+decode ({read_seconds:.1f}s)",
         details={
             "events": read,
@@ -148,7 +147,7 @@ def run(ctx: Context) -> dict[str, Any]:
             "table_notes": [
                 "per view (events/s): "
                 + ", ".join(f"{k} {v['store_events_per_second']:,.0f}" for k, v in each.items())
-                + f"; rebuild_views(all) in one pass: {all_rate:,.0f} ({all_rate / base:.2f}x read+decode)"
+                + f"; the three one after the other: {each_rate:,.0f} ({each_rate / base:.2f}x read+decode)"
                 + f"; one pass, all views, no swap: {one_rate:,.0f} ({one_rate / base:.2f}x)"
             ],
         },

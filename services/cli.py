@@ -160,25 +160,28 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 async def _rebuild(database_url: str, only: str | None) -> int:
     from tqdm import tqdm
 
-    from projections.rebuild import RebuildBusy, RebuildFailed, rebuild, store_size
+    from projections.rebuild import RebuildBusy, RebuildFailed, rebuild_views, store_size
     from projections.registry import projection_modules
 
+    modules = projection_modules(only)
     total = await store_size(database_url)
-    for module in projection_modules(only):
-        with tqdm(total=total, desc=module.name, unit="event", unit_scale=True, file=sys.stderr) as bar:
+    # Every view in one pass over the store (each event read and decoded once), swapped in together.
+    desc = ", ".join(module.name for module in modules)
+    with tqdm(total=total, desc=desc, unit="event", unit_scale=True, file=sys.stderr) as bar:
 
-            def progress(read: int) -> None:
-                bar.total = max(bar.total, read)
-                bar.update(read - bar.n)
+        def progress(read: int) -> None:
+            bar.total = max(bar.total, read)
+            bar.update(read - bar.n)
 
-            try:
-                done = await rebuild(database_url, module, progress=progress)
-            except RebuildBusy as error:
-                print(f"credledger rebuild: {error}", file=sys.stderr)
-                return EX_TEMPFAIL
-            except RebuildFailed as error:
-                print(f"credledger rebuild: {error}; the live view is unchanged", file=sys.stderr)
-                return 1
+        try:
+            rebuilt = await rebuild_views(database_url, modules, progress=progress)
+        except RebuildBusy as error:
+            print(f"credledger rebuild: {error}", file=sys.stderr)
+            return EX_TEMPFAIL
+        except RebuildFailed as error:
+            print(f"credledger rebuild: {error}; the live views are unchanged", file=sys.stderr)
+            return 1
+    for done in rebuilt:
         print(
             f"{done.view}: rebuilt from {done.events_read} stored events ({done.events_applied} applied), "
             f"up to position {done.position}"
