@@ -113,6 +113,12 @@ class TenantApplication(Application):
             cipher = FieldCipher(Keyring(self.env.get("CREDLEDGER_DATABASE_URL"), base64.b64decode(master_key)))
         return EventMapper(transcoder=MsgspecTranscoder(), field_cipher=cipher)
 
+    def close(self) -> None:
+        cipher = getattr(self.mapper, "field_cipher", None)
+        if cipher is not None:
+            cipher.keyring.close()  # its connection for the tenants' keys
+        super().close()
+
     def load(self, actor: Actor, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         """The tenant's aggregate of that kind, or NotFound: another tenant's id is simply not found."""
         rows = self.fetch(

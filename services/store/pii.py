@@ -56,32 +56,63 @@ class Keyring:
         self._master = AESGCM(master_key)
         self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
+        # One connection for the keys, kept open: the re-checks run every few seconds per tenant, and a new
+        # connection for each (while every thread sealing a value waits on the lock) put spikes into commands.
+        self._con: psycopg.Connection[Any] | None = None
 
     def key(self, tenant_id: str) -> bytes:
         cached = self._cache.get(tenant_id)
         if cached is not None and time.monotonic() - cached[1] < KEY_RECHECK_SECONDS:
             return cached[0]
-        with self._lock, psycopg.connect(self._database_url) as con, con.transaction():
+        with self._lock:
+            cached = self._cache.get(tenant_id)
+            if cached is not None and time.monotonic() - cached[1] < KEY_RECHECK_SECONDS:
+                return cached[0]  # another thread checked it meanwhile
+            try:
+                row = self._wrapped_key(tenant_id, create=cached is None)
+            except psycopg.OperationalError:  # the connection was lost: once more on a new one
+                self._close()
+                row = self._wrapped_key(tenant_id, create=cached is None)
+            if row is None or row[1] is not None:
+                self._cache.pop(tenant_id, None)
+                raise KeyDestroyed(tenant_id)
+            if cached is not None:
+                key = cached[0]  # unchanged: a tenant's key is never replaced, only destroyed
+            else:
+                stored = bytes(row[0])
+                key = self._master.decrypt(stored[:_NONCE], stored[_NONCE:], tenant_id.encode())
+            self._cache[tenant_id] = (key, time.monotonic())
+            return key
+
+    def _wrapped_key(self, tenant_id: str, *, create: bool) -> tuple[Any, ...] | None:
+        """The tenant's (wrapped key, destroyed_at), creating the key first if ``create`` and it has none."""
+        if self._con is None or self._con.closed:
+            self._con = psycopg.connect(self._database_url)
+        with self._con.transaction():
             # tenant_keys is under forced row-level security like every tenant table.
-            con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
-            wrapped = os.urandom(_NONCE)
-            wrapped += self._master.encrypt(wrapped, AESGCM.generate_key(bit_length=256), tenant_id.encode())
-            # Concurrent first uses race here; ON CONFLICT keeps exactly one key.
-            con.execute(
-                "INSERT INTO tenant_keys (tenant_id, wrapped_key) VALUES (%s, %s) ON CONFLICT (tenant_id) DO NOTHING",
-                (tenant_id, wrapped),
-            )
-            row = con.execute(
+            self._con.execute("SELECT set_config('app.tenant_id', %s, true)", (tenant_id,))
+            if create:
+                wrapped = os.urandom(_NONCE)
+                wrapped += self._master.encrypt(wrapped, AESGCM.generate_key(bit_length=256), tenant_id.encode())
+                # Concurrent first uses (other processes) race here; ON CONFLICT keeps exactly one key.
+                self._con.execute(
+                    "INSERT INTO tenant_keys (tenant_id, wrapped_key) VALUES (%s, %s) "
+                    "ON CONFLICT (tenant_id) DO NOTHING",
+                    (tenant_id, wrapped),
+                )
+            return self._con.execute(
                 "SELECT wrapped_key, destroyed_at FROM tenant_keys WHERE tenant_id = %s", (tenant_id,)
             ).fetchone()
-        assert row is not None
-        if row[1] is not None:
-            self._cache.pop(tenant_id, None)
-            raise KeyDestroyed(tenant_id)
-        stored = bytes(row[0])
-        key = self._master.decrypt(stored[:_NONCE], stored[_NONCE:], tenant_id.encode())
-        self._cache[tenant_id] = (key, time.monotonic())
-        return key
+
+    def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
+        if self._con is not None:
+            with contextlib.suppress(Exception):
+                self._con.close()
+            self._con = None
 
 
 def destroy_tenant_key(database_url: str, tenant_id: str) -> bool:
