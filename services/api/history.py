@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from domain.application import Application
 from domain.base import TenantAggregate
@@ -69,8 +69,8 @@ Purpose = Annotated[
 _DOC = "Every change with who made it (user and role), when and why, and every read of personal data."
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Kinds = Annotated[list[str] | None, Parameter(description="only these event kinds, e.g. AccessGranted")]
-From = Annotated[datetime | None, Parameter(query="from", description="from this moment (ISO 8601 with offset)")]
-To = Annotated[datetime | None, Parameter(query="to", description="up to this moment (ISO 8601 with offset)")]
+From = Annotated[datetime | None, QueryParameter(name="from", description="from this moment (ISO 8601 with offset)")]
+To = Annotated[datetime | None, QueryParameter(name="to", description="up to this moment (ISO 8601 with offset)")]
 
 
 @get(

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 
 from domain.application import ApplicationKind
 from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
@@ -386,9 +386,9 @@ class TurnaroundViewController(Controller):
         plan: PlanFilter = None,
         provider_type: ProviderTypeFilter = None,
         from_month: Annotated[
-            str | None, Parameter(query="from", description="first month of decision, YYYY-MM")
+            str | None, QueryParameter(name="from", description="first month of decision, YYYY-MM")
         ] = None,
-        to_month: Annotated[str | None, Parameter(query="to", description="last month of decision, YYYY-MM")] = None,
+        to_month: Annotated[str | None, QueryParameter(name="to", description="last month of decision, YYYY-MM")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
         snapshot: SnapshotParameter = None,
     ) -> MetricsPage:
