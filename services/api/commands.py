@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from functools import partial
@@ -93,7 +92,7 @@ async def execute(
                 extra=[{"key": "Idempotency-Key", "message": "invalid key", "source": "header"}],
             )
         body = await request.body()
-        fingerprint = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + body).hexdigest()
+        fingerprint = service.request_fingerprint(actor, f"{request.method} {request.url.path}\n".encode() + body)
         previous = await call(service.previous_result, actor, key)
         if previous is not None:
             return _replay(previous, fingerprint, created)

@@ -180,6 +180,13 @@ class TenantApplication(Application):
             raise VersionConflict(f"{type(aggregate).__name__} {aggregate.id} was changed concurrently.") from error
         return result
 
+    def request_fingerprint(self, actor: Actor, request: bytes) -> str:
+        """A keyed hash of a command's request, recorded with its Idempotency-Key."""
+        cipher = getattr(self.mapper, "field_cipher", None)
+        if cipher is None:  # a bug: only the API records keys, and it always has the master key
+            raise RuntimeError("Idempotency-Keys need the master key (CREDLEDGER_MASTER_KEY).")
+        return cipher.keyring.fingerprint(actor.tenant_id, request)
+
     def previous_result(self, actor: Actor, key: str) -> PreviousResult | None:
         """What a command with this Idempotency-Key answered, if one committed."""
         with self.reading() as curs:

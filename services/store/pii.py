@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import hashlib
+import hmac
 import os
 import threading
 import time
@@ -23,6 +25,9 @@ import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 PREFIX = "pii:v1:"
+# Request fingerprints (Idempotency-Key records) are keyed hashes, so a stored one cannot be matched
+# against guessed bodies (a request body may carry a TIN or a date of birth) without the master key.
+FINGERPRINT_PREFIX = "h1:"
 REDACTED = "[redacted]"
 _NONCE = 12
 # How long a process trusts a cached key before checking it was not destroyed meanwhile
@@ -54,6 +59,7 @@ class Keyring:
             raise ValueError("The master key must be 32 bytes (AES-256).")
         self._database_url = database_url
         self._master = AESGCM(master_key)
+        self._fingerprint_key = hmac.new(master_key, b"credledger request fingerprint v1", hashlib.sha256).digest()
         self._cache: dict[str, tuple[bytes, float]] = {}
         self._lock = threading.Lock()
         # One connection for the keys, kept open: the re-checks run every few seconds per tenant, and a new
@@ -83,6 +89,12 @@ class Keyring:
                 key = self._master.decrypt(stored[:_NONCE], stored[_NONCE:], tenant_id.encode())
             self._cache[tenant_id] = (key, time.monotonic())
             return key
+
+    def fingerprint(self, tenant_id: str, request: bytes) -> str:
+        """A keyed hash of a request, for its Idempotency-Key record (no data key needed: a tenant whose key
+        is destroyed still sends commands without personal data)."""
+        digest = hmac.new(self._fingerprint_key, tenant_id.encode() + b"\0" + request, hashlib.sha256)
+        return FINGERPRINT_PREFIX + digest.hexdigest()
 
     def _wrapped_key(self, tenant_id: str, *, create: bool) -> tuple[Any, ...] | None:
         """The tenant's (wrapped key, destroyed_at), creating the key first if ``create`` and it has none."""
@@ -128,6 +140,9 @@ def destroy_tenant_key(database_url: str, tenant_id: str) -> bool:
             "WHERE tenant_keys.destroyed_at IS NULL RETURNING 1",
             (tenant_id,),
         ).fetchone()
+        # The first results of its commands go too: nothing of the tenant's requests outlives its key.
+        con.execute("SELECT set_config('credledger.tenant_id', %s, true)", (tenant_id,))
+        con.execute("DELETE FROM idempotency_keys WHERE tenant_id = %s", (tenant_id,))
     return row is not None
 
 

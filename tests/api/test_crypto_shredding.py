@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -34,9 +35,19 @@ def test_a_destroyed_key_makes_the_tenants_personal_data_read_as_redacted(
                 "role": "primary",
                 "date_of_birth": "1980-01-31",
             },
+            headers={"Idempotency-Key": "primary-user-1"},
         )
         assert response.status_code == 201, response.text
         accounts[tenant] = response.json()["id"]
+    # The request carried a date of birth: its recorded fingerprint is keyed, not a plain hash of the body.
+    fingerprints = stack.sql(
+        "SELECT tenant_id, fingerprint FROM idempotency_keys WHERE tenant_id = ANY(%s) AND key = 'primary-user-1'",
+        list(tenants),
+    )
+    assert sorted(t for t, _ in fingerprints) == sorted(tenants)
+    assert all(f.startswith("h1:") and len(f) == 3 + 64 for _, f in fingerprints)
+    assert fingerprints[0][1] != fingerprints[1][1]  # the same request from two tenants: two fingerprints
+    assert not any(hashlib.sha256(response.request.content).hexdigest() in f for _, f in fingerprints)
     assert a.get(f"/v1/organizations/{orgs[tenants[0]]}/pii", params=PURPOSE).json()["tin"] == TIN.replace("-", "")
 
     refused = shred(stack, tmp_path, "--tenant", tenants[0], "--confirm", tenants[1])
@@ -72,3 +83,24 @@ def test_a_destroyed_key_makes_the_tenants_personal_data_read_as_redacted(
     assert_problem(a.post("/v1/organizations", json={**ORG, "legal_name": "After Shred"}), 410, "personal-data-erased")
     assert events_of(stack, tenants[0]) == before
     assert stack.sql("SELECT wrapped_key IS NULL FROM tenant_keys WHERE tenant_id = %s", tenants[0]) == [(True,)]
+    # Nothing of the shredded tenant's requests is kept; the other tenant's retries are still answered.
+    kept = stack.sql("SELECT tenant_id FROM idempotency_keys WHERE tenant_id = ANY(%s)", list(tenants))
+    assert kept == [(tenants[1],)]
+    retried = b.post(
+        "/v1/user-accounts",
+        json={
+            "organization_id": orgs[tenants[1]],
+            "person_name": "Pat Primary",
+            "role": "primary",
+            "date_of_birth": "1980-01-31",
+        },
+        headers={"Idempotency-Key": "primary-user-1"},
+    )
+    assert retried.status_code == 201 and retried.headers["idempotent-replayed"] == "true"
+    assert retried.json()["id"] == accounts[tenants[1]]
+    # A command without personal data still takes an Idempotency-Key after the shred.
+    correction = {"json": {"provider_type": "group practice"}, "headers": {"Idempotency-Key": "after-shred"}}
+    first = a.post(f"/v1/organizations/{org}/profile-corrections", **correction)
+    again = a.post(f"/v1/organizations/{org}/profile-corrections", **correction)
+    assert first.status_code == again.status_code == 200 and again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
