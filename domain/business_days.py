@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidValue
 from domain.holidays_ma import FIRST_YEAR, HOLIDAY_TABLE_VERSION, LAST_YEAR, ROWS
 
-__all__ = ["HOLIDAY_TABLE_VERSION", "add_business_days", "business_days_between", "closures", "is_business_day"]
+__all__ = [
+    "HOLIDAY_TABLE_VERSION",
+    "MASSACHUSETTS",
+    "add_business_days",
+    "business_days_between",
+    "closures",
+    "is_business_day",
+]
+
+# The firms' and the payers' calendar: a day (a deadline, a finding's date, "access held on D") is a day here.
+MASSACHUSETTS = ZoneInfo("America/New_York")
 
 
 @lru_cache(maxsize=1)

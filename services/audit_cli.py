@@ -119,15 +119,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     from domain.base import check_tenant_id
     from domain.errors import InvalidValue
     from projections.replay import SnapshotError
-    from services.audit_export import ExportError, export_bundle
+    from services.audit_export import ExportError, export_bundle, range_problem
 
     try:
         check_tenant_id(args.tenant)
     except InvalidValue as error:
         print(f"credledger export: --tenant: {error}", file=sys.stderr)
         return EX_USAGE
-    if args.last_day < args.first_day:
-        print("credledger export: --to is before --from", file=sys.stderr)
+    wrong = range_problem(args.first_day, args.last_day)
+    if wrong is not None:
+        print(f"credledger export: --from/--to: {wrong}", file=sys.stderr)
         return EX_USAGE
     out = args.out or Path(f"credledger-audit-{args.tenant}-{args.first_day}-{args.last_day}.tar")
     if not out.parent.is_dir():

@@ -34,16 +34,15 @@ from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.business_days import MASSACHUSETTS
 from services.store.chain import GENESIS, Chained, Stored, Walker, split, walk_sql
 
 FORMAT = "credledger-audit-bundle/1"
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
-FIRM_TIMEZONE = "America/New_York"  # Massachusetts: the days of the range are its days
 EVENTS_TABLE = "credledger_events"
 _MAX_MANIFEST = 1 << 20
 
@@ -60,10 +59,24 @@ class Exported:
     manifest: dict[str, Any]
 
 
+def range_problem(first_day: date, last_day: date) -> str | None:
+    """What is wrong with a range of days to export, if anything. The views are as of the last day's end, so
+    that day must have ended or be today: a bundle never shows a day that has not happened as if it had."""
+    if last_day < first_day:
+        return "the range ends before it starts"
+    if first_day.year < 2:
+        return "the range starts before the calendar does"
+    if last_day > datetime.now(MASSACHUSETTS).date():
+        return "the range ends after today (Massachusetts)"
+    return None
+
+
 def window(first_day: date, last_day: date) -> tuple[datetime, datetime]:
     """The first day's start and the last day's end, Massachusetts time."""
-    zone = ZoneInfo(FIRM_TIMEZONE)
-    return datetime.combine(first_day, time.min, tzinfo=zone), datetime.combine(last_day, time.max, tzinfo=zone)
+    return (
+        datetime.combine(first_day, time.min, tzinfo=MASSACHUSETTS),
+        datetime.combine(last_day, time.max, tzinfo=MASSACHUSETTS),
+    )
 
 
 def canonical(obj: Any) -> bytes:
@@ -132,7 +145,7 @@ async def export_bundle(
             "tenant": tenant,
             "from": first_day.isoformat(),
             "to": last_day.isoformat(),
-            "timezone": FIRM_TIMEZONE,
+            "timezone": MASSACHUSETTS.key,  # the days of the range are its days
             "window": {"start": start.isoformat(), "end": end.isoformat()},
             "exported_at": datetime.now(timezone.utc).isoformat(),
             "chain": chain,

@@ -189,12 +189,9 @@ async def _rebuild(database_url: str, only: str | None) -> int:
     return 0
 
 
-FIRM_TIMEZONE = "America/New_York"  # Massachusetts: a date's end is midnight there
-
-
 def _as_of(text: str) -> datetime:
     """A date (its end, Massachusetts time) or an ISO 8601 timestamp with its offset."""
-    from zoneinfo import ZoneInfo
+    from domain.business_days import MASSACHUSETTS
 
     try:
         day = date.fromisoformat(text)
@@ -205,7 +202,7 @@ def _as_of(text: str) -> datetime:
                 "a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00"
             ) from None
         return moment
-    return datetime.combine(day, time.max, tzinfo=ZoneInfo(FIRM_TIMEZONE))
+    return datetime.combine(day, time.max, tzinfo=MASSACHUSETTS)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

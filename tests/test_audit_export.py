@@ -276,7 +276,15 @@ def test_other_roles_and_bad_ranges_get_problems(api: TestClient) -> None:
     for role in ("viewer", "specialist", "client_viewer"):
         response = _get(api, A, role, **{"from": str(DAY1), "to": str(DAY2)})
         assert response.status_code == 403, (role, response.text)
-    for params in ({"from": str(DAY2), "to": str(DAY1)}, {"from": "2026-02-30", "to": str(DAY1)}, {"to": str(DAY1)}):
+    tomorrow = datetime.now(MA).date() + timedelta(days=1)  # a day whose views do not exist yet
+    for params in (
+        {"from": str(DAY2), "to": str(DAY1)},
+        {"from": "2026-02-30", "to": str(DAY1)},
+        {"to": str(DAY1)},
+        {"from": str(DAY1), "to": str(tomorrow)},
+        {"from": str(DAY1), "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": str(DAY1)},
+    ):
         response = _get(api, A, "auditor", **params)
         assert response.status_code == 400, (params, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")

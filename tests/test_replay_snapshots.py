@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.business_days import MASSACHUSETTS
 from tests.api.helpers import assert_problem, register, wait_for_view
 from tests.mixed_workload import MixedWorkload
 from tests.support import Infra, Stack, credledger, eventually, process_env, stop
@@ -105,7 +106,8 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
     # Every view reads the snapshot: then, the practice had no primary user yet.
     then_audit = a.get(f"/v1/views/access-audit/{org}", params={"snapshot": name}).json()
     assert "no_primary_user" in [f["kind"] for f in then_audit["findings"]]
-    assert then_audit["as_of"] == before.astimezone(timezone.utc).date().isoformat()  # the snapshot's own date
+    # The snapshot's own day, in Massachusetts.
+    assert then_audit["as_of"] == before.astimezone(MASSACHUSETTS).date().isoformat()
     assert a.get("/v1/views/turnaround/aging", params={"snapshot": name}).status_code == 200
     # Another tenant does not even see a tenant's own snapshot.
     assert_problem(b.get("/v1/views/affiliation-status", params={"snapshot": name}), 404, "not-found")
@@ -122,5 +124,12 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
     assert b.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": everyone}).status_code == 404
     assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": "no_such"}), 404, "not-found")
     assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": "Bad-Name"}), 400, "invalid-request")
+    # A snapshot of a day is of its end in Massachusetts (04:59:59 UTC the next day, in winter): its
+    # date-based findings are of that day, not of the next, which it already is in UTC.
+    day = datetime.now(MASSACHUSETTS).date().isoformat()
+    by_day = name + "_day"
+    assert cli(env, "replay", "--as-of", day, "--tenant", tenants[0], "--name", by_day).returncode == 0
+    assert a.get(f"/v1/views/access-audit/{org}", params={"snapshot": by_day}).json()["as_of"] == day
+    assert cli(env, "snapshots", "--drop", by_day).returncode == 0
     assert cli(env, "snapshots", "--drop", name).returncode == 0
     assert_problem(a.get("/v1/views/affiliation-status", params={"snapshot": name}), 404, "not-found")

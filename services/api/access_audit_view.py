@@ -17,9 +17,10 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
+from domain.business_days import MASSACHUSETTS
 from domain.user_account import PoscFunction
 from services.api.auth import Principal, may_read
-from services.api.paging import Keyset, SnapshotParameter, invalid, reference_time, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
 from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from services.app import NotFound
 
@@ -144,7 +145,8 @@ def _utc(column: str) -> str:
 
 
 def _day(column: str) -> str:
-    return f"({column} AT TIME ZONE 'UTC')::date"
+    """The Massachusetts day of a timestamp, as the reference date is one."""
+    return f"({column} AT TIME ZONE '{MASSACHUSETTS.key}')::date"
 
 
 # $1 as_of, $2 default interval, $3 the principal's organizations, $4 organization filter. Every finding names
@@ -290,15 +292,23 @@ def _item(row: asyncpg.Record, as_of: date) -> AccessAudit:
 
 
 def _window(on: str) -> tuple[str, datetime, datetime]:
-    """``on`` as a UTC day (every grant held at some moment of it) or an instant (held at that moment)."""
+    """``on`` as a Massachusetts day (every grant held at some moment of it) or an instant (held at that
+    moment)."""
     try:
         if len(on) == 10:
             day = date.fromisoformat(on)
-            start = datetime.combine(day, time(), tzinfo=UTC)
-            return day.isoformat(), start, start + timedelta(days=1)
-        instant = datetime.fromisoformat(on.replace("Z", "+00:00"))
+            instant = None
+        else:
+            instant = datetime.fromisoformat(on.replace("Z", "+00:00"))
+            day = instant.date()
     except ValueError as error:
         raise invalid("on", "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
+    if not 1 < day.year < 9999:  # the window's edges must stay inside the calendar
+        raise invalid("on", "a year from 2 to 9998", "Date out of range.")
+    if instant is None:
+        # Midnight to midnight there: 23 or 25 hours on the days the clocks change.
+        start = datetime.combine(day, time(), tzinfo=MASSACHUSETTS)
+        return day.isoformat(), start, datetime.combine(day + timedelta(days=1), time(), tzinfo=MASSACHUSETTS)
     if instant.tzinfo is None:
         raise invalid("on", "a timestamp needs its UTC offset", "Invalid timestamp.")
     instant = instant.astimezone(UTC)
@@ -329,7 +339,7 @@ class AccessAuditViewController(Controller):
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
         async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-            as_of = as_of or (await reference_time(con)).date()  # a snapshot's own date, or today
+            as_of = as_of or await reference_day(con)  # a snapshot's own date, or today
             rows = await _audit_page(
                 con,
                 keyset,
@@ -356,7 +366,7 @@ class AccessAuditViewController(Controller):
         rows: list[asyncpg.Record] = []
         if principal.may_see(organization_id):
             async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-                as_of = as_of or (await reference_time(con)).date()
+                as_of = as_of or await reference_day(con)
                 rows = await _audit_page(
                     con,
                     Keyset.parse("legal_name", None, _SORTABLE, "organization_id"),

@@ -22,7 +22,7 @@ from litestar.response import File
 from services.api.auth import Role, _require
 from services.api.paging import invalid
 from services.api.problems import problem
-from services.audit_export import ExportError, export_bundle
+from services.audit_export import ExportError, export_bundle, range_problem
 
 may_export = _require(frozenset({Role.FIRM_ADMIN, Role.AUDITOR}), "export the audit record")
 MEDIA_TYPE = "application/x-tar"
@@ -41,8 +41,9 @@ async def export_audit_bundle(
     first_day: Annotated[date, QueryParameter(name="from", description="first day (Massachusetts), YYYY-MM-DD")],
     last_day: Annotated[date, QueryParameter(name="to", description="last day (Massachusetts, inclusive), YYYY-MM-DD")],
 ) -> Response:
-    if last_day < first_day:
-        raise invalid("to", "is before from", "The range ends before it starts.")
+    wrong = range_problem(first_day, last_day)
+    if wrong is not None:
+        raise invalid("to", wrong, f"Cannot export: {wrong}.")
     tenant = request.user.tenant_id
     # The store and the snapshot schemas need the owning role, which the application service holds.
     database_url = request.app.state.credledger.env.get("CREDLEDGER_DATABASE_URL")

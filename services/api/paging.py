@@ -6,8 +6,8 @@ from __future__ import annotations
 import base64
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Annotated, Any, AsyncIterator, Mapping
+from datetime import date, datetime, timezone
+from typing import Annotated, Any, AsyncIterator, Callable, Mapping
 from uuid import UUID
 
 import asyncpg
@@ -15,6 +15,7 @@ import msgspec
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 
+from domain.business_days import MASSACHUSETTS
 from services.api.auth import Principal
 from services.app import NotFound
 
@@ -51,8 +52,37 @@ async def reference_time(con: asyncpg.Connection) -> datetime:
     return datetime.fromisoformat(as_of) if as_of else datetime.now(timezone.utc)
 
 
+async def reference_day(con: asyncpg.Connection) -> date:
+    """The Massachusetts day of reference_time: a snapshot of the end of April 28 is April 28, not the 29th
+    it already is in UTC, and so is a live view read after 8 p.m. there."""
+    return (await reference_time(con)).astimezone(MASSACHUSETTS).date()
+
+
 def invalid(key: str, message: str, detail: str) -> ValidationException:
     return ValidationException(detail, extra=[{"key": key, "message": message}])
+
+
+def _timestamp(text: str) -> str:
+    if datetime.fromisoformat(text).tzinfo is None:
+        raise ValueError("no offset")
+    return text
+
+
+def _integer(text: str) -> str:
+    if not -(2**31) <= int(text) < 2**31:
+        raise ValueError("out of range")
+    return text
+
+
+# A cursor's sort value is checked against its column's type here, so that an edited one is a 400
+# rather than a cast error in the query. Each returns the value as text, as the query casts it.
+_CURSOR_VALUES: dict[str, Callable[[str], str]] = {
+    "text": str,
+    "timestamptz": _timestamp,
+    "date": lambda text: date.fromisoformat(text).isoformat(),
+    "integer": _integer,
+    "float8": lambda text: str(float(text)),
+}
 
 
 @dataclass(frozen=True)
@@ -77,10 +107,11 @@ class Keyset:
         column, cast = sortable[name]
         after = None
         if cursor:
+            checked = _CURSOR_VALUES[cast]  # outside the try: a sort of a type not listed there is a bug
             try:
                 cursor_sort, value, last_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
-                after = (str(value), UUID(last_id))
-            except Exception as error:
+                after = (checked(value), UUID(last_id))
+            except Exception as error:  # an edited or foreign cursor is the client's error, never the database's
                 raise invalid("cursor", "invalid cursor", "The cursor is not one this API returned.") from error
             if cursor_sort != sort:
                 raise invalid("cursor", "cursor of another sort", "The cursor belongs to another sort order.")

@@ -14,7 +14,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
@@ -24,11 +23,10 @@ from litestar.params import Parameter, QueryParameter
 from domain.application import ApplicationKind
 from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
 from services.api.auth import Principal, may_read
-from services.api.paging import Keyset, SnapshotParameter, invalid, reference_time, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
 from services.api.settings import read_settings
 from services.app import NotFound
 
-MASSACHUSETTS = ZoneInfo("America/New_York")
 # Aging buckets of open applications, in business days since submission (inclusive; None: no upper bound).
 AGING_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 30), (31, 60), (61, 90), (91, None))
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -264,7 +262,7 @@ FROM opened GROUP BY kind ORDER BY kind
 async def _as_of(con: asyncpg.Connection, value: date | None) -> tuple[date, int]:
     """The reference day for open applications and its business-day index. Default: today in
     Massachusetts, or the day of the snapshot being read."""
-    day = value or (await reference_time(con)).astimezone(MASSACHUSETTS).date()
+    day = value or await reference_day(con)
     index = business_day_index(day)
     if index is None:
         raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
@@ -278,6 +276,8 @@ def _month(value: str | None, key: str, *, next_month: bool = False) -> date | N
     if not _MONTH.fullmatch(value):
         raise invalid(key, "a month as YYYY-MM", f"{key} must be a month like 2026-04.")
     year, month = int(value[:4]), int(value[5:])
+    if not 1 <= year <= 9998:
+        raise invalid(key, "a year from 0001 to 9998", f"{key} is out of range.")
     if next_month:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return date(year, month, 1)
@@ -388,7 +388,9 @@ class TurnaroundViewController(Controller):
         from_month: Annotated[
             str | None, QueryParameter(name="from", description="first month of decision, YYYY-MM")
         ] = None,
-        to_month: Annotated[str | None, QueryParameter(name="to", description="last month of decision, YYYY-MM")] = None,
+        to_month: Annotated[
+            str | None, QueryParameter(name="to", description="last month of decision, YYYY-MM")
+        ] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
         snapshot: SnapshotParameter = None,
     ) -> MetricsPage:

@@ -3,6 +3,10 @@ risk, and its filters — for one tenant at a time."""
 
 from __future__ import annotations
 
+import base64
+import json
+import uuid
+
 from tests.api.helpers import assert_problem, nppes_record, register, view_row, wait_for_view
 from tests.support import Stack, eventually
 
@@ -121,3 +125,8 @@ def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -
     assert_problem(wrong_sort, 400, "invalid-request")
     assert_problem(client.get("/v1/views/affiliation-status", params={"sort": "tin"}), 400, "invalid-request")
     assert_problem(client.get("/v1/views/affiliation-status", params={"cursor": "garbage"}), 400, "invalid-request")
+    # A cursor edited by hand: well formed, but its value is not of its column's type.
+    for sort, value in (("-updated_at", "yesterday"), ("registered_at", "2026-01-01T00:00:00")):
+        edited = base64.urlsafe_b64encode(json.dumps([sort, value, str(uuid.uuid4())]).encode()).decode()
+        response = client.get("/v1/views/affiliation-status", params={"sort": sort, "cursor": edited})
+        assert_problem(response, 400, "invalid-request")

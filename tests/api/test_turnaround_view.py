@@ -267,6 +267,8 @@ def test_metrics_per_kind_plan_provider_type_and_month(stack: Stack, tenants: tu
     assert [r["median_business_days"] for r in second["items"]] == [4.0] and second["next_cursor"] is None
     assert_problem(client.get(f"{VIEW}/metrics", params={"from": "2026-13"}), 400, "invalid-request")
     assert_problem(client.get(f"{VIEW}/metrics", params={"to": "April"}), 400, "invalid-request")
+    for edge in ({"to": "9999-12"}, {"from": "0000-01"}):  # months whose bounds leave the calendar
+        assert_problem(client.get(f"{VIEW}/metrics", params=edge), 400, "invalid-request")
     assert_problem(client.get(f"{VIEW}/metrics", params={"sort": "p50"}), 400, "invalid-request")
 
     # Metrics use the organization's current provider type: a correction re-labels its decided applications.
