@@ -87,6 +87,11 @@ def decode_token(secret: str, token: str) -> Principal:
     return principal
 
 
+def token_expiry(secret: str, token: str) -> int:
+    """When a token that verified expires (Unix time): a long-lived response, such as a stream, ends then."""
+    return _verified(secret, token)[1]
+
+
 # A client sends the same token with every request: verifying its signature and claims once
 # (about a tenth of a command's CPU in the API) is enough. Only tokens that verified are cached,
 # keyed by the whole token, signature included.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from datetime import datetime
 from typing import Annotated, AsyncIterator
 from uuid import UUID
@@ -22,7 +23,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from projections.registry import NAMES
 from projections.tracking import VIEW_CHANGES_CHANNEL
-from services.api.auth import Principal, may_read
+from services.api.auth import Principal, may_read, token_expiry
 from services.api.paging import invalid, tenant_transaction
 
 log = logging.getLogger(__name__)
@@ -116,14 +117,20 @@ class ViewChange(msgspec.Struct):
     changed_at: datetime
 
 
+MAX_EVENT_ID = 2**63 - 1  # view_changes ids are bigint
+
+
 def _last_event_id(request: Request, after: int | None) -> int | None:
     header = request.headers.get("last-event-id")
     if header is None:
         return after
     try:
-        return int(header)
+        value = int(header)
     except ValueError:
-        raise invalid("Last-Event-ID", "not an event id of this stream", "Last-Event-ID is not valid.") from None
+        value = -1
+    if not 0 <= value <= MAX_EVENT_ID:
+        raise invalid("Last-Event-ID", "not an event id of this stream", "Last-Event-ID is not valid.")
+    return value
 
 
 async def _changes(
@@ -138,7 +145,9 @@ async def _changes(
     yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE_SECONDS
-    while True:
+    # The stream ends when the token does: reconnecting then needs a valid one, like any request.
+    expires = token_expiry(request.app.state.jwt_secret, request.auth)
+    while time.time() < expires:
         seen = signal.generation  # before the query: a change it misses ends the wait below at once
         async with tenant_transaction(pool, principal) as con:
             rows = await con.fetch(
@@ -162,7 +171,7 @@ async def _changes(
                 continue
         # Woken by a NOTIFY (any tenant's), or after KEEPALIVE_SECONDS with nothing sent: then a
         # comment keeps proxies from closing the connection, and the query runs again regardless.
-        remaining = quiet_until - loop.time()
+        remaining = min(quiet_until - loop.time(), expires - time.time())
         if remaining <= 0 or not await signal.wait(seen, remaining):
             yield ServerSentEventMessage(data=None, comment="keepalive")
             quiet_until = loop.time() + KEEPALIVE_SECONDS
@@ -178,7 +187,7 @@ async def _changes(
 )
 async def view_changes(
     request: Request,
-    after: Annotated[int | None, Parameter(ge=0, description="resume after this event id")] = None,
+    after: Annotated[int | None, Parameter(ge=0, le=MAX_EVENT_ID, description="resume after this event id")] = None,
     view: Annotated[list[str] | None, Parameter(description=f"only these views: {', '.join(NAMES)}")] = None,
 ) -> ServerSentEvent:
     if view and not set(view) <= set(NAMES):

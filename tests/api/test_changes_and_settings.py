@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Callable
 
 import httpx
 
+from services.api.auth import issue_token
 from tests.api.helpers import assert_problem, register
-from tests.support import Stack
+from tests.support import JWT_SECRET, Stack
 
 
 def read_events(
@@ -91,6 +93,22 @@ def test_bad_stream_requests_are_refused(stack: Stack, tenants: tuple[str, str])
     client = stack.client(tenants[0])
     assert_problem(client.get("/v1/views/changes", params={"view": "no_such_view"}), 400, "invalid-request")
     assert_problem(client.get("/v1/views/changes", headers={"Last-Event-ID": "x"}), 400, "invalid-request")
+    for too_far in ("-1", str(2**63)):  # past a bigint: refused before the stream starts, not a broken stream
+        assert_problem(client.get("/v1/views/changes", headers={"Last-Event-ID": too_far}), 400, "invalid-request")
+    assert_problem(client.get("/v1/views/changes", params={"after": str(2**63)}), 400, "invalid-request")
+
+
+def test_a_stream_ends_when_its_token_expires(stack: Stack, tenants: tuple[str, str]) -> None:
+    token = issue_token(JWT_SECRET, tenant=tenants[0], role="viewer", user="val", ttl_seconds=3)
+    client = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    started = time.monotonic()
+    with client.stream("GET", "/v1/views/changes") as response:
+        assert response.status_code == 200
+        lines = list(response.iter_lines())  # returns only when the server ends the stream
+    assert time.monotonic() - started < 20  # long before the 15 s keepalive could have ended anything
+    assert lines[0].startswith("retry:") or lines[0].startswith(":")
+    # Reconnecting with the expired token is refused like any request.
+    assert client.get("/v1/views/changes").status_code == 401
 
 
 def test_settings_default_change_and_stay_per_tenant(stack: Stack, tenants: tuple[str, str]) -> None:
