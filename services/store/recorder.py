@@ -145,7 +145,10 @@ class TenantRecorder(PostgresApplicationRecorder):
                 "USING (originator_id, originator_version)"
             ).format(table=self._table),
             ([k[0] for k in keys], [k[1] for k in keys]),
-            prepare=True,
+            # Planned afresh each time, for the table as it is now: the writers' EXCLUSIVE lock keeps autovacuum
+            # from ever analyzing the store, so a plan cached while it was small (a scan of every event) would
+            # stay for good, and this check runs under the lock every writer waits for.
+            prepare=False,
         )
         taken = {(row["originator_id"], row["originator_version"]) for row in curs.fetchall()}
         accepted = []
