@@ -134,8 +134,10 @@ def _last_event_id(request: Request, after: int | None) -> int | None:
 
 
 async def _changes(
-    request: Request, principal: Principal, after: int | None, views: list[str] | None
+    request: Request, principal: Principal, after: int | None, views: list[str] | None, expires: float
 ) -> AsyncIterator[ServerSentEventMessage]:
+    """The tenant's view changes after ``after`` until ``expires`` (Unix time: the token's expiry, when the
+    stream ends; reconnecting then needs a valid token, like any request)."""
     pool: asyncpg.Pool = request.app.state.read_pool
     signal: ChangeSignal = request.app.state.change_signal
     orgs = list(principal.organizations) if principal.organizations is not None else None
@@ -145,8 +147,6 @@ async def _changes(
     yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE_SECONDS
-    # The stream ends when the token does: reconnecting then needs a valid one, like any request.
-    expires = token_expiry(request.app.state.jwt_secret, request.auth)
     while time.time() < expires:
         seen = signal.generation  # before the query: a change it misses ends the wait below at once
         async with tenant_transaction(pool, principal) as con:
@@ -193,4 +193,5 @@ async def view_changes(
     if view and not set(view) <= set(NAMES):
         raise invalid("view", f"one of {', '.join(NAMES)}", "Unknown view.")
     principal: Principal = request.user
-    return ServerSentEvent(_changes(request, principal, _last_event_id(request, after), view))
+    expires = token_expiry(request.app.state.jwt_secret, request.auth)
+    return ServerSentEvent(_changes(request, principal, _last_event_id(request, after), view, expires))

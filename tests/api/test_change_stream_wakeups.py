@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
@@ -97,7 +98,7 @@ async def commit_and_hear(api: SimpleNamespace, organization: uuid.UUID) -> None
 def stream_of(pool: Any, signal: ChangeSignal, tenant: str) -> AsyncIterator[ServerSentEventMessage]:
     request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_pool=pool, change_signal=signal)))
     principal = Principal(user_id="dana", tenant_id=tenant, role=Role("viewer"), organizations=None)
-    return changes._changes(request, principal, 0, None)  # type: ignore[arg-type]
+    return changes._changes(request, principal, 0, None, time.time() + 3600)  # type: ignore[arg-type]
 
 
 async def next_change(stream: AsyncIterator[ServerSentEventMessage]) -> str:
