@@ -28,8 +28,8 @@ import psutil
 from tqdm import tqdm
 
 from bench.infra import Infra, Service, say
+from projections.rebuild import store_size
 from projections.registry import projection_modules
-from services.app.base import EVENTS_TABLE
 from services.subjects import aggregate_and_event
 
 SEED = 7
@@ -86,18 +86,10 @@ async def _store_stats(database_url: str) -> tuple[int, int]:
         await con.close()
 
 
-async def _last_position(database_url: str) -> int:
-    con = await asyncpg.connect(database_url)
-    try:
-        return int(await con.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"))
-    finally:
-        await con.close()
-
-
 def _max_notification(database_url: str) -> int:
     """The store's last position, from its index: polled every second while loading, where a count(*)
     (a scan of the whole table) slowed the load it watched more and more as the history grew."""
-    return asyncio.run(_last_position(database_url))
+    return asyncio.run(store_size(database_url))
 
 
 def load(

@@ -124,11 +124,9 @@ def _last_event_id(request: Request, after: int | None) -> int | None:
     header = request.headers.get("last-event-id")
     if header is None:
         return after
-    try:
-        value = int(header)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= MAX_EVENT_ID:
+    # ASCII digits only: no sign, no spaces, no underscores (and no "²", which isdigit() also accepts).
+    value = int(header) if header.isascii() and header.isdigit() else None
+    if value is None or value > MAX_EVENT_ID:
         raise invalid("Last-Event-ID", "not an event id of this stream", "Last-Event-ID is not valid.")
     return value
 

@@ -24,6 +24,8 @@ import msgspec
 import psycopg
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from services.store.recorder import TENANT_SETTING
+
 PREFIX = "pii:v1:"
 # Request fingerprints (Idempotency-Key records) are keyed hashes, so a stored one cannot be matched
 # against guessed bodies (a request body may carry a TIN or a date of birth) without the master key.
@@ -141,7 +143,7 @@ def destroy_tenant_key(database_url: str, tenant_id: str) -> bool:
             (tenant_id,),
         ).fetchone()
         # The first results of its commands go too: nothing of the tenant's requests outlives its key.
-        con.execute("SELECT set_config('credledger.tenant_id', %s, true)", (tenant_id,))
+        con.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, tenant_id))
         con.execute("DELETE FROM idempotency_keys WHERE tenant_id = %s", (tenant_id,))
     return row is not None
 
