@@ -19,6 +19,7 @@ from services.api.applications import ApplicationController
 from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth
 from services.api.changes import ChangeSignal, view_changes
+from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
 from services.api.organization_records import OrganizationRecordsController
@@ -65,6 +66,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
             AccessAuditViewController,
             TurnaroundViewController,
             view_changes,
+            view_freshness,
             *HISTORY_ROUTES,
             export_audit_bundle,
             SettingsController,

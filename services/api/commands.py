@@ -19,6 +19,8 @@ from services.store.recorder import KeyAlreadyUsed
 
 T = TypeVar("T")
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
+# Answered with every command: the store position of its last event, for GET /v1/views/positions?reached=.
+POSITION_HEADER = "Credledger-Position"
 
 
 # Bounded so that no event can outgrow a NATS message (1 MB by default).
@@ -118,6 +120,8 @@ def _replay(previous: PreviousResult, fingerprint: str, created: str | None) -> 
 
 def saved(result: Saved, *, created: str | None = None) -> Response[SavedOut]:
     headers = {"ETag": etag(result.version)}
+    if result.position is not None:
+        headers[POSITION_HEADER] = str(result.position)
     if created:
         headers["Location"] = f"{created}/{result.id}"
     return Response(

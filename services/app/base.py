@@ -29,6 +29,10 @@ EVENTS_TABLE = "credledger_events"
 class Saved:
     id: UUID
     version: int
+    # The store position (notification id) of the command's last event: the views include the command
+    # once they have reached it (GET /v1/views/positions). None: not known (an Idempotency-Key recorded
+    # before positions were kept with it).
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -166,19 +170,22 @@ class TenantApplication(Application):
         """Save the aggregates' new events in one transaction; the result names the first."""
         if any(a.tenant_id != actor.tenant_id for a in (aggregate, *others)):  # a bug, never a user error
             raise RuntimeError("An aggregate may only be saved by its own tenant.")
-        result = Saved(aggregate.id, aggregate.version)
         idempotency = None
         if actor.idempotency is not None:
             key, fingerprint = actor.idempotency
-            idempotency = IdempotencyRecord(key, fingerprint, msgspec.json.encode([str(result.id), result.version]))
+            # The recorder adds the position once the events have their notification ids.
+            idempotency = IdempotencyRecord(key, fingerprint, [str(aggregate.id), aggregate.version])
         try:
             with tenant_scope(actor.tenant_id):
-                self.save(aggregate, *others, tenant_id=actor.tenant_id, actor_role=actor.role, idempotency=idempotency)
+                recordings = self.save(
+                    aggregate, *others, tenant_id=actor.tenant_id, actor_role=actor.role, idempotency=idempotency
+                )
         except IntegrityError as error:
             # Primary key (originator_id, originator_version): another command
             # saved this version first. https://eventsourcing.readthedocs.io/en/stable/topics/persistence.html
             raise VersionConflict(f"{type(aggregate).__name__} {aggregate.id} was changed concurrently.") from error
-        return result
+        position = max((r.notification.id for r in recordings), default=None)
+        return Saved(aggregate.id, aggregate.version, position)
 
     def request_fingerprint(self, actor: Actor, request: bytes) -> str:
         """A keyed hash of a command's request, recorded with its Idempotency-Key."""
@@ -198,5 +205,5 @@ class TenantApplication(Application):
             row = curs.fetchone()
         if row is None:
             return None
-        aggregate_id, version = msgspec.json.decode(bytes(row["response"]))
-        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version))
+        aggregate_id, version, *position = msgspec.json.decode(bytes(row["response"]))
+        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version, *position))

@@ -32,6 +32,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
+import msgspec
 from psycopg.sql import SQL, Identifier
 
 from services.store.chain import chain_rows
@@ -45,7 +46,10 @@ RETRY_ATTEMPTS, RETRY_WAIT = 10, 0.2  # as the library's own insert_events retri
 class IdempotencyRecord:
     key: str
     fingerprint: str  # of the request: same key with another body is an error
-    response: bytes  # what to answer a retry with
+    response: list[Any]  # what to answer a retry with; the save's last notification id is appended when stored
+
+    def stored_response(self, position: int) -> bytes:
+        return msgspec.json.encode([*self.response, position])
 
 
 class KeyAlreadyUsed(Exception):
@@ -178,7 +182,7 @@ class TenantRecorder(PostgresApplicationRecorder):
         curs.execute(
             "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, response) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (tenant_id, key) DO NOTHING RETURNING 1",
-            (save.tenant_id, record.key, record.fingerprint, record.response),
+            (save.tenant_id, record.key, record.fingerprint, msgspec.json.encode(record.response)),
         )
         return curs.fetchone() is not None
 
@@ -220,6 +224,15 @@ class TenantRecorder(PostgresApplicationRecorder):
         for save in saves:
             save.result = ids[start : start + len(save.events)]
             start += len(save.events)
+        # A retry with the key answers the same position as the first request: its events' last notification id,
+        # known only now. Same transaction as the key's claim (_claim) and the events.
+        for save in saves:
+            if save.idempotency is not None:
+                curs.execute("SELECT set_config(%s, %s, true)", (TENANT_SETTING, save.tenant_id))
+                curs.execute(
+                    "UPDATE idempotency_keys SET response = %s WHERE tenant_id = %s AND key = %s",
+                    (save.idempotency.stored_response(save.result[-1]), save.tenant_id, save.idempotency.key),
+                )
 
 
 class TenantPostgresFactory(PostgresFactory):

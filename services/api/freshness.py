@@ -1,0 +1,65 @@
+"""Read-your-writes for the views: wait until they include a command (its Credledger-Position)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import msgspec
+from litestar import Request, get
+from litestar.params import Parameter
+
+from projections.registry import projection_modules
+from services.api.auth import may_read
+
+MAX_WAIT = 30.0  # seconds: a long poll, not a held connection
+POLL_INTERVAL = 0.02  # seconds between checks while waiting; each is one indexed lookup per view
+_VIEWS = [(module.name, list(module.aggregates)) for module in projection_modules()]
+
+
+class ViewFreshness(msgspec.Struct):
+    view: str
+    fresh: bool
+
+
+class Freshness(msgspec.Struct):
+    position: int
+    fresh: bool  # every view has taken in every event up to ``position``
+    views: list[ViewFreshness]
+
+
+async def _check(request: Request, position: int) -> Freshness:
+    async with request.app.state.read_pool.acquire() as con:
+        found = [
+            ViewFreshness(name, await con.fetchval("SELECT view_reached($1, $2, $3)", name, kinds, position))
+            for name, kinds in _VIEWS
+        ]
+    return Freshness(position=position, fresh=all(v.fresh for v in found), views=found)
+
+
+@get(
+    "/v1/views/freshness",
+    operation_id="getViewFreshness",
+    tags=["views"],
+    guards=[may_read],
+    summary="Wait until the views include a command",
+    description=(
+        "Every command answers `Credledger-Position`: the store position of its last event. This answers whether "
+        "each view (access audit, affiliation status, turnaround) has taken in every event up to that position, "
+        "waiting up to `wait` seconds for it (a long poll: it answers as soon as all are fresh). `fresh: false` "
+        "after the wait means a view is behind (see `/health/ready`); read the views again later."
+    ),
+)
+async def view_freshness(
+    request: Request,
+    position: Annotated[
+        int, Parameter(ge=0, le=2**63 - 1, description="a Credledger-Position header from a command's response")
+    ],
+    wait: Annotated[float, Parameter(ge=0, le=MAX_WAIT, description="seconds to wait for fresh views (0-30)")] = 0,
+) -> Freshness:
+    deadline = asyncio.get_running_loop().time() + wait
+    while True:
+        found = await _check(request, position)
+        if found.fresh or asyncio.get_running_loop().time() >= deadline:
+            return found
+        await asyncio.sleep(POLL_INTERVAL)
