@@ -6,7 +6,7 @@ import functools
 import logging
 import time
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Callable
 from uuid import UUID
 
 import jwt
@@ -80,9 +80,10 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def decode_token(secret: str, token: str) -> Principal:
+def decode_token(secret: str, token: str, clock: Callable[[], float] = time.time) -> Principal:
+    """The token's principal; ``clock`` is Unix time (tests pass their own to let a token expire)."""
     principal, expires = _verified(secret, token)
-    if expires <= time.time():  # checked on every use: the verification itself is cached
+    if expires <= clock():  # checked on every use: the verification itself is cached
         raise NotAuthorizedException("Invalid bearer token: Signature has expired")
     return principal
 

@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from datetime import datetime
-from typing import Annotated, AsyncIterator
+from typing import Annotated, AsyncIterator, Callable
 from uuid import UUID
 
 import asyncpg
@@ -132,10 +132,15 @@ def _last_event_id(request: Request, after: int | None) -> int | None:
 
 
 async def _changes(
-    request: Request, principal: Principal, after: int | None, views: list[str] | None, expires: float
+    request: Request,
+    principal: Principal,
+    after: int | None,
+    views: list[str] | None,
+    expires: float,
+    clock: Callable[[], float] = time.time,
 ) -> AsyncIterator[ServerSentEventMessage]:
-    """The tenant's view changes after ``after`` until ``expires`` (Unix time: the token's expiry, when the
-    stream ends; reconnecting then needs a valid token, like any request)."""
+    """The tenant's view changes after ``after`` until ``expires`` (Unix time by ``clock``: the token's expiry,
+    when the stream ends; reconnecting then needs a valid token, like any request)."""
     pool: asyncpg.Pool = request.app.state.read_pool
     signal: ChangeSignal = request.app.state.change_signal
     orgs = list(principal.organizations) if principal.organizations is not None else None
@@ -145,7 +150,7 @@ async def _changes(
     yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE_SECONDS
-    while time.time() < expires:
+    while clock() < expires:
         seen = signal.generation  # before the query: a change it misses ends the wait below at once
         async with tenant_transaction(pool, principal) as con:
             rows = await con.fetch(
@@ -169,7 +174,7 @@ async def _changes(
                 continue
         # Woken by a NOTIFY (any tenant's), or after KEEPALIVE_SECONDS with nothing sent: then a
         # comment keeps proxies from closing the connection, and the query runs again regardless.
-        remaining = min(quiet_until - loop.time(), expires - time.time())
+        remaining = min(quiet_until - loop.time(), expires - clock())
         if remaining <= 0 or not await signal.wait(seen, remaining):
             yield ServerSentEventMessage(data=None, comment="keepalive")
             quiet_until = loop.time() + KEEPALIVE_SECONDS

@@ -170,3 +170,24 @@ async def test_changes_committed_while_the_api_was_not_listening_are_sent_once_i
         assert await next_change(stream) == str(second)
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
+
+
+async def test_the_stream_ends_when_its_token_expires_not_at_a_keepalive(api: SimpleNamespace) -> None:
+    """The stream's clock is the test's: it reads 'expired' from the first wait on, while the keepalive is an
+    hour away, so only the expiry can end the stream."""
+    issued = time.time()
+    expires = issued + 3600
+    readings = iter([issued])  # the loop's first check; every later reading is past the expiry
+
+    def clock() -> float:
+        return next(readings, expires + 1)
+
+    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_pool=api.pool, change_signal=api.signal)))
+    principal = Principal(user_id="val", tenant_id=api.tenant, role=Role("viewer"), organizations=None)
+    stream = changes._changes(request, principal, 0, None, expires, clock)  # type: ignore[arg-type]
+
+    async def drain() -> list[ServerSentEventMessage]:
+        return [message async for message in stream]
+
+    sent = await asyncio.wait_for(drain(), PATIENCE)
+    assert [m.comment for m in sent] == ["credledger view changes", "keepalive"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any, Callable
 
 import httpx
@@ -99,13 +98,13 @@ def test_bad_stream_requests_are_refused(stack: Stack, tenants: tuple[str, str])
 
 
 def test_a_stream_ends_when_its_token_expires(stack: Stack, tenants: tuple[str, str]) -> None:
-    token = issue_token(JWT_SECRET, tenant=tenants[0], role="viewer", user="val", ttl_seconds=3)
+    """Through the API (the stream's own test with a test clock is in test_change_stream_wakeups.py): the stream
+    ends by itself, and the expired token cannot reconnect."""
+    token = issue_token(JWT_SECRET, tenant=tenants[0], role="viewer", user="val", ttl_seconds=2)
     client = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    started = time.monotonic()
     with client.stream("GET", "/v1/views/changes") as response:
         assert response.status_code == 200
         lines = list(response.iter_lines())  # returns only when the server ends the stream
-    assert time.monotonic() - started < 20  # long before the 15 s keepalive could have ended anything
     assert lines[0].startswith("retry:") or lines[0].startswith(":")
     # Reconnecting with the expired token is refused like any request.
     assert client.get("/v1/views/changes").status_code == 401
