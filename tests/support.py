@@ -20,6 +20,7 @@ import nats
 import psycopg
 
 from services.api.auth import issue_token
+from services.api.commands import POSITION_HEADER
 from services.embedded import free_port
 
 T = TypeVar("T")
@@ -116,6 +117,41 @@ def eventually(probe: Callable[[], T | None], timeout: float = 15.0, interval: f
     raise AssertionError(f"condition not met within {timeout}s; last value: {last!r}")
 
 
+FRESH_TIMEOUT = 30.0  # seconds: the longest wait the API's long poll allows
+
+
+@dataclass
+class Positions:
+    """The highest store position any command of a stack answered (its Credledger-Position header)."""
+
+    last: int = 0
+
+    def note(self, response: httpx.Response) -> None:
+        value = response.headers.get(POSITION_HEADER)
+        if value is not None:
+            self.last = max(self.last, int(value))
+
+
+class ApiClient(httpx.Client):
+    """An httpx client of a stack: every command's position is noted, so ``fresh`` knows what to wait for."""
+
+    def __init__(self, positions: Positions, **kwargs: Any) -> None:
+        super().__init__(event_hooks={"response": [positions.note]}, **kwargs)
+        self.positions = positions
+
+
+def fresh(client: httpx.Client, position: int | None = None, timeout: float = FRESH_TIMEOUT) -> None:
+    """The one way tests wait for the views: until they include every command the stack's clients sent so far
+    (or the command at ``position``), asked of the API (GET /v1/views/freshness, a bounded long poll)."""
+    awaited = client.positions.last if position is None else position  # type: ignore[attr-defined]
+    response = client.get("/v1/views/freshness", params={"position": awaited, "wait": timeout})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if not body["fresh"]:
+        behind = [v["view"] for v in body["views"] if not v["fresh"]]
+        raise AssertionError(f"views {behind} had not reached store position {awaited} within {timeout}s")
+
+
 @dataclass
 class Stack:
     """A running `credledger up` against a fresh database and namespace."""
@@ -126,10 +162,16 @@ class Stack:
     namespace: str
     process: subprocess.Popen[bytes]
     log: Path
+    positions: Positions = field(default_factory=Positions)
 
-    def client(self, tenant: str, role: str = "firm_admin", user: str = "alice", orgs: list[Any] = ()) -> httpx.Client:  # type: ignore[assignment]
+    def client(self, tenant: str, role: str = "firm_admin", user: str = "alice", orgs: list[Any] = ()) -> ApiClient:  # type: ignore[assignment]
         token = issue_token(JWT_SECRET, tenant=tenant, role=role, user=user, organizations=list(orgs))
-        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        return ApiClient(
+            self.positions,
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=FRESH_TIMEOUT + 10,
+        )
 
     def api_role_url(self) -> str:
         return with_user(self.database_url, "credledger_api")

@@ -169,7 +169,7 @@ def test_a_version_taken_in_the_same_batch_or_before_is_a_conflict(app: Credledg
 
 
 def test_an_idempotency_key_is_used_once_even_within_a_batch(app: Credledger) -> None:
-    record = IdempotencyRecord("retry-1", "fp", b"[]")
+    record = IdempotencyRecord("retry-1", "fp", [])
     barrier = threading.Barrier(8)
 
     def attempt(n: int) -> str:

@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from tests.support import Stack, eventually
+from tests.support import Stack, fresh
 
 NPI = "1234567893"  # valid check digit
 TIN = "04-3219876"
@@ -42,11 +42,12 @@ def view_row(client: httpx.Client, organization_id: str) -> dict[str, Any] | Non
 
 
 def wait_for_view(client: httpx.Client, organization_id: str, **expected: Any) -> dict[str, Any]:
-    def probe() -> dict[str, Any] | None:
-        row = view_row(client, organization_id)
-        return row if row and all(row[k] == v for k, v in expected.items()) else None
-
-    return eventually(probe)
+    """The organization's affiliation-status row once the views include every command sent so far."""
+    fresh(client)
+    row = view_row(client, organization_id)
+    assert row is not None, f"no affiliation-status row for {organization_id}"
+    assert {k: row[k] for k in expected} == expected, row
+    return row
 
 
 def events_of(stack: Stack, tenant: str) -> int:

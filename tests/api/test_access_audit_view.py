@@ -11,7 +11,7 @@ import httpx
 
 from domain.business_days import MASSACHUSETTS
 from tests.api.helpers import assert_problem, open_application, register
-from tests.support import Stack, eventually
+from tests.support import Stack, fresh
 
 VIEW = "/v1/views/access-audit"
 
@@ -51,8 +51,11 @@ def _audit(client: httpx.Client, org: str, **params: Any) -> dict[str, Any] | No
 
 
 def _wait(client: httpx.Client, org: str, condition: Callable[[dict[str, Any]], Any], **params: Any) -> dict:
-    """Poll the organization's row until the condition holds: the view is eventually consistent."""
-    return eventually(lambda: (item := _audit(client, org, **params)) is not None and condition(item) and item)
+    """The organization's row once the views include every command sent so far; the condition must hold then."""
+    fresh(client)
+    item = _audit(client, org, **params)
+    assert item is not None and condition(item), item
+    return item
 
 
 def _kinds(item: dict[str, Any]) -> list[tuple[str, str | None]]:
@@ -341,9 +344,8 @@ def test_filters_sorting_and_cursor_pagination_over_organizations(stack: Stack, 
         return [i["legal_name"] for i in page(**params)["items"]]
 
     expected = {"Amherst Clinic": 1, "Brockton Health": 1, "Cambridge Care": 0, "Dedham Dental": 2}
-    eventually(
-        lambda: {i["legal_name"]: i["findings_count"] for i in page()["items"]} == {**expected, "Everett Pediatrics": 0}
-    )
+    fresh(client)
+    assert {i["legal_name"]: i["findings_count"] for i in page()["items"]} == {**expected, "Everett Pediatrics": 0}
 
     def walk(**params: Any) -> list[dict[str, Any]]:
         items, cursor = [], None

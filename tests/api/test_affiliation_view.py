@@ -8,7 +8,7 @@ import json
 import uuid
 
 from tests.api.helpers import assert_problem, nppes_record, register, view_row, wait_for_view
-from tests.support import Stack, eventually
+from tests.support import Stack
 
 TUFTS = "Tufts Health Together"
 
@@ -43,9 +43,8 @@ def test_sole_enrollment_risk_until_an_mco_affiliation_is_active(stack: Stack, t
         },
     }
     # The PCC transition was the organization's last event: once it shows, everything before it does.
-    row = eventually(
-        lambda: (r := view_row(client, org)) and r["affiliations"]["PCC Plan"]["state"] == "in_credentialing" and r
-    )
+    row = wait_for_view(client, org)
+    assert row["affiliations"]["PCC Plan"]["state"] == "in_credentialing"
     assert row["rendering_npis"] == ["1720377294"]
 
     # A PCC Plan registration alone would not have cleared the risk; terminating the MCO brings it back.
@@ -79,7 +78,7 @@ def test_open_nppes_mismatches_show_until_the_profile_matches(stack: Stack, tena
         f"/v1/organizations/{org}/nppes-snapshots", json={"record": moved, "retrieved_on": "2026-04-01"}
     )
     assert response.status_code == 200, response.text
-    row = eventually(lambda: (r := view_row(client, org)) and r["nppes_mismatches"][0]["field"] != "nppes" and r)
+    row = wait_for_view(client, org)
     assert [m["field"] for m in row["nppes_mismatches"]] == ["practice_address"]
     listed = client.get("/v1/views/affiliation-status", params={"nppes_mismatch": "true"}).json()["items"]
     assert [i["organization_id"] for i in listed] == [org]

@@ -13,7 +13,7 @@ import httpx
 
 from tests.api.helpers import ORG, assert_problem, nppes_record, open_application, register
 from tests.api.test_endpoints import DOCS
-from tests.support import Stack, eventually
+from tests.support import Stack, fresh
 
 VIEW = "/v1/views/turnaround"
 TUFTS = "Tufts Health Together"
@@ -88,13 +88,12 @@ def turnaround(client: httpx.Client, app: str, **params: Any) -> dict[str, Any] 
 
 
 def wait_for(client: httpx.Client, app: str, **expected: Any) -> dict[str, Any]:
-    """The view is eventually consistent: poll until the application shows the expected fields."""
-
-    def probe() -> dict[str, Any] | None:
-        row = turnaround(client, app)
-        return row if row and all(row[k] == v for k, v in expected.items()) else None
-
-    return eventually(probe)
+    """The application's turnaround row once the views include every command sent so far."""
+    fresh(client)
+    row = turnaround(client, app)
+    assert row is not None, f"no turnaround row for {app}"
+    assert {k: row[k] for k in expected} == expected, row
+    return row
 
 
 def items(client: httpx.Client, route: str, **params: Any) -> list[dict[str, Any]]:
@@ -273,7 +272,8 @@ def test_metrics_per_kind_plan_provider_type_and_month(stack: Stack, tenants: tu
 
     # Metrics use the organization's current provider type: a correction re-labels its decided applications.
     post(client, f"/v1/organizations/{dental}/profile-corrections", {"provider_type": "oral surgery group"})
-    eventually(lambda: items(client, "metrics", provider_type="oral surgery group"))
+    fresh(client)
+    assert items(client, "metrics", provider_type="oral surgery group")
     assert items(client, "metrics", provider_type="dental practice") == []
     assert turnaround(client, decided[5])["provider_type"] == "oral surgery group"  # type: ignore[index]
 
