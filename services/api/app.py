@@ -19,6 +19,7 @@ from services.api.applications import ApplicationController
 from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth
 from services.api.changes import ChangeSignal, view_changes
+from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
@@ -75,7 +76,9 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         ],
         lifespan=[lifespan],
         state=State({"jwt_secret": settings.resolve_jwt_secret()}),
-        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS)],
+        # Authentication first (401 before anything else), then the edge checks, which precede the guards.
+        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
+        before_request=check_body,  # after the guards, before the body is decoded
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         logging_config=None,
         # Commands are small; an NPPES record is a few kB. Keeps every event well

@@ -67,14 +67,25 @@ def on_validation(request: Request, exc: ValidationException) -> Response:
     return problem(request, 400, "invalid-request", "The request is not valid", detail, errors)
 
 
+_HTTP_RULES = {
+    400: "malformed-body",  # a bare 400 comes from the body's decoding: the JSON is broken, or nested too deep
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    415: "unsupported-media-type",
+}
+
+
 def on_http(request: Request, exc: HTTPException) -> Response:
-    # A bare 400 comes from the body decoder: the JSON itself is broken.
-    rule = {400: "malformed-body", 401: "unauthorized", 403: "forbidden", 404: "not-found", 413: "too-large"}.get(
-        exc.status_code, "http-error"
-    )
-    # RFC 6750 section 3: a 401 names the scheme the client should use.
-    headers = {"WWW-Authenticate": 'Bearer realm="credledger"'} if exc.status_code == 401 else None
-    return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail, headers=headers)
+    rule = _HTTP_RULES.get(exc.status_code, "http-error")
+    # The exception's own headers are part of the answer: a 405 carries Allow (RFC 9110 section 15.5.6).
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401:  # RFC 6750 section 3: a 401 names the scheme the client should use.
+        headers["WWW-Authenticate"] = 'Bearer realm="credledger"'
+    errors = _validation_errors(exc.extra)
+    return problem(request, exc.status_code, rule, _title(exc.status_code), exc.detail, errors, headers or None)
 
 
 def on_domain(request: Request, exc: DomainError) -> Response:
