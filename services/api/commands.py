@@ -53,7 +53,9 @@ def expected_version(request: Request) -> int | None:
     if value is None or value.strip() == "*":
         return None
     raw = value.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    # ASCII digits only (isdigit() also takes "²", which int() refuses), at most a bigint: short-circuited so
+    # int() never sees a digit string too long for it.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= 2**63 - 1):
         raise ValidationException(
             'If-Match must be an ETag returned by this API, e.g. "3".',
             extra=[{"key": "If-Match", "message": "not a version ETag", "source": "header"}],
