@@ -20,7 +20,7 @@ import nats
 import psycopg
 
 from services.api.auth import issue_token
-from services.api.commands import POSITION_HEADER
+from services.api.commands import POSITION_HEADER  # noqa: F401  (tests import it from here)
 from services.embedded import free_port
 
 T = TypeVar("T")

@@ -15,14 +15,16 @@ CREATE OR REPLACE FUNCTION view_reached(view_name text, kinds text[], awaited bi
     WITH tracked AS (
         SELECT coalesce((SELECT notification_id FROM projection_tracking WHERE projection = view_name), 0) AS at
     )
-    SELECT tracked.at >= awaited OR NOT EXISTS (
+    -- A position not stored yet is never reached: events committed later may still take ids up to it.
+    SELECT awaited <= (SELECT coalesce(max(notification_id), 0) FROM credledger_events)
+       AND (tracked.at >= awaited OR NOT EXISTS (
         SELECT 1 FROM credledger_events AS e
         WHERE e.notification_id > tracked.at AND e.notification_id <= awaited
           AND split_part(split_part(e.topic, ':', 1), '.', 2) = ANY(kinds)
           AND NOT EXISTS (
               SELECT 1 FROM parked_events AS p WHERE p.projection = view_name AND p.position = e.notification_id
           )
-    )
+    ))
     FROM tracked
     $$;
 REVOKE ALL ON FUNCTION view_reached(text, text[], bigint) FROM PUBLIC;
