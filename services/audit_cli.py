@@ -17,6 +17,8 @@ EX_CONFIG = 78
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
+    from services.cli_data import add_data_dir_option
+
     verify = sub.add_parser(
         "verify",
         help="check every tenant's event hash chain in the store, or an audit bundle offline",
@@ -25,7 +27,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("bundle", nargs="?", type=Path, help="an audit bundle (.tar) from `credledger export`")
     verify.add_argument("--tenant", help="only this tenant's chain (store mode)")
-    verify.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(verify)
     verify.set_defaults(func=cmd_verify)
 
     export = sub.add_parser(
@@ -36,7 +38,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     export.add_argument("--from", dest="first_day", required=True, type=_day, help="first day, YYYY-MM-DD")
     export.add_argument("--to", dest="last_day", required=True, type=_day, help="last day, YYYY-MM-DD (inclusive)")
     export.add_argument("--out", type=Path, help="the bundle file (default: credledger-audit-<tenant>-<from>-<to>.tar)")
-    export.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(export)
     export.set_defaults(func=cmd_export)
 
 
@@ -57,8 +59,9 @@ def _database_url(args: argparse.Namespace) -> str | None:
 def _bar(desc: str, total: int | None = None):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
-    # disable=None: no bar when stderr is not a terminal (logs, CI)
-    return tqdm(total=total, desc=desc, unit="event", unit_scale=True, file=sys.stderr, leave=False, disable=None)
+    # As `credledger rebuild` and `replay` show theirs: always, on stderr (stdout keeps the result lines), so
+    # a long export or walk shows it is alive in a terminal and leaves its progress in a captured log too.
+    return tqdm(total=total, desc=desc, unit="event", unit_scale=True, file=sys.stderr)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -93,7 +96,7 @@ def _verify_store(database_url: str, tenant: str | None) -> int:
 
 
 def _verify_bundle(path: Path) -> int:
-    from services.audit_export import verify_bundle
+    from services.audit_verify import verify_bundle
 
     if not path.is_file():
         print(f"credledger verify: no file {path}", file=sys.stderr)
@@ -139,10 +142,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EX_CONFIG
     bars: dict[str, object] = {}
 
-    def progress(phase: str, n: int) -> None:
+    phases = {"scan": f"{args.tenant}: find the range", "events": "events in the range", "views": "views as of the end"}
+
+    def progress(phase: str, n: int, total: int | None) -> None:
         if phase not in bars:  # (a bar with no total refuses bool())
-            bars[phase] = _bar(phase)
+            bars[phase] = _bar(phases.get(phase, phase), total)
         bar = bars[phase]
+        if bar.total is not None and n > bar.total:  # type: ignore[attr-defined]
+            bar.total = n  # type: ignore[attr-defined]
         bar.update(n - bar.n)  # type: ignore[attr-defined]
 
     try:
@@ -154,6 +161,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 last_day=args.last_day,
                 out=out,
                 progress=progress,
+                require_events=True,  # a tenant id with no events at all is most likely mistyped
             )
         )
     except (ExportError, SnapshotError) as error:
@@ -162,10 +170,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         for bar in bars.values():
             bar.close()  # type: ignore[attr-defined]
-    chain = done.manifest["chain"]
+    chain, files = done.manifest["chain"], done.manifest["files"]
+    views = len(files) - 1
+    if files["events.jsonl"]["count"] == 0:
+        # An empty range is still a bundle and exit 0. Why: "nothing was recorded for this tenant in these
+        # days" is an answer an auditor asks for, and this bundle proves it. Its chain starts and ends at the
+        # same link, the tenant's link just before the range, which `credledger verify` on the store shows,
+        # so events cannot have been left out; the views are the tenant's as of the end of the range. (A
+        # tenant with no events at all is refused above instead: its bundle would prove nothing.)
+        print(
+            f"wrote {done.path}: no events of tenant {args.tenant} from {args.first_day} to {args.last_day} "
+            f"(Massachusetts days); the bundle shows the chain unchanged at link {chain['head_link']} and "
+            f"{views} view tables as of the end of {args.last_day}"
+        )
+        return 0
     print(
-        f"wrote {done.path}: {done.manifest['files']['events.jsonl']['count']} events "
+        f"wrote {done.path}: {files['events.jsonl']['count']} events "
         f"(notifications {chain['first_notification_id']} to {chain['last_notification_id']}), "
-        f"{len(done.manifest['files']) - 1} view tables; head link {chain['head_link']}"
+        f"{views} view tables; head link {chain['head_link']}"
     )
     return 0

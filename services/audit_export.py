@@ -29,11 +29,10 @@ import os
 import tarfile
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
-from uuid import UUID
 
 import msgspec
 
@@ -44,9 +43,9 @@ FORMAT = "credledger-audit-bundle/1"
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
 EVENTS_TABLE = "credledger_events"
-_MAX_MANIFEST = 1 << 20
+_MAX_MANIFEST = 1 << 20  # the offline check refuses a larger manifest (services/audit_verify.py)
 
-Progress = Callable[[str, int], None]  # (phase, rows read so far)
+Progress = Callable[[str, int, "int | None"], None]  # (phase, rows so far, the phase's total when known)
 
 
 class ExportError(Exception):
@@ -128,17 +127,21 @@ async def export_bundle(
     first_day: date,
     last_day: date,
     out: Path,
-    progress: Progress = lambda phase, n: None,
+    progress: Progress = lambda phase, n, total: None,
+    require_events: bool = False,
 ) -> Exported:
+    """Write the bundle to ``out``. ``require_events``: refuse (ExportError, nothing written) a tenant with no
+    event at all in the store, e.g. a mistyped tenant id, whose "bundle" would prove nothing."""
     start, end = window(first_day, last_day)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="credledger-export-", dir=out.parent) as tmp:
         folder = Path(tmp)
-        chain = await _write_events(database_url, tenant, start, end, folder / EVENTS, progress)
+        total, chain = await _write_events(database_url, tenant, start, end, folder / EVENTS, progress, require_events)
         files = {EVENTS: _describe(folder / EVENTS)}
         # The views from exactly the events read above, even if more are stored meanwhile.
         up_to = chain["store_head"]["notification_id"] if chain["store_head"] else 0
-        for table in await _write_views(database_url, tenant, end, up_to, folder / "views", progress):
+        views_progress: Callable[[int], None] = lambda n: progress("views", n, total)  # noqa: E731
+        for table in await _write_views(database_url, tenant, end, up_to, folder / "views", views_progress):
             files[f"views/{table}.jsonl"] = _describe(folder / "views" / f"{table}.jsonl")
         manifest = {
             "format": FORMAT,
@@ -177,16 +180,21 @@ def _describe(path: Path) -> dict[str, Any]:
 
 
 async def _write_events(
-    database_url: str, tenant: str, start: datetime, end: datetime, path: Path, progress: Progress
-) -> dict[str, Any]:
-    """Write the tenant's stretch of events; returns the manifest's chain section."""
+    database_url: str, tenant: str, start: datetime, end: datetime, path: Path, progress: Progress, required: bool
+) -> tuple[int, dict[str, Any]]:
+    """Write the tenant's stretch of events; returns how many events the tenant has (a progress bar's total)
+    and the manifest's chain section."""
     import asyncpg
 
     con = await asyncpg.connect(database_url)
     try:
         # One snapshot for both passes and the links, whatever is being written meanwhile.
         async with con.transaction(isolation="repeatable_read", readonly=True):
-            first, last = await _stretch(con, tenant, start, end, progress)
+            # Counted (an index-only scan) for the progress bars' totals.
+            total = await con.fetchval(f"SELECT count(*) FROM {EVENTS_TABLE} WHERE tenant_id = $1", tenant)
+            if required and not total:
+                raise ExportError(f"tenant {tenant!r} has no events in this store (is the tenant id right?)")
+            first, last, length = await _stretch(con, tenant, start, end, progress, total)
             store_head = await con.fetchrow(
                 "SELECT notification_id, link FROM event_chain WHERE tenant_id = $1 "
                 "ORDER BY notification_id DESC LIMIT 1",
@@ -205,10 +213,10 @@ async def _write_events(
             walker = Walker(tenant, prev)
             with open(path, "wb") as f:
                 if not empty:
-                    await _copy_stretch(con, walker, f, tenant, first, last, progress)  # type: ignore[arg-type]
+                    await _copy_stretch(con, walker, f, tenant, first, last, progress, length)  # type: ignore[arg-type]
     finally:
         await con.close()
-    return {
+    return total, {
         "definition": "credledger-chain-v1 (services/store/chain.py)",
         "prev_link": prev.hex(),
         "head_link": walker.head.hex(),
@@ -220,28 +228,31 @@ async def _write_events(
     }
 
 
-async def _stretch(con: Any, tenant: str, start: datetime, end: datetime, progress: Progress) -> tuple[Any, Any]:
-    """The first notification id on or after ``start`` and the last on or before ``end``."""
+async def _stretch(
+    con: Any, tenant: str, start: datetime, end: datetime, progress: Progress, total: int
+) -> tuple[Any, Any, int]:
+    """The first notification id on or after ``start``, the last on or before ``end``, and how many events
+    lie between them (both included)."""
     first = last = None
-    read = 0
+    read = first_at = last_at = 0
     query = f"SELECT notification_id, state FROM {EVENTS_TABLE} WHERE tenant_id = $1 ORDER BY notification_id"
     async for row in con.cursor(query, tenant, prefetch=2000):
         read += 1
         if read % 2000 == 0:
-            progress("scan", read)
+            progress("scan", read, total)
         header = _read_header(row["state"])
         if header is None or header.timestamp is None:
             continue
         if first is None and header.timestamp >= start:
-            first = row["notification_id"]
+            first, first_at = row["notification_id"], read
         if header.timestamp <= end:
-            last = row["notification_id"]
-    progress("scan", read)
-    return first, last
+            last, last_at = row["notification_id"], read
+    progress("scan", read, total)
+    return first, last, (last_at - first_at + 1 if first is not None and last is not None and first <= last else 0)
 
 
 async def _copy_stretch(
-    con: Any, walker: Walker, f: BinaryIO, tenant: str, first: int, last: int, progress: Progress
+    con: Any, walker: Walker, f: BinaryIO, tenant: str, first: int, last: int, progress: Progress, length: int
 ) -> None:
     only = "tenant_id = $1 AND notification_id BETWEEN $2 AND $3"
     written = 0
@@ -254,8 +265,8 @@ async def _copy_stretch(
         f.write(_event_line(event, chained))
         written += 1
         if written % 2000 == 0:
-            progress("events", written)
-    progress("events", written)
+            progress("events", written, length)
+    progress("events", written, length)
 
 
 def _event_line(event: Stored, chained: Chained) -> bytes:
@@ -279,7 +290,7 @@ def _event_line(event: Stored, chained: Chained) -> bytes:
 
 
 async def _write_views(
-    database_url: str, tenant: str, until: datetime, up_to: int, folder: Path, progress: Progress
+    database_url: str, tenant: str, until: datetime, up_to: int, folder: Path, progress: Callable[[int], None]
 ) -> list[str]:
     """Each view table's rows for the tenant as of ``until``; returns the table names."""
     import asyncpg
@@ -291,7 +302,7 @@ async def _write_views(
     folder.mkdir()
     written = []
     await replay_views(
-        database_url, name=name, until=until, tenant=tenant, up_to=up_to, progress=lambda n: progress("views", n)
+        database_url, name=name, until=until, tenant=tenant, up_to=up_to, progress=progress
     )
     try:
         con = await asyncpg.connect(database_url)
@@ -316,190 +327,11 @@ async def _write_views(
     return written
 
 
-# --- offline verification -----------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    """The offline check moved to services/audit_verify.py; ``from services.audit_export import verify_bundle``
+    keeps working (imported lazily: audit_verify imports this module's format)."""
+    if name in ("verify_bundle", "BundleReport"):
+        from services import audit_verify
 
-
-class _Line(msgspec.Struct, forbid_unknown_fields=True):
-    notification_id: int
-    originator_id: UUID
-    originator_version: int
-    topic: str
-    timestamp: datetime | None
-    actor: str | None
-    actor_role: str | None
-    prev: str
-    link: str
-    state: str | None = None
-    state_base64: bytes | None = None
-
-
-_line = msgspec.json.Decoder(_Line)
-
-
-@dataclass
-class BundleReport:
-    manifest: dict[str, Any] | None = None
-    problems: list[str] = field(default_factory=list)
-    events: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-class _Member:
-    """Reads a member for the canonical copy while hashing, counting and (events) chaining it."""
-
-    def __init__(self, source: BinaryIO, walker: Walker | None, report: BundleReport) -> None:
-        self.source, self.walker, self.report = source, walker, report
-        self.digest, self.size, self.lines = hashlib.sha256(), 0, 0
-        self.partial = b""
-        self.bad_line: int | None = None
-
-    def read(self, n: int = -1) -> bytes:
-        data = self.source.read(n)
-        self.digest.update(data)
-        self.size += len(data)
-        self.lines += data.count(b"\n")
-        if self.walker is not None and data:
-            *complete, self.partial = (self.partial + data).split(b"\n")
-            for raw in complete:
-                self._event(raw)
-        return data
-
-    def _event(self, raw: bytes) -> None:
-        assert self.walker is not None
-        number = self.walker.events + 1
-        if self.bad_line is not None:
-            return
-        try:
-            line = _line.decode(raw)
-            state = line.state.encode() if line.state is not None else line.state_base64
-            if state is None:
-                raise ValueError("no state")
-            prev, link = bytes.fromhex(line.prev), bytes.fromhex(line.link)
-        except (msgspec.DecodeError, msgspec.ValidationError, ValueError):
-            self.bad_line = number
-            return
-        tenant = self.walker.tenant_id
-        key = (line.notification_id, tenant, line.originator_id, line.originator_version)
-        self.walker.step(Stored(*key, line.topic, state, line.actor_role), Chained(*key, prev, link))
-
-
-def verify_bundle(path: Path, progress: Callable[[int], None] = lambda n: None) -> BundleReport:
-    """Check a bundle offline: no database, nothing but the file."""
-    report = BundleReport()
-    whole = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            whole.update(chunk)
-    rebuilt = _HashSink()
-    try:
-        with (
-            tarfile.open(path, "r:") as tar,
-            tarfile.open(fileobj=rebuilt, mode="w", format=tarfile.USTAR_FORMAT) as out,
-        ):
-            _check_members(tar, out, report, progress)
-    except (tarfile.TarError, EOFError, OSError, UnicodeError) as error:
-        report.problems.append(f"not a readable bundle: {type(error).__name__}: {error}")
-        return report
-    if rebuilt.digest.digest() != whole.digest():
-        report.problems.append("the tar container was altered (a header, padding or bytes beyond the end)")
-    return report
-
-
-def _check_members(
-    tar: tarfile.TarFile, out: tarfile.TarFile, report: BundleReport, progress: Callable[[int], None]
-) -> None:
-    first = tar.next()
-    if first is None or first.name != MANIFEST or not first.isreg() or first.size > _MAX_MANIFEST:
-        report.problems.append(f"the first member is not {MANIFEST}")
-        return
-    raw = tar.extractfile(first).read()  # type: ignore[union-attr]
-    out.addfile(_tar_info(MANIFEST, len(raw)), io.BytesIO(raw))
-    manifest = _check_manifest(raw, report)
-    files: dict[str, Any] = manifest.get("files", {}) if manifest else {}
-    seen = []
-    while (member := tar.next()) is not None:
-        seen.append(member.name)
-        if not member.isreg():
-            report.problems.append(f"{member.name}: not a regular file")
-            continue
-        walker = None
-        if member.name == EVENTS and manifest:
-            walker = Walker(manifest["tenant"], bytes.fromhex(manifest["chain"]["prev_link"]))
-        reader = _Member(tar.extractfile(member), walker, report)  # type: ignore[arg-type]
-        out.addfile(_tar_info(member.name, member.size), reader)  # type: ignore[arg-type]
-        if walker is not None:
-            _check_chain(reader, manifest, report)  # type: ignore[arg-type]
-            progress(walker.events)
-        _check_file(member.name, reader, files.get(member.name), report)
-    if manifest and seen != sorted(files):
-        missing, extra = sorted(set(files) - set(seen)), sorted(set(seen) - set(files))
-        report.problems.append(
-            f"the members are not the manifest's files in order (missing: {missing or 'none'}, "
-            f"not listed: {extra or 'none'})"
-        )
-
-
-def _check_manifest(raw: bytes, report: BundleReport) -> dict[str, Any] | None:
-    try:
-        manifest = msgspec.json.decode(raw)
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise ValueError(f"not a {FORMAT} manifest")
-        digest = manifest.get("digest")
-        body = {k: v for k, v in manifest.items() if k != "digest"}
-        bytes.fromhex(body["chain"]["prev_link"]), bytes.fromhex(body["chain"]["head_link"])
-        str(body["tenant"]), dict(body["files"])
-    except (msgspec.DecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
-        report.problems.append(f"{MANIFEST}: unreadable ({type(error).__name__}: {error})")
-        return None
-    report.manifest = manifest
-    if digest != hashlib.sha256(canonical(body)).hexdigest():
-        report.problems.append(f"{MANIFEST}: its digest does not match its content (the manifest was altered)")
-    elif manifest_bytes(manifest) != raw:
-        report.problems.append(f"{MANIFEST}: not in its canonical form (the manifest was altered)")
-    return manifest
-
-
-def _check_chain(reader: _Member, manifest: dict[str, Any], report: BundleReport) -> None:
-    walker = reader.walker
-    assert walker is not None
-    report.events = walker.events
-    if reader.partial:
-        report.problems.append(f"{EVENTS}: the last line is incomplete")
-    if reader.bad_line is not None:
-        report.problems.append(f"{EVENTS}: line {reader.bad_line} is not an event record")
-    elif walker.broken is not None:
-        report.problems.append(f"{EVENTS}: chain broken at {walker.broken}")
-    elif walker.head.hex() != manifest["chain"]["head_link"]:
-        report.problems.append(
-            f"{EVENTS}: the chain ends at {walker.head.hex()}, not at the manifest's head link "
-            f"(events were removed from or added to the end)"
-        )
-    elif walker.head_id != manifest["chain"].get("last_notification_id"):
-        report.problems.append(f"{EVENTS}: the last event is not the manifest's last_notification_id")
-
-
-def _check_file(name: str, reader: _Member, spec: Any, report: BundleReport) -> None:
-    if not isinstance(spec, dict):
-        return  # reported with the member list
-    for key, actual in (("sha256", reader.digest.hexdigest()), ("count", reader.lines), ("bytes", reader.size)):
-        if spec.get(key) != actual:
-            report.problems.append(f"{name}: {key} differs from the manifest's")
-
-
-class _HashSink:
-    """A write-only file that hashes what tarfile writes: the canonical container's digest."""
-
-    def __init__(self) -> None:
-        self.digest = hashlib.sha256()
-        self.written = 0
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        self.written += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.written
+        return getattr(audit_verify, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

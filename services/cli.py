@@ -10,6 +10,7 @@ from pathlib import Path
 from uuid import UUID
 
 from services.audit_cli import add_commands as add_audit_commands
+from services.cli_data import add_data_dir_option, client_settings
 from services.config import Settings
 
 EX_USAGE = 2
@@ -33,14 +34,25 @@ def _banner(settings: Settings) -> None:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
+    from services.cli_data import announce, withdraw
     from services.runtime import DataDirInUse, serve
 
     settings = Settings.from_env(data_dir=args.data_dir, host=args.host, port=args.port)
+    note: list[Path | None] = []
+
+    def ready(resolved: Settings) -> None:
+        # Noted only once the API listens: an `up` refused its port must not claim it.
+        note.append(announce(resolved))
+        _banner(resolved)
+
     try:
-        serve(settings, demo=args.demo, on_ready=_banner)
+        serve(settings, demo=args.demo, on_ready=ready)
     except DataDirInUse as error:
         print(f"credledger up: {error}", file=sys.stderr)
         return EX_TEMPFAIL
+    finally:
+        for path in note:
+            withdraw(path)
     return 0
 
 
@@ -48,7 +60,18 @@ def cmd_token(args: argparse.Namespace) -> int:
     from domain.errors import InvalidValue
     from services.api.auth import issue_token
 
-    settings = Settings.from_env(data_dir=args.data_dir)
+    from services.cli_data import folders_served
+
+    settings, source = client_settings(args.data_dir)
+    if source.startswith("the credledger up"):
+        print(f"credledger token: signed for {source} (data folder {settings.data_dir})", file=sys.stderr)
+    elif not settings.jwt_secret and settings.data_dir.resolve() not in folders_served():
+        # Still printed (a token for an `up` about to start there is fine), but a 401 should not surprise.
+        print(
+            f"credledger token: no running credledger up uses {settings.data_dir}; the token is signed with "
+            "that folder's secret (give the --data-dir the service was started with)",
+            file=sys.stderr,
+        )
     try:
         token = issue_token(
             settings.resolve_jwt_secret(),
@@ -69,10 +92,12 @@ def _external(args: argparse.Namespace, needs_nats: bool = True) -> Settings | N
     """DATABASE_URL / NATS_URL, or else the embedded servers of a running `credledger up`."""
     from services.runtime import running_embedded
 
-    settings = running_embedded(Settings.from_env(data_dir=getattr(args, "data_dir", None)))
+    settings, source = client_settings(getattr(args, "data_dir", None))
+    settings = running_embedded(settings)
     if not settings.database_url or (needs_nats and not settings.nats_url):
         print(
-            "This command needs DATABASE_URL (and NATS_URL), or a running `credledger up` on the same data folder.",
+            "This command needs DATABASE_URL (and NATS_URL), or a running `credledger up` with embedded servers "
+            f"on the data folder: none runs on {settings.data_dir} ({source}); give its --data-dir.",
             file=sys.stderr,
         )
         return None
@@ -304,7 +329,7 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--user", default="cli-user", help="the user id recorded as the actor")
     token.add_argument("--org", type=UUID, action="append", default=[], help="client_viewer: an organization id")
     token.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds")
-    token.add_argument("--data-dir", type=Path)
+    add_data_dir_option(token)
     token.set_defaults(func=cmd_token)
 
     for name, text, func in (
@@ -313,34 +338,37 @@ def parser() -> argparse.ArgumentParser:
         ("project", "run only the projection workers (DATABASE_URL, NATS_URL)", cmd_worker),
     ):
         s = sub.add_parser(name, help=text)
+        add_data_dir_option(s)
         s.set_defaults(func=func)
     workers = sub.add_parser("workers", help="run the relay and the projection workers (what `up` runs beside its API)")
+    add_data_dir_option(workers)
     workers.add_argument("--with-parent", action="store_true", help="stop when standard input closes (used by `up`)")
     workers.set_defaults(func=cmd_worker)
     parked = sub.add_parser("parked", help="list events the projections parked; retry them once fixed")
     parked.add_argument("--retry", action="store_true", help="re-apply parked aggregates from the event store")
     parked.add_argument("--discard-unknown", action="store_true", help="drop parked messages that are not events")
+    add_data_dir_option(parked)
     parked.set_defaults(func=cmd_parked)
     rebuild = sub.add_parser(
         "rebuild", help="rebuild views from the event store into new tables, swapped in once caught up"
     )
     rebuild.add_argument("--projection", help="only this view (default: every view)")
-    rebuild.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(rebuild)
     rebuild.set_defaults(func=cmd_rebuild)
     shred = sub.add_parser("shred", help="destroy a tenant's data key: its personal data is erased for good")
     shred.add_argument("--tenant", required=True)
     shred.add_argument("--confirm", required=True, metavar="TENANT", help="the tenant id again")
-    shred.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(shred)
     shred.set_defaults(func=cmd_shred)
     replay = sub.add_parser("replay", help="rebuild the views as of a past date into a named, read-only snapshot")
     replay.add_argument("--as-of", required=True, type=_as_of, help="a date (its end, Massachusetts time) or timestamp")
     replay.add_argument("--tenant", help="only this tenant's events (default: every tenant)")
     replay.add_argument("--name", help="the snapshot's name (default: asof_<date>_<time>[_<tenant>])")
-    replay.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(replay)
     replay.set_defaults(func=cmd_replay)
     snapshots = sub.add_parser("snapshots", help="list the views' snapshots, or drop one")
     snapshots.add_argument("--drop", metavar="NAME", help="drop this snapshot")
-    snapshots.add_argument("--data-dir", type=Path, help="the data folder of a running embedded `credledger up`")
+    add_data_dir_option(snapshots)
     snapshots.set_defaults(func=cmd_snapshots)
     add_audit_commands(sub)  # verify, export
     return p
