@@ -81,6 +81,7 @@ def _verify_store(database_url: str, tenant: str | None) -> int:
 
     with _bar("verify", store_size(database_url)) as bar:
         walkers = verify_store(database_url, tenant=tenant, progress=lambda nid: bar.update(nid - bar.n))
+        bar.update(max(bar.total - bar.n, 0))  # walked to the end (it reports every few thousand rows only)
     broken = 0
     for w in walkers:
         if w.broken is None:
@@ -106,10 +107,12 @@ def _verify_bundle(path: Path) -> int:
     m = report.manifest or {}
     if m:
         chain = m.get("chain", {})
-        print(
-            f"{path}: tenant {m.get('tenant')}, {m.get('from')} to {m.get('to')}, {report.events} events, "
+        head = (
             f"head {chain.get('last_notification_id')} {chain.get('head_link')}"
+            if report.events
+            else f"the chain unchanged at link {chain.get('head_link')}"
         )
+        print(f"{path}: tenant {m.get('tenant')}, {m.get('from')} to {m.get('to')}, {report.events} events, {head}")
     for problem in report.problems:
         print(f"FAILED: {problem}")
     print("bundle verified" if report.ok else "bundle verification FAILED")
@@ -146,6 +149,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     def progress(phase: str, n: int, total: int | None) -> None:
         if phase not in bars:  # (a bar with no total refuses bool())
+            for done in bars.values():  # the phases follow each other: one bar at a time, on one line
+                done.close()  # type: ignore[attr-defined]
             bars[phase] = _bar(phases.get(phase, phase), total)
         bar = bars[phase]
         if bar.total is not None and n > bar.total:  # type: ignore[attr-defined]
@@ -178,10 +183,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         # same link, the tenant's link just before the range, which `credledger verify` on the store shows,
         # so events cannot have been left out; the views are the tenant's as of the end of the range. (A
         # tenant with no events at all is refused above instead: its bundle would prove nothing.)
+        from services.store.chain import GENESIS
+
+        start = " (its start: no event before the range)" if chain["head_link"] == GENESIS.hex() else ""
         print(
             f"wrote {done.path}: no events of tenant {args.tenant} from {args.first_day} to {args.last_day} "
-            f"(Massachusetts days); the bundle shows the chain unchanged at link {chain['head_link']} and "
-            f"{views} view tables as of the end of {args.last_day}"
+            f"(Massachusetts days); the bundle shows the chain unchanged at link {chain['head_link']}{start} "
+            f"and {views} view tables as of the end of {args.last_day}"
         )
         return 0
     print(

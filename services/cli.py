@@ -90,7 +90,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
 def _external(args: argparse.Namespace, needs_nats: bool = True) -> Settings | None:
     """DATABASE_URL / NATS_URL, or else the embedded servers of a running `credledger up`."""
-    from services.runtime import running_embedded
+    from services.config import running_embedded
 
     settings, source = client_settings(getattr(args, "data_dir", None))
     settings = running_embedded(settings)

@@ -122,6 +122,6 @@ def client_settings(data_dir: Path | None) -> tuple[Settings, str]:
     if os.environ.get("CREDLEDGER_DATA_DIR"):
         return settings, "CREDLEDGER_DATA_DIR"
     found = serving(settings.port)
-    if found is not None:
+    if found is not None and found != settings.data_dir:  # (the default folder itself is no news)
         return replace(settings, data_dir=found), f"the credledger up on port {settings.port}"
     return settings, "default"

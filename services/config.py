@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -13,6 +14,10 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import platformdirs
 
 API_ROLE = "credledger_api"
+# In the data folder while an embedded `credledger up` runs (written by services/runtime.py): where its servers
+# listen. Read here, not in services.runtime, so that the store commands (parked, verify, export, ...) do not
+# import the API and its web framework just to find a database.
+RUNNING_FILE = "running.json"
 
 
 def default_data_dir() -> Path:
@@ -78,6 +83,15 @@ class Settings:
         if len(key) != 32:
             raise ValueError("CREDLEDGER_MASTER_KEY must be the base64 encoding of 32 bytes.")
         return key
+
+
+def running_embedded(settings: Settings) -> Settings:
+    """Settings completed with the URLs of a running `credledger up` on the data folder, if any."""
+    path = settings.data_dir / RUNNING_FILE
+    if settings.database_url or not path.exists():
+        return settings
+    found = json.loads(path.read_text())
+    return replace(settings, database_url=found["database_url"], nats_url=settings.nats_url or found["nats_url"])
 
 
 def _secret_file(path: Path, make: Callable[[], str]) -> str:

@@ -14,7 +14,7 @@ import logging
 import signal
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Coroutine, Iterator, TypeVar
+from typing import Any, Callable, Coroutine, Iterator, TypeVar
 
 import psycopg
 import uvicorn
@@ -22,15 +22,18 @@ import uvicorn
 from projections.registry import projection_modules
 from projections.worker import ProjectionWorker
 from services.api.app import create_app
-from services.config import Settings
+from services.config import RUNNING_FILE, Settings, running_embedded  # noqa: F401 (running_embedded: re-exported)
 from services.embedded import EmbeddedNats, EmbeddedPostgres
 from services.migrate import migrate
+from services.log_limits import limit_repeated_logs
 from services.relay import Relay
+from services.supervise import supervise, watch_server
 from services.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 EMBEDDED_DATABASE = "credledger"
+GRACEFUL_SHUTDOWN = 3.0  # seconds
 
 
 class DataDirInUse(Exception):
@@ -50,11 +53,13 @@ def data_dir_lock(data_dir: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def resolved(settings: Settings) -> Iterator[Settings]:
+def resolved(settings: Settings, servers: list[Any] | None = None) -> Iterator[Settings]:
     """Settings with both URLs set, starting embedded servers for whichever is missing.
 
     Holding the data folder's lock, a server still running there was orphaned by a
-    killed run (SIGKILL, out of memory): it is stopped and started afresh."""
+    killed run (SIGKILL, out of memory): it is stopped and started afresh. The embedded
+    servers started are appended to ``servers``, for ``run`` to watch and restart."""
+    servers = [] if servers is None else servers
     original = settings
     with contextlib.ExitStack() as stack:
         if not (settings.database_url and settings.nats_url):
@@ -62,17 +67,16 @@ def resolved(settings: Settings) -> Iterator[Settings]:
         if not settings.database_url:
             postgres = stack.enter_context(EmbeddedPostgres(settings.data_dir / "postgres", stop_orphans=True))
             settings = replace(settings, database_url=_ensure_database(postgres.dsn, EMBEDDED_DATABASE))
+            servers.append(postgres)
             log.info("started embedded PostgreSQL on port %d", postgres.port)
         if not settings.nats_url:
             nats_server = stack.enter_context(EmbeddedNats(settings.data_dir / "nats", stop_orphans=True))
             settings = replace(settings, nats_url=nats_server.url)
+            servers.append(nats_server)
             log.info("started embedded nats-server at %s", nats_server.url)
         if not (settings.database_url == original.database_url and settings.nats_url == original.nats_url):
             stack.enter_context(_announced(settings))
         yield settings
-
-
-RUNNING_FILE = "running.json"
 
 
 @contextlib.contextmanager
@@ -84,15 +88,6 @@ def _announced(settings: Settings) -> Iterator[None]:
         yield
     finally:
         path.unlink(missing_ok=True)
-
-
-def running_embedded(settings: Settings) -> Settings:
-    """Settings completed with the URLs of a running `credledger up` on the data folder, if any."""
-    path = settings.data_dir / RUNNING_FILE
-    if settings.database_url or not path.exists():
-        return settings
-    found = json.loads(path.read_text())
-    return replace(settings, database_url=found["database_url"], nats_url=settings.nats_url or found["nats_url"])
 
 
 def _ensure_database(server_dsn: str, name: str) -> str:
@@ -117,22 +112,6 @@ async def _serve(server: uvicorn.Server) -> None:
         raise RuntimeError(f"the API server exited ({error.code})") from None
 
 
-async def supervise(name: str, run: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event) -> None:
-    """Keep a worker running: restart it with backoff when it fails (e.g. a lost connection)."""
-    delay = 1.0
-    while not stop.is_set():
-        started = asyncio.get_running_loop().time()
-        try:
-            await run(stop)
-        except Exception as error:
-            if asyncio.get_running_loop().time() - started > 60:
-                delay = 1.0  # it had been running fine: this is a fresh failure
-            log.error("%s failed (%s); restarting in %.0fs", name, type(error).__name__, delay, exc_info=True)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
-            delay = min(delay * 2, 30.0)
-
-
 def components(settings: Settings, *, api: bool, relay: bool, projections: bool) -> dict[str, Any]:
     assert settings.database_url and settings.nats_url
     found: dict[str, Any] = {}
@@ -153,7 +132,9 @@ async def run(
     relay: bool = True,
     projections: bool = True,
     on_ready: Callable[[Settings], None] | None = None,
+    servers: list[Any] = (),  # type: ignore[assignment]
 ) -> None:
+    limit_repeated_logs()  # a dependency that is down must not flood the log
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -164,10 +145,18 @@ async def run(
     else:
         found = components(settings, api=api, relay=relay, projections=projections)
     tasks = [asyncio.create_task(supervise(name, worker.run, stop), name=name) for name, worker in found.items()]
+    # The embedded servers are components too: one that dies is restarted on its port and data folder.
+    tasks += [asyncio.create_task(watch_server(server, stop), name=server.name) for server in servers]
     server = None
     if api:
         config = uvicorn.Config(
-            create_app(settings), host=settings.host, port=settings.port, lifespan="on", log_level="warning"
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            lifespan="on",
+            log_level="warning",
+            # Requests still running at a stop get this long; a stop must not wait on a server that is down.
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )
         server = _Server(config)
         tasks.append(asyncio.create_task(_serve(server), name="api"))
@@ -202,7 +191,8 @@ def run_loop(main: Coroutine[Any, Any, T]) -> T:
 
 def serve(settings: Settings, demo: bool = False, **kwargs: Any) -> None:
     """Resolve the services, migrate, (load the demo firm,) run until SIGINT/SIGTERM, then stop everything."""
-    with resolved(settings) as settings:
+    servers: list[Any] = []
+    with resolved(settings, servers) as settings:
         applied = migrate(settings.database_url)  # type: ignore[arg-type]
         if applied:
             log.info("applied migrations: %s", ", ".join(applied))
@@ -211,4 +201,4 @@ def serve(settings: Settings, demo: bool = False, **kwargs: Any) -> None:
 
             # Stored before the relay and the workers start: they publish and project it like any history.
             load_demo(settings.database_url, settings.resolve_master_key())  # type: ignore[arg-type]
-        run_loop(run(settings, **kwargs))
+        run_loop(run(settings, servers=servers, **kwargs))
