@@ -12,6 +12,24 @@ from services.embedded import EmbeddedNats, EmbeddedPostgres
 from tests.support import Infra, Stack, start_stack, stop
 
 
+# The suites, by where a test lives (pyproject.toml registers them; `pytest -m domain` runs the fast part alone).
+_SUITES = {"domain": "domain", "api": "api", "contract": "contract", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its suite: ``domain`` (pure: no database or NATS, whatever its folder), ``api``
+    (HTTP against a running `credledger up`), ``contract``, ``browser``, ``faults`` (marked in its file),
+    and ``integration`` for the rest (the store, relay, workers and commands on real servers)."""
+    for item in items:
+        folder = item.path.parent.name
+        if "infra" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.domain)
+        elif folder in _SUITES:
+            item.add_marker(getattr(pytest.mark, _SUITES[folder]))
+        elif item.get_closest_marker("faults") is None:
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
     started = []
