@@ -25,6 +25,7 @@ import stat
 import subprocess
 import sysconfig
 import tempfile
+import threading
 import time
 import warnings
 
@@ -119,10 +120,24 @@ class _Server:
         self._requested_port = port
         self.port = port  # the port actually in use once started
         self._proc: subprocess.Popen | None = None
+        self.abort = threading.Event()  # set by a supervisor that stops: a start in progress gives up
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid if self._proc else None
+
+    def exit_code(self) -> int | None:
+        """The server's exit code once it has ended (reaping it), else None."""
+        return self._proc.poll() if self._proc else None
+
+    def restart(self) -> None:
+        """Start again after the server died, on the same port and data folder (services/supervise.py)."""
+        if self._proc is not None and self._proc.poll() is not None:
+            with contextlib.suppress(OSError):  # its leftover children (postgres backends) hold its shared memory
+                os.killpg(self._proc.pid, signal.SIGKILL)
+            self._proc = None
+        self._requested_port = self.port
+        self.start()
 
     def _spawn(self, cmd: list[str], log_path: pathlib.Path, **kwargs) -> int:
         """Start `cmd` with output appended to `log_path`; returns the log offset."""
@@ -149,6 +164,8 @@ class _Server:
                 problem = f"exited with code {self._proc.returncode}"
             elif time.monotonic() > deadline:
                 problem = f"was not ready after {START_TIMEOUT:.0f}s"
+            elif self.abort.is_set():
+                problem = "start was abandoned: stopping"
             else:
                 time.sleep(0.1)
                 continue
@@ -293,20 +310,8 @@ class EmbeddedPostgres(_Server):
         # pg_isready exits 0 only once the server accepts connections (not
         # while it is still starting up or replaying WAL after a crash).
         result = subprocess.run(
-            [
-                str(PG_BIN / "pg_isready"),
-                "-q",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-U",
-                "postgres",
-                "-d",
-                "postgres",
-                "-t",
-                "2",
-            ],
+            [str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres"]
+            + ["-t", "2"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

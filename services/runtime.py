@@ -24,8 +24,8 @@ from projections.worker import ProjectionWorker
 from services.api.app import create_app
 from services.config import RUNNING_FILE, Settings, running_embedded  # noqa: F401 (running_embedded: re-exported)
 from services.embedded import EmbeddedNats, EmbeddedPostgres
-from services.migrate import migrate
 from services.log_limits import limit_repeated_logs
+from services.migrate import migrate
 from services.relay import Relay
 from services.supervise import supervise, watch_server
 from services.worker_process import WorkerProcess
