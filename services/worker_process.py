@@ -77,11 +77,16 @@ class WorkerProcess:
 
 
 def watch_parent() -> None:
-    """In the child: stop (as on SIGTERM) once the parent's end of stdin closes."""
+    """In the child: stop (as on SIGTERM) once the parent's end of stdin closes.
+
+    The thread reads the descriptor itself (os.read), never ``sys.stdin``: a daemon thread blocked in a
+    read of the buffered ``sys.stdin`` holds its lock, and the interpreter, finalizing stdin at exit,
+    then aborts with "Fatal Python error: _enter_buffered_busy" on every stop."""
+    fd = sys.stdin.fileno()
 
     def wait_for_eof() -> None:
-        with contextlib.suppress(OSError, ValueError):
-            while sys.stdin.buffer.read(4096):
+        with contextlib.suppress(OSError):
+            while os.read(fd, 4096):
                 pass
         os.kill(os.getpid(), signal.SIGTERM)
 
