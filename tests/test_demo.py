@@ -16,7 +16,7 @@ import pytest
 
 from services.embedded import free_port
 from services.runtime import RUNNING_FILE
-from tests.support import eventually
+from tests.support import eventually, fresh
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -73,17 +73,14 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
             assert response.status_code == 200, response.text
             return response.json()["items"]
 
-        # The workers project the loaded history after the start: wait until every view shows it.
-        eventually(lambda: len(page("/v1/views/affiliation-status", limit=100)) == 24, timeout=120)
-
-        # Each view has its own worker: wait for the access audit's own findings, not for another view.
-        def kinds() -> set[str]:
-            found = page("/v1/views/access-audit", has_findings="true", limit=100)
-            return {f["kind"] for org in found for f in org["findings"]}
-
-        eventually(lambda: {"departed_with_access", "partner_never_reviewed"} <= kinds(), timeout=60)
+        # The workers project the loaded history after the start: wait until every view includes all of it.
+        fresh(demo, timeout=180)
+        assert len(page("/v1/views/affiliation-status", limit=100)) == 24
+        found = page("/v1/views/access-audit", has_findings="true", limit=100)
+        kinds = {f["kind"] for org in found for f in org["findings"]}
+        assert {"departed_with_access", "partner_never_reviewed"} <= kinds
         assert page("/v1/views/affiliation-status", sole_enrollment_risk="true")
-        metrics = eventually(lambda: page("/v1/views/turnaround/metrics", limit=200), timeout=60)
+        metrics = page("/v1/views/turnaround/metrics", limit=200)
         assert sum(m["count"] for m in metrics) > 20 and any(m["breaches"] for m in metrics)
         assert any(bucket["open"] for bucket in page("/v1/views/turnaround/aging"))
 

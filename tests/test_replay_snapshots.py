@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -39,8 +38,8 @@ def test_a_snapshot_equals_the_live_views_as_they_stood_at_each_moment(infra: In
         for phase in range(1, 5):  # four moments, each after more history
             workload.run(150 * phase)
             eventually(lambda: lagging(database_url) == 0, timeout=90)
+            # Every event so far was recorded before this moment, every later one after it (one clock).
             moments.append((datetime.now(timezone.utc), view_rows(database_url)))
-            time.sleep(0.01)  # later events carry later timestamps
     finally:
         assert stop(worker) == 0
         assert stop(relay) == 0
@@ -79,18 +78,17 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
     org = register(a, legal_name="Old Name Clinic")
     wait_for_view(a, org, legal_name="Old Name Clinic")
     register(b, legal_name="Other Firm Clinic")
-    before = datetime.now(timezone.utc)
-    time.sleep(0.01)
     response = a.post(f"/v1/organizations/{org}/profile-corrections", json={"legal_name": "New Name Clinic"})
     assert response.status_code == 200, response.text
+    # A microsecond before the correction was recorded (the store's own clock, not the test's).
+    (corrected,) = [
+        i for i in a.get(f"/v1/organizations/{org}/history").json()["items"] if i["kind"] == "ProfileCorrected"
+    ]
+    before = datetime.fromisoformat(corrected["recorded_at"]) - timedelta(microseconds=1)
     primary = {"organization_id": org, "person_name": "Pat Primary", "role": "primary"}
     assert a.post("/v1/user-accounts", json=primary).status_code == 201
-    wait_for_view(a, org, legal_name="New Name Clinic")
-
-    def primary_user_known() -> bool:
-        return "no_primary_user" not in [f["kind"] for f in a.get(f"/v1/views/access-audit/{org}").json()["findings"]]
-
-    eventually(primary_user_known)
+    wait_for_view(a, org, legal_name="New Name Clinic")  # every view includes both commands from here on
+    assert "no_primary_user" not in [f["kind"] for f in a.get(f"/v1/views/access-audit/{org}").json()["findings"]]
 
     env = process_env(stack.database_url, stack.nats_url, stack.namespace, tmp_path)
     name = "api_" + tenants[0].replace("-", "_")

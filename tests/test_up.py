@@ -15,7 +15,7 @@ import pytest
 
 from services.embedded import free_port
 from tests.api.helpers import ORG
-from tests.support import eventually
+from tests.support import POSITION_HEADER, eventually, fresh
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -88,9 +88,9 @@ def test_up_with_no_services_configured(tmp_path: Path) -> None:
         assert created.status_code == 201
         org = created.json()["id"]
         started = time.monotonic()
-        row = eventually(lambda: client.get(f"/v1/views/affiliation-status/{org}").status_code == 200, timeout=10)
+        fresh(client, int(created.headers[POSITION_HEADER]))
         print(f"visible in the view after {time.monotonic() - started:.3f}s")
-        assert row
+        assert client.get(f"/v1/views/affiliation-status/{org}").status_code == 200
         servers = _pids(data_dir)
         assert len(servers) == 2 and all(_alive(p) for p in servers)
         workers = _workers(up)
@@ -217,8 +217,9 @@ def test_a_failed_workers_process_is_started_again(tmp_path: Path) -> None:
             check=True,
         ).stdout.strip()
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"})
-        org = client.post("/v1/organizations", json=ORG).json()["id"]
-        eventually(lambda: client.get(f"/v1/views/affiliation-status/{org}").status_code == 200, timeout=30)
+        created = client.post("/v1/organizations", json=ORG)
+        fresh(client, int(created.headers[POSITION_HEADER]))
+        assert client.get(f"/v1/views/affiliation-status/{created.json()['id']}").status_code == 200
     finally:
         up.send_signal(signal.SIGINT)
         assert up.wait(timeout=60) == 0, log.read_text()[-3000:]

@@ -29,3 +29,10 @@ CREATE OR REPLACE FUNCTION view_reached(view_name text, kinds text[], awaited bi
     $$;
 REVOKE ALL ON FUNCTION view_reached(text, text[], bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION view_reached(text, text[], bigint) TO credledger_api;
+
+-- The store's head: what "fresh now" waits for when a client names no position (a dashboard after a load).
+CREATE OR REPLACE FUNCTION store_head() RETURNS bigint
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    AS $$ SELECT coalesce(max(notification_id), 0) FROM credledger_events $$;
+REVOKE ALL ON FUNCTION store_head() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION store_head() TO credledger_api;

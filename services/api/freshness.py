@@ -11,6 +11,7 @@ from litestar.params import Parameter
 
 from projections.registry import projection_modules
 from services.api.auth import may_read
+from services.api.openapi_docs import read_docs
 
 MAX_WAIT = 30.0  # seconds: a long poll, not a held connection
 POLL_INTERVAL = 0.02  # seconds between checks while waiting; each is one indexed lookup per view
@@ -42,7 +43,7 @@ async def _check(request: Request, position: int) -> Freshness:
     operation_id="getViewFreshness",
     tags=["views"],
     guards=[may_read],
-    summary="Wait until the views include a command",
+    **read_docs("Wait until the views include a command", not_found=False),
     description=(
         "Every command answers `Credledger-Position`: the store position of its last event. This answers whether "
         "each view (access audit, affiliation status, turnaround) has taken in every event up to that position, "
@@ -53,11 +54,18 @@ async def _check(request: Request, position: int) -> Freshness:
 async def view_freshness(
     request: Request,
     position: Annotated[
-        int, Parameter(ge=0, le=2**63 - 1, description="a Credledger-Position header from a command's response")
-    ],
+        int | None,
+        Parameter(
+            ge=0,
+            le=2**63 - 1,
+            description="a Credledger-Position header from a command's response; omitted: everything stored now",
+        ),
+    ] = None,
     wait: Annotated[float, Parameter(ge=0, le=MAX_WAIT, description="seconds to wait for fresh views (0-30)")] = 0,
 ) -> Freshness:
     deadline = asyncio.get_running_loop().time() + wait
+    if position is None:
+        position = await request.app.state.read_pool.fetchval("SELECT store_head()")
     while True:
         found = await _check(request, position)
         if found.fresh or asyncio.get_running_loop().time() >= deadline:

@@ -7,7 +7,7 @@ import base64
 import json
 import uuid
 
-from tests.api.helpers import assert_problem, nppes_record, register, view_row, wait_for_view
+from tests.api.helpers import assert_problem, nppes_record, register, wait_for_view
 from tests.support import Stack
 
 TUFTS = "Tufts Health Together"

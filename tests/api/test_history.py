@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -108,23 +107,28 @@ def test_personal_data_reads_and_refused_attempts_are_recorded_in_the_history(
 
 
 def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tuple[str, str]) -> None:
+    """The moments asked about are the events' own recorded times (the store's clock), and a microsecond
+    before them: nothing depends on the test's clock running apart from the API's."""
     admin = stack.client(tenants[0])
     auditor = stack.client(tenants[0], role="auditor")
-    before = now()
-    time.sleep(0.01)
     org = register(admin, legal_name="As Of Clinic")
     path = f"/v1/organizations/{org}"
-    seen: list[tuple[str, dict[str, Any]]] = []
+    states = [admin.get(path).json()]
     for name in ("As Of Clinic Two", "As Of Clinic Three", "As Of Clinic Four"):
-        seen.append((now(), admin.get(path).json()))
-        time.sleep(0.01)
         assert admin.post(f"{path}/profile-corrections", json={"legal_name": name}).status_code == 200
-    seen.append((now(), admin.get(path).json()))
-    for moment, state in seen:
-        response = auditor.get(path, params={"as_of": moment})
+        states.append(admin.get(path).json())
+    entries = history(auditor, path)
+    recorded = [datetime.fromisoformat(i["recorded_at"]) for i in entries if i["record"] == "organization"]
+    assert len(recorded) == len(states) == 4
+    for i, (moment, state) in enumerate(zip(recorded, states, strict=True)):
+        response = auditor.get(path, params={"as_of": moment.isoformat()})
         assert response.status_code == 200, response.text
         assert response.json() == state
         assert response.headers["etag"] == f'"{state["version"]}"'
+        if i:  # a microsecond before a change: the state before it
+            earlier = auditor.get(path, params={"as_of": (moment - timedelta(microseconds=1)).isoformat()})
+            assert earlier.json() == states[i - 1]
+    before = (recorded[0] - timedelta(microseconds=1)).isoformat()
     assert_problem(auditor.get(path, params={"as_of": before}), 404, "not-found")  # it did not exist yet
     assert_problem(auditor.get(path, params={"as_of": "2026-05-01T12:00:00"}), 400, "invalid-request")
     assert_problem(stack.client(tenants[1]).get(path, params={"as_of": now()}), 404, "not-found")
@@ -133,10 +137,10 @@ def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tupl
         account = admin.post(
             "/v1/user-accounts", json={"organization_id": org, "person_name": person, "role": role}
         ).json()["id"]
-    opened = now()
-    time.sleep(0.01)
     granted = admin.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"})
     assert granted.status_code == 200, granted.text
+    (grant,) = [i for i in history(auditor, f"/v1/user-accounts/{account}") if i["kind"] == "AccessGranted"]
+    opened = (datetime.fromisoformat(grant["recorded_at"]) - timedelta(microseconds=1)).isoformat()
     then = auditor.get(f"/v1/user-accounts/{account}", params={"as_of": opened}).json()
     assert then["grants"] == [] and auditor.get(f"/v1/user-accounts/{account}").json()["grants"] == ["claims_batch"]
     later = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
