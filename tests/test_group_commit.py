@@ -7,7 +7,6 @@ stays whole, and one save's bad data fails that save alone."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterator
 from uuid import UUID, uuid4
@@ -20,7 +19,7 @@ from services.app import Credledger, postgres_env
 from services.migrate import migrate
 from services.store.group_commit import GroupCommit, Request
 from services.store.recorder import IdempotencyRecord, KeyAlreadyUsed, TenantRecorder
-from tests.support import MASTER_KEY, Infra
+from tests.support import MASTER_KEY, Infra, eventually
 
 pytestmark = pytest.mark.timeout(120)
 TOPIC = "domain.organization:Organization.Registered"
@@ -35,7 +34,10 @@ def test_every_caller_gets_its_own_outcome_and_waiting_callers_are_batched(threa
 
     def write(batch: list[Request]) -> None:
         batches.append([r.result for r in batch])  # result holds the caller's number until written
-        time.sleep(0.002)  # the store's commit: others queue meanwhile
+        if threads > 1 and len(batches) == 1:
+            # The first commit lasts until others have queued behind it (what a slow flush does), so the
+            # next batch has company whatever the scheduler does.
+            eventually(lambda: commit.queued >= 2, timeout=30, interval=0.001)
         for request in batch:
             if request.result % 7 == 0:
                 request.error, request.result = ValueError(request.result), None
@@ -205,11 +207,11 @@ def test_one_saves_bad_data_fails_that_save_alone(app: Credledger, infra: Infra)
 
     leader = threading.Thread(target=attempt, args=(0,))
     leader.start()
-    time.sleep(0.3)  # the leader has taken its batch and waits for the lock
+    eventually(lambda: waiting_for_the_store_lock(holder) == 1)  # the leader took its batch and waits
     others = [threading.Thread(target=attempt, args=(n,)) for n in range(1, 10)]
     for thread in others:
         thread.start()
-    time.sleep(0.3)  # queued behind the leader: the next batch
+    eventually(lambda: recorder(app)._group_commit.queued == 9)  # queued behind the leader: the next batch
     holder.rollback()
     holder.close()
     for thread in (leader, *others):
@@ -218,6 +220,14 @@ def test_one_saves_bad_data_fails_that_save_alone(app: Credledger, infra: Infra)
     assert all(isinstance(ids, list) and len(ids) == 1 for ids in outcomes.values()), outcomes
     assert sql(app, "SELECT count(*) FROM credledger_events") == [(9,)]
     assert chain_is_whole(app)
+
+
+def waiting_for_the_store_lock(holder: psycopg.Connection) -> int:
+    """Sessions other than the holder's waiting for a lock on the events table."""
+    with psycopg.connect(holder.info.dsn, autocommit=True) as con:
+        return con.execute(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'credledger_events'::regclass"
+        ).fetchone()[0]  # type: ignore[index]
 
 
 def test_a_save_without_a_tenant_is_refused_and_stores_nothing(app: Credledger) -> None:

@@ -47,6 +47,12 @@ class GroupCommit(Generic[R]):
         self._queue: list[R] = []
         self._leading = False  # a leader is writing (or about to)
 
+    @property
+    def queued(self) -> int:
+        """Requests waiting for a batch (not the one being written): how busy the store is right now."""
+        with self._lock:
+            return len(self._queue)
+
     def submit(self, request: R) -> Any:
         with self._lock:
             self._queue.append(request)
