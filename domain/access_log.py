@@ -13,6 +13,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.text import escape_text
 
 
 def access_log_id(tenant_id: str, subject_id: UUID | None) -> UUID:
@@ -45,7 +46,11 @@ class AccessLog(TenantAggregate):
         pass
 
     def record_refusal(self, *, action: str, actor: str, actor_role: str, reason: str) -> None:
-        self._access_refused(action=action, actor_role=actor_role, actor=actor, reason=reason)
+        """``action`` and ``reason`` are composed by the server, the action from the request's path: escaped
+        (domain/text.py) rather than refused, so a refusal is recorded whatever the path held."""
+        self._access_refused(
+            action=escape_text(action, multiline=False), actor_role=actor_role, actor=actor, reason=escape_text(reason)
+        )
 
     @event("AccessRefused")
     def _access_refused(self, action: str, actor_role: str, actor: str, reason: str) -> None:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from domain.errors import InvalidValue
+from domain.text import clean_text
 
 # USPS state and territory codes (50 states, DC, territories, military).
 US_STATES = frozenset(
@@ -27,6 +28,11 @@ class Address:
     def parse(
         cls, line1: str, city: str, state: str, postal_code: str, line2: str | None = None, *, field: str
     ) -> Address:
+        """An address as typed; each part must be clean text (domain/text.py), named e.g. ``{field}.line1``."""
+        parts = (("line1", line1), ("line2", line2), ("city", city), ("state", state), ("postal_code", postal_code))
+        for part, value in parts:
+            if value is not None:
+                clean_text(value, field=f"{field}.{part}")
         if (
             not all(isinstance(v, str) for v in (line1, city, state, postal_code))
             or not line1.strip()

@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.errors import RuleViolation
+from domain.text import clean_text
 
 
 class PlanKind(StrEnum):
@@ -52,6 +53,10 @@ class Affiliation:
 
 
 def check_plan(kind: PlanKind, plan: str, partner_mco: str | None) -> None:
+    if plan is not None:
+        clean_text(plan, field="plan")
+    if partner_mco is not None:
+        clean_text(partner_mco, field="partner_mco")
     if not plan or not plan.strip():
         raise RuleViolation("invalid-plan", "A plan needs its name.")
     if kind is PlanKind.ACO_A and not partner_mco:

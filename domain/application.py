@@ -12,6 +12,7 @@ from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.dossier import Document, DocumentType, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization import RiskLevel
+from domain.text import clean_text, clean_texts
 
 
 class ApplicationKind(StrEnum):
@@ -75,6 +76,7 @@ REQUIRED_DOCUMENTS: dict[ApplicationKind, frozenset[DocumentType]] = {
     ApplicationKind.PCC_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE}),
 }
 SCREENED_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.REVALIDATION})
+AFFILIATION_KINDS = frozenset(k for k in ApplicationKind if k.value.endswith("_affiliation"))  # ACO, MCO, PCC
 
 
 def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozenset[ScreeningKind]:
@@ -101,13 +103,8 @@ class Application(TenantAggregate):
         reason: str | None = None,
     ) -> Application:
         kind = ApplicationKind(kind)
-        plan = plan.strip() if isinstance(plan, str) else plan
-        is_affiliation = kind in (
-            ApplicationKind.ACO_AFFILIATION,
-            ApplicationKind.MCO_AFFILIATION,
-            ApplicationKind.PCC_AFFILIATION,
-        )
-        if is_affiliation != bool(plan):
+        plan = clean_text(plan, field="plan").strip() if plan is not None else None
+        if (kind in AFFILIATION_KINDS) != bool(plan):
             raise InvalidValue("Affiliation applications, and only they, name the plan.", field="plan", rule="plan")
         return cls(
             tenant_id=check_tenant_id(tenant_id),
@@ -188,7 +185,7 @@ class Application(TenantAggregate):
         self, document: Document, *, supersedes: str | None = None, actor: str, reason: str | None = None
     ) -> None:
         self.check_not_closed()
-        check_document(document)
+        check_document(document, supersedes)
         if document.document_id in self.documents or document.document_id in self.superseded:
             raise RuleViolation("document-id-taken", f"Document {document.document_id} is already in the dossier.")
         if supersedes is not None:
@@ -218,6 +215,7 @@ class Application(TenantAggregate):
         reason: str | None = None,
     ) -> None:
         """Submit: the dossier must be complete and current, and NPPES must match (or the mismatch be overridden)."""
+        clean_text(override_reason or "", field="override_reason", multiline=True)
         self.check_status(ApplicationStatus.OPEN)
         if self.rejected_on is not None and submitted_on < self.rejected_on:
             raise RuleViolation(
@@ -258,6 +256,7 @@ class Application(TenantAggregate):
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         if not missing_items or not all(isinstance(i, str) and i.strip() for i in missing_items):
             raise InvalidValue("A deficiency lists what is missing.", field="missing_items", rule="deficiency-items")
+        clean_texts(missing_items, field="missing_items")  # before strip(), which would drop some controls
         deficiency_id = check_text(deficiency_id, field="deficiency_id", max_length=64)
         if deficiency_id in self.deficiencies:
             raise RuleViolation("deficiency-id-taken", f"Deficiency {deficiency_id} is already recorded.")
@@ -281,7 +280,7 @@ class Application(TenantAggregate):
         self, *, deficiency_id: str, resolved_on: date, actor: str, reason: str | None = None
     ) -> None:
         self.check_status(ApplicationStatus.DEFICIENT)
-        found = self.deficiencies.get(deficiency_id)
+        found = self.deficiencies.get(clean_text(deficiency_id, field="deficiency_id"))
         if found is None or found[2] is not None:
             raise RuleViolation("deficiency-not-open", f"Deficiency {deficiency_id} is not open.")
         if resolved_on < found[1]:

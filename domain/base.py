@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidValue
+from domain.text import check_event_text, clean_text
 
 # Tenant ids become NATS subject tokens (credledger.<tenant>.<aggregate>.<event>),
 # so they may not contain dots, wildcards or whitespace.
@@ -19,8 +21,9 @@ def check_tenant_id(tenant_id: str) -> str:
     return tenant_id
 
 
-def check_text(value: str, *, field: str, max_length: int = 200) -> str:
-    value = value.strip() if isinstance(value, str) else ""
+def check_text(value: str, *, field: str, max_length: int = 200, multiline: bool = False) -> str:
+    """Clean (domain/text.py), not blank, at most ``max_length`` characters; surrounding spaces dropped."""
+    value = clean_text(value, field=field, multiline=multiline).strip() if isinstance(value, str) else ""
     if not value:
         raise InvalidValue(f"{field} must not be empty.", field=field)
     if len(value) > max_length:
@@ -32,3 +35,14 @@ class TenantAggregate(Aggregate):
     """An aggregate owned by one tenant. Every event names the acting user and may carry a reason."""
 
     tenant_id: str
+
+    # Every new event passes here, whichever command triggers it (its creation through _create, the rest
+    # through trigger_event); replaying stored events does not. So no event is recorded with unclean text.
+    @classmethod
+    def _create(cls, event_class: Any, **kwargs: Any) -> Any:
+        check_event_text(kwargs)
+        return super()._create(event_class, **kwargs)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        check_event_text(kwargs)
+        super().trigger_event(event_class, **kwargs)

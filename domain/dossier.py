@@ -7,6 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from domain.errors import InvalidValue
+from domain.text import clean_text
 
 
 class DocumentType(StrEnum):
@@ -36,7 +37,12 @@ class Document:
     dea_state: str | None = None  # DEA only: the registration's state
 
 
-def check_document(document: Document) -> Document:
+def check_document(document: Document, supersedes: str | None = None) -> Document:
+    """The document's rules; its texts (and the id of the one it replaces) must be clean (domain/text.py)."""
+    texts = (("document_id", document.document_id), ("dea_state", document.dea_state), ("supersedes", supersedes))
+    for field, value in texts:
+        if value is not None:
+            clean_text(value, field=field)
     if document.type in EXPIRING and document.expires_on is None:
         raise InvalidValue(f"A {document.type} has an expiry date.", field="expires_on", rule="document-needs-expiry")
     if document.type is DocumentType.LIABILITY_COI:

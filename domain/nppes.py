@@ -16,6 +16,7 @@ from typing import Any
 from domain.address import Address, normalise_name
 from domain.errors import InvalidValue
 from domain.npi import parse_npi
+from domain.text import clean_text
 from domain.taxonomy import TaxonomySelection
 
 
@@ -42,26 +43,31 @@ NO_SNAPSHOT = Mismatch("nppes", "No NPPES snapshot is recorded.")
 
 
 def snapshot_from_api(record: dict[str, Any], retrieved_on: date) -> NppesSnapshot:
-    """One element of the NPPES API's ``results`` (API version 2.1) as a snapshot."""
+    """One element of the NPPES API's ``results`` (API version 2.1) as a snapshot.
+
+    The record is free JSON from outside: every text kept from it must be clean (domain/text.py), named by its
+    place in the record (``record.basic.organization_name``, ``record.addresses[0].city``)."""
     try:
         basic = record["basic"]
-        enumeration_type = record["enumeration_type"]
+        enumeration_type = _text(record["enumeration_type"], "enumeration_type")
         if enumeration_type == "NPI-2":
-            name = basic["organization_name"]
+            name = _text(basic["organization_name"], "basic.organization_name")
         else:
-            name = " ".join(filter(None, (basic.get("first_name"), basic.get("last_name"))))
-        addresses = {a["address_purpose"]: a for a in record.get("addresses", [])}
+            parts = (_text(basic.get(part), f"basic.{part}", optional=True) for part in ("first_name", "last_name"))
+            name = " ".join(filter(None, parts))
+        addresses = {a["address_purpose"]: (i, a) for i, a in enumerate(record.get("addresses", []))}
         return NppesSnapshot(
             npi=parse_npi(str(record["number"]), field="record.number"),
             enumeration_type=enumeration_type,
             name=name,
             taxonomies=tuple(
-                TaxonomySelection(code=t["code"], primary=bool(t.get("primary"))) for t in record.get("taxonomies", [])
+                TaxonomySelection(code=_text(t["code"], f"taxonomies[{i}].code"), primary=bool(t.get("primary")))
+                for i, t in enumerate(record.get("taxonomies", []))
             ),
-            location_address=_address(addresses.get("LOCATION")),
-            mailing_address=_address(addresses.get("MAILING")),
-            status=basic.get("status", "A"),
-            last_updated=basic.get("last_updated"),
+            location_address=_address(*addresses.get("LOCATION", (0, None))),
+            mailing_address=_address(*addresses.get("MAILING", (0, None))),
+            status=_text(basic.get("status", "A"), "basic.status"),
+            last_updated=_text(basic.get("last_updated"), "basic.last_updated", optional=True),
             retrieved_on=retrieved_on,
         )
     except (KeyError, TypeError, AttributeError) as error:
@@ -70,15 +76,20 @@ def snapshot_from_api(record: dict[str, Any], retrieved_on: date) -> NppesSnapsh
         ) from error
 
 
-def _address(raw: dict[str, Any] | None) -> Address | None:
+def _text(value: Any, field: str, *, optional: bool = False) -> Any:
+    return None if value is None and optional else clean_text(value, field=f"record.{field}")
+
+
+def _address(index: int, raw: dict[str, Any] | None) -> Address | None:
     if raw is None or raw.get("country_code", "US") != "US":
         return None
+    at = f"addresses[{index}]"
     return Address(
-        line1=raw["address_1"],
-        line2=raw.get("address_2") or None,
-        city=raw["city"],
-        state=raw["state"],
-        postal_code=str(raw["postal_code"]),
+        line1=_text(raw["address_1"], f"{at}.address_1"),
+        line2=_text(raw.get("address_2") or None, f"{at}.address_2", optional=True),
+        city=_text(raw["city"], f"{at}.city"),
+        state=_text(raw["state"], f"{at}.state"),
+        postal_code=_text(str(raw["postal_code"]), f"{at}.postal_code"),
     )
 
 

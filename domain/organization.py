@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from domain.address import Address
 from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
-from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.base import TenantAggregate, check_tenant_id, check_text, clean_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
@@ -310,7 +310,7 @@ class Organization(TenantAggregate):
         self.rendering_providers[npi] = name
 
     def unlink_rendering_provider(self, *, npi: str, actor: str, reason: str | None = None) -> None:
-        if npi not in self.rendering_providers:
+        if clean_text(npi, field="npi") not in self.rendering_providers:
             raise RuleViolation("rendering-not-linked", f"NPI {npi} is not linked to this group.")
         self._rendering_provider_unlinked(npi=npi, actor=actor, reason=reason)
 
@@ -392,7 +392,7 @@ class Organization(TenantAggregate):
     ) -> None:
         """Credentialing started, contracted, active, denied or terminated: one event each."""
         to = AffiliationState(to)
-        current = self.affiliations.get(plan)
+        current = self.affiliations.get(clean_text(plan, field="plan"))
         if current is None:
             raise RuleViolation("affiliation-unknown", f"No affiliation with {plan} was requested.")
         if to is AffiliationState.REQUESTED:

@@ -124,12 +124,12 @@ def test_a_blank_plan_is_no_plan_for_other_kinds(kind):
 
 
 @pytest.mark.parametrize("kind", AFFILIATION_KINDS)
-@pytest.mark.parametrize("plan", ["   ", "\t\n"])
-def test_whitespace_only_plan_is_no_plan(kind, plan):
+@pytest.mark.parametrize(("plan", "rule"), [("   ", "plan"), ("\t\n", "invalid-text")])  # a name holds no tab
+def test_whitespace_only_plan_is_no_plan(kind, plan, rule):
     """Was a bug (found by these tests): a blank plan passed the rule and was stored as ''."""
     with pytest.raises(InvalidValue) as caught:
         open_application(kind, plan=plan)
-    assert (caught.value.rule, caught.value.field) == ("plan", "plan")
+    assert (caught.value.rule, caught.value.field) == (rule, "plan")
 
 
 @pytest.mark.parametrize(
@@ -481,7 +481,7 @@ def test_deficiency_id_is_used_once():
         )
 
 
-@pytest.mark.parametrize("deficiency_id", [" D-1", "D-1 ", "\tD-1\n"])
+@pytest.mark.parametrize("deficiency_id", [" D-1", "D-1 ", "  D-1  "])  # tab, line feed: test_clean_text
 def test_deficiency_id_taken_after_stripping(deficiency_id):
     """Was a bug (found by these tests): ' D-1' passed the check and overwrote (reopened) deficiency D-1."""
     application = deficient()
