@@ -20,6 +20,7 @@ from litestar.params import Parameter
 from domain.business_days import MASSACHUSETTS
 from domain.user_account import PoscFunction
 from services.api.auth import Principal, may_read
+from services.api.openapi_docs import read_docs
 from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
 from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from services.app import NotFound
@@ -320,7 +321,12 @@ class AccessAuditViewController(Controller):
     path = "/v1/views"
     tags = ["views"]
 
-    @get("/access-audit", operation_id="listAccessAudit", guards=[may_read])
+    @get(
+        "/access-audit",
+        operation_id="listAccessAudit",
+        guards=[may_read],
+        **read_docs("List the access-audit findings"),
+    )
     async def access_audit(
         self,
         request: Request,
@@ -336,6 +342,9 @@ class AccessAuditViewController(Controller):
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAuditPage:
+        """Per practice: its primary user, its POSC user accounts and their functions, and the findings a compliance
+        auditor looks for (access held after a departure, overdue access reviews, a departed primary user with no
+        approved POSC-DC-PM, ...), each with its severity and since-date. Filtered, sorted, paged."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
         async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
@@ -354,7 +363,12 @@ class AccessAuditViewController(Controller):
         items = [_item(r, as_of) for r in rows[:limit]]
         return AccessAuditPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
-    @get("/access-audit/{organization_id:uuid}", operation_id="getAccessAudit", guards=[may_read])
+    @get(
+        "/access-audit/{organization_id:uuid}",
+        operation_id="getAccessAudit",
+        guards=[may_read],
+        **read_docs("Read one practice's access audit"),
+    )
     async def access_audit_one(
         self,
         request: Request,
@@ -362,6 +376,7 @@ class AccessAuditViewController(Controller):
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAudit:
+        """The access-audit row of one practice, with findings as of a reference date."""
         principal: Principal = request.user
         rows: list[asyncpg.Record] = []
         if principal.may_see(organization_id):
@@ -382,7 +397,12 @@ class AccessAuditViewController(Controller):
             raise NotFound(f"No access audit for organization {organization_id}.")
         return _item(rows[0], as_of)  # type: ignore[arg-type]
 
-    @get("/access-audit/{organization_id:uuid}/access", operation_id="getAccessOnDate", guards=[may_read])
+    @get(
+        "/access-audit/{organization_id:uuid}/access",
+        operation_id="getAccessOnDate",
+        guards=[may_read],
+        **read_docs("Who held which POSC access on a day"),
+    )
     async def access_on(
         self,
         request: Request,

@@ -13,6 +13,7 @@ from litestar.params import Parameter
 
 from domain.organization import RiskLevel
 from services.api.auth import Principal, may_read
+from services.api.openapi_docs import read_docs
 from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
 from services.app import NotFound
 
@@ -75,7 +76,12 @@ class AffiliationViewController(Controller):
     path = "/v1/views"
     tags = ["views"]
 
-    @get("/affiliation-status", operation_id="listAffiliationStatus", guards=[may_read])
+    @get(
+        "/affiliation-status",
+        operation_id="listAffiliationStatus",
+        guards=[may_read],
+        **read_docs("List the practices' affiliation status"),
+    )
     async def affiliation_status(
         self,
         request: Request,
@@ -93,6 +99,9 @@ class AffiliationViewController(Controller):
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         snapshot: SnapshotParameter = None,
     ) -> AffiliationPage:
+        """Each practice's POSC registration, MassHealth enrollment, provider number, ACO/MCO/PCC affiliations,
+        rendering NPIs, open NPPES mismatches and sole-enrollment risk (enrolled, but active with no ACO or MCO).
+        Filtered, sorted (?sort=), paged (?limit=&cursor=); ?snapshot= reads a past snapshot."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
         orgs = list(principal.organizations) if principal.organizations is not None else None
@@ -120,10 +129,16 @@ class AffiliationViewController(Controller):
         items = [AffiliationStatus.from_row(r) for r in rows[:limit]]
         return AffiliationPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
-    @get("/affiliation-status/{organization_id:uuid}", operation_id="getAffiliationStatus", guards=[may_read])
+    @get(
+        "/affiliation-status/{organization_id:uuid}",
+        operation_id="getAffiliationStatus",
+        guards=[may_read],
+        **read_docs("Read one practice's affiliation status"),
+    )
     async def affiliation_status_one(
         self, request: Request, organization_id: UUID, snapshot: SnapshotParameter = None
     ) -> AffiliationStatus:
+        """The affiliation-status row of one practice (live, or from a snapshot)."""
         principal: Principal = request.user
         row = None
         if principal.may_see(organization_id):

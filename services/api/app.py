@@ -23,6 +23,7 @@ from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
+from services.api.openapi_docs import StrictStructSchemaPlugin
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
 from services.api.problems import HANDLERS
@@ -84,11 +85,13 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         # Commands are small; an NPPES record is a few kB. Keeps every event well
         # under NATS's default 1 MB message limit, so none can stall the relay.
         request_max_body_size=256 * 1024,  # the CLI configures logging once for every component
+        plugins=[StrictStructSchemaPlugin()],  # bodies that refuse unknown fields say so
         openapi_config=OpenAPIConfig(
             title="credledger",
             version="0.1.0",
             description="Event-sourced credentialing records for MassHealth enrollment.",
             path="/schema",
+            use_handler_docstrings=True,  # a handler's docstring is its operation's description
             components=Components(
                 security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),

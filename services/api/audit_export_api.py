@@ -20,6 +20,7 @@ from litestar.params import QueryParameter
 from litestar.response import File
 
 from services.api.auth import Role, _require
+from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.api.problems import problem
 from services.audit_export import ExportError, export_bundle, range_problem
@@ -34,13 +35,16 @@ MEDIA_TYPE = "application/x-tar"
     guards=[may_export],
     tags=["compliance"],
     media_type=MEDIA_TYPE,
-    summary="The tenant's events over a range of days, its views as of the last day, and a verifiable manifest",
+    response_description="The audit bundle, a tar file to check offline with `credledger verify BUNDLE`.",
+    **read_docs("Export the audit bundle for a range of days", not_found=False, codes=(500,)),
 )
 async def export_audit_bundle(
     request: Request,
     first_day: Annotated[date, QueryParameter(name="from", description="first day (Massachusetts), YYYY-MM-DD")],
     last_day: Annotated[date, QueryParameter(name="to", description="last day (Massachusetts, inclusive), YYYY-MM-DD")],
 ) -> Response:
+    """The firm's events over a range of days (as JSON lines with their hash-chain links), its three views as of
+    the end of the last day, and a manifest with counts, hashes and the chain's head. Firm admins and auditors."""
     wrong = range_problem(first_day, last_day)
     if wrong is not None:
         raise invalid("to", wrong, f"Cannot export: {wrong}.")

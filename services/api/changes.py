@@ -24,6 +24,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from projections.registry import NAMES
 from projections.tracking import VIEW_CHANGES_CHANNEL
 from services.api.auth import Principal, may_read, token_expiry
+from services.api.openapi_docs import StreamOperation, read_docs
 from services.api.paging import invalid, tenant_transaction
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,13 @@ async def _changes(
     guards=[may_read],
     tags=["views"],
     description="Server-sent events, one per changed view row of the tenant. Reconnect with the "
-    "Last-Event-ID header (browsers do it for you) to resume where the stream stopped.",
+    "Last-Event-ID header (browsers do it for you) to resume where the stream stopped. The stream ends when "
+    "the token expires; a comment line (keepalive) is sent after 15 s without events.",
+    media_type="text/event-stream",  # documentation: ServerSentEvent sets its own content type
+    response_description="An endless text/event-stream: each event's `event` is the view, `id` the change's id "
+    "(for Last-Event-ID) and `data` a JSON object {view, organization_id, subject_id, position, changed_at}.",
+    operation_class=StreamOperation,
+    **read_docs("Stream the views' changes (server-sent events)", not_found=False),
 )
 async def view_changes(
     request: Request,

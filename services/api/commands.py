@@ -24,7 +24,15 @@ POSITION_HEADER = "Credledger-Position"
 
 
 # Bounded so that no event can outgrow a NATS message (1 MB by default).
-Reason = Annotated[str, msgspec.Meta(max_length=2000)]
+Reason = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2000,
+        description="Why, in a sentence or two (up to 2,000 characters): recorded with the event in the record's "
+        "compliance history, where auditors read it.",
+        examples=["faxed the signed POSC-DC-PE today"],
+    ),
+]
 
 
 class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -17,6 +17,7 @@ from domain.organization import Organization
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
 from services.api.commands import call
+from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.app.compliance import HistoryEntry
 
@@ -66,7 +67,10 @@ AsOf = Annotated[
 Purpose = Annotated[
     str, Parameter(min_length=3, max_length=200, description="why you need the personal data; recorded with the read")
 ]
-_DOC = "Every change with who made it (user and role), when and why, and every read of personal data."
+_DOC = (
+    "Every change with who made it (user and role), when and why, and every read of personal data (and refused "
+    "attempt), oldest first; filtered by time range and event kind, paged with ?limit=&cursor=."
+)
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 Kinds = Annotated[list[str] | None, Parameter(description="only these event kinds, e.g. AccessGranted")]
 From = Annotated[datetime | None, QueryParameter(name="from", description="from this moment (ISO 8601 with offset)")]
@@ -79,6 +83,7 @@ To = Annotated[datetime | None, QueryParameter(name="to", description="up to thi
     guards=[may_read_history],
     tags=["history"],
     description=_DOC,
+    **read_docs("A practice's compliance history"),
 )
 async def organization_history(
     request: Request,
@@ -98,6 +103,7 @@ async def organization_history(
     guards=[may_read_history],
     tags=["history"],
     description=_DOC,
+    **read_docs("A user account's compliance history"),
 )
 async def user_account_history(
     request: Request,
@@ -117,6 +123,7 @@ async def user_account_history(
     guards=[may_read_history],
     tags=["history"],
     description=_DOC,
+    **read_docs("An application's compliance history"),
 )
 async def application_history(
     request: Request,

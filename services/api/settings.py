@@ -14,11 +14,21 @@ from litestar import Controller, Request, get, put
 
 from domain.application import ApplicationKind
 from services.api.auth import Principal, may_configure, may_read
+from services.api.openapi_docs import read_docs
 from services.api.paging import tenant_transaction
 
 DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS = 90  # the column's default too (migration 007)
 
-ReviewInterval = Annotated[int, msgspec.Meta(ge=1, le=730, description="days between access reviews")]
+ReviewInterval = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=730,
+        description="Days between reviews of each POSC user's access (1-730); past it, the access audit reports "
+        "an overdue review.",
+        examples=[60],
+    ),
+]
 TargetDays = Annotated[int, msgspec.Meta(ge=1, le=365, description="business days")]
 
 
@@ -26,7 +36,14 @@ class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Fields left out keep their value; an SLA target given replaces that kind's target only."""
 
     access_review_interval_days: ReviewInterval | None = None
-    sla_targets: dict[ApplicationKind, TargetDays] | None = None
+    sla_targets: Annotated[
+        dict[ApplicationKind, TargetDays] | None,
+        msgspec.Meta(
+            description="Turnaround targets in Massachusetts business days (1-365) by application kind "
+            "(posc_registration, enrollment, ...); the turnaround views report breaches against them.",
+            examples=[{"enrollment": 45}],
+        ),
+    ] = None
 
 
 class TenantSettings(msgspec.Struct, kw_only=True):
@@ -59,14 +76,21 @@ class SettingsController(Controller):
     path = "/v1/settings"
     tags = ["settings"]
 
-    @get(operation_id="getSettings", guards=[may_read])
+    @get(operation_id="getSettings", guards=[may_read], **read_docs("Read the firm's settings", not_found=False))
     async def get_settings(self, request: Request) -> TenantSettings:
+        """The access-review interval and SLA targets the views' queries use (the defaults where none was set)."""
         principal: Principal = request.user
         async with tenant_transaction(request.app.state.read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
 
-    @put(operation_id="changeSettings", guards=[may_configure])
+    @put(
+        operation_id="changeSettings",
+        guards=[may_configure],
+        **read_docs("Change the firm's settings", not_found=False, codes=(413, 415)),
+    )
     async def change_settings(self, request: Request, data: SettingsChange) -> TenantSettings:
+        """Changes the access-review interval and SLA targets (business days per application kind); the views' next
+        reads use them, no rebuild needed. Fields left out keep their value. Firm admins only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
         async with request.app.state.read_pool.acquire() as con, con.transaction():

@@ -23,6 +23,7 @@ from litestar.params import Parameter, QueryParameter
 from domain.application import ApplicationKind
 from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
 from services.api.auth import Principal, may_read
+from services.api.openapi_docs import read_docs
 from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
 from services.api.settings import read_settings
 from services.app import NotFound
@@ -310,7 +311,12 @@ class TurnaroundViewController(Controller):
     path = "/v1/views"
     tags = ["views"]
 
-    @get("/turnaround/applications", operation_id="listApplicationTurnaround", guards=[may_read])
+    @get(
+        "/turnaround/applications",
+        operation_id="listApplicationTurnaround",
+        guards=[may_read],
+        **read_docs("List applications' turnaround"),
+    )
     async def applications(
         self,
         request: Request,
@@ -329,6 +335,8 @@ class TurnaroundViewController(Controller):
         as_of: AsOf = None,
         snapshot: SnapshotParameter = None,
     ) -> ApplicationPage:
+        """Per application: business days (Massachusetts holidays excluded) from submission to decision or to today, the
+        days waiting on the client apart, and the SLA target and breach. Filtered, sorted, paged."""
         keyset = Keyset.parse(sort, cursor, _APPLICATION_SORTS, "application_id")
         day, rows = await self._applications(
             request,
@@ -348,10 +356,16 @@ class TurnaroundViewController(Controller):
         items = [_application(r) for r in rows[:limit]]
         return ApplicationPage(as_of=day, items=items, next_cursor=keyset.next_cursor(rows, limit))
 
-    @get("/turnaround/applications/{application_id:uuid}", operation_id="getApplicationTurnaround", guards=[may_read])
+    @get(
+        "/turnaround/applications/{application_id:uuid}",
+        operation_id="getApplicationTurnaround",
+        guards=[may_read],
+        **read_docs("Read one application's turnaround"),
+    )
     async def application(
         self, request: Request, application_id: UUID, as_of: AsOf = None, snapshot: SnapshotParameter = None
     ) -> ApplicationTurnaround:
+        """The turnaround of one application."""
         keyset = Keyset.parse("submitted_on", None, _APPLICATION_SORTS, "application_id")
         _, rows = await self._applications(
             request, keyset, as_of, snapshot, 1, None, None, None, None, None, None, None, application_id
@@ -373,7 +387,12 @@ class TurnaroundViewController(Controller):
             )
         return day, rows
 
-    @get("/turnaround/metrics", operation_id="listTurnaroundMetrics", guards=[may_read])
+    @get(
+        "/turnaround/metrics",
+        operation_id="listTurnaroundMetrics",
+        guards=[may_read],
+        **read_docs("Turnaround metrics by kind, plan, provider type and month"),
+    )
     async def metrics(
         self,
         request: Request,
@@ -394,6 +413,8 @@ class TurnaroundViewController(Controller):
         organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
         snapshot: SnapshotParameter = None,
     ) -> MetricsPage:
+        """Decided applications grouped by kind, plan, provider type and month of decision: counts, median and
+        percentile business days, SLA breaches."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, _METRIC_SORTS, "group_id")
         first, after_last = _month(from_month, "from"), _month(to_month, "to", next_month=True)
@@ -418,7 +439,12 @@ class TurnaroundViewController(Controller):
         items = [TurnaroundMetrics(**{f: r[f] for f in _METRIC_FIELDS}) for r in rows[:limit]]
         return MetricsPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
-    @get("/turnaround/aging", operation_id="getTurnaroundAging", guards=[may_read])
+    @get(
+        "/turnaround/aging",
+        operation_id="getTurnaroundAging",
+        guards=[may_read],
+        **read_docs("Open applications by age"),
+    )
     async def aging(
         self,
         request: Request,
@@ -429,6 +455,8 @@ class TurnaroundViewController(Controller):
         as_of: AsOf = None,
         snapshot: SnapshotParameter = None,
     ) -> AgingPage:
+        """Open (submitted, undecided) applications per kind, counted in business-day buckets, with how many wait on the
+        client and how many are past the SLA target."""
         principal: Principal = request.user
         async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
             day, index = await _as_of(con, as_of)
