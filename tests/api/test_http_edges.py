@@ -277,7 +277,8 @@ def test_multipart_is_a_415(records: Records) -> None:
 
 
 @pytest.mark.parametrize(
-    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/vnd.x+json"]
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON", "application/vnd.x+json"],
 )
 def test_json_in_any_of_its_spellings_is_taken(records: Records, content_type: str) -> None:
     response = records.client.post("/v1/organizations", content=json.dumps(ORG), headers={"content-type": content_type})
