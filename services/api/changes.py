@@ -126,7 +126,8 @@ def _last_event_id(request: Request, after: int | None) -> int | None:
     if header is None:
         return after
     # ASCII digits only: no sign, no spaces, no underscores (and no "²", which isdigit() also accepts).
-    value = int(header) if header.isascii() and header.isdigit() else None
+    # At most 19 digits (a bigint), counted before int(): past 4,300 digits int() raises instead of answering.
+    value = int(header) if header.isascii() and header.isdigit() and len(header) <= 19 else None
     if value is None or value > MAX_EVENT_ID:
         raise invalid("Last-Event-ID", "not an event id of this stream", "Last-Event-ID is not valid.")
     return value
