@@ -20,10 +20,11 @@ meanwhile in one transaction, as set-based statements:
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 
+import msgspec
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -32,14 +33,36 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
-import msgspec
 from psycopg.sql import SQL, Identifier
 
 from services.store.chain import chain_rows
 from services.store.group_commit import GroupCommit, Request
 
+T = TypeVar("T")
 TENANT_SETTING = "credledger.tenant_id"
 RETRY_ATTEMPTS, RETRY_WAIT = 10, 0.2  # as the library's own insert_events retries
+# ... but for this long at most since the save was asked for: while the database is away a command must
+# fail fast (503, retry with the Idempotency-Key), not hold a request and every save queued behind it.
+RETRY_WITHIN = 2.0  # seconds
+
+
+def connection_lost(error: BaseException) -> bool:
+    """The error says the database is unreachable: a failed connection or pool wait (no SQLSTATE), a broken
+    connection (class 08), or a server shutting down or starting up (57P)."""
+    state = getattr(error.__cause__, "sqlstate", None) or getattr(error, "sqlstate", None) or ""
+    return state == "" or state.startswith(("08", "57P"))
+
+
+def retrying(call: Callable[[], T], within: float = RETRY_WITHIN) -> T:
+    """``call()``, retried on a lost connection as the library retries, for ``within`` seconds at most."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return call()
+        except (InterfaceError, OperationalError):
+            if time.monotonic() + RETRY_WAIT > deadline:
+                raise
+            time.sleep(RETRY_WAIT)
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,7 @@ class Save(Request):
     tenant_id: str | None = None
     actor_role: str | None = None
     idempotency: IdempotencyRecord | None = None
+    submitted: float = field(default_factory=time.monotonic)
 
 
 class TenantRecorder(PostgresApplicationRecorder):
@@ -85,6 +109,7 @@ class TenantRecorder(PostgresApplicationRecorder):
             [*self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
         )
         self._group_commit: GroupCommit[Save] = GroupCommit(self._write_with_retries)
+        self._lost_at = float("-inf")  # when a batch last gave up because the database was unreachable
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Queue the save; returns once its batch has committed (or raises what refused it)."""
@@ -99,14 +124,26 @@ class TenantRecorder(PostgresApplicationRecorder):
     # --- one batch ------------------------------------------------------------------------------------------
 
     def _write_with_retries(self, batch: list[Save]) -> None:
-        for attempt in range(1, RETRY_ATTEMPTS + 1):
+        attempts = RETRY_ATTEMPTS
+        if time.monotonic() - self._lost_at < RETRY_WITHIN:
+            # The database was unreachable a moment ago: saves that waited their time in the queue fail now,
+            # the others get one attempt, so no caller waits for the batches ahead of it to time out too.
+            now, attempts = time.monotonic(), 1
+            for save in batch:
+                if now - save.submitted > RETRY_WITHIN:
+                    save.error = OperationalError("The database is unreachable.")
+            batch = [save for save in batch if save.error is None]
+        for attempt in range(1, attempts + 1):
             for save in batch:
                 save.reset()
             try:
                 self._write(batch)
                 return
             except (InterfaceError, OperationalError) as error:
-                if attempt == RETRY_ATTEMPTS:
+                oldest = min((save.submitted for save in batch), default=0.0)
+                if attempt == attempts or time.monotonic() + RETRY_WAIT - oldest > RETRY_WITHIN:
+                    if connection_lost(error):
+                        self._lost_at = time.monotonic()
                     for save in batch:
                         save.error = error
                     return
