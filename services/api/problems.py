@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
+import psycopg
+from eventsourcing import persistence
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -113,6 +116,26 @@ def on_key_destroyed(request: Request, exc: KeyDestroyed) -> Response:
     return problem(request, 410, "personal-data-erased", "Personal data erased", detail)
 
 
+# The database is away (stopped, restarting, the connection lost): a 503 to retry, never a 500. A command
+# that answered this stored nothing, or its retry with the same Idempotency-Key answers what it stored.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.OperatorInterventionError,  # the server shuts down, or is starting up
+    asyncpg.InterfaceError,
+    ConnectionError,
+)
+
+
+def on_database_unavailable(request: Request, exc: Exception) -> Response:
+    log.warning("database unavailable on %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+    detail = "The database cannot be reached right now; retry (a command with the same Idempotency-Key)."
+    return problem(request, 503, "unavailable", "Service unavailable", detail, headers={"Retry-After": "5"})
+
+
 def _title(status: int) -> str:
     from http import HTTPStatus
 
@@ -125,5 +148,6 @@ HANDLERS = {
     DomainError: on_domain,
     VersionConflict: on_conflict,
     KeyDestroyed: on_key_destroyed,
+    **{error: on_database_unavailable for error in DATABASE_UNAVAILABLE},
     Exception: on_unexpected,
 }
