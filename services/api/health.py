@@ -7,7 +7,8 @@ and its lag is the number of events it has still to take in (deploy/migrations/0
 
 - ``ok`` (200): everything runs and no worker is more than CREDLEDGER_READY_MAX_LAG events behind;
 - ``degraded`` (200, the service serves): events are parked, a worker is behind, or a worker is down
-  for less than CREDLEDGER_READY_WORKER_GRACE seconds (a restart in progress);
+  for less than CREDLEDGER_READY_WORKER_GRACE seconds (a restart in progress) while events wait for it
+  (one starting with nothing to take in yet changes nothing);
 - ``unavailable`` (503): a server is unreachable, or a worker has been down for longer than the grace.
 """
 
@@ -96,18 +97,21 @@ async def ready(request: Request) -> Response[Readiness]:
     down = {name: w.down_for for name, w in workers.items() if not w.alive}
     if child is not None and not child.alive:  # `up` knows its child is dead before its locks are noticed
         down["workers process"] = max(child.report()["down_for"], *down.values(), 0.0)
+    # A worker starting or restarting with nothing to take in yet affects no answer: it only counts once
+    # events wait for it, or once it has been down for longer than a restart takes.
+    waiting = any(w.lag for w in workers.values())
     behind = {name: w.lag for name, w in workers.items() if w.lag > max_lag()}
     if down and max(down.values()) > worker_grace():
         checks["workers"] = "down: " + ", ".join(f"{name} for {seconds:.0f}s" for name, seconds in down.items())
         status, code = "unavailable", 503
-    elif down:
+    elif down and waiting:
         checks["workers"] = "restarting: " + ", ".join(down)
         status, code = "degraded", 200
     elif behind:
         checks["workers"] = "behind: " + ", ".join(f"{name} by {lag} events" for name, lag in behind.items())
         status, code = "degraded", 200
     else:
-        checks["workers"] = "ok"
+        checks["workers"] = "ok" if not down else "starting: " + ", ".join(down)
         status, code = ("ok" if not parked else "degraded"), 200
     return Response(Readiness(status, checks, store_position, workers, processes), status_code=code)
 

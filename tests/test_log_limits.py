@@ -1,0 +1,34 @@
+"""Repeated warnings of a failing dependency: one line per interval with a count, the traceback once."""
+
+from __future__ import annotations
+
+import logging
+
+from services.log_limits import RepeatLimiter
+
+
+def _record(msg: str, level: int = logging.ERROR, error: BaseException | None = None) -> logging.LogRecord:
+    exc_info = (type(error), error, None) if error else None
+    return logging.LogRecord("nats.aio.client", level, __file__, 1, msg, (), exc_info)
+
+
+def test_a_repeated_error_is_one_line_per_interval_with_a_count() -> None:
+    now = [0.0]
+    limiter = RepeatLimiter(interval=30, clock=lambda: now[0])
+    first = _record("nats: encountered error", error=ConnectionRefusedError())
+    assert limiter.filter(first) and first.exc_info is not None  # the first, whole
+    for second in range(1, 30):
+        now[0] = float(second)
+        assert not limiter.filter(_record("nats: encountered error", error=ConnectionRefusedError()))
+    now[0] = 31.0
+    summary = _record("nats: encountered error", error=ConnectionRefusedError())
+    assert limiter.filter(summary)
+    assert summary.exc_info is None and "repeated 29 more time(s)" in summary.getMessage()
+    # Another error, or the same text with another exception, or an INFO line, is not held back.
+    assert limiter.filter(_record("nats: encountered error", error=TimeoutError()))
+    assert limiter.filter(_record("relay failed (%s)"))
+    assert all(limiter.filter(_record("started", logging.INFO)) for _ in range(3))
+    # After a quiet interval the next one is whole again, traceback included.
+    now[0] = 100.0
+    again = _record("nats: encountered error", error=ConnectionRefusedError())
+    assert limiter.filter(again) and again.exc_info is not None
