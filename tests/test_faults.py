@@ -112,9 +112,13 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
         eventually(lambda: stack.ready()[1].get("status") == "ok", timeout=30)
         yield stack
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(30)
+        if process.poll() is None:  # a test failed before the last one stopped it: stop its servers too
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(30)
         summary = "\n".join(f"recovery after kill -9 of {name}: {seconds:.1f}s" for name, seconds in RECOVERIES.items())
         (tmp / "faults.txt").write_text(summary + "\n")
         print("\n" + summary)
