@@ -20,6 +20,7 @@ import time
 
 import msgspec
 from litestar import Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 
 from projections.registry import projection_modules
 from services import supervise
@@ -65,13 +66,38 @@ def worker_grace() -> float:
     return float(os.environ.get("CREDLEDGER_READY_WORKER_GRACE") or DEFAULT_WORKER_GRACE)
 
 
-@get("/health/live", operation_id="live", tags=["health"], exclude_from_auth=True)
+@get(
+    "/health/live",
+    operation_id="live",
+    tags=["health"],
+    exclude_from_auth=True,
+    summary="Is the API process running",
+)
 async def live() -> Health:
+    """Answers `{"status": "ok"}` while the API process serves requests; no token, no dependency checked. For an
+    orchestrator's liveness probe: restart the process when this does not answer."""
     return Health(status="ok")
 
 
-@get("/health/ready", operation_id="ready", tags=["health"], exclude_from_auth=True)
+@get(
+    "/health/ready",
+    operation_id="ready",
+    tags=["health"],
+    exclude_from_auth=True,
+    summary="Can the service serve, and are its views current",
+    responses={
+        503: ResponseSpec(
+            data_container=Readiness,
+            description="Not ready: a server is unreachable, or a worker has been down longer than "
+            "CREDLEDGER_READY_WORKER_GRACE; the same body says which.",
+        )
+    },
+)
 async def ready(request: Request) -> Response[Readiness]:
+    """The database, NATS, the relay and each view's projection worker (alive, and how many events behind the
+    store), and under `credledger up` its supervised processes. `ok`: all current; `degraded` (still 200):
+    events parked, a worker more than CREDLEDGER_READY_MAX_LAG events behind, or restarting with events
+    waiting; `unavailable` (503): see that answer. No token needed; for load balancers and readiness probes."""
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(2):
