@@ -254,9 +254,9 @@ class Application(TenantAggregate):
     ) -> None:
         """The payer asks for more: its clock stops and the client's starts."""
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
+        clean_texts(missing_items or [], field="missing_items")  # before strip(), which would drop some controls
         if not missing_items or not all(isinstance(i, str) and i.strip() for i in missing_items):
             raise InvalidValue("A deficiency lists what is missing.", field="missing_items", rule="deficiency-items")
-        clean_texts(missing_items, field="missing_items")  # before strip(), which would drop some controls
         deficiency_id = check_text(deficiency_id, field="deficiency_id", max_length=64)
         if deficiency_id in self.deficiencies:
             raise RuleViolation("deficiency-id-taken", f"Deficiency {deficiency_id} is already recorded.")
@@ -358,7 +358,7 @@ class Application(TenantAggregate):
     def deny(self, *, decided_on: date, actor: str, reason: str | None = None) -> None:
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         self._check_not_before_submission(decided_on)
-        if not (reason and reason.strip()):
+        if not clean_text(reason or "", field="reason", multiline=True).strip():
             raise RuleViolation("reason-required", "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 

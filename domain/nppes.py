@@ -16,8 +16,8 @@ from typing import Any
 from domain.address import Address, normalise_name
 from domain.errors import InvalidValue
 from domain.npi import parse_npi
-from domain.text import clean_text
 from domain.taxonomy import TaxonomySelection
+from domain.text import clean_text
 
 
 @dataclass(frozen=True)

@@ -468,7 +468,7 @@ class Organization(TenantAggregate):
         current = self.screenings.get(ExclusionSource(source))
         if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
             raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
-        if not (reason and reason.strip()):
+        if not clean_text(reason or "", field="reason", multiline=True).strip():
             raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
         if on < current.screened_on:
             raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")

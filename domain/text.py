@@ -66,9 +66,11 @@ def clean_text(value: Any, *, field: str, multiline: bool = False) -> str:
 
 
 def clean_texts(values: list[str], *, field: str) -> list[str]:
-    """Each text of a list clean, named by its index (``missing_items[2]``)."""
+    """Each text of a list clean, named by its index (``missing_items[2]``); what is not text is left to the
+    caller's own rule for the list."""
     for index, value in enumerate(values):
-        clean_text(value, field=f"{field}[{index}]")
+        if isinstance(value, str):
+            clean_text(value, field=f"{field}[{index}]")
     return values
 
 
