@@ -10,6 +10,7 @@ import asyncpg
 
 from projections.dispatch import Handlers
 from projections.rows import Row, ViewRows
+from projections.view_text import view_event
 
 VIEW_CHANGES_CHANNEL = "credledger_view_changes"
 
@@ -105,13 +106,14 @@ async def apply_in_transaction(
 
 async def fold(rows: ViewRows, projection: Projection, envelopes: Iterable[Envelope]) -> list[UUID | None]:
     """Fold events, in order, into the view's rows in memory, each under its own tenant: how the live
-    worker's batches and a rebuild apply events. Returns, per event, the organization whose rows changed."""
+    worker's batches and a rebuild apply events. Returns, per event, the organization whose rows changed.
+    Each handler sees the event with its text escaped for the views (projections/view_text.py)."""
     changed = []
     handler_for = projection.handlers.for_class  # what projection.apply dispatches by, without its call
     for tenant_id, position, event in envelopes:
         handler = handler_for(type(event))
         rows.tenant = tenant_id
-        changed.append(None if handler is None else await handler(rows, event, position))
+        changed.append(None if handler is None else await handler(rows, view_event(event), position))
     return changed
 
 
