@@ -5,6 +5,7 @@ relay's, each projection worker's) and every supervised restart logs the same er
 traceback, several times a second. The first one passes whole; the same message again (same logger,
 same template, same exception type) within ``interval`` is counted and dropped, and the next one
 after the interval is written as one line, without the traceback, with the count of those dropped.
+Alerts are never held back: the same template names a different view or event each time.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 INTERVAL = 30.0  # seconds
+ALERT = "ALERT"  # how operator alerts begin (projections/worker.py): never held back
 
 
 @dataclass
@@ -33,8 +35,8 @@ class RepeatLimiter(logging.Filter):
         self._lock = threading.Lock()  # records come from every thread (the recorder's, the executor's)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING:
-            return True
+        if record.levelno < logging.WARNING or str(record.msg).startswith(ALERT):
+            return True  # an ALERT names one thing to act on (a parked event of one view): each one is shown
         error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
         key = (record.name, str(record.msg), error)
         now = self.clock()

@@ -32,3 +32,12 @@ def test_a_repeated_error_is_one_line_per_interval_with_a_count() -> None:
     now[0] = 100.0
     again = _record("nats: encountered error", error=ConnectionRefusedError())
     assert limiter.filter(again) and again.exc_info is not None
+
+
+def test_alerts_are_never_held_back() -> None:
+    """Each parked event is its own ALERT (one per view and event, same template): an operator sees every one."""
+    limiter = RepeatLimiter(interval=30, clock=lambda: 0.0)
+    alert = "ALERT projection %s: parked stream message %s (%s); see parked_events"
+    for view in ("affiliation_status", "access_audit", "turnaround"):
+        record = logging.LogRecord("projections.worker", logging.ERROR, __file__, 1, alert, (view, 1, "KeyError"), None)
+        assert limiter.filter(record) and view in record.getMessage()
