@@ -15,9 +15,12 @@ rebuilds, replays), and it calls ``view_event``.
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any, Iterable
 from uuid import UUID
 
@@ -29,18 +32,49 @@ _KINDS: dict[type, int] = {}
 _RECORD_FIELDS: dict[type, tuple[str, ...]] = {}
 # Values that hold no text; an enum's value is one of its members' (a stored value that is not fails to decode).
 _NO_TEXT = (UUID, datetime, date, int, float, Decimal, Enum, type(None))
+_PLAIN_TYPES = frozenset({UUID, datetime, date, int, bool, float})  # exactly these: a set lookup, no isinstance
+_NOT_TEXT_FIELDS = frozenset({"originator_id", "originator_version", "timestamp"})
 
 
 def view_event(event: Any) -> Any:
     """The event itself when all its text is clean (nearly always), else a copy whose text, however deeply
-    nested, is escaped. The check is one scan of all the event's text joined (joining clean texts cannot make
-    an unclean one): a rebuild looks at every stored event, so it must cost little."""
-    if first_refused("".join(_texts(vars(event).values())), multiline=True) is None:
+    nested, is escaped. The check is one scan of the event's text joined (joining clean texts cannot make an
+    unclean one), over the fields whose type can hold text: a rebuild looks at every stored event."""
+    state = vars(event)
+    names = _text_fields(type(event))
+    texts = []
+    for name in state if names is None else names:
+        value = state.get(name)
+        if type(value) is str:  # most are: no walk
+            texts.append(value)
+        elif value is not None and type(value) not in _PLAIN_TYPES:
+            texts += _texts((value,))
+    joined = "".join(texts)
+    if joined.isprintable() or first_refused(joined, multiline=True) is None:
         return event
     # As the store's mapper makes events (services/store/transcoder.py): frozen, so set the state directly.
     copy = object.__new__(type(event))
-    object.__setattr__(copy, "__dict__", {name: _escaped(value) for name, value in vars(event).items()})
+    object.__setattr__(copy, "__dict__", {name: _escaped(value) for name, value in state.items()})
     return copy
+
+
+@lru_cache(maxsize=None)
+def _text_fields(event_class: type) -> tuple[str, ...] | None:
+    """The fields of an event class that can hold text, by their declared types (None: look at them all)."""
+    try:
+        hints = typing.get_type_hints(event_class)
+    except Exception:  # a type this module cannot resolve: no field is skipped
+        return None
+    # The row's own columns (id, version) and the timestamp hold no text, whatever their declared types say.
+    return tuple(name for name, hint in hints.items() if name not in _NOT_TEXT_FIELDS and _may_hold_text(hint))
+
+
+def _may_hold_text(hint: Any) -> bool:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):  # get_type_hints has dropped Annotated
+        return any(_may_hold_text(argument) for argument in typing.get_args(hint))
+    if isinstance(hint, type) and issubclass(hint, _NO_TEXT):
+        return False
+    return True  # str, a dataclass, a list, a mapping, or a type not known here
 
 
 def _texts(values: Iterable[Any]) -> list[str]:

@@ -9,6 +9,7 @@ nothing is parked, and the views show the text escaped (projections/view_text.py
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,10 @@ from domain.address import Address
 from domain.affiliation import AffiliationState, PlanKind
 from domain.dossier import Document, DocumentType
 from domain.errors import InvalidValue
-from domain.nppes import NppesSnapshot
 from domain.taxonomy import TaxonomySelection
 from projections.view_text import view_event
 from services.app import Actor
-from tests.domain.builders import register_peach
+from tests.domain.builders import SUBMITTED_ON, document, open_application, peach_snapshot, register_peach
 from tests.mixed_workload import organization
 from tests.support import Infra, credledger, eventually, process_env, stop
 from tests.test_rebuild import assert_same_views, rebuild
@@ -71,24 +71,24 @@ def test_unclean_text_reaches_the_handlers_escaped_however_deeply_nested() -> No
     assert poisoned.legal_name == "Evil\x00Clinic"  # the stored event is not changed, only what views see
 
 
-def test_lists_of_records_and_mappings_are_escaped_too() -> None:
-    snapshot = NppesSnapshot(
-        npi="1234567893",
-        enumeration_type="NPI-2",
-        name="N\x00",
-        taxonomies=(TaxonomySelection("X\x01", True),),
-        location_address=None,
-        mailing_address=None,
-        status="A",
-        last_updated=None,
-        retrieved_on=date(2026, 1, 1),
-    )
-    event = register_peach().pending_events[0]
-    seen = view_event(_poisoned(event, reason=None, snapshot=snapshot, extra={"k\x00": ["v\x9f", 3]}))
+def test_records_lists_and_mappings_are_escaped_too() -> None:
+    organization = register_peach()
+    organization.record_nppes_snapshot(peach_snapshot(), actor="u")
+    recorded = organization.pending_events[1]
+    snapshot = replace(recorded.snapshot, name="N\x00", taxonomies=(TaxonomySelection("X\x01", True),))
+    seen = view_event(_poisoned(recorded, snapshot=snapshot))
     assert seen.snapshot.name == "N\\u0000" and seen.snapshot.taxonomies == (TaxonomySelection("X\\u0001", True),)
-    assert seen.extra == {"k\\u0000": ["v\\u009f", 3]}
-    document = Document("doc\x00", DocumentType.W9, date(2026, 1, 1))
-    assert view_event(_poisoned(event, document=document)).document.document_id == "doc\\u0000"
+    assert seen.snapshot.location_address == recorded.snapshot.location_address
+
+    application = open_application()
+    application.attach_document(document(DocumentType.W9), actor="u")
+    application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=["legal_name"], override_reason="ok", actor="u")
+    attached, submitted = application.pending_events[1:3]
+    seen = view_event(_poisoned(attached, document=Document("doc\x00", DocumentType.W9, date(2026, 1, 1))))
+    assert seen.document.document_id == "doc\\u0000"
+    assert view_event(_poisoned(submitted, overridden_mismatches=["a\x9f"])).overridden_mismatches == ["a\\u009f"]
+    # Whatever shape a text field holds: mappings too, keys and values.
+    assert view_event(_poisoned(submitted, reason={"k\x00": ["v", 3]})).reason == {"k\\u0000": ["v", 3]}
 
 
 # --- a real store, the live worker and a rebuild --------------------------------------------------------------
