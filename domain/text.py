@@ -54,7 +54,7 @@ def clean_text(value: Any, *, field: str, multiline: bool = False) -> str:
         raise InvalidValue(f"{field} must be text.", field=field, rule="invalid-text")
     refused = first_refused(value, multiline=multiline)
     if refused is not None:
-        kind = "a non-character" if _is_non_character(refused) else "a control character"
+        kind = _kind_of(refused)
         allowed = " (tab and line feed are allowed here)" if multiline else ""
         raise InvalidValue(
             f"{field} contains {_code_point(refused)} at position {value.index(refused)}, {kind}; text may not "
@@ -122,6 +122,10 @@ def _code_point(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
-def _is_non_character(character: str) -> bool:
+def _kind_of(character: str) -> str:
     point = ord(character)
-    return 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE
+    if 0xD800 <= point <= 0xDFFF:
+        return "a lone surrogate"
+    if 0xFDD0 <= point <= 0xFDEF or point & 0xFFFE == 0xFFFE:
+        return "a non-character"
+    return "a control character"

@@ -170,6 +170,29 @@ def test_any_refused_character_is_found(text: str) -> None:
     assert first_refused(text) == next(c for c in text if refused(c))
 
 
+def test_every_refused_character_is_found_and_named() -> None:
+    """Exhaustively, over the whole of Unicode: the module finds exactly the characters the rule refuses (its
+    fast path trusts that all of them are unprintable to Python), and names their kind."""
+    for point in range(0x110000):
+        character = chr(point)
+        for multiline in (False, True):
+            assert (first_refused(f"ok {character}", multiline=multiline) is not None) == refused(character, multiline)
+    kinds = {point: clean_text_error(chr(point)) for point in (0x00, 0x9F, 0xFDD0, 0x10FFFF, 0xDC00)}
+    assert [kind.split(", ")[1].split(";")[0] for kind in kinds.values()] == [
+        "a control character",
+        "a control character",
+        "a non-character",
+        "a non-character",
+        "a lone surrogate",
+    ]
+
+
+def clean_text_error(character: str) -> str:
+    with pytest.raises(InvalidValue) as caught:
+        clean_text(f"a{character}", field="f")
+    return caught.value.message
+
+
 @pytest.mark.parametrize("character", ["\t", "\n"])
 def test_tab_and_line_feed_only_in_multi_line_text(character: str) -> None:
     assert clean_text(f"first{character}second", field="reason", multiline=True) == f"first{character}second"
