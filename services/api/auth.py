@@ -18,6 +18,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 
 from domain.base import check_tenant_id
 from domain.errors import InvalidValue
+from domain.text import clean_text
 from services.app.base import Actor
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ def issue_token(
     ttl_seconds: int = 12 * 3600,
 ) -> str:
     check_tenant_id(tenant)
+    clean_text(user, field="user")
     role = Role(role)
     claims = {"sub": user, "tenant": tenant, "role": str(role), "iss": ISSUER, "exp": int(time.time()) + ttl_seconds}
     if organizations:
@@ -102,6 +104,7 @@ def _verified(secret: str, token: str) -> tuple[Principal, int]:
         raw = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "sub"]})
         claims = msgspec.convert(raw, Claims)
         check_tenant_id(claims.tenant)
+        clean_text(claims.sub, field="sub")  # the actor of every event the token's holder records
     except (jwt.PyJWTError, msgspec.ValidationError, InvalidValue) as error:
         raise NotAuthorizedException(f"Invalid bearer token: {error}") from error
     organizations = frozenset(claims.orgs) if claims.role == Role.CLIENT_VIEWER else None

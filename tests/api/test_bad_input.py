@@ -130,3 +130,26 @@ def test_a_token_that_expires_is_refused_even_after_it_was_accepted(stack: Stack
     expired = issue_token(JWT_SECRET, tenant=tenants[0], role="viewer", user="brief", ttl_seconds=-1)
     late = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {expired}"})
     assert_problem(late.get("/v1/views/affiliation-status"), 401, "unauthorized")
+
+
+def test_a_token_whose_user_holds_a_control_character_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
+    """The token's subject is recorded as the actor of every event and setting its holder writes: a control
+    character in it (a token signed with our secret, by a buggy issuer) is an invalid token, never a 500."""
+    import time
+
+    import httpx
+    import jwt
+
+    from services.api.auth import ALGORITHM, ISSUER, issue_token
+    from tests.support import JWT_SECRET
+
+    from domain.errors import InvalidValue
+
+    with pytest.raises(InvalidValue, match="user"):
+        issue_token(JWT_SECRET, tenant=tenants[0], role="firm_admin", user="pat\x00")
+    claims = {"sub": "pat\x00", "tenant": tenants[0], "role": "firm_admin", "iss": ISSUER, "exp": int(time.time()) + 60}
+    token = jwt.encode(claims, JWT_SECRET, ALGORITHM)
+    forged = httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {token}"})
+    assert_problem(forged.put("/v1/settings", json={"access_review_interval_days": 30}), 401, "unauthorized")
+    assert_problem(forged.post("/v1/organizations", json=ORG), 401, "unauthorized")
+    assert events_of(stack, tenants[0]) == 0
