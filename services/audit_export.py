@@ -301,9 +301,7 @@ async def _write_views(
     name = "export_" + uuid.uuid4().hex[:24]
     folder.mkdir()
     written = []
-    await replay_views(
-        database_url, name=name, until=until, tenant=tenant, up_to=up_to, progress=progress
-    )
+    await replay_views(database_url, name=name, until=until, tenant=tenant, up_to=up_to, progress=progress)
     try:
         con = await asyncpg.connect(database_url)
         try:

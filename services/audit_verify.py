@@ -21,6 +21,7 @@ import msgspec
 from services.audit_export import _MAX_MANIFEST, EVENTS, FORMAT, MANIFEST, _tar_info, canonical, manifest_bytes
 from services.store.chain import Chained, Stored, Walker
 
+
 class _Line(msgspec.Struct, forbid_unknown_fields=True):
     notification_id: int
     originator_id: UUID

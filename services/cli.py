@@ -59,7 +59,6 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_token(args: argparse.Namespace) -> int:
     from domain.errors import InvalidValue
     from services.api.auth import issue_token
-
     from services.cli_data import folders_served
 
     settings, source = client_settings(args.data_dir)

@@ -11,7 +11,6 @@ import pytest
 from services.embedded import EmbeddedNats, EmbeddedPostgres
 from tests.support import Infra, Stack, start_stack, stop
 
-
 # The suites, by where a test lives (pyproject.toml registers them; `pytest -m domain` runs the fast part alone).
 _SUITES = {"domain": "domain", "api": "api", "contract": "contract", "browser": "browser"}
 

@@ -270,8 +270,10 @@ def test_a_killed_component_heals_and_loses_nothing(up: Up, target: str) -> None
         assert any(code == 503 and workers.startswith("down: ") for _, code, _, workers in seen), seen
     unavailable = [a for a in load.answers if a.status == 503]
     slowest = max(a.seconds for a in load.answers)
-    print(f"\n{target}: ready `ok` {recovered:.1f}s after the kill; {len(load.answers)} answers, {len(unavailable)} "
-          f"of them 503, the slowest in {slowest:.2f}s; {len(load.acknowledged)} commands acknowledged")
+    print(
+        f"\n{target}: ready `ok` {recovered:.1f}s after the kill; {len(load.answers)} answers, {len(unavailable)} "
+        f"of them 503, the slowest in {slowest:.2f}s; {len(load.acknowledged)} commands acknowledged"
+    )
     assert recovered < RECOVERY_LIMIT
     assert all(a.retry_after for a in unavailable), "a 503 without Retry-After"
     if target != "workers child":  # the killed server was reaped (no zombie) and another runs

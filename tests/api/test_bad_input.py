@@ -140,10 +140,9 @@ def test_a_token_whose_user_holds_a_control_character_is_refused(stack: Stack, t
     import httpx
     import jwt
 
+    from domain.errors import InvalidValue
     from services.api.auth import ALGORITHM, ISSUER, issue_token
     from tests.support import JWT_SECRET
-
-    from domain.errors import InvalidValue
 
     with pytest.raises(InvalidValue, match="user"):
         issue_token(JWT_SECRET, tenant=tenants[0], role="firm_admin", user="pat\x00")
