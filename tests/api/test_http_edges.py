@@ -369,3 +369,16 @@ def test_event_ids_and_positions_take_ascii_digits_within_a_bigint(records: Reco
 def test_a_last_event_id_too_long_for_int_is_a_400(records: Records) -> None:
     response = records.client.get("/v1/views/changes", headers={"Last-Event-ID": "9" * 5000}, timeout=5)
     assert_problem(response, 400, "invalid-request")
+
+
+@pytest.mark.timeout(30)  # the old pattern took minutes on this body; the check takes milliseconds
+def test_the_depth_check_is_linear_and_ignores_brackets_in_strings() -> None:
+    from services.api.edges import MAX_DEPTH, nested_too_deep
+
+    # An unterminated string of escaped quotes at the body limit (256 KiB): it must not backtrack.
+    assert nested_too_deep(b"[" * (MAX_DEPTH + 8) + b'"' + b'\\"' * (128 * 1024))
+    deep_in_a_string = b'["\\"' + b"[" * (MAX_DEPTH + 8) + b'"]'  # an escaped quote, then brackets: all text
+    assert not nested_too_deep(deep_in_a_string)
+    after_a_backslash = b'["\\\\", ' + b"[" * (MAX_DEPTH + 1) + b"]" * (MAX_DEPTH + 2)  # "\\" ends its string
+    assert nested_too_deep(after_a_backslash)
+    assert not nested_too_deep(b"[" * MAX_DEPTH + b"]" * MAX_DEPTH)
