@@ -98,11 +98,20 @@ async def watch_server(server: Any, stop: asyncio.Event) -> None:
         await _pause(stop, delay)
         if stop.is_set():
             return
-        try:
-            await _in_thread(server.restart, stop, server.abort)
-        except Exception as error:  # it failed to start: its log tail is in the error; try again later
-            log.error("%s did not restart (%s)", server.name, str(error).splitlines()[0] if str(error) else error)
-            continue
+        while True:
+            try:
+                await _in_thread(server.restart, stop, server.abort)
+                break
+            except Exception as error:  # it failed to start (its log tail is in the error): try again, later
+                if stop.is_set():
+                    return
+                # A failed start leaves no process, so polling exit_code() would wait for it forever: retry here.
+                delay = min(delay * 2, MAX_DELAY)
+                first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+                log.error("%s did not restart (%s); trying again in %.0fs", server.name, first_line, delay)
+                await _pause(stop, delay)
+                if stop.is_set():
+                    return
         started = time.monotonic()
         state.set_alive(True)
         log.info("%s restarted on port %s (restart %d)", server.name, server.port, state.restarts)

@@ -86,6 +86,9 @@ def test_while_postgres_is_away_answers_are_fast_503s_and_retries_store_once(
         _unavailable(*_timed(client.post, "/v1/organizations", json=body, headers=retry))
         _unavailable(*_timed(client.get, f"/v1/organizations/{org}"))  # the record, from the store
         _unavailable(*_timed(client.get, "/v1/views/affiliation-status"))  # a view, on the API's read pool
+        # Reads through the library's repository: the record as it stood, and personal data (its read logged).
+        _unavailable(*_timed(client.get, f"/v1/organizations/{org}", params={"as_of": "2026-01-01T00:00:00Z"}))
+        _unavailable(*_timed(client.get, f"/v1/organizations/{org}/pii", params={"purpose": "W-9 check"}))
         readiness, took = _timed(client.get, "/health/ready")
         assert readiness.status_code == 503 and took < ANSWER_LIMIT
         assert readiness.json()["checks"]["database"].startswith("unavailable")
