@@ -77,6 +77,7 @@ class ProjectionWorker:
         self.namespace = namespace
         self.batch_size = batch_size
         self.applied = 0
+        self._idle_position = 0  # the last position written while idle (not written again)
 
     @property
     def durable(self) -> str:
@@ -118,10 +119,39 @@ class ProjectionWorker:
                 messages = await consumer.next_batch(wait=1.0)
                 if messages:
                     await self._handle(db, messages)
+                else:
+                    await self._advance_while_idle(db, js, stream)
             await consumer.stop()
         finally:
             await nc.close()
             await db.close()
+
+    async def _advance_while_idle(self, db: asyncpg.Connection, js: Any, stream: str) -> None:
+        """With nothing to take in, move the view's position up to the stream's last event, whatever its kind.
+
+        Why: the position moves only with the events this view consumes, so after many it does not (access
+        logs, another view's aggregates) "is the view fresh at P" and readiness's lag had to scan all of those
+        events in the store (migrations 011, 012). Order matters: the stream's last event is read first, then
+        the consumer is found to have nothing pending or unacknowledged, so every event of this view's kinds
+        up to that one has been applied or parked."""
+        try:
+            last = (await js.stream_info(stream)).state.last_seq
+            if not last:
+                return
+            headers = (await js.get_msg(stream, last)).headers or {}
+            position = int(headers[HEADER_NOTIFICATION_ID])
+            if position <= self._idle_position:
+                return
+            consumer = await js.consumer_info(stream, self.durable)
+            if consumer.num_pending or consumer.num_ack_pending:
+                return
+        except (nats.errors.Error, KeyError, ValueError) as error:  # not this round: the next idle one
+            log.debug("projection %s: position not advanced while idle (%s)", self.projection.name, type(error).__name__)
+            return
+        async with db.transaction():
+            await begin_batch(db, self.projection)  # a rebuild's swap waits for it, as for any batch
+            await advance_position(db, self.projection, position)
+        self._idle_position = position
 
     async def _handle(self, db: asyncpg.Connection, messages: list[Msg]) -> None:
         try:

@@ -2,7 +2,7 @@
 -- position of its last event (the Credledger-Position header); GET /v1/views/freshness waits on this.
 --
 -- A view's tracked position is the highest notification id it has applied; events it does not consume
--- (other aggregate kinds, e.g. access logs) never move it, so a position past its tracked one is still
+-- (other aggregate kinds, e.g. access logs) move it only while its worker is idle, so a position past it is still
 -- reached when no event of its kinds lies in between, or only parked ones (they will not be applied
 -- until `credledger parked --retry`). Delivery is in store order, so the tracked position also covers
 -- every earlier event; only after a worker crash can an event below it be waiting for redelivery.

@@ -14,7 +14,9 @@ from services.api.auth import may_read
 from services.api.openapi_docs import read_docs
 
 MAX_WAIT = 30.0  # seconds: a long poll, not a held connection
-POLL_INTERVAL = 0.02  # seconds between checks while waiting; each is one indexed lookup per view
+# Seconds between checks while waiting: the first soon (a worker batch takes milliseconds), then less often, so
+# many clients waiting on a view that is far behind do not keep the read pool busy.
+FIRST_POLL, LAST_POLL = 0.01, 0.25
 _VIEWS = [(module.name, list(module.aggregates)) for module in projection_modules()]
 
 
@@ -66,8 +68,11 @@ async def view_freshness(
     deadline = asyncio.get_running_loop().time() + wait
     if position is None:
         position = await request.app.state.read_pool.fetchval("SELECT store_head()")
+    pause = FIRST_POLL
     while True:
         found = await _check(request, position)
-        if found.fresh or asyncio.get_running_loop().time() >= deadline:
+        left = deadline - asyncio.get_running_loop().time()
+        if found.fresh or left <= 0:
             return found
-        await asyncio.sleep(POLL_INTERVAL)
+        await asyncio.sleep(min(pause, left))
+        pause = min(pause * 2, LAST_POLL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.api.helpers import ORG, assert_problem, register
-from tests.support import POSITION_HEADER, Stack, fresh
+from tests.support import POSITION_HEADER, Stack, eventually, fresh
 
 
 def test_each_command_answers_the_position_of_its_last_event(stack: Stack, tenants: tuple[str, str]) -> None:
@@ -75,3 +75,25 @@ def test_bad_positions_and_waits_are_refused(stack: Stack, tenants: tuple[str, s
     for params in ({"position": "-1"}, {"position": str(2**63)}, {"position": "x"}, {"position": "1", "wait": "31"}):
         assert_problem(client.get("/v1/views/freshness", params=params), 400, "invalid-request")
     assert client.get("/v1/views/freshness", params={"position": "1"}, headers={"Authorization": ""}).status_code == 401
+
+
+def test_a_view_idle_at_the_head_moves_its_position_past_events_it_does_not_consume(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    """A personal-data read stores an access-log event, which no view consumes. Each view, with nothing to take
+    in, moves its position to the stream's last event anyway: checking freshness or lag never has to scan such
+    events in the store."""
+    client = stack.client(tenants[0])
+    org = register(client)
+    fresh(client)
+    for n in range(3):
+        assert client.get(f"/v1/organizations/{org}/pii", params={"purpose": f"check {n}"}).status_code == 200
+    (head,) = stack.sql("SELECT max(notification_id) FROM credledger_events")[0]
+    (kind,) = stack.sql("SELECT topic FROM credledger_events WHERE notification_id = %s", head)[0]
+    assert kind.startswith("domain.access_log:")
+
+    def positions() -> list[int]:
+        return [row[0] for row in stack.sql("SELECT notification_id FROM projection_tracking ORDER BY projection")]
+
+    assert eventually(lambda: len(positions()) == 3 and all(p >= head for p in positions()) and True, timeout=30)
+    assert client.get("/v1/views/freshness", params={"position": head}).json()["fresh"] is True
