@@ -146,7 +146,7 @@ class ProjectionWorker:
             if consumer.num_pending or consumer.num_ack_pending:
                 return
         except (nats.errors.Error, KeyError, ValueError) as error:  # not this round: the next idle one
-            log.debug("projection %s: position not advanced while idle (%s)", self.projection.name, type(error).__name__)
+            log.debug("projection %s: not advanced while idle (%s)", self.projection.name, type(error).__name__)
             return
         async with db.transaction():
             await begin_batch(db, self.projection)  # a rebuild's swap waits for it, as for any batch
