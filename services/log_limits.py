@@ -3,7 +3,7 @@
 While nats-server or PostgreSQL is away, every reconnect attempt of every connection (the API's, the
 relay's, each projection worker's) and every supervised restart logs the same error, with its
 traceback, several times a second. The first one passes whole; the same message again (same logger,
-same template, same exception type) within ``interval`` is counted and dropped, and the next one
+same template and first argument, same exception type) within ``interval`` is counted and dropped, and the next one
 after the interval is written as one line, without the traceback, with the count of those dropped.
 Alerts are never held back: the same template names a different view or event each time.
 """
@@ -31,14 +31,17 @@ class RepeatLimiter(logging.Filter):
         super().__init__()
         self.interval = interval
         self.clock = clock
-        self._seen: dict[tuple[str, str, str], _Seen] = {}
+        self._seen: dict[tuple[str, str, str, str], _Seen] = {}
         self._lock = threading.Lock()  # records come from every thread (the recorder's, the executor's)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno < logging.WARNING or str(record.msg).startswith(ALERT):
             return True  # an ALERT names one thing to act on (a parked event of one view): each one is shown
         error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
-        key = (record.name, str(record.msg), error)
+        # The first argument names the component in this codebase's messages ("%s failed", "%s exited ..."): one
+        # failing component must not hide another's first line.
+        first = str(record.args[0]) if isinstance(record.args, tuple) and record.args else ""
+        key = (record.name, str(record.msg), first, error)
         now = self.clock()
         with self._lock:
             seen = self._seen.get(key)

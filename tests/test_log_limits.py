@@ -41,3 +41,15 @@ def test_alerts_are_never_held_back() -> None:
     for view in ("affiliation_status", "access_audit", "turnaround"):
         record = logging.LogRecord("projections.worker", logging.ERROR, __file__, 1, alert, (view, 1, "KeyError"), None)
         assert limiter.filter(record) and view in record.getMessage()
+
+
+def test_one_failing_component_does_not_hide_another() -> None:
+    """Same template, another component (its first argument): each one's first line is written."""
+    limiter = RepeatLimiter(interval=30, clock=lambda: 0.0)
+
+    def failed(component: str) -> logging.LogRecord:
+        return logging.LogRecord("services.supervise", logging.ERROR, __file__, 1, "%s failed (%s)", (component, "X"), None)
+
+    assert limiter.filter(failed("relay"))
+    assert limiter.filter(failed("affiliation_status"))
+    assert not limiter.filter(failed("relay"))  # the same one again within the interval: counted, not written
