@@ -105,6 +105,26 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: fl
     return process.wait(timeout=timeout)
 
 
+def stop_up(process: subprocess.Popen[bytes], data_dir: Path, timeout: float = 60) -> int:
+    """Stop a `credledger up` like Ctrl-C and return its exit code. If it hangs, kill it and the embedded servers
+    it started in ``data_dir`` (their pid files), so a failing test leaves no server running, then fail."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+        for pid_file in (data_dir / "postgres" / "pgdata" / "postmaster.pid", data_dir / "nats" / "nats.pid"):
+            try:
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                pass  # no such file, or that server is gone already
+        raise AssertionError(
+            f"credledger up did not stop within {timeout}s of SIGINT; killed it and its servers"
+        ) from None
+
+
 def eventually(probe: Callable[[], T | None], timeout: float = 15.0, interval: float = 0.05) -> T:
     """Poll until probe returns something truthy; fail with the last value after timeout."""
     deadline = time.monotonic() + timeout

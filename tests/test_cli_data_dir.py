@@ -11,7 +11,6 @@ the test's own, never the user's."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import tarfile
@@ -27,7 +26,7 @@ import pytest
 from services.audit_verify import verify_bundle
 from services.embedded import free_port
 from tests.api.helpers import ORG
-from tests.support import Infra, eventually
+from tests.support import Infra, eventually, stop_up
 
 pytestmark = pytest.mark.timeout(300)
 CONFIGURED = ("DATABASE_URL", "NATS_URL", "CREDLEDGER_JWT_SECRET", "CREDLEDGER_MASTER_KEY", "CREDLEDGER_DATA_DIR")
@@ -81,9 +80,7 @@ class Up:
         return httpx.get(self.base + "/v1/views/affiliation-status", headers=headers, timeout=30).status_code
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-        code = self.process.wait(timeout=90)
+        code = stop_up(self.process, self.data_dir, timeout=90)
         assert code == 0, self.log.read_text()[-3000:]
 
 

@@ -30,7 +30,7 @@ from services.app.base import EVENTS_TABLE
 from services.embedded import free_port
 from services.subjects import HEADER_NOTIFICATION_ID
 from tests.api.helpers import ORG
-from tests.support import eventually, read_stream
+from tests.support import eventually, read_stream, stop_up
 from tests.view_state import lagging, view_rows
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
@@ -113,12 +113,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
         yield stack
     finally:
         if process.poll() is None:  # a test failed before the last one stopped it: stop its servers too
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(30)
+            stop_up(process, data_dir, timeout=30)
         summary = "\n".join(f"recovery after kill -9 of {name}: {seconds:.1f}s" for name, seconds in RECOVERIES.items())
         (tmp / "faults.txt").write_text(summary + "\n")
         print("\n" + summary)

@@ -48,7 +48,8 @@ def test_one_failing_component_does_not_hide_another() -> None:
     limiter = RepeatLimiter(interval=30, clock=lambda: 0.0)
 
     def failed(component: str) -> logging.LogRecord:
-        return logging.LogRecord("services.supervise", logging.ERROR, __file__, 1, "%s failed (%s)", (component, "X"), None)
+        args = (component, "X")
+        return logging.LogRecord("services.supervise", logging.ERROR, __file__, 1, "%s failed (%s)", args, None)
 
     assert limiter.filter(failed("relay"))
     assert limiter.filter(failed("affiliation_status"))

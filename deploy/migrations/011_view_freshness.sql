@@ -10,7 +10,7 @@
 -- SECURITY DEFINER: the API role reads neither the store nor the tracking table. The answer is a
 -- boolean about the whole store: it says nothing of any tenant's data.
 CREATE OR REPLACE FUNCTION view_reached(view_name text, kinds text[], awaited bigint) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     WITH tracked AS (
         SELECT coalesce((SELECT notification_id FROM projection_tracking WHERE projection = view_name), 0) AS at
@@ -32,7 +32,7 @@ GRANT EXECUTE ON FUNCTION view_reached(text, text[], bigint) TO credledger_api;
 
 -- The store's head: what "fresh now" waits for when a client names no position (a dashboard after a load).
 CREATE OR REPLACE FUNCTION store_head() RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT coalesce(max(notification_id), 0) FROM credledger_events $$;
 REVOKE ALL ON FUNCTION store_head() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION store_head() TO credledger_api;

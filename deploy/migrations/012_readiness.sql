@@ -4,7 +4,7 @@
 
 -- The store's position: its highest notification id (0 when empty). One index lookup.
 CREATE OR REPLACE FUNCTION store_position() RETURNS bigint
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$ SELECT coalesce(max(notification_id), 0) FROM credledger_events $$;
 
 -- Does a session hold the advisory lock ``pg_try_advisory_lock(hashtext(lock_name))`` (services/singleton.py)?
@@ -12,7 +12,7 @@ CREATE OR REPLACE FUNCTION store_position() RETURNS bigint
 -- worker that died (its connection closed) no longer does. A bigint key is kept in pg_locks as its high
 -- (classid) and low (objid) 32 bits, with objsubid 1.
 CREATE OR REPLACE FUNCTION worker_lock_held(lock_name text) RETURNS boolean
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     SELECT EXISTS (
         SELECT 1 FROM pg_locks
@@ -24,7 +24,7 @@ CREATE OR REPLACE FUNCTION worker_lock_held(lock_name text) RETURNS boolean
 
 -- The relay's position (what JetStream acknowledged last) and the events it has still to publish.
 CREATE OR REPLACE FUNCTION relay_lag(stream_name text) RETURNS TABLE (tracked bigint, lag bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     WITH relay AS (
         SELECT coalesce((SELECT notification_id FROM relay_position WHERE stream = stream_name), 0) AS at
@@ -38,7 +38,7 @@ CREATE OR REPLACE FUNCTION relay_lag(stream_name text) RETURNS TABLE (tracked bi
 -- kinds). The count stops at ``cap``: past the readiness limit the exact number does not matter, and the
 -- probe stays cheap however far behind a view is.
 CREATE OR REPLACE FUNCTION view_lag(view_name text, kinds text[], cap bigint) RETURNS TABLE (tracked bigint, lag bigint)
-    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
     AS $$
     WITH tracking AS (
         SELECT coalesce((SELECT notification_id FROM projection_tracking WHERE projection = view_name), 0) AS at

@@ -19,7 +19,7 @@ from services.store.recorder import KeyAlreadyUsed
 
 T = TypeVar("T")
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
-# Answered with every command: the store position of its last event, for GET /v1/views/positions?reached=.
+# Answered with every command: the store position of its last event, for GET /v1/views/freshness?position=.
 POSITION_HEADER = "Credledger-Position"
 
 

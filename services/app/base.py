@@ -29,7 +29,7 @@ class Saved:
     id: UUID
     version: int
     # The store position (notification id) of the command's last event: the views include the command
-    # once they have reached it (GET /v1/views/positions). None: not known (an Idempotency-Key recorded
+    # once they have reached it (GET /v1/views/freshness). None: not known (an Idempotency-Key recorded
     # before positions were kept with it).
     position: int | None = None
 
