@@ -57,7 +57,9 @@ def stack(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     running = start_stack(infra, tmp_path_factory.mktemp("stack"))
     yield running
     code = stop(running.process)
-    assert code == 0, f"credledger up did not stop cleanly ({code}):\n{running.log.read_text()[-4000:]}"
+    log = running.log.read_text()
+    assert code == 0, f"credledger up did not stop cleanly ({code}):\n{log[-4000:]}"
+    assert "Fatal Python error" not in log, log[-4000:]  # e.g. a daemon thread holding stdin at exit
 
 
 @pytest.fixture
