@@ -105,6 +105,15 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: fl
     return process.wait(timeout=timeout)
 
 
+def cli_token(data_dir: Path, tenant: str, role: str, env: dict[str, str] | None = None) -> str:
+    """`credledger token --data-dir D` as users run it: signed with the secret of the `up` on that folder."""
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k != "CREDLEDGER_JWT_SECRET"}
+    command = ["token", "--tenant", tenant, "--role", role, "--data-dir", str(data_dir)]
+    done = subprocess.run([sys.executable, "-m", "services", *command], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def stop_up(process: subprocess.Popen[bytes], data_dir: Path, timeout: float = 60) -> int:
     """Stop a `credledger up` like Ctrl-C and return its exit code. If it hangs, kill it and the embedded servers
     it started in ``data_dir`` (their pid files), so a failing test leaves no server running, then fail."""

@@ -16,7 +16,7 @@ import pytest
 
 from services.embedded import free_port
 from services.runtime import RUNNING_FILE
-from tests.support import eventually, fresh
+from tests.support import cli_token, eventually, fresh
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -43,15 +43,7 @@ def _stop(process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 def _token(data_dir: Path, tenant: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k != "CREDLEDGER_JWT_SECRET"}
-    return subprocess.run(
-        [sys.executable, "-m", "services", "token", "--tenant", tenant, "--role", "viewer"]
-        + ["--data-dir", str(data_dir)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    return cli_token(data_dir, tenant, "viewer")
 
 
 def _events(data_dir: Path) -> int:

@@ -30,7 +30,7 @@ from services.app.base import EVENTS_TABLE
 from services.embedded import free_port
 from services.subjects import HEADER_NOTIFICATION_ID
 from tests.api.helpers import ORG
-from tests.support import eventually, read_stream, stop_up
+from tests.support import cli_token, eventually, read_stream, stop_up
 from tests.view_state import lagging, view_rows
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(300)]
@@ -100,14 +100,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
     try:
         eventually(lambda: "credledger is up" in log.read_text() or process.poll() is not None, timeout=120)
         assert process.poll() is None, log.read_text()[-3000:]
-        token = subprocess.run(
-            [sys.executable, "-m", "services", "token", "--tenant", "faults", "--role", "firm_admin"]
-            + ["--data-dir", str(data_dir)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        token = cli_token(data_dir, "faults", "firm_admin", env)
         stack = Up(process, data_dir, log, f"http://127.0.0.1:{port}", token)
         eventually(lambda: stack.ready()[1].get("status") == "ok", timeout=30)
         yield stack

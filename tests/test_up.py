@@ -15,7 +15,7 @@ import pytest
 
 from services.embedded import free_port
 from tests.api.helpers import ORG
-from tests.support import POSITION_HEADER, eventually, fresh
+from tests.support import POSITION_HEADER, cli_token, eventually, fresh
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -64,24 +64,7 @@ def test_up_with_no_services_configured(tmp_path: Path) -> None:
         assert up.poll() is None, log.read_text()
         banner = log.read_text()
         assert f"{base}/v1" in banner and "credledger token --tenant demo --role firm_admin" in banner
-        token = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "services",
-                "token",
-                "--tenant",
-                "demo",
-                "--role",
-                "firm_admin",
-                "--data-dir",
-                str(data_dir),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        token = cli_token(data_dir, "demo", "firm_admin", env)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"})
         assert client.get("/health/ready").json()["status"] == "ok"
         created = client.post("/v1/organizations", json=ORG)
@@ -207,15 +190,7 @@ def test_a_failed_workers_process_is_started_again(tmp_path: Path) -> None:
         os.kill(first, signal.SIGKILL)
         [second] = eventually(lambda: [p for p in _workers(up) if p != first], timeout=30)
         assert up.poll() is None and second != first
-        env = {k: v for k, v in os.environ.items() if k != "CREDLEDGER_JWT_SECRET"}
-        token = subprocess.run(
-            [sys.executable, "-m", "services", "token", "--tenant", "again", "--role", "firm_admin"]
-            + ["--data-dir", str(data_dir)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        token = cli_token(data_dir, "again", "firm_admin")
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"})
         created = client.post("/v1/organizations", json=ORG)
         fresh(client, int(created.headers[POSITION_HEADER]))
