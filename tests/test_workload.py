@@ -25,7 +25,7 @@ from domain.business_days import add_business_days, business_days_between
 from domain.dossier import Document, DocumentType
 from domain.npi import parse_npi
 from domain.tin import parse_tin
-from services.api.access_audit_view import _FINDINGS
+from services.api.access_audit_queries import _FINDINGS
 from services.api.auth import issue_token
 from services.app import Actor, Credledger, postgres_env
 from services.app.applications import ApplicationUseCases

@@ -9,302 +9,47 @@ in Massachusetts) with the stored business-day indexes.
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from enum import StrEnum
 from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
-import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter, QueryParameter
 
-from domain.application import ApplicationKind
-from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
 from services.api.auth import Principal, may_read
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
-from services.api.settings import read_settings
+from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
+from services.api.turnaround_queries import (
+    _AGING,
+    _APPLICATION_SORTS,
+    _APPLICATIONS,
+    _ITEM_FIELDS,
+    _METRIC_FIELDS,
+    _METRIC_SORTS,
+    _METRICS,
+    AGING_BUCKETS,
+    Aging,
+    AgingPage,
+    ApplicationPage,
+    ApplicationTurnaround,
+    AsOf,
+    Bucket,
+    KindFilter,
+    MetricsPage,
+    PlanFilter,
+    ProviderTypeFilter,
+    Status,
+    TurnaroundMetrics,
+    WaitingOn,
+    _as_of,
+    _bucket_label,
+    _month,
+    _organizations,
+    _targets,
+    _text,
+)
 from services.app import NotFound
-
-# Aging buckets of open applications, in business days since submission (inclusive; None: no upper bound).
-AGING_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 30), (31, 60), (61, 90), (91, None))
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-class Status(StrEnum):
-    PREPARING = "preparing"  # not submitted yet, or back after a rejection: no clock runs
-    OPEN = "open"  # submitted, waiting on the payer or (deficiency) on the client
-    DECIDED = "decided"  # approved or denied
-    WITHDRAWN = "withdrawn"
-
-
-class WaitingOn(StrEnum):
-    PAYER = "payer"
-    CLIENT = "client"
-
-
-class ApplicationTurnaround(msgspec.Struct, kw_only=True):
-    application_id: UUID
-    organization_id: UUID
-    kind: str
-    plan: str | None
-    provider_type: str
-    status: str
-    waiting_on: str | None  # open applications: payer, or client while a deficiency is open
-    outcome: str | None  # approved, denied, withdrawn
-    first_submitted_on: date | None
-    submitted_on: date | None  # the submission that counts: the latest (a rejection restarts the clock)
-    submissions: int
-    rejections: int
-    last_rejected_on: date | None
-    decided_on: date | None  # the decision, or the withdrawal
-    counted_to: date | None  # business days run to this day: the decision, or as_of while open
-    business_days: int | None  # after submission, up to and including counted_to
-    client_days: int | None  # of them, waiting on the client (deficiency notice to resolution)
-    payer_days: int | None  # the rest
-    deficiencies: int
-    open_deficiencies: int
-    sla_target_days: int
-    breached: bool | None  # business_days > sla_target_days; None unless open or decided
-
-
-class ApplicationPage(msgspec.Struct):
-    as_of: date
-    items: list[ApplicationTurnaround]
-    next_cursor: str | None
-
-
-class TurnaroundMetrics(msgspec.Struct, kw_only=True):
-    """Decided (approved or denied) applications of one kind, plan, provider type and month of decision."""
-
-    kind: str
-    plan: str | None
-    provider_type: str
-    month: str  # YYYY-MM of the decision
-    count: int
-    approved: int
-    denied: int
-    median_business_days: float
-    p90_business_days: float
-    median_client_days: float | None
-    median_payer_days: float | None
-    sla_target_days: int
-    breaches: int
-    deficiency_rate: float  # share with at least one deficiency
-
-
-class MetricsPage(msgspec.Struct):
-    items: list[TurnaroundMetrics]
-    next_cursor: str | None
-
-
-class Bucket(msgspec.Struct):
-    label: str
-    min_days: int
-    max_days: int | None
-    count: int
-
-
-class Aging(msgspec.Struct, kw_only=True):
-    kind: str
-    open: int
-    waiting_on_client: int
-    sla_target_days: int
-    breached: int
-    oldest_submitted_on: date
-    buckets: list[Bucket]
-
-
-class AgingPage(msgspec.Struct):
-    """One item per kind with open applications: always a single page (next_cursor null)."""
-
-    as_of: date
-    items: list[Aging]
-    next_cursor: str | None
-
-
-# --- per application ---------------------------------------------------------------------------
-
-_FACTS = (
-    "application_id, organization_id, kind, plan, provider_type, stage AS status, outcome, first_submitted_on, "
-    "submitted_on, submissions, rejections, last_rejected_on, decided_on, deficiencies, open_deficiencies"
-)
-
-
-def _since(index_column: str) -> str:
-    """Business days from the column's date to as_of ($3); NULL when the date has no index."""
-    return f"CASE WHEN {index_column} IS NOT NULL THEN GREATEST(0, $3 - {index_column}) END"
-
-
-# $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the principal's organizations;
-# $7 limit; then the filters.
-_APPLICATIONS = f"""
-WITH facts AS (
-    SELECT {_FACTS},
-        CASE stage WHEN 'open' THEN {_since("submitted_index")} ELSE business_days END AS business_days,
-        CASE WHEN stage = 'open' AND client_since IS NOT NULL
-             THEN client_days + {_since("client_since_index")} ELSE client_days END AS client_days,
-        CASE stage WHEN 'open' THEN $4::date WHEN 'preparing' THEN NULL ELSE decided_on END AS counted_to,
-        CASE WHEN stage = 'open' THEN CASE WHEN open_deficiencies > 0 THEN 'client' ELSE 'payer' END
-             END AS waiting_on,
-        ($5::jsonb ->> kind)::int AS sla_target_days
-    FROM turnaround_applications
-    WHERE ($6::uuid[] IS NULL OR organization_id = ANY($6))
-      AND ($8::text IS NULL OR kind = $8) AND ($9::text IS NULL OR plan = $9)
-      AND ($10::text IS NULL OR provider_type = $10) AND ($11::text IS NULL OR stage = $11)
-      AND ($12::uuid[] IS NULL OR organization_id = ANY($12))
-      AND ($15::uuid IS NULL OR application_id = $15)
-), measured AS (
-    SELECT *, business_days - client_days AS payer_days,
-        CASE WHEN status IN ('open', 'decided') THEN business_days > sla_target_days END AS breached,
-        -- Sort keys are NOT NULL for keyset paging: the unknown sort last.
-        COALESCE(submitted_on, DATE '9999-12-31') AS sort_submitted_on,
-        COALESCE(decided_on, DATE '9999-12-31') AS sort_decided_on,
-        COALESCE(business_days, -1) AS sort_business_days
-    FROM facts
-)
-SELECT * FROM measured
-WHERE {{keyset}} AND ($13::boolean IS NULL OR breached = $13) AND ($14::text IS NULL OR waiting_on = $14)
-ORDER BY {{order_by}} LIMIT $7
-"""
-_APPLICATION_SORTS = {
-    "submitted_on": ("sort_submitted_on", "date"),
-    "decided_on": ("sort_decided_on", "date"),
-    "business_days": ("sort_business_days", "integer"),
-}
-_ITEM_FIELDS = ApplicationTurnaround.__struct_fields__
-
-
-# --- metrics -----------------------------------------------------------------------------------
-
-# $1, $2 keyset; $3 targets; $4 the principal's organizations; $5 limit; then the filters.
-_METRICS = """
-WITH decided AS (
-    SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
-        business_days, client_days, business_days - client_days AS payer_days,
-        ($3::jsonb ->> kind)::int AS target
-    FROM turnaround_applications
-    WHERE stage = 'decided' AND business_days IS NOT NULL
-      AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
-      AND ($6::text IS NULL OR kind = $6) AND ($7::text IS NULL OR plan = $7)
-      AND ($8::text IS NULL OR provider_type = $8)
-      AND ($9::date IS NULL OR decided_on >= $9) AND ($10::date IS NULL OR decided_on < $10)
-), grouped AS (
-    SELECT
-        -- A stable id per group, the tie-breaker keyset paging needs.
-        md5(concat_ws(chr(31), kind, COALESCE(plan, ''), provider_type, month))::uuid AS group_id,
-        kind, plan, provider_type, month,
-        -- Sort keys that order whole groups (month, then kind, plan, provider type ...), bytewise.
-        concat_ws(chr(31), month, kind, COALESCE(plan, ''), provider_type) COLLATE "C" AS by_month,
-        concat_ws(chr(31), kind, COALESCE(plan, ''), provider_type, month) COLLATE "C" AS by_kind,
-        concat_ws(chr(31), provider_type, kind, COALESCE(plan, ''), month) COLLATE "C" AS by_provider_type,
-        count(*)::int AS count,
-        (count(*) FILTER (WHERE outcome = 'approved'))::int AS approved,
-        (count(*) FILTER (WHERE outcome = 'denied'))::int AS denied,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY business_days) AS median_business_days,
-        percentile_cont(0.9) WITHIN GROUP (ORDER BY business_days) AS p90_business_days,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY client_days) AS median_client_days,
-        percentile_cont(0.5) WITHIN GROUP (ORDER BY payer_days) AS median_payer_days,
-        max(target) AS sla_target_days,
-        (count(*) FILTER (WHERE business_days > target))::int AS breaches,
-        (count(*) FILTER (WHERE deficiencies > 0))::float8 / count(*) AS deficiency_rate
-    FROM decided GROUP BY kind, plan, provider_type, month
-)
-SELECT * FROM grouped WHERE {keyset} ORDER BY {order_by} LIMIT $5
-"""
-_METRIC_SORTS = {
-    "month": ("by_month", "text"),
-    "kind": ("by_kind", "text"),
-    "provider_type": ("by_provider_type", "text"),
-    "count": ("count", "integer"),
-    "median_business_days": ("median_business_days", "float8"),
-    "p90_business_days": ("p90_business_days", "float8"),
-    "breaches": ("breaches", "integer"),
-    "deficiency_rate": ("deficiency_rate", "float8"),
-}
-_METRIC_FIELDS = TurnaroundMetrics.__struct_fields__
-
-
-# --- aging -------------------------------------------------------------------------------------
-
-
-def _bucket_label(low: int, high: int | None) -> str:
-    return f"{low}-{high}" if high is not None else f"{low}+"
-
-
-def _bucket_filter(low: int, high: int | None) -> str:
-    condition = f"days >= {low}" + (f" AND days <= {high}" if high is not None else "")
-    return f"(count(*) FILTER (WHERE {condition}))::int"
-
-
-# $1 as_of's index; $2 as_of; $3 targets; $4 the principal's organizations; then the filters.
-_AGING = f"""
-WITH opened AS (
-    SELECT kind, submitted_on, open_deficiencies, $1 - submitted_index AS days, ($3::jsonb ->> kind)::int AS target
-    FROM turnaround_applications
-    WHERE stage = 'open' AND submitted_index IS NOT NULL AND submitted_on <= $2
-      AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
-      AND ($5::text IS NULL OR kind = $5) AND ($6::text IS NULL OR plan = $6)
-      AND ($7::text IS NULL OR provider_type = $7) AND ($8::uuid[] IS NULL OR organization_id = ANY($8))
-)
-SELECT kind, count(*)::int AS open, (count(*) FILTER (WHERE open_deficiencies > 0))::int AS waiting_on_client,
-    max(target) AS sla_target_days, (count(*) FILTER (WHERE days > target))::int AS breached,
-    min(submitted_on) AS oldest_submitted_on,
-    ARRAY[{", ".join(_bucket_filter(low, high) for low, high in AGING_BUCKETS)}] AS buckets
-FROM opened GROUP BY kind ORDER BY kind
-"""
-
-
-# --- shared --------------------------------------------------------------------------------------
-
-
-async def _as_of(con: asyncpg.Connection, value: date | None) -> tuple[date, int]:
-    """The reference day for open applications and its business-day index. Default: today in
-    Massachusetts, or the day of the snapshot being read."""
-    day = value or await reference_day(con)
-    index = business_day_index(day)
-    if index is None:
-        raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
-    return day, index
-
-
-def _month(value: str | None, key: str, *, next_month: bool = False) -> date | None:
-    """A ``YYYY-MM`` filter as the month's first day (or the next month's, for an exclusive upper bound)."""
-    if value is None:
-        return None
-    if not _MONTH.fullmatch(value):
-        raise invalid(key, "a month as YYYY-MM", f"{key} must be a month like 2026-04.")
-    year, month = int(value[:4]), int(value[5:])
-    if not 1 <= year <= 9998:
-        raise invalid(key, "a year from 0001 to 9998", f"{key} is out of range.")
-    if next_month:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, 1)
-
-
-async def _targets(con: asyncpg.Connection, principal: Principal) -> str:
-    """The tenant's SLA targets over the defaults, as jsonb text for the query."""
-    settings = await read_settings(con, principal.tenant_id)
-    return msgspec.json.encode({**DEFAULT_SLA_TARGETS, **settings.sla_targets}).decode()
-
-
-def _organizations(principal: Principal) -> list[UUID] | None:
-    """A client viewer reads only its own organizations' rows (and aggregates over them only)."""
-    return list(principal.organizations) if principal.organizations is not None else None
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
-
-
-KindFilter = Annotated[ApplicationKind | None, Parameter(description="application kind")]
-PlanFilter = Annotated[str | None, Parameter(description="ACO / MCO / PCC plan name")]
-ProviderTypeFilter = Annotated[str | None, Parameter(description="MassHealth provider type (the current one)")]
-AsOf = Annotated[
-    date | None, Parameter(description="count open applications' business days to this day (default: today)")
-]
 
 
 class TurnaroundViewController(Controller):

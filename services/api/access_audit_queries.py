@@ -1,0 +1,307 @@
+"""The access-audit view's answers and the SQL that finds them: organizations with their accounts, reviews and
+findings (computed at query time against as_of and the tenant's review interval), and who held access on a day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+import asyncpg
+import msgspec
+
+from domain.business_days import MASSACHUSETTS
+from services.api.auth import Principal
+from services.api.paging import Keyset, invalid
+from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+
+
+class FindingKind(StrEnum):
+    NO_PRIMARY_USER = "no_primary_user"
+    PRIMARY_USER_DEPARTED = "primary_user_departed_without_modification"  # departed or deactivated, no POSC-DC-PM
+    REPLACEMENT_PENDING = "primary_user_replacement_pending"  # a POSC-DC-PM is approved, the new user not recorded
+    DEPARTED_WITH_ACCESS = "departed_with_access"
+    PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
+    REVIEW_OVERDUE = "access_review_overdue"
+
+
+class Finding(msgspec.Struct, kw_only=True):
+    kind: FindingKind
+    severity: Severity
+    since: date  # the first day the finding held
+    account_id: UUID | None  # the account it concerns (None: the organization as a whole)
+    person_name: str | None
+    detail: str
+
+
+class Review(msgspec.Struct, kw_only=True):
+    on: date
+    outcome: str
+    reviewer: str
+
+
+class Account(msgspec.Struct, kw_only=True):
+    account_id: UUID
+    person_name: str
+    role: str
+    partner_firm: str | None
+    partner_function: str | None
+    status: str
+    departed_on: date | None
+    deactivated_at: datetime | None
+    grants: list[str]  # POSC functions held now
+    access_since: datetime | None  # holding some access without interruption since
+    last_review: Review | None
+    review_due_on: date | None  # with the tenant's interval; None when the account holds no access
+    opened_at: datetime
+
+
+class PrimaryUser(msgspec.Struct, kw_only=True):
+    account_id: UUID
+    person_name: str | None  # None only while the account's own events are still on their way
+    status: str | None
+    departed_on: date | None
+    since: datetime
+
+
+class AccessAudit(msgspec.Struct, kw_only=True):
+    organization_id: UUID
+    legal_name: str
+    npi: str
+    primary_user: PrimaryUser | None
+    accounts: list[Account]
+    findings: list[Finding]  # worst first
+    findings_count: int
+    worst_severity: Severity | None
+    as_of: date  # the reference date of the date-based findings
+    registered_at: datetime
+    updated_at: datetime
+
+
+class AccessAuditPage(msgspec.Struct):
+    items: list[AccessAudit]
+    next_cursor: str | None
+
+
+class HeldFunction(msgspec.Struct, kw_only=True):
+    function: str
+    granted_at: datetime
+    ended_at: datetime | None
+    ended_by: str | None
+
+
+class Holder(msgspec.Struct, kw_only=True):
+    account_id: UUID
+    person_name: str
+    role: str
+    partner_firm: str | None
+    departed_on: date | None  # shown so a departed person who still held access stands out
+    functions: list[HeldFunction]
+
+
+class PrimaryTerm(msgspec.Struct, kw_only=True):
+    account_id: UUID
+    person_name: str | None
+    started_at: datetime
+    ended_at: datetime | None
+    modification_id: UUID | None  # the approved POSC-DC-PM the term rests on
+
+
+class AccessOnDate(msgspec.Struct, kw_only=True):
+    organization_id: UUID
+    on: str  # the day (YYYY-MM-DD, UTC) or the instant asked about
+    primary_users: list[PrimaryTerm]  # two on the day a primary user was replaced
+    holders: list[Holder]
+
+
+_SEVERITY_NAMES = {3: Severity.CRITICAL, 2: Severity.HIGH, 1: Severity.MEDIUM}
+_SORTABLE = {
+    "legal_name": ("legal_name", "text"),
+    "updated_at": ("updated_at", "timestamptz"),
+    "registered_at": ("registered_at", "timestamptz"),
+    "findings": ("findings_count", "integer"),
+    "severity": ("worst_severity", "integer"),  # critical > high > medium > none
+}
+
+
+def _utc(column: str) -> str:
+    """A timestamp in JSON as ISO 8601 UTC, whatever the session's time zone."""
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+
+
+def _day(column: str) -> str:
+    """The Massachusetts day of a timestamp, as the reference date is one."""
+    return f"({column} AT TIME ZONE '{MASSACHUSETTS.key}')::date"
+
+
+# $1 as_of, $2 default interval, $3 the principal's organizations, $4 organization filter. Every finding names
+# its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
+_FINDINGS = f"""
+WITH settings AS (
+    SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days
+), orgs AS (
+    SELECT * FROM access_audit_organizations
+    WHERE ($3::uuid[] IS NULL OR organization_id = ANY($3)) AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
+), accounts AS (
+    -- The review clock runs from the last review, or from when the current access began if that is later.
+    SELECT a.*, CASE WHEN cardinality(a.grants) > 0
+        THEN GREATEST(a.last_review_on, {_day("a.access_since")}) + s.days END AS review_due_on
+    FROM access_audit_accounts a JOIN orgs o USING (organization_id) CROSS JOIN settings s
+), unused_modifications AS (
+    -- Approved POSC-DC-PMs that no primary-user replacement has used yet.
+    SELECT m.organization_id, m.application_id, m.approved_on FROM access_audit_modifications m
+    JOIN orgs USING (organization_id)
+    WHERE m.approved_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM access_audit_primary_terms t
+        WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id)
+), primary_gone AS (
+    SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
+        LEAST(CASE WHEN a.departed_on <= $1 THEN a.departed_on END, {_day("a.deactivated_at")}) AS since
+    FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
+    LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
+        WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
+    WHERE a.status = 'deactivated' OR a.departed_on <= $1
+), findings AS (
+    SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, {_day("registered_at")} AS since,
+        NULL::uuid AS account_id, NULL::text AS person_name,
+        'No primary user administers the organization''s POSC access.' AS detail
+    FROM orgs WHERE primary_user_account_id IS NULL
+    UNION ALL
+    SELECT organization_id, '{FindingKind.PRIMARY_USER_DEPARTED}', 3, since, account_id, person_name,
+        'The primary user has departed or been deactivated, and no approved POSC-DC-PM names a new one.'
+    FROM primary_gone WHERE application_id IS NULL
+    UNION ALL
+    SELECT organization_id, '{FindingKind.REPLACEMENT_PENDING}', 1, GREATEST(since, approved_on), account_id,
+        person_name, format('POSC-DC-PM %s was approved on %s; record the new primary user.',
+        application_id, to_char(approved_on, 'YYYY-MM-DD'))
+    FROM primary_gone WHERE application_id IS NOT NULL
+    UNION ALL
+    SELECT organization_id, '{FindingKind.DEPARTED_WITH_ACCESS}', 2, departed_on, account_id, person_name,
+        format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
+    FROM accounts WHERE departed_on <= $1 AND cardinality(grants) > 0
+    UNION ALL
+    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, {_day("access_since")}, account_id,
+        person_name, format('Business partner %s holds access nobody has reviewed.', partner_firm)
+    FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
+    UNION ALL
+    -- A partner never reviewed has the graver finding above instead.
+    SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,
+        format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD'))
+    FROM accounts WHERE review_due_on < $1 AND (role <> 'business_partner' OR last_review_on IS NOT NULL)
+), summary AS (
+    SELECT organization_id, count(*)::integer AS findings_count, max(rank) AS worst_severity,
+        array_agg(kind) AS kinds, array_agg(CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END)
+            AS severities,
+        jsonb_agg(jsonb_build_object('kind', kind, 'severity',
+            CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END, 'since', since,
+            'account_id', account_id, 'person_name', person_name, 'detail', detail)
+            ORDER BY rank DESC, since, kind, account_id) AS findings
+    FROM findings GROUP BY organization_id
+), audit AS (
+    SELECT o.organization_id, o.legal_name, o.npi, o.primary_user_account_id, o.primary_user_since,
+        o.registered_at, o.updated_at, COALESCE(s.findings_count, 0) AS findings_count,
+        COALESCE(s.worst_severity, 0) AS worst_severity, COALESCE(s.kinds, '{{}}') AS kinds,
+        COALESCE(s.severities, '{{}}') AS severities, COALESCE(s.findings, '[]') AS findings
+    FROM orgs o LEFT JOIN summary s USING (organization_id)
+)
+"""
+
+_ACCOUNTS = f"""
+    SELECT jsonb_agg(jsonb_build_object('account_id', a.account_id, 'person_name', a.person_name, 'role', a.role,
+        'partner_firm', a.partner_firm, 'partner_function', a.partner_function, 'status', a.status,
+        'departed_on', a.departed_on, 'deactivated_at', {_utc("a.deactivated_at")}, 'grants', a.grants,
+        'access_since', {_utc("a.access_since")}, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
+        jsonb_build_object('on', a.last_review_on, 'outcome', a.last_review_outcome, 'reviewer', a.last_reviewer)
+        END, 'review_due_on', a.review_due_on, 'opened_at', {_utc("a.opened_at")})
+        ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.opened_at,
+        a.account_id)
+    FROM accounts a WHERE a.organization_id = page.organization_id
+"""
+
+
+async def _audit_page(
+    con: asyncpg.Connection,
+    keyset: Keyset,
+    *,
+    as_of: date,
+    principal: Principal,
+    organization_ids: list[UUID] | None,
+    kinds: list[FindingKind] | None,
+    severities: list[Severity] | None,
+    has_findings: bool | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    order = keyset.order_by()
+    return await con.fetch(
+        f"{_FINDINGS} SELECT page.*, COALESCE(({_ACCOUNTS}), '[]') AS accounts FROM ("
+        f"SELECT * FROM audit WHERE {keyset.where(9)} "
+        "AND ($5::text[] IS NULL OR kinds && $5) AND ($6::text[] IS NULL OR severities && $6) "
+        "AND ($7::boolean IS NULL OR (findings_count > 0) = $7) "
+        f"ORDER BY {order} LIMIT $8) page ORDER BY {order}",
+        as_of,
+        DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
+        list(principal.organizations) if principal.organizations is not None else None,
+        organization_ids,
+        [str(k) for k in kinds] if kinds else None,
+        [str(s) for s in severities] if severities else None,
+        has_findings,
+        limit + 1,
+        *keyset.params(),
+    )
+
+
+def _item(row: asyncpg.Record, as_of: date) -> AccessAudit:
+    accounts = msgspec.json.decode(row["accounts"], type=list[Account])
+    primary = None
+    if row["primary_user_account_id"] is not None:
+        account = next((a for a in accounts if a.account_id == row["primary_user_account_id"]), None)
+        primary = PrimaryUser(
+            account_id=row["primary_user_account_id"],
+            person_name=account.person_name if account else None,
+            status=account.status if account else None,
+            departed_on=account.departed_on if account else None,
+            since=row["primary_user_since"],
+        )
+    return AccessAudit(
+        organization_id=row["organization_id"],
+        legal_name=row["legal_name"],
+        npi=row["npi"],
+        primary_user=primary,
+        accounts=accounts,
+        findings=msgspec.json.decode(row["findings"], type=list[Finding]),
+        findings_count=row["findings_count"],
+        worst_severity=_SEVERITY_NAMES.get(row["worst_severity"]),
+        as_of=as_of,
+        registered_at=row["registered_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _window(on: str) -> tuple[str, datetime, datetime]:
+    """``on`` as a Massachusetts day (every grant held at some moment of it) or an instant (held at that
+    moment)."""
+    try:
+        if len(on) == 10:
+            day = date.fromisoformat(on)
+            instant = None
+        else:
+            instant = datetime.fromisoformat(on.replace("Z", "+00:00"))
+            day = instant.date()
+    except ValueError as error:
+        raise invalid("on", "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
+    if not 1 < day.year < 9999:  # the window's edges must stay inside the calendar
+        raise invalid("on", "a year from 2 to 9998", "Date out of range.")
+    if instant is None:
+        # Midnight to midnight there: 23 or 25 hours on the days the clocks change.
+        start = datetime.combine(day, time(), tzinfo=MASSACHUSETTS)
+        return day.isoformat(), start, datetime.combine(day + timedelta(days=1), time(), tzinfo=MASSACHUSETTS)
+    if instant.tzinfo is None:
+        raise invalid("on", "a timestamp needs its UTC offset", "Invalid timestamp.")
+    instant = instant.astimezone(UTC)
+    # Half-open periods: held at t when granted_at <= t < ended_at (timestamps have microsecond precision).
+    return instant.isoformat().replace("+00:00", "Z"), instant, instant + timedelta(microseconds=1)
