@@ -3,89 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.application_values import (
+    AFFILIATION_KINDS,
+    CLOSED,
+    REQUIRED_DOCUMENTS,
+    ApplicationKind,
+    ApplicationStatus,
+    Channel,
+    ScreeningKind,
+    required_screenings,
+)
 from domain.base import TenantAggregate, check_tenant_id, check_text
-from domain.dossier import Document, DocumentType, check_document
+from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization import RiskLevel
 from domain.text import clean_text, clean_texts
-
-
-class ApplicationKind(StrEnum):
-    POSC_REGISTRATION = "posc_registration"  # form POSC-DC-PE
-    PRIMARY_USER_MODIFICATION = "primary_user_modification"  # form POSC-DC-PM
-    ENROLLMENT = "enrollment"
-    REVALIDATION = "revalidation"
-    ACO_AFFILIATION = "aco_affiliation"
-    MCO_AFFILIATION = "mco_affiliation"
-    PCC_AFFILIATION = "pcc_affiliation"
-
-
-class Channel(StrEnum):
-    FAX = "fax"
-    MAIL = "mail"
-    PORTAL = "portal"
-
-
-class ApplicationStatus(StrEnum):
-    OPEN = "open"  # being prepared, or back after a rejection
-    SUBMITTED = "submitted"
-    DEFICIENT = "deficient"  # the payer is waiting on the client
-    APPROVED = "approved"
-    DENIED = "denied"
-    WITHDRAWN = "withdrawn"
-
-
-CLOSED = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.DENIED, ApplicationStatus.WITHDRAWN})
-
-
-class Decision(StrEnum):
-    APPROVED = "approved"
-    DENIED = "denied"
-
-
-class ScreeningKind(StrEnum):
-    EXCLUSION_LISTS = "exclusion_lists"  # OIG LEIE, SAM, state list: every enrollment
-    FINGERPRINT_CORI = "fingerprint_cori"  # moderate and high risk
-    SITE_VISIT = "site_visit"  # moderate and high risk
-
-
-# The dossier each kind needs at submission (the enrollment guide).
-REQUIRED_DOCUMENTS: dict[ApplicationKind, frozenset[DocumentType]] = {
-    ApplicationKind.POSC_REGISTRATION: frozenset(),
-    ApplicationKind.PRIMARY_USER_MODIFICATION: frozenset(),
-    ApplicationKind.ENROLLMENT: frozenset(
-        {
-            DocumentType.W9,
-            DocumentType.IRS_147C,
-            DocumentType.LICENSE,
-            DocumentType.LIABILITY_COI,
-            DocumentType.VOIDED_CHECK,
-            DocumentType.PROVIDER_AGREEMENT,
-        }
-    ),
-    ApplicationKind.REVALIDATION: frozenset(
-        {DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.PROVIDER_AGREEMENT}
-    ),
-    ApplicationKind.ACO_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI}),
-    ApplicationKind.MCO_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI}),
-    ApplicationKind.PCC_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE}),
-}
-SCREENED_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.REVALIDATION})
-AFFILIATION_KINDS = frozenset(k for k in ApplicationKind if k.value.endswith("_affiliation"))  # ACO, MCO, PCC
-
-
-def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozenset[ScreeningKind]:
-    """The seeds: exclusion lists for everyone; fingerprint CORI checks and site visits for moderate and high risk."""
-    if kind not in SCREENED_KINDS:
-        return frozenset()
-    if risk_level is RiskLevel.LIMITED:
-        return frozenset({ScreeningKind.EXCLUSION_LISTS})
-    return frozenset(ScreeningKind)
 
 
 class Application(TenantAggregate):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
@@ -16,61 +14,23 @@ from domain.base import TenantAggregate, check_tenant_id, check_text, clean_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
+from domain.organization_commands import OrganizationCommands
+from domain.organization_values import (
+    AccountType,
+    EftStatus,
+    EntityKind,
+    RiskLevel,
+)
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
 
 
-class EntityKind(StrEnum):
-    SOLO_PRACTITIONER = "solo_practitioner"  # Type 1 NPI
-    GROUP = "group"  # Type 2 NPI
-    FACILITY = "facility"  # Type 2 NPI
-    OUT_OF_STATE_TELEHEALTH = "out_of_state_telehealth"  # an entity: Type 2 NPI
+class Organization(OrganizationCommands, TenantAggregate):
+    """The aggregate: registration, profile, NPPES and affiliations here; the enrollment details' commands in
+    OrganizationCommands (organization_commands.py). Every event method is declared here."""
 
-    @property
-    def enumeration_type(self) -> str:
-        return "NPI-1" if self is EntityKind.SOLO_PRACTITIONER else "NPI-2"
-
-
-class RiskLevel(StrEnum):
-    """Screening risk level under 42 CFR 455.450."""
-
-    LIMITED = "limited"
-    MODERATE = "moderate"
-    HIGH = "high"
-
-
-class AccountType(StrEnum):
-    CHECKING = "checking"
-    SAVINGS = "savings"
-
-
-class EftStatus(StrEnum):
-    NONE = "none"
-    PENDING_VALIDATION = "pending_validation"
-    VALIDATED = "validated"
-    FAILED = "failed"
-
-
-_PROVIDER_NUMBER = re.compile(r"[0-9]{7}")
-_PIN = re.compile(r"[A-Za-z0-9]{4,16}")
-_ACCOUNT = re.compile(r"[0-9]{4,17}")
-
-
-def check_routing_number(value: str) -> str:
-    """An ABA routing number: nine digits with the 3-7-1 checksum."""
-    if not re.fullmatch(r"[0-9]{9}", value or ""):
-        raise InvalidValue("A routing number is nine digits.", field="routing_number", rule="invalid-routing-number")
-    d = [int(c) for c in value]
-    if (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + d[2] + d[5] + d[8]) % 10:
-        raise InvalidValue(
-            "The routing number's checksum is wrong.", field="routing_number", rule="invalid-routing-number"
-        )
-    return value
-
-
-class Organization(TenantAggregate):
     # --- registration and profile -------------------------------------------------------------
 
     @classmethod
@@ -266,28 +226,10 @@ class Organization(TenantAggregate):
 
     # --- MassHealth PIN letter and provider number -----------------------------------------------
 
-    def receive_pin_letter(self, *, pin: str, received_on: date, actor: str, reason: str | None = None) -> None:
-        if not isinstance(pin, str) or not _PIN.fullmatch(pin):
-            raise InvalidValue("A PIN is 4-16 letters or digits.", field="pin", rule="invalid-pin")
-        self._pin_letter_received(pin=pin, received_on=received_on, actor=actor, reason=reason)
-
     @event("PinLetterReceived")
     def _pin_letter_received(self, pin: Annotated[str, PII], received_on: date, actor: str, reason: str | None) -> None:
         self.pin = pin
         self.pin_received_on = received_on
-
-    def issue_provider_number(
-        self, *, provider_number: str, issued_on: date, actor: str, reason: str | None = None
-    ) -> None:
-        if not isinstance(provider_number, str) or not _PROVIDER_NUMBER.fullmatch(provider_number):
-            raise InvalidValue(
-                "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
-            )
-        if self.provider_number is not None:
-            raise RuleViolation(
-                "provider-number-already-issued", f"Provider number {self.provider_number} is already issued."
-            )
-        self._provider_number_issued(provider_number=provider_number, issued_on=issued_on, actor=actor, reason=reason)
 
     @event("ProviderNumberIssued")
     def _provider_number_issued(self, provider_number: str, issued_on: date, actor: str, reason: str | None) -> None:
@@ -295,51 +237,15 @@ class Organization(TenantAggregate):
 
     # --- rendering providers ------------------------------------------------------------------------
 
-    def link_rendering_provider(self, *, npi: str, name: str, actor: str, reason: str | None = None) -> None:
-        npi = parse_npi(npi)
-        if self.entity_kind.enumeration_type != "NPI-2":
-            raise RuleViolation("rendering-link-needs-group", "Only a Type 2 group or facility links rendering NPIs.")
-        if npi == self.npi:
-            raise RuleViolation("rendering-link-self", "The group's own NPI is not a rendering provider.")
-        if npi in self.rendering_providers:
-            raise RuleViolation("rendering-already-linked", f"NPI {npi} is already linked.")
-        self._rendering_provider_linked(npi=npi, name=check_text(name, field="name"), actor=actor, reason=reason)
-
     @event("RenderingProviderLinked")
     def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None:
         self.rendering_providers[npi] = name
-
-    def unlink_rendering_provider(self, *, npi: str, actor: str, reason: str | None = None) -> None:
-        if clean_text(npi, field="npi") not in self.rendering_providers:
-            raise RuleViolation("rendering-not-linked", f"NPI {npi} is not linked to this group.")
-        self._rendering_provider_unlinked(npi=npi, actor=actor, reason=reason)
 
     @event("RenderingProviderUnlinked")
     def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None:
         del self.rendering_providers[npi]
 
     # --- EFT -------------------------------------------------------------------------------------
-
-    def record_eft_details(
-        self,
-        *,
-        routing_number: str,
-        account_number: str,
-        account_type: AccountType,
-        actor: str,
-        reason: str | None = None,
-    ) -> None:
-        if not isinstance(account_number, str) or not _ACCOUNT.fullmatch(account_number):
-            raise InvalidValue(
-                "An account number is 4-17 digits.", field="account_number", rule="invalid-account-number"
-            )
-        self._eft_details_recorded(
-            routing_number=check_routing_number(routing_number),
-            account_number=account_number,
-            account_type=AccountType(account_type),
-            actor=actor,
-            reason=reason,
-        )
 
     @event("EftDetailsRecorded")
     def _eft_details_recorded(
@@ -353,11 +259,6 @@ class Organization(TenantAggregate):
         self.eft_routing_number = routing_number
         self.eft_account_number = account_number
         self.eft_status = EftStatus.PENDING_VALIDATION
-
-    def record_eft_validation(self, *, validated: bool, on: date, actor: str, reason: str | None = None) -> None:
-        if self.eft_status is not EftStatus.PENDING_VALIDATION:
-            raise RuleViolation("eft-not-pending", f"No EFT details await validation (status {self.eft_status}).")
-        self._eft_validation_recorded(validated=validated, on=on, actor=actor, reason=reason)
 
     @event("EftValidationRecorded")
     def _eft_validation_recorded(self, validated: bool, on: date, actor: str, reason: str | None) -> None:
@@ -422,35 +323,6 @@ class Organization(TenantAggregate):
 
     # --- exclusion screening ---------------------------------------------------------------------
 
-    def record_screening(
-        self,
-        *,
-        source: ExclusionSource,
-        result: ScreeningResult,
-        list_version: str,
-        list_date: date,
-        screened_on: date,
-        actor: str,
-        reason: str | None = None,
-    ) -> None:
-        result = ScreeningResult(result)
-        if result is ScreeningResult.CLEARED:
-            raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
-        if list_date > screened_on:
-            raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
-        previous = self.screenings.get(ExclusionSource(source))
-        if previous is not None and screened_on < previous.screened_on:
-            raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
-        self._screening_recorded(
-            source=ExclusionSource(source),
-            result=result,
-            list_version=check_text(list_version, field="list_version", max_length=40),
-            list_date=list_date,
-            screened_on=screened_on,
-            actor=actor,
-            reason=reason,
-        )
-
     @event("ScreeningRecorded")
     def _screening_recorded(
         self,
@@ -464,16 +336,6 @@ class Organization(TenantAggregate):
     ) -> None:
         self.screenings[source] = Screening(source, result, list_version, list_date, screened_on)
 
-    def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
-        current = self.screenings.get(ExclusionSource(source))
-        if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
-            raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
-        if not clean_text(reason or "", field="reason", multiline=True).strip():
-            raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
-        if on < current.screened_on:
-            raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
-        self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
-
     @event("ScreeningCleared")
     def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None:
         current = self.screenings[source]
@@ -481,42 +343,11 @@ class Organization(TenantAggregate):
             source, ScreeningResult.CLEARED, current.list_version, current.list_date, on
         )
 
-    @property
-    def excluded(self) -> bool:
-        return any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self.screenings.values())
-
     # --- the POSC primary user --------------------------------------------------------------------
-
-    def designate_primary_user(self, *, account_id: UUID, actor: str, reason: str | None = None) -> None:
-        """The first primary user, named on the POSC registration form (POSC-DC-PE)."""
-        if self.primary_user_account_id is not None:
-            raise RuleViolation(
-                "primary-user-exists",
-                "The organization has a primary user; replacing one needs an approved POSC-DC-PM.",
-            )
-        self._primary_user_designated(account_id=account_id, actor=actor, reason=reason)
 
     @event("PrimaryUserDesignated")
     def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None:
         self.primary_user_account_id = account_id
-
-    def replace_primary_user(
-        self, *, account_id: UUID, modification_id: UUID, actor: str, reason: str | None = None
-    ) -> None:
-        """A new primary user, on the strength of an approved POSC-DC-PM (checked by the caller)."""
-        if self.primary_user_account_id is None:
-            raise RuleViolation("no-primary-user", "There is no primary user to replace; designate one.")
-        if account_id == self.primary_user_account_id:
-            raise RuleViolation("primary-user-unchanged", "That account is already the primary user.")
-        if modification_id in self.used_modifications:
-            raise RuleViolation("modification-already-used", "That POSC-DC-PM has already been applied.")
-        self._primary_user_replaced(
-            account_id=account_id,
-            previous_account_id=self.primary_user_account_id,
-            modification_id=modification_id,
-            actor=actor,
-            reason=reason,
-        )
 
     @event("PrimaryUserReplaced")
     def _primary_user_replaced(

@@ -8,11 +8,11 @@ from uuid import UUID
 
 import pytest
 
-from domain.application import (
+from domain.application import Application
+from domain.application_values import (
     CLOSED,
     REQUIRED_DOCUMENTS,
     SCREENED_KINDS,
-    Application,
     ApplicationKind,
     ApplicationStatus,
     Channel,

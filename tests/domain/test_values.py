@@ -25,7 +25,8 @@ from domain.affiliation import (
 from domain.base import check_tenant_id, check_text
 from domain.dossier import EXPIRING, MIN_AGGREGATE, MIN_PER_OCCURRENCE, DocumentType, check_document
 from domain.errors import DomainError, InvalidValue, RuleViolation
-from domain.organization import Organization, check_routing_number
+from domain.organization import Organization
+from domain.organization_values import check_routing_number
 from domain.pii import PII, is_pii
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin

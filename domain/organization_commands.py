@@ -1,0 +1,159 @@
+"""The commands for an organization's enrollment details: the MassHealth PIN letter and provider number,
+rendering providers, EFT, exclusion screenings and the POSC primary user. Each checks its input and the
+organization's state, then records its event through the event method of that name on Organization.
+
+Why the event methods are not here too: eventsourcing names each event class after the class that declares
+its method (``domain.organization:Organization.ScreeningRecorded``), and stored events, NATS subjects and the
+views all carry that name; a method declared on this mixin would have no event class at all.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.base import check_text, clean_text
+from domain.errors import InvalidValue, RuleViolation
+from domain.npi import parse_npi
+from domain.organization_values import (
+    ACCOUNT_NUMBER_FORM,
+    PIN_FORM,
+    PROVIDER_NUMBER_FORM,
+    AccountType,
+    EftStatus,
+    check_routing_number,
+)
+from domain.screening import ExclusionSource, ScreeningResult
+
+
+class OrganizationCommands:
+    """Mixed into Organization, whose state (set by its event methods) these read."""
+
+    def receive_pin_letter(self, *, pin: str, received_on: date, actor: str, reason: str | None = None) -> None:
+        if not isinstance(pin, str) or not PIN_FORM.fullmatch(pin):
+            raise InvalidValue("A PIN is 4-16 letters or digits.", field="pin", rule="invalid-pin")
+        self._pin_letter_received(pin=pin, received_on=received_on, actor=actor, reason=reason)
+
+    def issue_provider_number(
+        self, *, provider_number: str, issued_on: date, actor: str, reason: str | None = None
+    ) -> None:
+        if not isinstance(provider_number, str) or not PROVIDER_NUMBER_FORM.fullmatch(provider_number):
+            raise InvalidValue(
+                "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
+            )
+        if self.provider_number is not None:
+            raise RuleViolation(
+                "provider-number-already-issued", f"Provider number {self.provider_number} is already issued."
+            )
+        self._provider_number_issued(provider_number=provider_number, issued_on=issued_on, actor=actor, reason=reason)
+
+    def link_rendering_provider(self, *, npi: str, name: str, actor: str, reason: str | None = None) -> None:
+        npi = parse_npi(npi)
+        if self.entity_kind.enumeration_type != "NPI-2":
+            raise RuleViolation("rendering-link-needs-group", "Only a Type 2 group or facility links rendering NPIs.")
+        if npi == self.npi:
+            raise RuleViolation("rendering-link-self", "The group's own NPI is not a rendering provider.")
+        if npi in self.rendering_providers:
+            raise RuleViolation("rendering-already-linked", f"NPI {npi} is already linked.")
+        self._rendering_provider_linked(npi=npi, name=check_text(name, field="name"), actor=actor, reason=reason)
+
+    def unlink_rendering_provider(self, *, npi: str, actor: str, reason: str | None = None) -> None:
+        if clean_text(npi, field="npi") not in self.rendering_providers:
+            raise RuleViolation("rendering-not-linked", f"NPI {npi} is not linked to this group.")
+        self._rendering_provider_unlinked(npi=npi, actor=actor, reason=reason)
+
+    def record_eft_details(
+        self,
+        *,
+        routing_number: str,
+        account_number: str,
+        account_type: AccountType,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        if not isinstance(account_number, str) or not ACCOUNT_NUMBER_FORM.fullmatch(account_number):
+            raise InvalidValue(
+                "An account number is 4-17 digits.", field="account_number", rule="invalid-account-number"
+            )
+        self._eft_details_recorded(
+            routing_number=check_routing_number(routing_number),
+            account_number=account_number,
+            account_type=AccountType(account_type),
+            actor=actor,
+            reason=reason,
+        )
+
+    def record_eft_validation(self, *, validated: bool, on: date, actor: str, reason: str | None = None) -> None:
+        if self.eft_status is not EftStatus.PENDING_VALIDATION:
+            raise RuleViolation("eft-not-pending", f"No EFT details await validation (status {self.eft_status}).")
+        self._eft_validation_recorded(validated=validated, on=on, actor=actor, reason=reason)
+
+    def record_screening(
+        self,
+        *,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        result = ScreeningResult(result)
+        if result is ScreeningResult.CLEARED:
+            raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
+        if list_date > screened_on:
+            raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
+        previous = self.screenings.get(ExclusionSource(source))
+        if previous is not None and screened_on < previous.screened_on:
+            raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
+        self._screening_recorded(
+            source=ExclusionSource(source),
+            result=result,
+            list_version=check_text(list_version, field="list_version", max_length=40),
+            list_date=list_date,
+            screened_on=screened_on,
+            actor=actor,
+            reason=reason,
+        )
+
+    def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
+        current = self.screenings.get(ExclusionSource(source))
+        if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
+            raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
+        if not clean_text(reason or "", field="reason", multiline=True).strip():
+            raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
+        if on < current.screened_on:
+            raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
+        self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
+
+    @property
+    def excluded(self) -> bool:
+        return any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self.screenings.values())
+
+    def designate_primary_user(self, *, account_id: UUID, actor: str, reason: str | None = None) -> None:
+        """The first primary user, named on the POSC registration form (POSC-DC-PE)."""
+        if self.primary_user_account_id is not None:
+            raise RuleViolation(
+                "primary-user-exists",
+                "The organization has a primary user; replacing one needs an approved POSC-DC-PM.",
+            )
+        self._primary_user_designated(account_id=account_id, actor=actor, reason=reason)
+
+    def replace_primary_user(
+        self, *, account_id: UUID, modification_id: UUID, actor: str, reason: str | None = None
+    ) -> None:
+        """A new primary user, on the strength of an approved POSC-DC-PM (checked by the caller)."""
+        if self.primary_user_account_id is None:
+            raise RuleViolation("no-primary-user", "There is no primary user to replace; designate one.")
+        if account_id == self.primary_user_account_id:
+            raise RuleViolation("primary-user-unchanged", "That account is already the primary user.")
+        if modification_id in self.used_modifications:
+            raise RuleViolation("modification-already-used", "That POSC-DC-PM has already been applied.")
+        self._primary_user_replaced(
+            account_id=account_id,
+            previous_account_id=self.primary_user_account_id,
+            modification_id=modification_id,
+            actor=actor,
+            reason=reason,
+        )
