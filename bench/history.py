@@ -30,7 +30,7 @@ from tqdm import tqdm
 from bench.infra import Infra, Service, say
 from projections.rebuild import store_size
 from projections.registry import projection_modules
-from services.subjects import aggregate_and_event
+from services.messaging.subjects import aggregate_and_event
 
 SEED = 7
 END = date(2026, 6, 30)  # the last simulated business date: fixed, so runs compare

@@ -42,8 +42,8 @@ from bench.rawhttp import Connection, TransportError
 from bench.report import latency_ms, result
 from bench.s1_commands import _registrations
 from projections.tracking import VIEW_CHANGES_CHANNEL
-from services.app.base import EVENTS_TABLE
-from services.subjects import HEADER_NOTIFICATION_ID
+from services.messaging.subjects import HEADER_NOTIFICATION_ID
+from services.store.recorder import EVENTS_TABLE
 
 GOAL_P99_MS = 200.0
 TENANTS = 4

@@ -26,8 +26,8 @@ from bench.context import Context
 from bench.history import History, tenants
 from bench.infra import say
 from bench.report import result
-from services.relay import _SELECT
-from services.subjects import (
+from services.messaging.relay import _SELECT
+from services.messaging.subjects import (
     HEADER_NOTIFICATION_ID,
     HEADER_ORIGINATOR_ID,
     HEADER_ORIGINATOR_VERSION,

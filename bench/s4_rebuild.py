@@ -30,7 +30,7 @@ from bench.s3_relay import history
 from projections.builder import ViewBuilder
 from projections.rebuild import rebuild, rebuild_views
 from projections.registry import projection_modules
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 GOAL_RATIO = 0.5

@@ -17,7 +17,7 @@ from projections.registry import ddl, tables
 from projections.routes import Routes, recorded_at
 from projections.rows import ViewRows
 from projections.tracking import Envelope, fold
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 _mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII

@@ -13,7 +13,7 @@ import asyncpg
 from eventsourcing.persistence import StoredEvent
 
 from projections.tracking import Envelope, Projection, apply_in_transaction, begin_batch, record_changes
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 _mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII

@@ -25,7 +25,7 @@ import asyncpg
 
 from projections.builder import BuildFailed, Progress, ViewBuilder
 from projections.tracking import lock_view_exclusively
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 from eventsourcing.utils import resolve_topic
 
-from services.subjects import aggregate_and_event
+from services.messaging.subjects import aggregate_and_event
 
 
 @dataclass(frozen=True)

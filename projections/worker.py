@@ -31,9 +31,8 @@ from projections.tracking import (
     begin_batch,
     record_changes,
 )
-from services import singleton
-from services.store.transcoder import EventMapper, MsgspecTranscoder
-from services.subjects import (
+from services.messaging import singleton
+from services.messaging.subjects import (
     HEADER_NOTIFICATION_ID,
     HEADER_ORIGINATOR_ID,
     HEADER_ORIGINATOR_VERSION,
@@ -41,6 +40,7 @@ from services.subjects import (
     HEADER_TOPIC,
     ensure_stream,
 )
+from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 log = logging.getLogger(__name__)
 PARK_AFTER_DELIVERIES = 3

@@ -142,7 +142,7 @@ def cmd_parked(args: argparse.Namespace) -> int:
 async def _parked(database_url: str, retry: bool, discard: bool) -> int:
     from projections.parked import discard_unknown, list_parked, retry_parked
     from projections.registry import projection_modules
-    from services import singleton
+    from services.messaging import singleton
 
     db = await singleton.connect(database_url)
     try:

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from services.app import Credledger, postgres_env
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
 

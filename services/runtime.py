@@ -25,8 +25,8 @@ from services.api.app import create_app
 from services.config import RUNNING_FILE, Settings, running_embedded  # noqa: F401 (running_embedded: re-exported)
 from services.embedded import EmbeddedNats, EmbeddedPostgres
 from services.log_limits import limit_repeated_logs
+from services.messaging.relay import Relay
 from services.migrate import migrate
-from services.relay import Relay
 from services.supervise import supervise, watch_server
 from services.worker_process import WorkerProcess
 

@@ -26,9 +26,9 @@ import httpx
 import psutil
 import pytest
 
-from services.app.base import EVENTS_TABLE
 from services.embedded import free_port
-from services.subjects import HEADER_NOTIFICATION_ID
+from services.messaging.subjects import HEADER_NOTIFICATION_ID
+from services.store.recorder import EVENTS_TABLE
 from tests.api.helpers import ORG
 from tests.support import cli_token, eventually, read_stream, stop_up
 from tests.view_state import lagging, view_rows

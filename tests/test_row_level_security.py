@@ -6,8 +6,8 @@ from __future__ import annotations
 import psycopg
 
 from projections.registry import projection_modules, tables
-from services.app.base import EVENTS_TABLE
 from services.migrate import migrate
+from services.store.recorder import EVENTS_TABLE
 from tests.support import Infra
 
 # Not a read model: written only by the application layer, which checks each aggregate's

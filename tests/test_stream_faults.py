@@ -14,7 +14,7 @@ import pytest
 
 from projections.registry import NAMES
 from services.app import Actor
-from services.subjects import ensure_stream
+from services.messaging.subjects import ensure_stream
 from tests.mixed_workload import organization
 from tests.support import Infra, credledger, eventually, process_env, stop
 from tests.test_recovery import setup

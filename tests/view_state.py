@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 
 from projections.registry import projection_modules, tables
-from services.app.base import EVENTS_TABLE
+from services.store.recorder import EVENTS_TABLE
 
 
 def view_rows(database_url: str, schema: str = "public", tenant: str | None = None) -> dict[str, list[tuple[Any, ...]]]:

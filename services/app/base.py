@@ -15,13 +15,10 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from domain.base import TenantAggregate
 from domain.errors import DomainError
 from services.store.pii import FieldCipher, Keyring, tenant_scope
-from services.store.recorder import IdempotencyRecord, TenantPostgresFactory, retrying
+from services.store.recorder import EVENTS_TABLE, IdempotencyRecord, TenantPostgresFactory, retrying
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 A = TypeVar("A", bound=TenantAggregate)
-
-# eventsourcing names the table after the application: "<name>_events".
-EVENTS_TABLE = "credledger_events"
 
 
 @dataclass(frozen=True)

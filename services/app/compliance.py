@@ -15,8 +15,9 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.access_log import AccessLog, access_log_id
 from domain.base import TenantAggregate
-from services.app.base import EVENTS_TABLE, Actor, NotFound, TenantApplication, VersionConflict, mutate_all
+from services.app.base import Actor, NotFound, TenantApplication, VersionConflict, mutate_all
 from services.store.pii import tenant_scope
+from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder, pii_fields
 
 A = TypeVar("A", bound=TenantAggregate)

@@ -39,6 +39,8 @@ from services.store.chain import chain_rows
 from services.store.group_commit import GroupCommit, Request
 
 T = TypeVar("T")
+# eventsourcing names the table after the application (name "Credledger"): "<name>_events".
+EVENTS_TABLE = "credledger_events"
 TENANT_SETTING = "credledger.tenant_id"
 RETRY_ATTEMPTS, RETRY_WAIT = 10, 0.2  # as the library's own insert_events retries
 # ... but for this long at most since the save was asked for: while the database is away a command must

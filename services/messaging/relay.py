@@ -23,9 +23,8 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from services import singleton
-from services.app.base import EVENTS_TABLE
-from services.subjects import (
+from services.messaging import singleton
+from services.messaging.subjects import (
     HEADER_NOTIFICATION_ID,
     HEADER_ORIGINATOR_ID,
     HEADER_ORIGINATOR_VERSION,
@@ -35,6 +34,7 @@ from services.subjects import (
     event_id,
     event_subject,
 )
+from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
 
