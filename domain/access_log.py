@@ -30,7 +30,13 @@ class AccessLog(TenantAggregate):
     def create_id(tenant_id: str, subject_id: UUID | None) -> UUID:  # called by eventsourcing with init's args
         return access_log_id(tenant_id, subject_id)
 
-    @event("Opened")
+    class Opened(TenantAggregate.Created):
+        tenant_id: str
+        subject_id: UUID | None
+        actor: str
+        reason: str | None
+
+    @event(Opened)
     def __init__(self, tenant_id: str, subject_id: UUID | None, actor: str, reason: str | None) -> None:
         self.tenant_id = tenant_id
         self.subject_id = subject_id
@@ -41,7 +47,13 @@ class AccessLog(TenantAggregate):
             fields=sorted(fields), actor_role=actor_role, actor=actor, reason=check_text(reason, field="purpose")
         )
 
-    @event("PersonalDataRead")
+    class PersonalDataRead(TenantAggregate.Event):
+        fields: list[str]
+        actor_role: str
+        actor: str
+        reason: str
+
+    @event(PersonalDataRead)
     def _personal_data_read(self, fields: list[str], actor_role: str, actor: str, reason: str) -> None:
         pass
 
@@ -52,6 +64,12 @@ class AccessLog(TenantAggregate):
             action=escape_text(action, multiline=False), actor_role=actor_role, actor=actor, reason=escape_text(reason)
         )
 
-    @event("AccessRefused")
+    class AccessRefused(TenantAggregate.Event):
+        action: str
+        actor_role: str
+        actor: str
+        reason: str
+
+    @event(AccessRefused)
     def _access_refused(self, action: str, actor_role: str, actor: str, reason: str) -> None:
         pass

@@ -15,13 +15,18 @@ from domain.application_values import (
     ApplicationStatus,
     Channel,
     ScreeningKind,
+    check_dossier,
+    check_screenings,
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
-from domain.organization import RiskLevel
+from domain.organization_values import RiskLevel
 from domain.text import clean_text, clean_texts
+
+# Imported from here elsewhere: the aggregate, and value types re-exported (explicitly, for mypy --strict).
+__all__ = ["REQUIRED_DOCUMENTS", "Application", "ApplicationKind", "ApplicationStatus", "Channel", "ScreeningKind"]
 
 
 class Application(TenantAggregate):
@@ -53,7 +58,17 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    @event("Opened")
+    class Opened(TenantAggregate.Created):
+        tenant_id: str
+        organization_id: UUID
+        kind: ApplicationKind
+        channel: Channel
+        risk_level: RiskLevel
+        plan: str | None
+        actor: str
+        reason: str | None
+
+    @event(Opened)
     def __init__(
         self,
         tenant_id: str,
@@ -98,23 +113,6 @@ class Application(TenantAggregate):
                 f"application-not-{allowed[0].value}", f"The application is {self.status}, not {allowed[0]}."
             )
 
-    def check_dossier(self, on: date) -> None:
-        current = list(self.documents.values())  # several of a type may be current (one per clinician)
-        missing = sorted(REQUIRED_DOCUMENTS[self.kind] - {d.type for d in current})
-        if missing:
-            raise RuleViolation("documents-missing", f"Missing for a {self.kind}: {', '.join(missing)}.")
-        expired = sorted({d.type for d in current if d.expires_on is not None and d.expires_on < on})
-        if expired:
-            raise RuleViolation("documents-expired", f"Expired on {on}: {', '.join(expired)}.")
-
-    def check_screenings(self) -> None:
-        missing = required_screenings(self.kind, self.risk_level) - {k for k, (_, ok) in self.screenings.items() if ok}
-        if missing:
-            raise RuleViolation(
-                "screenings-required",
-                f"A {self.risk_level}-risk {self.kind} needs passed screenings: {', '.join(sorted(missing))}.",
-            )
-
     # --- the dossier -----------------------------------------------------------------------------
 
     def attach_document(
@@ -132,7 +130,13 @@ class Application(TenantAggregate):
                 raise RuleViolation("document-type-differs", "A document is superseded by one of the same type.")
         self._document_attached(document=document, supersedes=supersedes, actor=actor, reason=reason)
 
-    @event("DocumentAttached")
+    class DocumentAttached(TenantAggregate.Event):
+        document: Document
+        supersedes: str | None
+        actor: str
+        reason: str | None
+
+    @event(DocumentAttached)
     def _document_attached(self, document: Document, supersedes: str | None, actor: str, reason: str | None) -> None:
         if supersedes is not None:
             del self.documents[supersedes]
@@ -157,7 +161,7 @@ class Application(TenantAggregate):
             raise RuleViolation(
                 "date-before-rejection", f"{submitted_on} is before the rejection on {self.rejected_on}."
             )
-        self.check_dossier(submitted_on)
+        check_dossier(self.kind, self.documents.values(), submitted_on)
         if nppes_mismatches and not (override_reason and override_reason.strip()):
             raise RuleViolation(
                 "nppes-mismatch",
@@ -172,7 +176,14 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    @event("Submitted")
+    class Submitted(TenantAggregate.Event):
+        submitted_on: date
+        overridden_mismatches: list[str]
+        override_reason: str | None
+        actor: str
+        reason: str | None
+
+    @event(Submitted)
     def _submitted(
         self,
         submitted_on: date,
@@ -205,7 +216,14 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    @event("DeficiencyNoticed")
+    class DeficiencyNoticed(TenantAggregate.Event):
+        deficiency_id: str
+        missing_items: list[str]
+        noticed_on: date
+        actor: str
+        reason: str | None
+
+    @event(DeficiencyNoticed)
     def _deficiency_noticed(
         self, deficiency_id: str, missing_items: list[str], noticed_on: date, actor: str, reason: str | None
     ) -> None:
@@ -223,7 +241,13 @@ class Application(TenantAggregate):
             raise RuleViolation("deficiency-date-order", "A deficiency cannot be resolved before it was noticed.")
         self._deficiency_resolved(deficiency_id=deficiency_id, resolved_on=resolved_on, actor=actor, reason=reason)
 
-    @event("DeficiencyResolved")
+    class DeficiencyResolved(TenantAggregate.Event):
+        deficiency_id: str
+        resolved_on: date
+        actor: str
+        reason: str | None
+
+    @event(DeficiencyResolved)
     def _deficiency_resolved(self, deficiency_id: str, resolved_on: date, actor: str, reason: str | None) -> None:
         items, noticed, _ = self.deficiencies[deficiency_id]
         self.deficiencies[deficiency_id] = (items, noticed, resolved_on)
@@ -245,7 +269,14 @@ class Application(TenantAggregate):
             screening=screening, passed=passed, completed_on=completed_on, actor=actor, reason=reason
         )
 
-    @event("ScreeningCompleted")
+    class ScreeningCompleted(TenantAggregate.Event):
+        screening: ScreeningKind
+        passed: bool
+        completed_on: date
+        actor: str
+        reason: str | None
+
+    @event(ScreeningCompleted)
     def _screening_completed(
         self, screening: ScreeningKind, passed: bool, completed_on: date, actor: str, reason: str | None
     ) -> None:
@@ -264,7 +295,7 @@ class Application(TenantAggregate):
     ) -> None:
         self.check_status(ApplicationStatus.SUBMITTED)
         self._check_not_before_submission(decided_on)
-        self.check_screenings()
+        check_screenings(self.kind, self.risk_level, self.screenings)
         if self.kind is ApplicationKind.ENROLLMENT and not provider_number:
             raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
         if self.kind is not ApplicationKind.ENROLLMENT and provider_number:
@@ -277,7 +308,14 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    @event("Approved")
+    class Approved(TenantAggregate.Event):
+        decided_on: date
+        provider_number: str | None
+        effective_date: date | None
+        actor: str
+        reason: str | None
+
+    @event(Approved)
     def _approved(
         self,
         decided_on: date,
@@ -298,7 +336,12 @@ class Application(TenantAggregate):
             raise RuleViolation("reason-required", "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 
-    @event("Denied")
+    class Denied(TenantAggregate.Event):
+        decided_on: date
+        actor: str
+        reason: str | None
+
+    @event(Denied)
     def _denied(self, decided_on: date, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.DENIED
         self.decided_on = decided_on
@@ -309,7 +352,13 @@ class Application(TenantAggregate):
         self._check_not_before_submission(rejected_on)
         self._rejected(rejected_on=rejected_on, cause=check_text(cause, field="cause"), actor=actor, reason=reason)
 
-    @event("Rejected")
+    class Rejected(TenantAggregate.Event):
+        rejected_on: date
+        cause: str
+        actor: str
+        reason: str | None
+
+    @event(Rejected)
     def _rejected(self, rejected_on: date, cause: str, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.OPEN
         self.submitted_on = None
@@ -322,7 +371,12 @@ class Application(TenantAggregate):
         self._check_not_before_submission(withdrawn_on)
         self._withdrawn(withdrawn_on=withdrawn_on, actor=actor, reason=reason)
 
-    @event("Withdrawn")
+    class Withdrawn(TenantAggregate.Event):
+        withdrawn_on: date
+        actor: str
+        reason: str | None
+
+    @event(Withdrawn)
     def _withdrawn(self, withdrawn_on: date, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.WITHDRAWN
         self.decided_on = withdrawn_on

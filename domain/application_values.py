@@ -1,12 +1,16 @@
-"""What an application is: its kinds, channels, statuses and decisions, and which screenings a kind and risk level
-require (42 CFR 455.450); the Application aggregate (application.py) records its life."""
+"""What an application is: its kinds, channels, statuses and decisions, which documents and screenings a kind (and
+risk level) requires (42 CFR 455.450), and the checks of both; the Application aggregate (application.py) records
+its life."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
 from enum import StrEnum
 
-from domain.dossier import DocumentType
-from domain.organization import RiskLevel
+from domain.dossier import Document, DocumentType
+from domain.errors import RuleViolation
+from domain.organization_values import RiskLevel
 
 
 class ApplicationKind(StrEnum):
@@ -80,3 +84,26 @@ def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozens
     if risk_level is RiskLevel.LIMITED:
         return frozenset({ScreeningKind.EXCLUSION_LISTS})
     return frozenset(ScreeningKind)
+
+
+def check_dossier(kind: ApplicationKind, documents: Iterable[Document], on: date) -> None:
+    """The application's current documents are all those its kind needs, and none has expired by ``on``."""
+    current = list(documents)  # several of a type may be current (one per clinician)
+    missing = sorted(REQUIRED_DOCUMENTS[kind] - {d.type for d in current})
+    if missing:
+        raise RuleViolation("documents-missing", f"Missing for a {kind}: {', '.join(missing)}.")
+    expired = sorted({d.type for d in current if d.expires_on is not None and d.expires_on < on})
+    if expired:
+        raise RuleViolation("documents-expired", f"Expired on {on}: {', '.join(expired)}.")
+
+
+def check_screenings(
+    kind: ApplicationKind, risk_level: RiskLevel, screenings: Mapping[ScreeningKind, tuple[date, bool]]
+) -> None:
+    """Every screening the kind and risk level require is recorded as passed (``screenings``: kind -> (on, passed))."""
+    missing = required_screenings(kind, risk_level) - {k for k, (_, ok) in screenings.items() if ok}
+    if missing:
+        raise RuleViolation(
+            "screenings-required",
+            f"A {risk_level}-risk {kind} needs passed screenings: {', '.join(sorted(missing))}.",
+        )

@@ -32,7 +32,14 @@ def check_text(value: str, *, field: str, max_length: int = 200, multiline: bool
 
 
 class TenantAggregate(Aggregate):
-    """An aggregate owned by one tenant. Every event names the acting user and may carry a reason."""
+    """An aggregate owned by one tenant. Every event names the acting user and may carry a reason.
+
+    Every event is a class declared in the aggregate's body (``class Submitted(TenantAggregate.Event)``), whose
+    fields are the parameters of the event method that ``@event(Submitted)`` decorates: the same names, order and
+    types (Organization's fields are in organization_events.py, for size). So code elsewhere can annotate
+    ``event: Application.Submitted``, and a type checker knows its fields. eventsourcing records a subclass it
+    derives of the same name, ``Application.Submitted``, whose topic (``domain.application:Application.Submitted``)
+    stored events carry: renaming an event class breaks the stores. tests/domain/test_event_classes.py checks both."""
 
     tenant_id: str
 

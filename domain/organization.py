@@ -8,28 +8,72 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import organization_events
 from domain.address import Address
-from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
-from domain.base import TenantAggregate, check_tenant_id, check_text, clean_text
+from domain.affiliation import Affiliation, AffiliationState, PlanKind
+from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
 from domain.organization_commands import OrganizationCommands
-from domain.organization_values import (
-    AccountType,
-    EftStatus,
-    EntityKind,
-    RiskLevel,
-)
+from domain.organization_values import AccountType, EftStatus, EntityKind, ProfileCorrection, RiskLevel
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
 
+# Imported from here elsewhere: the aggregate, and value types re-exported (explicitly, for mypy --strict).
+__all__ = ["AccountType", "EftStatus", "EntityKind", "Organization", "RiskLevel"]
+
 
 class Organization(OrganizationCommands, TenantAggregate):
-    """The aggregate: registration, profile, NPPES and affiliations here; the enrollment details' commands in
-    OrganizationCommands (organization_commands.py). Every event method is declared here."""
+    """The aggregate: registration, profile and NPPES here; the enrollment details' commands (plan affiliations
+    among them) in OrganizationCommands (organization_commands.py). Every event method is declared here."""
+
+    # Its events. Their fields are declared in organization_events.py (in here, this module would pass 400 lines);
+    # each is subclassed here rather than just named, because to a type checker a class attribute bound to a class
+    # is a variable, not a type, and `event: Organization.Registered` must be a type. From each class here
+    # eventsourcing derives the one it records, Organization.<Name>, also an Organization.Event, whose topic
+    # (domain.organization:Organization.<Name>) stored events carry.
+    class Registered(organization_events.Registered): ...
+
+    class ProfileCorrected(organization_events.ProfileCorrected): ...
+
+    class NppesSnapshotRecorded(organization_events.NppesSnapshotRecorded): ...
+
+    class NppesComparisonChanged(organization_events.NppesComparisonChanged): ...
+
+    class PinLetterReceived(organization_events.PinLetterReceived): ...
+
+    class ProviderNumberIssued(organization_events.ProviderNumberIssued): ...
+
+    class RenderingProviderLinked(organization_events.RenderingProviderLinked): ...
+
+    class RenderingProviderUnlinked(organization_events.RenderingProviderUnlinked): ...
+
+    class EftDetailsRecorded(organization_events.EftDetailsRecorded): ...
+
+    class EftValidationRecorded(organization_events.EftValidationRecorded): ...
+
+    class AffiliationRequested(organization_events.AffiliationRequested): ...
+
+    class AffiliationCredentialingStarted(organization_events.AffiliationCredentialingStarted): ...
+
+    class AffiliationContracted(organization_events.AffiliationContracted): ...
+
+    class AffiliationActivated(organization_events.AffiliationActivated): ...
+
+    class AffiliationDenied(organization_events.AffiliationDenied): ...
+
+    class AffiliationTerminated(organization_events.AffiliationTerminated): ...
+
+    class ScreeningRecorded(organization_events.ScreeningRecorded): ...
+
+    class ScreeningCleared(organization_events.ScreeningCleared): ...
+
+    class PrimaryUserDesignated(organization_events.PrimaryUserDesignated): ...
+
+    class PrimaryUserReplaced(organization_events.PrimaryUserReplaced): ...
 
     # --- registration and profile -------------------------------------------------------------
 
@@ -74,7 +118,7 @@ class Organization(OrganizationCommands, TenantAggregate):
             reason=reason,
         )
 
-    @event("Registered")
+    @event(Registered)
     def __init__(
         self,
         tenant_id: str,
@@ -138,7 +182,7 @@ class Organization(OrganizationCommands, TenantAggregate):
             taxonomies, taxonomy_version = parse_taxonomies(
                 taxonomies if taxonomies is not None else self.taxonomies, taxonomy_version or self.taxonomy_version
             )
-        changes = dict(
+        changes = ProfileCorrection(
             legal_name=check_text(legal_name, field="legal_name") if legal_name is not None else None,
             tin=parse_tin(tin, self.tin_kind) if tin is not None else None,
             practice_address=practice_address,
@@ -153,7 +197,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         self._profile_corrected(**changes, actor=actor, reason=reason)
         self._record_nppes_comparison(actor, reason)
 
-    @event("ProfileCorrected")
+    @event(ProfileCorrected)
     def _profile_corrected(
         self,
         legal_name: str | None,
@@ -190,7 +234,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         self._nppes_snapshot_recorded(snapshot=snapshot, nppes_tin=nppes_tin, actor=actor, reason=reason)
         self._record_nppes_comparison(actor, reason)
 
-    @event("NppesSnapshotRecorded")
+    @event(NppesSnapshotRecorded)
     def _nppes_snapshot_recorded(
         self, snapshot: NppesSnapshot, nppes_tin: Annotated[str | None, PII], actor: str, reason: str | None
     ) -> None:
@@ -204,7 +248,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         if found != self.nppes_comparison:
             self._nppes_comparison_changed(mismatches=found, actor=actor, reason=reason)
 
-    @event("NppesComparisonChanged")
+    @event(NppesComparisonChanged)
     def _nppes_comparison_changed(self, mismatches: list[Mismatch], actor: str, reason: str | None) -> None:
         self.nppes_comparison = mismatches
 
@@ -226,28 +270,28 @@ class Organization(OrganizationCommands, TenantAggregate):
 
     # --- MassHealth PIN letter and provider number -----------------------------------------------
 
-    @event("PinLetterReceived")
+    @event(PinLetterReceived)
     def _pin_letter_received(self, pin: Annotated[str, PII], received_on: date, actor: str, reason: str | None) -> None:
         self.pin = pin
         self.pin_received_on = received_on
 
-    @event("ProviderNumberIssued")
+    @event(ProviderNumberIssued)
     def _provider_number_issued(self, provider_number: str, issued_on: date, actor: str, reason: str | None) -> None:
         self.provider_number = provider_number
 
     # --- rendering providers ------------------------------------------------------------------------
 
-    @event("RenderingProviderLinked")
+    @event(RenderingProviderLinked)
     def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None:
         self.rendering_providers[npi] = name
 
-    @event("RenderingProviderUnlinked")
+    @event(RenderingProviderUnlinked)
     def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None:
         del self.rendering_providers[npi]
 
     # --- EFT -------------------------------------------------------------------------------------
 
-    @event("EftDetailsRecorded")
+    @event(EftDetailsRecorded)
     def _eft_details_recorded(
         self,
         routing_number: str,
@@ -260,27 +304,13 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.eft_account_number = account_number
         self.eft_status = EftStatus.PENDING_VALIDATION
 
-    @event("EftValidationRecorded")
+    @event(EftValidationRecorded)
     def _eft_validation_recorded(self, validated: bool, on: date, actor: str, reason: str | None) -> None:
         self.eft_status = EftStatus.VALIDATED if validated else EftStatus.FAILED
 
     # --- plan affiliations ------------------------------------------------------------------------
 
-    def request_affiliation(
-        self, *, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None = None
-    ) -> None:
-        kind = PlanKind(kind)
-        check_plan(kind, plan, partner_mco)
-        current = self.affiliations.get(plan.strip())
-        if current is not None and current.state not in CLOSED:
-            raise RuleViolation("affiliation-open", f"An affiliation with {plan} is already {current.state}.")
-        if current is not None and on < max(current.dates.values()):
-            raise RuleViolation("affiliation-date-order", f"{on} is before the previous affiliation with {plan} ended.")
-        self._affiliation_requested(
-            kind=kind, plan=plan.strip(), partner_mco=partner_mco, on=on, actor=actor, reason=reason
-        )
-
-    @event("AffiliationRequested")
+    @event(AffiliationRequested)
     def _affiliation_requested(
         self, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None
     ) -> None:
@@ -288,42 +318,29 @@ class Organization(OrganizationCommands, TenantAggregate):
             plan=plan, kind=kind, partner_mco=partner_mco, state=AffiliationState.REQUESTED, dates={"requested": on}
         )
 
-    def move_affiliation(
-        self, *, plan: str, to: AffiliationState, on: date, actor: str, reason: str | None = None
-    ) -> None:
-        """Credentialing started, contracted, active, denied or terminated: one event each."""
-        to = AffiliationState(to)
-        current = self.affiliations.get(clean_text(plan, field="plan"))
-        if current is None:
-            raise RuleViolation("affiliation-unknown", f"No affiliation with {plan} was requested.")
-        if to is AffiliationState.REQUESTED:
-            raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
-        check_transition(current, to, on, enrolled=self.provider_number is not None)
-        getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
-
-    @event("AffiliationCredentialingStarted")
+    @event(AffiliationCredentialingStarted)
     def _affiliation_credentialing_started(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.IN_CREDENTIALING, on)
 
-    @event("AffiliationContracted")
+    @event(AffiliationContracted)
     def _affiliation_contracted(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.CONTRACTED, on)
 
-    @event("AffiliationActivated")
+    @event(AffiliationActivated)
     def _affiliation_activated(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.ACTIVE, on)
 
-    @event("AffiliationDenied")
+    @event(AffiliationDenied)
     def _affiliation_denied(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.DENIED, on)
 
-    @event("AffiliationTerminated")
+    @event(AffiliationTerminated)
     def _affiliation_terminated(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.TERMINATED, on)
 
     # --- exclusion screening ---------------------------------------------------------------------
 
-    @event("ScreeningRecorded")
+    @event(ScreeningRecorded)
     def _screening_recorded(
         self,
         source: ExclusionSource,
@@ -336,7 +353,7 @@ class Organization(OrganizationCommands, TenantAggregate):
     ) -> None:
         self.screenings[source] = Screening(source, result, list_version, list_date, screened_on)
 
-    @event("ScreeningCleared")
+    @event(ScreeningCleared)
     def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None:
         current = self.screenings[source]
         self.screenings[source] = Screening(
@@ -345,22 +362,13 @@ class Organization(OrganizationCommands, TenantAggregate):
 
     # --- the POSC primary user --------------------------------------------------------------------
 
-    @event("PrimaryUserDesignated")
+    @event(PrimaryUserDesignated)
     def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None:
         self.primary_user_account_id = account_id
 
-    @event("PrimaryUserReplaced")
+    @event(PrimaryUserReplaced)
     def _primary_user_replaced(
         self, account_id: UUID, previous_account_id: UUID, modification_id: UUID, actor: str, reason: str | None
     ) -> None:
         self.primary_user_account_id = account_id
         self.used_modifications.append(modification_id)
-
-
-_AFFILIATION_ACTS = {
-    AffiliationState.IN_CREDENTIALING: "_affiliation_credentialing_started",
-    AffiliationState.CONTRACTED: "_affiliation_contracted",
-    AffiliationState.ACTIVE: "_affiliation_activated",
-    AffiliationState.DENIED: "_affiliation_denied",
-    AffiliationState.TERMINATED: "_affiliation_terminated",
-}

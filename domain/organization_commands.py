@@ -1,6 +1,6 @@
 """The commands for an organization's enrollment details: the MassHealth PIN letter and provider number,
-rendering providers, EFT, exclusion screenings and the POSC primary user. Each checks its input and the
-organization's state, then records its event through the event method of that name on Organization.
+rendering providers, EFT, plan affiliations, exclusion screenings and the POSC primary user. Each checks its input
+and the organization's state, then records its event through the event method of that name on Organization.
 
 Why the event methods are not here too: eventsourcing names each event class after the class that declares
 its method (``domain.organization:Organization.ScreeningRecorded``), and stored events, NATS subjects and the
@@ -10,9 +10,11 @@ views all carry that name; a method declared on this mixin would have no event c
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from domain.base import check_text, clean_text
+from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
+from domain.base import check_text
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.organization_values import (
@@ -21,13 +23,57 @@ from domain.organization_values import (
     PROVIDER_NUMBER_FORM,
     AccountType,
     EftStatus,
+    EntityKind,
     check_routing_number,
 )
-from domain.screening import ExclusionSource, ScreeningResult
+from domain.screening import ExclusionSource, Screening, ScreeningResult
+from domain.text import clean_text
 
 
 class OrganizationCommands:
     """Mixed into Organization, whose state (set by its event methods) these read."""
+
+    if TYPE_CHECKING:
+        # For the type checker only: the state these commands read and the event methods they call, all defined
+        # by Organization (which mypy checks against these declarations).
+        npi: str
+        entity_kind: EntityKind
+        provider_number: str | None
+        rendering_providers: dict[str, str]
+        eft_status: EftStatus
+        affiliations: dict[str, Affiliation]
+        screenings: dict[ExclusionSource, Screening]
+        primary_user_account_id: UUID | None
+        used_modifications: list[UUID]
+
+        def _pin_letter_received(self, pin: str, received_on: date, actor: str, reason: str | None) -> None: ...
+        def _provider_number_issued(
+            self, provider_number: str, issued_on: date, actor: str, reason: str | None
+        ) -> None: ...
+        def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None: ...
+        def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None: ...
+        def _eft_details_recorded(
+            self, routing_number: str, account_number: str, account_type: AccountType, actor: str, reason: str | None
+        ) -> None: ...
+        def _eft_validation_recorded(self, validated: bool, on: date, actor: str, reason: str | None) -> None: ...
+        def _affiliation_requested(
+            self, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None
+        ) -> None: ...
+        def _screening_recorded(
+            self,
+            source: ExclusionSource,
+            result: ScreeningResult,
+            list_version: str,
+            list_date: date,
+            screened_on: date,
+            actor: str,
+            reason: str | None,
+        ) -> None: ...
+        def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None: ...
+        def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None: ...
+        def _primary_user_replaced(
+            self, account_id: UUID, previous_account_id: UUID, modification_id: UUID, actor: str, reason: str | None
+        ) -> None: ...
 
     def receive_pin_letter(self, *, pin: str, received_on: date, actor: str, reason: str | None = None) -> None:
         if not isinstance(pin, str) or not PIN_FORM.fullmatch(pin):
@@ -87,6 +133,37 @@ class OrganizationCommands:
         if self.eft_status is not EftStatus.PENDING_VALIDATION:
             raise RuleViolation("eft-not-pending", f"No EFT details await validation (status {self.eft_status}).")
         self._eft_validation_recorded(validated=validated, on=on, actor=actor, reason=reason)
+
+    # --- plan affiliations ------------------------------------------------------------------------
+
+    def request_affiliation(
+        self, *, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None = None
+    ) -> None:
+        kind = PlanKind(kind)
+        check_plan(kind, plan, partner_mco)
+        current = self.affiliations.get(plan.strip())
+        if current is not None and current.state not in CLOSED:
+            raise RuleViolation("affiliation-open", f"An affiliation with {plan} is already {current.state}.")
+        if current is not None and on < max(current.dates.values()):
+            raise RuleViolation("affiliation-date-order", f"{on} is before the previous affiliation with {plan} ended.")
+        self._affiliation_requested(
+            kind=kind, plan=plan.strip(), partner_mco=partner_mco, on=on, actor=actor, reason=reason
+        )
+
+    def move_affiliation(
+        self, *, plan: str, to: AffiliationState, on: date, actor: str, reason: str | None = None
+    ) -> None:
+        """Credentialing started, contracted, active, denied or terminated: one event each."""
+        to = AffiliationState(to)
+        current = self.affiliations.get(clean_text(plan, field="plan"))
+        if current is None:
+            raise RuleViolation("affiliation-unknown", f"No affiliation with {plan} was requested.")
+        if to is AffiliationState.REQUESTED:
+            raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
+        check_transition(current, to, on, enrolled=self.provider_number is not None)
+        getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
+
+    # --- exclusion screening ---------------------------------------------------------------------
 
     def record_screening(
         self,
@@ -157,3 +234,12 @@ class OrganizationCommands:
             actor=actor,
             reason=reason,
         )
+
+
+_AFFILIATION_ACTS = {
+    AffiliationState.IN_CREDENTIALING: "_affiliation_credentialing_started",
+    AffiliationState.CONTRACTED: "_affiliation_contracted",
+    AffiliationState.ACTIVE: "_affiliation_activated",
+    AffiliationState.DENIED: "_affiliation_denied",
+    AffiliationState.TERMINATED: "_affiliation_terminated",
+}

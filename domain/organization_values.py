@@ -1,12 +1,15 @@
-"""An organization's value types: entity kinds, risk levels, EFT account types and statuses, and the checks of a
-routing number, a PIN and a provider number's form."""
+"""An organization's value types: entity kinds, risk levels, EFT account types and statuses, a profile correction,
+and the checks of a routing number, a PIN and a provider number's form."""
 
 from __future__ import annotations
 
 import re
 from enum import StrEnum
+from typing import TypedDict
 
+from domain.address import Address
 from domain.errors import InvalidValue
+from domain.taxonomy import TaxonomySelection
 
 
 class EntityKind(StrEnum):
@@ -38,6 +41,21 @@ class EftStatus(StrEnum):
     PENDING_VALIDATION = "pending_validation"
     VALIDATED = "validated"
     FAILED = "failed"
+
+
+class ProfileCorrection(TypedDict):
+    """What Organization.correct_profile changes, each field None if unchanged: the ProfileCorrected event's
+    fields but actor and reason (a TypedDict, so that the type checker checks both its values and the event
+    method's call with them)."""
+
+    legal_name: str | None
+    tin: str | None
+    practice_address: Address | None
+    mailing_address: Address | None
+    taxonomies: list[TaxonomySelection] | None
+    taxonomy_version: str | None
+    provider_type: str | None
+    risk_level: RiskLevel | None
 
 
 PROVIDER_NUMBER_FORM = re.compile(r"[0-9]{7}")

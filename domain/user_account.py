@@ -90,7 +90,18 @@ class UserAccount(TenantAggregate):
             reason=reason,
         )
 
-    @event("Opened")
+    class Opened(TenantAggregate.Created):
+        tenant_id: str
+        organization_id: UUID
+        person_name: str
+        role: AccountRole
+        partner_firm: str | None
+        partner_function: str | None
+        date_of_birth: Annotated[date | None, PII]
+        actor: str
+        reason: str | None
+
+    @event(Opened)
     def __init__(
         self,
         tenant_id: str,
@@ -145,7 +156,13 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("step-date-order", f"{step} cannot be done before {earlier[-1]}.")
         self._step_completed(step=step, on=on, actor=actor, reason=reason)
 
-    @event("ChecklistStepCompleted")
+    class ChecklistStepCompleted(TenantAggregate.Event):
+        step: ChecklistStep
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(ChecklistStepCompleted)
     def _step_completed(self, step: ChecklistStep, on: date, actor: str, reason: str | None) -> None:
         self.checklist[step.value] = on
 
@@ -163,7 +180,13 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("access-already-granted", f"Access to {function} is already granted.")
         self._access_granted(function=function, granted_by=granted_by, actor=actor, reason=reason)
 
-    @event("AccessGranted")
+    class AccessGranted(TenantAggregate.Event):
+        function: PoscFunction
+        granted_by: UUID | None
+        actor: str
+        reason: str | None
+
+    @event(AccessGranted)
     def _access_granted(self, function: PoscFunction, granted_by: UUID | None, actor: str, reason: str | None) -> None:
         self.grants.append(function)
 
@@ -173,7 +196,12 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("access-not-granted", f"Access to {function} is not granted.")
         self._access_revoked(function=function, actor=actor, reason=reason)
 
-    @event("AccessRevoked")
+    class AccessRevoked(TenantAggregate.Event):
+        function: PoscFunction
+        actor: str
+        reason: str | None
+
+    @event(AccessRevoked)
     def _access_revoked(self, function: PoscFunction, actor: str, reason: str | None) -> None:
         self.grants.remove(function)
 
@@ -189,7 +217,14 @@ class UserAccount(TenantAggregate):
             outcome=outcome, on=on, reviewer=check_text(reviewer, field="reviewer"), actor=actor, reason=reason
         )
 
-    @event("AccessReviewed")
+    class AccessReviewed(TenantAggregate.Event):
+        outcome: ReviewOutcome
+        on: date
+        reviewer: str
+        actor: str
+        reason: str | None
+
+    @event(AccessReviewed)
     def _access_reviewed(self, outcome: ReviewOutcome, on: date, reviewer: str, actor: str, reason: str | None) -> None:
         self.last_review = (on, outcome, reviewer)
         if outcome is ReviewOutcome.REVOKED:
@@ -202,7 +237,12 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("person-departed", "The person's departure is already recorded.")
         self._person_departed(on=on, actor=actor, reason=reason)
 
-    @event("PersonDeparted")
+    class PersonDeparted(TenantAggregate.Event):
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(PersonDeparted)
     def _person_departed(self, on: date, actor: str, reason: str | None) -> None:
         self.departed_on = on
 
@@ -210,7 +250,11 @@ class UserAccount(TenantAggregate):
         self.check_active()
         self._deactivated(actor=actor, reason=reason)
 
-    @event("Deactivated")
+    class Deactivated(TenantAggregate.Event):
+        actor: str
+        reason: str | None
+
+    @event(Deactivated)
     def _deactivated(self, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.DEACTIVATED
         self.grants = []  # POSC ends an inactive ID's access with it
@@ -222,7 +266,11 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("person-departed", "A departed person's account is not reactivated; open a new one.")
         self._reactivated(actor=actor, reason=reason)
 
-    @event("Reactivated")
+    class Reactivated(TenantAggregate.Event):
+        actor: str
+        reason: str | None
+
+    @event(Reactivated)
     def _reactivated(self, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.ACTIVE
 
@@ -230,6 +278,11 @@ class UserAccount(TenantAggregate):
         self.check_active()
         self._password_reset(on=on, actor=actor, reason=reason)
 
-    @event("PasswordReset")
+    class PasswordReset(TenantAggregate.Event):
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(PasswordReset)
     def _password_reset(self, on: date, actor: str, reason: str | None) -> None:
         self.password_resets += 1

@@ -249,16 +249,16 @@ def test_documents_may_be_attached_while_submitted_or_deficient():
 
 
 def test_required_documents_per_kind():
-    D = DocumentType
-    assert REQUIRED_DOCUMENTS == {
+    doc = DocumentType
+    assert {
         K.POSC_REGISTRATION: set(),
         K.PRIMARY_USER_MODIFICATION: set(),
-        K.ENROLLMENT: {D.W9, D.IRS_147C, D.LICENSE, D.LIABILITY_COI, D.VOIDED_CHECK, D.PROVIDER_AGREEMENT},
-        K.REVALIDATION: {D.W9, D.LICENSE, D.LIABILITY_COI, D.PROVIDER_AGREEMENT},
-        K.ACO_AFFILIATION: {D.W9, D.LICENSE, D.LIABILITY_COI},
-        K.MCO_AFFILIATION: {D.W9, D.LICENSE, D.LIABILITY_COI},
-        K.PCC_AFFILIATION: {D.W9, D.LICENSE},
-    }
+        K.ENROLLMENT: {doc.W9, doc.IRS_147C, doc.LICENSE, doc.LIABILITY_COI, doc.VOIDED_CHECK, doc.PROVIDER_AGREEMENT},
+        K.REVALIDATION: {doc.W9, doc.LICENSE, doc.LIABILITY_COI, doc.PROVIDER_AGREEMENT},
+        K.ACO_AFFILIATION: {doc.W9, doc.LICENSE, doc.LIABILITY_COI},
+        K.MCO_AFFILIATION: {doc.W9, doc.LICENSE, doc.LIABILITY_COI},
+        K.PCC_AFFILIATION: {doc.W9, doc.LICENSE},
+    } == REQUIRED_DOCUMENTS
 
 
 @pytest.mark.parametrize(
@@ -455,7 +455,7 @@ def test_notice_and_resolve_deficiencies():
     assert application.deficiencies["D-1"] == (["W-9 signature", "147C letter"], LATER, second)
     application.resolve_deficiency(deficiency_id="D-2", resolved_on=second, actor="u")  # the same day is fine
     assert application.status is ApplicationStatus.SUBMITTED
-    _, resolved1, resolved2 = application.collect_events()
+    _, resolved1, _ = application.collect_events()
     assert type(resolved1) is Application.DeficiencyResolved
     assert (resolved1.deficiency_id, resolved1.resolved_on, resolved1.reason) == ("D-1", second, "sent")
     # and a new deficiency makes it deficient again
@@ -586,7 +586,7 @@ def test_required_screenings_table(kind, risk):
         if risk is not RiskLevel.LIMITED:
             expected |= {ScreeningKind.FINGERPRINT_CORI, ScreeningKind.SITE_VISIT}
     assert required_screenings(kind, risk) == expected
-    assert SCREENED_KINDS == {K.ENROLLMENT, K.REVALIDATION}
+    assert {K.ENROLLMENT, K.REVALIDATION} == SCREENED_KINDS
 
 
 @pytest.mark.parametrize("state", ["submitted", "deficient"])

@@ -327,7 +327,7 @@ def test_the_comparison_is_recorded_only_when_its_result_changes():
     org.record_nppes_snapshot(peach_snapshot(), actor="user-1")  # same result: no second comparison event
     assert [type(e) for e in org.collect_events()] == [Organization.NppesSnapshotRecorded]
     org.correct_profile(legal_name="Peach Other Name LLC", actor="user-1")
-    corrected, compared = org.collect_events()
+    _, compared = org.collect_events()
     assert [m.field for m in compared.mismatches] == ["legal_name"]
     assert org.nppes_comparison == org.nppes_mismatches
 

@@ -4,9 +4,10 @@ realistic history with refused commands in between, and at every intermediate ve
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 from uuid import uuid4
 
 import pytest

@@ -14,9 +14,10 @@ review-date-order, step-date-order).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -437,11 +438,7 @@ class ApplicationLifecycle(Harness):
         if really:  # withdrawing closes the application: keep it rare so sequences explore further
             return
         on = self._date(delta)
-        expected = None
-        if self._closed():
-            expected = "application-closed"
-        else:
-            expected = self._date_rule(on)
+        expected = "application-closed" if self._closed() else self._date_rule(on)
         if self.run(lambda: self.aggregate.withdraw(withdrawn_on=on, actor="u"), expected):
             self.model.status = A.WITHDRAWN
             self._advance(on)

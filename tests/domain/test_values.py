@@ -255,7 +255,7 @@ def test_expiring_documents_need_an_expiry_date(doc_type):
 
 
 def test_only_license_coi_and_dea_expire():
-    assert EXPIRING == {DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.DEA}
+    assert {DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.DEA} == EXPIRING
     for doc_type in set(DocumentType) - EXPIRING:
         check_document(document(doc_type, expires_on=None))
 
@@ -358,16 +358,16 @@ def test_check_plan_refuses(kind, plan, partner, rule):
 
 
 def test_transition_table():
-    S = AffiliationState
-    assert TRANSITIONS == {
-        S.IN_CREDENTIALING: {S.REQUESTED},
-        S.CONTRACTED: {S.IN_CREDENTIALING},
-        S.ACTIVE: {S.CONTRACTED},
-        S.DENIED: {S.REQUESTED, S.IN_CREDENTIALING},
-        S.TERMINATED: {S.CONTRACTED, S.ACTIVE},
-    }
-    assert CLOSED == {S.DENIED, S.TERMINATED}
-    assert NEEDS_ENROLLMENT == {S.CONTRACTED, S.ACTIVE}
+    state = AffiliationState
+    assert {
+        state.IN_CREDENTIALING: {state.REQUESTED},
+        state.CONTRACTED: {state.IN_CREDENTIALING},
+        state.ACTIVE: {state.CONTRACTED},
+        state.DENIED: {state.REQUESTED, state.IN_CREDENTIALING},
+        state.TERMINATED: {state.CONTRACTED, state.ACTIVE},
+    } == TRANSITIONS
+    assert {state.DENIED, state.TERMINATED} == CLOSED
+    assert {state.CONTRACTED, state.ACTIVE} == NEEDS_ENROLLMENT
 
 
 def _affiliation(state: AffiliationState, last: date = date(2026, 5, 1)) -> Affiliation:

@@ -3,10 +3,11 @@ and each of its text fields with how a text gets into it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 from uuid import uuid4
 
 from domain.access_log import AccessLog

@@ -1,0 +1,217 @@
+"""Organization's events: what each one records, field by field, so that a type checker knows them.
+
+Code elsewhere names them through the aggregate (``event: Organization.Registered``). Their fields are declared
+here rather than in Organization's body only because organization.py would then pass 400 lines. Organization's
+body subclasses each one (``class Registered(organization_events.Registered): ...``), and from that class
+eventsourcing derives the one it records, ``Organization.Registered``, also an ``Organization.Event``, whose topic
+(``domain.organization:Organization.Registered``) stored events, NATS subjects and views carry. No event is ever
+recorded as one of the classes here, so their own names are stored nowhere.
+
+Each class's fields are the parameters of its event method on Organization: the same names, in the same order
+(a stored event's JSON keys follow it), with the same types (the store decodes each field to its declared type,
+and encrypts the ``Annotated[..., PII]`` ones).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from domain.address import Address
+from domain.affiliation import PlanKind
+from domain.base import TenantAggregate
+from domain.nppes import Mismatch, NppesSnapshot
+from domain.organization_values import AccountType, EntityKind, RiskLevel
+from domain.pii import PII
+from domain.screening import ExclusionSource, ScreeningResult
+from domain.taxonomy import TaxonomySelection
+from domain.tin import TinKind
+
+# The annotations are evaluated at run time (typing.get_type_hints, by the store's transcoder), in this module:
+# every name they use must be imported here for real, not only under TYPE_CHECKING.
+
+# --- registration and profile -------------------------------------------------------------
+
+
+class Registered(TenantAggregate.Created):
+    tenant_id: str
+    legal_name: str
+    tin: Annotated[str, PII]
+    tin_kind: TinKind
+    npi: str
+    entity_kind: EntityKind
+    taxonomies: list[TaxonomySelection]
+    taxonomy_version: str
+    practice_address: Address
+    mailing_address: Address | None
+    provider_type: str
+    risk_level: RiskLevel
+    actor: str
+    reason: str | None
+
+
+class ProfileCorrected(TenantAggregate.Event):
+    """Only the fields corrected are set; the others are None."""
+
+    legal_name: str | None
+    tin: Annotated[str | None, PII]
+    practice_address: Address | None
+    mailing_address: Address | None
+    taxonomies: list[TaxonomySelection] | None
+    taxonomy_version: str | None
+    provider_type: str | None
+    risk_level: RiskLevel | None
+    actor: str
+    reason: str | None
+
+
+# --- NPPES ---------------------------------------------------------------------------------
+
+
+class NppesSnapshotRecorded(TenantAggregate.Event):
+    snapshot: NppesSnapshot
+    nppes_tin: Annotated[str | None, PII]  # the TIN read off the NPPES record, when known
+    actor: str
+    reason: str | None
+
+
+class NppesComparisonChanged(TenantAggregate.Event):
+    mismatches: list[Mismatch]  # what now differs from NPPES (NO_SNAPSHOT without a snapshot)
+    actor: str
+    reason: str | None
+
+
+# --- MassHealth PIN letter and provider number -----------------------------------------------
+
+
+class PinLetterReceived(TenantAggregate.Event):
+    pin: Annotated[str, PII]
+    received_on: date
+    actor: str
+    reason: str | None
+
+
+class ProviderNumberIssued(TenantAggregate.Event):
+    provider_number: str
+    issued_on: date
+    actor: str
+    reason: str | None
+
+
+# --- rendering providers ------------------------------------------------------------------------
+
+
+class RenderingProviderLinked(TenantAggregate.Event):
+    npi: str
+    name: str
+    actor: str
+    reason: str | None
+
+
+class RenderingProviderUnlinked(TenantAggregate.Event):
+    npi: str
+    actor: str
+    reason: str | None
+
+
+# --- EFT -------------------------------------------------------------------------------------
+
+
+class EftDetailsRecorded(TenantAggregate.Event):
+    routing_number: str
+    account_number: Annotated[str, PII]
+    account_type: AccountType
+    actor: str
+    reason: str | None
+
+
+class EftValidationRecorded(TenantAggregate.Event):
+    validated: bool
+    on: date
+    actor: str
+    reason: str | None
+
+
+# --- plan affiliations ------------------------------------------------------------------------
+
+
+class AffiliationRequested(TenantAggregate.Event):
+    kind: PlanKind
+    plan: str
+    partner_mco: str | None
+    on: date
+    actor: str
+    reason: str | None
+
+
+class AffiliationCredentialingStarted(TenantAggregate.Event):
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class AffiliationContracted(TenantAggregate.Event):
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class AffiliationActivated(TenantAggregate.Event):
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class AffiliationDenied(TenantAggregate.Event):
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class AffiliationTerminated(TenantAggregate.Event):
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+# --- exclusion screening ---------------------------------------------------------------------
+
+
+class ScreeningRecorded(TenantAggregate.Event):
+    source: ExclusionSource
+    result: ScreeningResult
+    list_version: str
+    list_date: date
+    screened_on: date
+    actor: str
+    reason: str | None
+
+
+class ScreeningCleared(TenantAggregate.Event):
+    source: ExclusionSource
+    on: date
+    actor: str
+    reason: str | None
+
+
+# --- the POSC primary user --------------------------------------------------------------------
+
+
+class PrimaryUserDesignated(TenantAggregate.Event):
+    account_id: UUID
+    actor: str
+    reason: str | None
+
+
+class PrimaryUserReplaced(TenantAggregate.Event):
+    account_id: UUID
+    previous_account_id: UUID
+    modification_id: UUID  # the id of the approved POSC-DC-PM, an Application
+    actor: str
+    reason: str | None
