@@ -38,7 +38,7 @@ CREATE TABLE IF NOT EXISTS relay_position (
     notification_id bigint NOT NULL
 );
 
--- The views' own tables are created by the projections' DDL (projections/*.sql),
+-- The views' own tables are created by the projections' DDL (projections/<view>/schema.sql),
 -- which `credledger rebuild` also runs into a fresh schema.
 
 ALTER TABLE projection_versions ENABLE ROW LEVEL SECURITY;

@@ -1,80 +1,27 @@
-"""The affiliation-status view, queried with asyncpg as a role under row-level security."""
+"""The affiliation-status view's routes: each request's parameters go to the view's queries
+(projections/affiliation_status/queries.py), run as a role under row-level security, and come back as a page."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-import asyncpg
-import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
 from domain.organization import RiskLevel
+from projections.affiliation_status import queries
+from projections.affiliation_status.queries import SORTABLE, AffiliationPage, AffiliationStatus
 from services.api.auth import Principal, may_read
+from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
 from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
 from services.app import NotFound
 
 
-class PlanAffiliation(msgspec.Struct, kw_only=True):
-    kind: str
-    partner_mco: str | None
-    state: str
-    dates: dict[str, date]
-
-
-class NppesMismatch(msgspec.Struct):
-    field: str
-    detail: str
-
-
-class AffiliationStatus(msgspec.Struct, kw_only=True):
-    organization_id: UUID
-    legal_name: str
-    npi: str
-    entity_kind: str
-    risk_level: str | None
-    posc_registration: str
-    enrollment: str
-    provider_number: str | None
-    affiliations: dict[str, PlanAffiliation]  # by plan name
-    rendering_npis: list[str]
-    sole_enrollment_risk: bool  # enrolled with MassHealth, but active with no ACO or MCO
-    nppes_mismatches: list[NppesMismatch]  # open: each one would make MassHealth reject the application
-    registered_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: asyncpg.Record) -> AffiliationStatus:
-        values = dict(row)
-        values["affiliations"] = msgspec.json.decode(values["affiliations"], type=dict[str, PlanAffiliation])
-        values["nppes_mismatches"] = msgspec.json.decode(values["nppes_mismatches"], type=list[NppesMismatch])
-        return cls(**values)
-
-
-class AffiliationPage(msgspec.Struct):
-    items: list[AffiliationStatus]
-    next_cursor: str | None
-
-
-_COLUMNS = (
-    "organization_id, legal_name, npi, entity_kind, risk_level, posc_registration, enrollment, provider_number, "
-    "affiliations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_at, updated_at"
-)
-_SORTABLE = {
-    "legal_name": ("legal_name", "text"),
-    "updated_at": ("updated_at", "timestamptz"),
-    "registered_at": ("registered_at", "timestamptz"),
-    "posc_registration": ("posc_registration", "text"),
-    "enrollment": ("enrollment", "text"),
-}
-
-
 class AffiliationViewController(Controller):
     path = "/v1/views"
-    tags = ["views"]
+    tags = ("views",)
 
     @get(
         "/affiliation-status",
@@ -85,10 +32,11 @@ class AffiliationViewController(Controller):
     async def affiliation_status(
         self,
         request: Request,
+        read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
         sort: Annotated[
-            str, Parameter(description=f"one of {', '.join(_SORTABLE)}; prefix with - to reverse")
+            str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
         posc_registration: str | None = None,
         enrollment: str | None = None,
@@ -103,28 +51,20 @@ class AffiliationViewController(Controller):
         rendering NPIs, open NPPES mismatches and sole-enrollment risk (enrolled, but active with no ACO or MCO).
         Filtered, sorted (?sort=), paged (?limit=&cursor=); ?snapshot= reads a past snapshot."""
         principal: Principal = request.user
-        keyset = Keyset.parse(sort, cursor, _SORTABLE, "organization_id")
-        orgs = list(principal.organizations) if principal.organizations is not None else None
-        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-            rows = await con.fetch(
-                f"SELECT {_COLUMNS} FROM affiliation_status WHERE {keyset.where(1)} "
-                "AND ($3::uuid[] IS NULL OR organization_id = ANY($3)) "
-                "AND ($5::text IS NULL OR posc_registration = $5) AND ($6::text IS NULL OR enrollment = $6) "
-                "AND ($7::text IS NULL OR affiliations ? $7) AND ($8::text IS NULL OR risk_level = $8) "
-                "AND ($9::boolean IS NULL OR sole_enrollment_risk = $9) "
-                "AND ($10::uuid[] IS NULL OR organization_id = ANY($10)) "
-                "AND ($11::boolean IS NULL OR (nppes_mismatches <> '[]'::jsonb) = $11) "
-                f"ORDER BY {keyset.order_by()} LIMIT $4",
-                *keyset.params(),
-                orgs,
-                limit + 1,
-                posc_registration,
-                enrollment,
-                plan,
-                str(risk_level) if risk_level else None,
-                sole_enrollment_risk,
-                organization_id,
-                nppes_mismatch,
+        keyset = Keyset.parse(sort, cursor, SORTABLE, "organization_id")
+        async with tenant_transaction(read_pool, principal, snapshot) as con:
+            rows = await queries.statuses(
+                con,
+                keyset,
+                visible=principal.organizations,
+                fetch=limit + 1,
+                posc_registration=posc_registration,
+                enrollment=enrollment,
+                plan=plan,
+                risk_level=risk_level,
+                sole_enrollment_risk=sole_enrollment_risk,
+                organization_ids=organization_id,
+                nppes_mismatch=nppes_mismatch,
             )
         items = [AffiliationStatus.from_row(r) for r in rows[:limit]]
         return AffiliationPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
@@ -136,16 +76,18 @@ class AffiliationViewController(Controller):
         **read_docs("Read one practice's affiliation status"),
     )
     async def affiliation_status_one(
-        self, request: Request, organization_id: UUID, snapshot: SnapshotParameter = None
+        self,
+        request: Request,
+        read_pool: ReadPool,
+        organization_id: UUID,
+        snapshot: SnapshotParameter = None,
     ) -> AffiliationStatus:
         """The affiliation-status row of one practice (live, or from a snapshot)."""
         principal: Principal = request.user
-        row = None
+        found = None
         if principal.may_see(organization_id):
-            async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-                row = await con.fetchrow(
-                    f"SELECT {_COLUMNS} FROM affiliation_status WHERE organization_id = $1", organization_id
-                )
-        if row is None:
+            async with tenant_transaction(read_pool, principal, snapshot) as con:
+                found = await queries.status_of(con, organization_id)
+        if found is None:
             raise NotFound(f"No affiliation status for organization {organization_id}.")
-        return AffiliationStatus.from_row(row)
+        return found

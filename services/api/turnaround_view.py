@@ -1,60 +1,51 @@
-"""The turnaround-metrics view: per application, per group (kind x plan x provider type x month of decision),
-and the aging of open applications, queried with asyncpg as a role under row-level security.
-
-The projection (projections/turnaround.py) stores facts only. What depends on the tenant's settings or on the
-day of the query is computed here, in the same read-only transaction: SLA targets (tenant_settings over
-DEFAULT_SLA_TARGETS), breaches, and the business days of open applications counted to ``as_of`` (default: today
-in Massachusetts) with the stored business-day indexes.
+"""The turnaround-metrics view's routes: per application, per group (kind x plan x provider type x month of
+decision), and the aging of open applications. Each request's parameters go to the view's queries
+(projections/turnaround/queries.py: SLA targets, breaches and business days are counted there, at query time),
+run as a role under row-level security, and come back as a page.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
 from litestar.params import Parameter, QueryParameter
 
-from services.api.auth import Principal, may_read
-from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
-from services.api.turnaround_queries import (
-    _AGING,
-    _APPLICATION_SORTS,
-    _APPLICATIONS,
-    _ITEM_FIELDS,
-    _METRIC_FIELDS,
-    _METRIC_SORTS,
-    _METRICS,
-    AGING_BUCKETS,
-    Aging,
+from domain.application import ApplicationKind
+from projections.turnaround import queries
+from projections.turnaround.queries import (
+    APPLICATION_SORTS,
+    METRIC_SORTS,
     AgingPage,
     ApplicationPage,
     ApplicationTurnaround,
-    AsOf,
-    Bucket,
-    KindFilter,
     MetricsPage,
-    PlanFilter,
-    ProviderTypeFilter,
     Status,
-    TurnaroundMetrics,
     WaitingOn,
-    _as_of,
-    _bucket_label,
-    _month,
-    _organizations,
-    _targets,
-    _text,
 )
+from services.api.auth import Principal, may_read
+from services.api.dependencies import ReadPool
+from services.api.openapi_docs import read_docs
+from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
 from services.app import NotFound
+
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+KindFilter = Annotated[ApplicationKind | None, Parameter(description="application kind")]
+PlanFilter = Annotated[str | None, Parameter(description="ACO / MCO / PCC plan name")]
+ProviderTypeFilter = Annotated[str | None, Parameter(description="MassHealth provider type (the current one)")]
+AsOf = Annotated[
+    date | None, Parameter(description="count open applications' business days to this day (default: today)")
+]
 
 
 class TurnaroundViewController(Controller):
     path = "/v1/views"
-    tags = ["views"]
+    tags = ("views",)
 
     @get(
         "/turnaround/applications",
@@ -65,10 +56,11 @@ class TurnaroundViewController(Controller):
     async def applications(
         self,
         request: Request,
+        read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
         sort: Annotated[
-            str, Parameter(description=f"one of {', '.join(_APPLICATION_SORTS)}; prefix with - to reverse")
+            str, Parameter(description=f"one of {', '.join(APPLICATION_SORTS)}; prefix with - to reverse")
         ] = "submitted_on",
         kind: KindFilter = None,
         plan: PlanFilter = None,
@@ -82,23 +74,25 @@ class TurnaroundViewController(Controller):
     ) -> ApplicationPage:
         """Per application: business days (Massachusetts holidays excluded) from submission to decision or to today, the
         days waiting on the client apart, and the SLA target and breach. Filtered, sorted, paged."""
-        keyset = Keyset.parse(sort, cursor, _APPLICATION_SORTS, "application_id")
-        day, rows = await self._applications(
-            request,
-            keyset,
-            as_of,
-            snapshot,
-            limit + 1,
-            _text(kind),
-            plan,
-            provider_type,
-            _text(status),
-            organization_id,
-            breached,
-            _text(waiting_on),
-            None,
-        )
-        items = [_application(r) for r in rows[:limit]]
+        principal: Principal = request.user
+        keyset = Keyset.parse(sort, cursor, APPLICATION_SORTS, "application_id")
+        async with tenant_transaction(read_pool, principal, snapshot) as con:
+            day = await _as_of(con, as_of)
+            rows = await queries.applications(
+                con,
+                keyset,
+                as_of=day,
+                visible=principal.organizations,
+                fetch=limit + 1,
+                kind=kind,
+                plan=plan,
+                provider_type=provider_type,
+                status=status,
+                organization_ids=organization_id,
+                breached=breached,
+                waiting_on=waiting_on,
+            )
+        items = [queries.application_of(r) for r in rows[:limit]]
         return ApplicationPage(as_of=day, items=items, next_cursor=keyset.next_cursor(rows, limit))
 
     @get(
@@ -108,29 +102,24 @@ class TurnaroundViewController(Controller):
         **read_docs("Read one application's turnaround"),
     )
     async def application(
-        self, request: Request, application_id: UUID, as_of: AsOf = None, snapshot: SnapshotParameter = None
+        self,
+        request: Request,
+        read_pool: ReadPool,
+        application_id: UUID,
+        as_of: AsOf = None,
+        snapshot: SnapshotParameter = None,
     ) -> ApplicationTurnaround:
         """The turnaround of one application."""
-        keyset = Keyset.parse("submitted_on", None, _APPLICATION_SORTS, "application_id")
-        _, rows = await self._applications(
-            request, keyset, as_of, snapshot, 1, None, None, None, None, None, None, None, application_id
-        )
+        principal: Principal = request.user
+        keyset = Keyset.parse("submitted_on", None, APPLICATION_SORTS, "application_id")
+        async with tenant_transaction(read_pool, principal, snapshot) as con:
+            day = await _as_of(con, as_of)
+            rows = await queries.applications(
+                con, keyset, as_of=day, visible=principal.organizations, fetch=1, application_id=application_id
+            )
         if not rows:  # not in this tenant, not visible to this client viewer, or not applied yet
             raise NotFound(f"No turnaround for application {application_id}.")
-        return _application(rows[0])
-
-    async def _applications(
-        self, request: Request, keyset: Keyset, as_of: date | None, snapshot: str | None, fetch: int, *filters: Any
-    ) -> tuple[date, list[asyncpg.Record]]:
-        principal: Principal = request.user
-        query = _APPLICATIONS.format(keyset=keyset.where(1), order_by=keyset.order_by())
-        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-            day, index = await _as_of(con, as_of)
-            targets = await _targets(con, principal)
-            rows = await con.fetch(
-                query, *keyset.params(), index, day, targets, _organizations(principal), fetch, *filters
-            )
-        return day, rows
+        return queries.application_of(rows[0])
 
     @get(
         "/turnaround/metrics",
@@ -141,10 +130,11 @@ class TurnaroundViewController(Controller):
     async def metrics(
         self,
         request: Request,
+        read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: str | None = None,
         sort: Annotated[
-            str, Parameter(description=f"one of {', '.join(_METRIC_SORTS)}; prefix with - to reverse")
+            str, Parameter(description=f"one of {', '.join(METRIC_SORTS)}; prefix with - to reverse")
         ] = "month",
         kind: KindFilter = None,
         plan: PlanFilter = None,
@@ -161,27 +151,22 @@ class TurnaroundViewController(Controller):
         """Decided applications grouped by kind, plan, provider type and month of decision: counts, median and
         percentile business days, SLA breaches."""
         principal: Principal = request.user
-        keyset = Keyset.parse(sort, cursor, _METRIC_SORTS, "group_id")
+        keyset = Keyset.parse(sort, cursor, METRIC_SORTS, "group_id")
         first, after_last = _month(from_month, "from"), _month(to_month, "to", next_month=True)
-        organizations = _organizations(principal)
-        if organization_id is not None:  # narrow, never widen, a client viewer's scope
-            organizations = [o for o in organization_id if principal.may_see(o)]
-        query = _METRICS.format(keyset=keyset.where(1), order_by=keyset.order_by())
-        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-            targets = await _targets(con, principal)
-            rows = await con.fetch(
-                query,
-                *keyset.params(),
-                targets,
-                organizations,
-                limit + 1,
-                _text(kind),
-                plan,
-                provider_type,
-                first,
-                after_last,
+        async with tenant_transaction(read_pool, principal, snapshot) as con:
+            rows = await queries.metrics(
+                con,
+                keyset,
+                visible=principal.organizations,
+                fetch=limit + 1,
+                kind=kind,
+                plan=plan,
+                provider_type=provider_type,
+                first=first,
+                after_last=after_last,
+                organization_ids=organization_id,
             )
-        items = [TurnaroundMetrics(**{f: r[f] for f in _METRIC_FIELDS}) for r in rows[:limit]]
+        items = [queries.metrics_of(r) for r in rows[:limit]]
         return MetricsPage(items=items, next_cursor=keyset.next_cursor(rows, limit))
 
     @get(
@@ -193,6 +178,7 @@ class TurnaroundViewController(Controller):
     async def aging(
         self,
         request: Request,
+        read_pool: ReadPool,
         kind: KindFilter = None,
         plan: PlanFilter = None,
         provider_type: ProviderTypeFilter = None,
@@ -203,37 +189,38 @@ class TurnaroundViewController(Controller):
         """Open (submitted, undecided) applications per kind, counted in business-day buckets, with how many wait on the
         client and how many are past the SLA target."""
         principal: Principal = request.user
-        async with tenant_transaction(request.app.state.read_pool, principal, snapshot) as con:
-            day, index = await _as_of(con, as_of)
-            targets = await _targets(con, principal)
-            rows = await con.fetch(
-                _AGING,
-                index,
-                day,
-                targets,
-                _organizations(principal),
-                _text(kind),
-                plan,
-                provider_type,
-                organization_id,
+        async with tenant_transaction(read_pool, principal, snapshot) as con:
+            day = await _as_of(con, as_of)
+            items = await queries.aging(
+                con,
+                as_of=day,
+                visible=principal.organizations,
+                kind=kind,
+                plan=plan,
+                provider_type=provider_type,
+                organization_ids=organization_id,
             )
-        items = [
-            Aging(
-                kind=r["kind"],
-                open=r["open"],
-                waiting_on_client=r["waiting_on_client"],
-                sla_target_days=r["sla_target_days"],
-                breached=r["breached"],
-                oldest_submitted_on=r["oldest_submitted_on"],
-                buckets=[
-                    Bucket(label=_bucket_label(low, high), min_days=low, max_days=high, count=count)
-                    for (low, high), count in zip(AGING_BUCKETS, r["buckets"], strict=True)
-                ],
-            )
-            for r in rows
-        ]
         return AgingPage(as_of=day, items=items, next_cursor=None)
 
 
-def _application(row: asyncpg.Record) -> ApplicationTurnaround:
-    return ApplicationTurnaround(**{f: row[f] for f in _ITEM_FIELDS})
+async def _as_of(con: asyncpg.Connection, value: date | None) -> date:
+    """The reference day for open applications. Default: today in Massachusetts, or the day of the snapshot
+    being read."""
+    day = value or await reference_day(con)
+    if not queries.has_calendar(day):
+        raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
+    return day
+
+
+def _month(value: str | None, key: str, *, next_month: bool = False) -> date | None:
+    """A ``YYYY-MM`` filter as the month's first day (or the next month's, for an exclusive upper bound)."""
+    if value is None:
+        return None
+    if not _MONTH.fullmatch(value):
+        raise invalid(key, "a month as YYYY-MM", f"{key} must be a month like 2026-04.")
+    year, month = int(value[:4]), int(value[5:])
+    if not 1 <= year <= 9998:
+        raise invalid(key, "a year from 0001 to 9998", f"{key} is out of range.")
+    if next_month:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, 1)

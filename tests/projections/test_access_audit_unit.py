@@ -16,10 +16,10 @@ import pytest
 from domain.application import ApplicationKind
 from domain.organization import Organization
 from domain.user_account import AccountRole, PoscFunction, ReviewOutcome
-from projections import access_audit
-from projections.registry import ddl
-from projections.rows import ViewRows
-from projections.tracking import Envelope, OutOfOrder, fold
+from projections.access_audit import handlers as access_audit
+from projections.engine.registry import ddl
+from projections.engine.rows import ViewRows
+from projections.engine.tracking import Envelope, OutOfOrder, fold
 from services.migrate import migrate
 from tests.domain.builders import LATER, open_account, open_application, register_peach, submitted_application
 from tests.support import Infra
@@ -161,7 +161,7 @@ async def test_rows_do_not_depend_on_the_order_aggregates_arrive_in(database_url
     finally:
         await con.close()
 
-    org, dana, sam, eve, pm = (story[k] for k in ("org", "dana", "sam", "eve", "pm"))
+    _org, dana, sam, eve, pm = (story[k] for k in ("org", "dana", "sam", "eve", "pm"))
     [organization] = rows["access_audit_organizations"]
     assert organization["legal_name"] == "Peach State Medical Practice LLC"
     assert organization["primary_user_account_id"] == eve.id

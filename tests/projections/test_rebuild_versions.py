@@ -9,7 +9,7 @@ import uuid
 import asyncpg
 import pytest
 
-from projections.rebuild import _REPLACE_VERSIONS
+from projections.engine.rebuild import _REPLACE_VERSIONS
 from services.migrate import migrate
 from tests.support import Infra
 

@@ -1,4 +1,4 @@
-"""The views' rows in memory (projections/rows.py) against real PostgreSQL: each row class is its table, rows
+"""The views' rows in memory (projections/engine/rows.py) against real PostgreSQL: each row class is its table, rows
 come back from the tables exactly as they were written (so a live batch, which reads them back, and a rebuild,
 which never does, fold the same values), and tenants stay apart as under row-level security."""
 
@@ -11,10 +11,12 @@ from typing import Any
 import asyncpg
 import pytest
 
-from projections import access_audit, affiliation_status, turnaround
-from projections.affiliation_organization import StatusRow
-from projections.registry import ddl, projection_modules, tables
-from projections.rows import TenantMismatch, ViewRows
+from projections.access_audit import handlers as access_audit
+from projections.affiliation_status import handlers as affiliation_status
+from projections.affiliation_status.organization import StatusRow
+from projections.engine.registry import ddl, projection_modules, tables
+from projections.engine.rows import TenantMismatch, ViewRows
+from projections.turnaround import handlers as turnaround
 from services.migrate import migrate
 from tests.support import Infra
 

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from domain.application import Application, ApplicationKind
 from domain.business_days import business_days_between
 from domain.organization import RiskLevel
-from projections.turnaround import (
-    DEFAULT_SLA_TARGETS,
+from projections.turnaround.handlers import (
     EVOLVING,
     Facts,
     business_day_index,
@@ -23,6 +22,7 @@ from projections.turnaround import (
     evolve,
     handlers,
 )
+from projections.turnaround.queries import DEFAULT_SLA_TARGETS
 
 dates = st.dates(min_value=date(2015, 1, 1), max_value=date(2035, 12, 31))
 

@@ -21,8 +21,8 @@ import nats.js.api as js_api
 from eventsourcing.persistence import StoredEvent
 from nats.aio.msg import Msg
 
-from projections.pull import PullConsumer
-from projections.tracking import (
+from projections.engine.pull import PullConsumer
+from projections.engine.tracking import (
     Envelope,
     OutOfOrder,
     Projection,

@@ -1,9 +1,16 @@
-"""The access-audit view's answers and the SQL that finds them: organizations with their accounts, reviews and
-findings (computed at query time against as_of and the tenant's review interval), and who held access on a day."""
+"""The access-audit view's answers, the SQL that finds them and the rules it applies: organizations with their
+accounts, reviews and findings, and who held access on a day.
+
+The projection (handlers.py) stores facts; the findings are derived here, in SQL, on every read, in the caller's
+read-only transaction: whether a review is overdue depends on the reference date and on the tenant's review
+interval (tenant_settings), which may change at any time without a rebuild. The API
+(services/api/access_audit_view.py) parses the request and shapes the page.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Collection
+from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
@@ -11,9 +18,8 @@ import asyncpg
 import msgspec
 
 from domain.business_days import MASSACHUSETTS
-from services.api.auth import Principal
-from services.api.paging import Keyset, invalid
-from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
+from domain.user_account import PoscFunction
+from projections.engine.paging import KeysetPage
 
 
 class Severity(StrEnum):
@@ -121,7 +127,7 @@ class AccessOnDate(msgspec.Struct, kw_only=True):
 
 
 _SEVERITY_NAMES = {3: Severity.CRITICAL, 2: Severity.HIGH, 1: Severity.MEDIUM}
-_SORTABLE = {
+SORTABLE = {
     "legal_name": ("legal_name", "text"),
     "updated_at": ("updated_at", "timestamptz"),
     "registered_at": ("registered_at", "timestamptz"),
@@ -140,9 +146,9 @@ def _day(column: str) -> str:
     return f"({column} AT TIME ZONE '{MASSACHUSETTS.key}')::date"
 
 
-# $1 as_of, $2 default interval, $3 the principal's organizations, $4 organization filter. Every finding names
-# its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
-_FINDINGS = f"""
+# $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
+# names its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
+FINDINGS = f"""
 WITH settings AS (
     SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days
 ), orgs AS (
@@ -224,38 +230,43 @@ _ACCOUNTS = f"""
 """
 
 
-async def _audit_page(
+async def audit_page(
     con: asyncpg.Connection,
-    keyset: Keyset,
+    page: KeysetPage,
     *,
     as_of: date,
-    principal: Principal,
+    default_interval_days: int,
+    visible: Collection[UUID] | None,
     organization_ids: list[UUID] | None,
     kinds: list[FindingKind] | None,
     severities: list[Severity] | None,
     has_findings: bool | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    order = keyset.order_by()
-    return await con.fetch(
-        f"{_FINDINGS} SELECT page.*, COALESCE(({_ACCOUNTS}), '[]') AS accounts FROM ("
-        f"SELECT * FROM audit WHERE {keyset.where(9)} "
+    """``limit`` + 1 organizations of the page (SORTABLE), with findings as of ``as_of``: the review interval is
+    the tenant's (tenant_settings), else ``default_interval_days``. ``visible``: the reader's organizations
+    (None: all the tenant's). Each row makes an item with ``audit_of``."""
+    order = page.order_by()
+    rows: list[asyncpg.Record] = await con.fetch(
+        f"{FINDINGS} SELECT page.*, COALESCE(({_ACCOUNTS}), '[]') AS accounts FROM ("
+        f"SELECT * FROM audit WHERE {page.where(9)} "
         "AND ($5::text[] IS NULL OR kinds && $5) AND ($6::text[] IS NULL OR severities && $6) "
         "AND ($7::boolean IS NULL OR (findings_count > 0) = $7) "
         f"ORDER BY {order} LIMIT $8) page ORDER BY {order}",
         as_of,
-        DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
-        list(principal.organizations) if principal.organizations is not None else None,
+        default_interval_days,
+        list(visible) if visible is not None else None,
         organization_ids,
         [str(k) for k in kinds] if kinds else None,
         [str(s) for s in severities] if severities else None,
         has_findings,
         limit + 1,
-        *keyset.params(),
+        *page.params(),
     )
+    return rows
 
 
-def _item(row: asyncpg.Record, as_of: date) -> AccessAudit:
+def audit_of(row: asyncpg.Record, as_of: date) -> AccessAudit:
     accounts = msgspec.json.decode(row["accounts"], type=list[Account])
     primary = None
     if row["primary_user_account_id"] is not None:
@@ -282,26 +293,65 @@ def _item(row: asyncpg.Record, as_of: date) -> AccessAudit:
     )
 
 
-def _window(on: str) -> tuple[str, datetime, datetime]:
-    """``on`` as a Massachusetts day (every grant held at some moment of it) or an instant (held at that
-    moment)."""
-    try:
-        if len(on) == 10:
-            day = date.fromisoformat(on)
-            instant = None
-        else:
-            instant = datetime.fromisoformat(on.replace("Z", "+00:00"))
-            day = instant.date()
-    except ValueError as error:
-        raise invalid("on", "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
-    if not 1 < day.year < 9999:  # the window's edges must stay inside the calendar
-        raise invalid("on", "a year from 2 to 9998", "Date out of range.")
-    if instant is None:
-        # Midnight to midnight there: 23 or 25 hours on the days the clocks change.
-        start = datetime.combine(day, time(), tzinfo=MASSACHUSETTS)
-        return day.isoformat(), start, datetime.combine(day + timedelta(days=1), time(), tzinfo=MASSACHUSETTS)
-    if instant.tzinfo is None:
-        raise invalid("on", "a timestamp needs its UTC offset", "Invalid timestamp.")
-    instant = instant.astimezone(UTC)
-    # Half-open periods: held at t when granted_at <= t < ended_at (timestamps have microsecond precision).
-    return instant.isoformat().replace("+00:00", "Z"), instant, instant + timedelta(microseconds=1)
+async def access_on(
+    con: asyncpg.Connection,
+    organization_id: UUID,
+    label: str,
+    start: datetime,
+    end: datetime,
+    function: PoscFunction | None,
+) -> AccessOnDate | None:
+    """Who held which POSC access to the organization in ``[start, end)`` (a day, or an instant and the
+    microsecond after it), shown as ``label``; None: no such organization in this view."""
+    if not await con.fetchval("SELECT 1 FROM access_audit_organizations WHERE organization_id = $1", organization_id):
+        return None
+    # Periods overlapping [start, end): the day, or the instant.
+    terms = await con.fetch(
+        "SELECT t.account_id, a.person_name, t.started_at, t.ended_at, t.modification_id "
+        "FROM access_audit_primary_terms t LEFT JOIN access_audit_accounts a USING (tenant_id, account_id) "
+        "WHERE t.organization_id = $1 AND t.started_at < $3 AND (t.ended_at IS NULL OR t.ended_at > $2) "
+        "ORDER BY t.started_at, t.started_version",
+        organization_id,
+        start,
+        end,
+    )
+    grants = await con.fetch(
+        "SELECT g.account_id, a.person_name, a.role, a.partner_firm, a.departed_on, g.function, g.granted_at, "
+        "g.ended_at, g.ended_by FROM access_audit_grants g JOIN access_audit_accounts a USING (tenant_id, account_id) "
+        "WHERE g.organization_id = $1 AND g.granted_at < $3 AND (g.ended_at IS NULL OR g.ended_at > $2) "
+        "AND ($4::text IS NULL OR g.function = $4) "
+        "ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.person_name, "
+        "g.account_id, g.function, g.granted_at",
+        organization_id,
+        start,
+        end,
+        str(function) if function else None,
+    )
+    return AccessOnDate(
+        organization_id=organization_id,
+        on=label,
+        primary_users=[PrimaryTerm(**dict(t)) for t in terms],
+        holders=_holders(grants),
+    )
+
+
+def _holders(grants: list[asyncpg.Record]) -> list[Holder]:
+    """One holder per account, with the functions it held, in the grants' order."""
+    holders: dict[UUID, Holder] = {}
+    for g in grants:
+        holder = holders.get(g["account_id"])
+        if holder is None:
+            holder = holders[g["account_id"]] = Holder(
+                account_id=g["account_id"],
+                person_name=g["person_name"],
+                role=g["role"],
+                partner_firm=g["partner_firm"],
+                departed_on=g["departed_on"],
+                functions=[],
+            )
+        holder.functions.append(
+            HeldFunction(
+                function=g["function"], granted_at=g["granted_at"], ended_at=g["ended_at"], ended_by=g["ended_by"]
+            )
+        )
+    return list(holders.values())

@@ -17,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from functools import lru_cache
-from typing import Any, Iterable
+from functools import cache
+from typing import Any
 from uuid import UUID
 
 from domain.text import escape_text, first_refused
@@ -41,7 +42,8 @@ def view_event(event: Any) -> Any:
     nested, is escaped. The check is one scan of the event's text joined (joining clean texts cannot make an
     unclean one), over the fields whose type can hold text: a rebuild looks at every stored event."""
     state = vars(event)
-    names = _text_fields(type(event))
+    event_class: type = type(event)
+    names = _text_fields(event_class)
     texts = []
     for name in state if names is None else names:
         value = state.get(name)
@@ -58,7 +60,7 @@ def view_event(event: Any) -> Any:
     return copy
 
 
-@lru_cache(maxsize=None)
+@cache
 def _text_fields(event_class: type) -> tuple[str, ...] | None:
     """The fields of an event class that can hold text, by their declared types (None: look at them all)."""
     try:
@@ -72,9 +74,8 @@ def _text_fields(event_class: type) -> tuple[str, ...] | None:
 def _may_hold_text(hint: Any) -> bool:
     if typing.get_origin(hint) in (typing.Union, types.UnionType):  # get_type_hints has dropped Annotated
         return any(_may_hold_text(argument) for argument in typing.get_args(hint))
-    if isinstance(hint, type) and issubclass(hint, _NO_TEXT):
-        return False
-    return True  # str, a dataclass, a list, a mapping, or a type not known here
+    # Else str, a dataclass, a list, a mapping, or a type not known here: it may.
+    return not (isinstance(hint, type) and issubclass(hint, _NO_TEXT))
 
 
 def _texts(values: Iterable[Any]) -> list[str]:

@@ -1,6 +1,6 @@
 """Affiliation status: per organization, its POSC registration and enrollment state (from its applications),
-provider number, plan affiliations, rendering providers and sole-enrollment risk (affiliation_organization.py).
-The handlers fold each event into the rows in memory (projections/rows.py); the rows are the tables'."""
+provider number, plan affiliations, rendering providers and sole-enrollment risk (organization.py).
+The handlers fold each event into the rows in memory (projections/engine/rows.py); the rows are the tables'."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from uuid import UUID
 from domain.application import Application, ApplicationKind
 from domain.nppes import NO_SNAPSHOT
 from domain.organization import Organization
-from projections.affiliation_organization import StatusRow, apply_organization_event
-from projections.dispatch import Handlers
-from projections.rows import Row, ViewRows
-from projections.tracking import OutOfOrder
+from projections.affiliation_status.organization import StatusRow, apply_organization_event
+from projections.engine.dispatch import Handlers
+from projections.engine.rows import Row, ViewRows
+from projections.engine.tracking import OutOfOrder
 
 name = "affiliation_status"
 aggregates = ("organization", "application")
@@ -51,7 +51,7 @@ def _no_snapshot() -> list[dict[str, Any]]:
     return [{"field": NO_SNAPSHOT.field, "detail": NO_SNAPSHOT.detail}]
 
 
-async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
     rows.add(
         StatusRow(
             tenant_id=event.tenant_id,
@@ -68,12 +68,12 @@ async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
     return event.originator_id
 
 
-async def _organization_event(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _organization_event(rows: ViewRows, event: Organization.Event, position: int) -> UUID:
     await apply_organization_event(rows, event)
     return event.originator_id
 
 
-async def _opened(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
     await _require_organization(rows, event.organization_id)
     rows.add(
         ApplicationRow(
@@ -86,7 +86,11 @@ async def _opened(rows: ViewRows, event: Any, position: int) -> UUID:
     return await _set_state(rows, event, "opened", position, opening=True)
 
 
-async def _deficiency_or_rejection(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _deficiency_or_rejection(
+    rows: ViewRows,
+    event: Application.DeficiencyNoticed | Application.DeficiencyResolved | Application.Rejected,
+    position: int,
+) -> UUID:
     # Deficient while any deficiency is open; a rejection starts the application over.
     application = await _application(rows, event)
     rejected = isinstance(event, Application.Rejected)
@@ -96,12 +100,14 @@ async def _deficiency_or_rejection(rows: ViewRows, event: Any, position: int) ->
     return await _set_state(rows, event, state, position)
 
 
-async def _application_event(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _application_event(rows: ViewRows, event: Application.Event, position: int) -> UUID:
     """Submitted, decided, withdrawn: the state it names; documents, screenings: only counted."""
     return await _set_state(rows, event, _APPLICATION_STATES.get(type(event)), position)
 
 
-async def _set_state(rows: ViewRows, event: Any, state: str | None, position: int, opening: bool = False) -> UUID:
+async def _set_state(
+    rows: ViewRows, event: Application.Event, state: str | None, position: int, opening: bool = False
+) -> UUID:
     """Move the organization's POSC registration or enrollment state, if this application drives one
     (``state`` None: the event only counts)."""
     application = await _application(rows, event)
@@ -127,7 +133,7 @@ async def _set_state(rows: ViewRows, event: Any, state: str | None, position: in
     return application.organization_id
 
 
-async def _application(rows: ViewRows, event: Any) -> ApplicationRow:
+async def _application(rows: ViewRows, event: Application.Event) -> ApplicationRow:
     application = await rows.get(ApplicationRow, event.originator_id)
     if application is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")

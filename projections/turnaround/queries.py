@@ -1,28 +1,41 @@
-"""The turnaround view's answers and the SQL that computes them: application rows, metrics per group, aging
-buckets; targets and business days counted at query time (see turnaround_view.py for why)."""
+"""The turnaround view's answers, the SQL that computes them and the rules they apply: application rows,
+metrics per group, aging buckets.
+
+The projection (handlers.py) stores facts only. What depends on the tenant's settings or on the day of the
+query is computed here, in the caller's read-only transaction: SLA targets (tenant_settings over
+DEFAULT_SLA_TARGETS), breaches, and the business days of open applications counted to ``as_of`` with the
+stored business-day indexes. The API (services/api/turnaround_view.py) parses the request and shapes the page.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import asyncpg
 import msgspec
-from litestar.params import Parameter
 
-from domain.application import ApplicationKind
-from projections.turnaround import DEFAULT_SLA_TARGETS, business_day_index
-from services.api.auth import Principal
-from services.api.paging import invalid, reference_day
-from services.api.settings import read_settings
+from domain.application_values import ApplicationKind
+from projections.engine.paging import KeysetPage
+from projections.turnaround.handlers import business_day_index
+
+# SLA targets in business days, by application kind: the ONE place for the defaults. A tenant overrides them in
+# tenant_settings.sla_targets (PUT /v1/settings); kinds it leaves out keep these.
+DEFAULT_SLA_TARGETS: dict[str, int] = {
+    ApplicationKind.POSC_REGISTRATION.value: 7,  # "MassHealth will process your request within seven business days"
+    ApplicationKind.PRIMARY_USER_MODIFICATION.value: 7,  # POSC-DC-PM goes through the same POSC forms desk
+    ApplicationKind.ENROLLMENT.value: 60,  # state review, about 45-60 business days
+    ApplicationKind.REVALIDATION.value: 60,  # the same state review
+    ApplicationKind.ACO_AFFILIATION.value: 60,  # plan credentialing, 30-60 more business days
+    ApplicationKind.MCO_AFFILIATION.value: 60,
+    ApplicationKind.PCC_AFFILIATION.value: 60,
+}
 
 # Aging buckets of open applications, in business days since submission (inclusive; None: no upper bound).
 AGING_BUCKETS: tuple[tuple[int, int | None], ...] = ((0, 7), (8, 30), (31, 60), (61, 90), (91, None))
-
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class Status(StrEnum):
@@ -130,7 +143,7 @@ def _since(index_column: str) -> str:
     return f"CASE WHEN {index_column} IS NOT NULL THEN GREATEST(0, $3 - {index_column}) END"
 
 
-# $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the principal's organizations;
+# $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the reader's organizations;
 # $7 limit; then the filters.
 _APPLICATIONS = f"""
 WITH facts AS (
@@ -161,7 +174,7 @@ SELECT * FROM measured
 WHERE {{keyset}} AND ($13::boolean IS NULL OR breached = $13) AND ($14::text IS NULL OR waiting_on = $14)
 ORDER BY {{order_by}} LIMIT $7
 """
-_APPLICATION_SORTS = {
+APPLICATION_SORTS = {
     "submitted_on": ("sort_submitted_on", "date"),
     "decided_on": ("sort_decided_on", "date"),
     "business_days": ("sort_business_days", "integer"),
@@ -171,7 +184,7 @@ _ITEM_FIELDS = ApplicationTurnaround.__struct_fields__
 
 # --- metrics -----------------------------------------------------------------------------------
 
-# $1, $2 keyset; $3 targets; $4 the principal's organizations; $5 limit; then the filters.
+# $1, $2 keyset; $3 targets; $4 the reader's organizations; $5 limit; then the filters.
 _METRICS = """
 WITH decided AS (
     SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
@@ -206,7 +219,7 @@ WITH decided AS (
 )
 SELECT * FROM grouped WHERE {keyset} ORDER BY {order_by} LIMIT $5
 """
-_METRIC_SORTS = {
+METRIC_SORTS = {
     "month": ("by_month", "text"),
     "kind": ("by_kind", "text"),
     "provider_type": ("by_provider_type", "text"),
@@ -231,7 +244,7 @@ def _bucket_filter(low: int, high: int | None) -> str:
     return f"(count(*) FILTER (WHERE {condition}))::int"
 
 
-# $1 as_of's index; $2 as_of; $3 targets; $4 the principal's organizations; then the filters.
+# $1 as_of's index; $2 as_of; $3 targets; $4 the reader's organizations; then the filters.
 _AGING = f"""
 WITH opened AS (
     SELECT kind, submitted_on, open_deficiencies, $1 - submitted_index AS days, ($3::jsonb ->> kind)::int AS target
@@ -249,51 +262,128 @@ FROM opened GROUP BY kind ORDER BY kind
 """
 
 
+# --- the queries ---------------------------------------------------------------------------------
+
+
+async def applications(
+    con: asyncpg.Connection,
+    page: KeysetPage,
+    *,
+    as_of: date,
+    visible: Collection[UUID] | None,
+    fetch: int,
+    kind: ApplicationKind | None = None,
+    plan: str | None = None,
+    provider_type: str | None = None,
+    status: Status | None = None,
+    organization_ids: list[UUID] | None = None,
+    breached: bool | None = None,
+    waiting_on: WaitingOn | None = None,
+    application_id: UUID | None = None,
+) -> list[asyncpg.Record]:
+    """``fetch`` applications of the page (APPLICATION_SORTS), open ones counted to ``as_of``; each row makes an
+    item with ``application_of``. ``visible``: the reader's organizations (None: all the tenant's)."""
+    query = _APPLICATIONS.format(keyset=page.where(1), order_by=page.order_by())
+    targets = await _targets(con)
+    filters = (_text(kind), plan, provider_type, _text(status), organization_ids, breached, _text(waiting_on))
+    rows: list[asyncpg.Record] = await con.fetch(
+        query, *page.params(), _index(as_of), as_of, targets, _listed(visible), fetch, *filters, application_id
+    )
+    return rows
+
+
+def application_of(row: asyncpg.Record) -> ApplicationTurnaround:
+    return ApplicationTurnaround(**{f: row[f] for f in _ITEM_FIELDS})
+
+
+async def metrics(
+    con: asyncpg.Connection,
+    page: KeysetPage,
+    *,
+    visible: Collection[UUID] | None,
+    fetch: int,
+    kind: ApplicationKind | None = None,
+    plan: str | None = None,
+    provider_type: str | None = None,
+    first: date | None = None,
+    after_last: date | None = None,
+    organization_ids: list[UUID] | None = None,
+) -> list[asyncpg.Record]:
+    """``fetch`` groups of the page (METRIC_SORTS), decided on or after ``first`` and before ``after_last``;
+    each row makes an item with ``metrics_of``."""
+    organizations = _listed(visible)
+    if organization_ids is not None:  # narrow, never widen, a client viewer's scope
+        organizations = [o for o in organization_ids if visible is None or o in visible]
+    query = _METRICS.format(keyset=page.where(1), order_by=page.order_by())
+    targets = await _targets(con)
+    rows: list[asyncpg.Record] = await con.fetch(
+        query, *page.params(), targets, organizations, fetch, _text(kind), plan, provider_type, first, after_last
+    )
+    return rows
+
+
+def metrics_of(row: asyncpg.Record) -> TurnaroundMetrics:
+    return TurnaroundMetrics(**{f: row[f] for f in _METRIC_FIELDS})
+
+
+async def aging(
+    con: asyncpg.Connection,
+    *,
+    as_of: date,
+    visible: Collection[UUID] | None,
+    kind: ApplicationKind | None = None,
+    plan: str | None = None,
+    provider_type: str | None = None,
+    organization_ids: list[UUID] | None = None,
+) -> list[Aging]:
+    """Open applications per kind, their business days counted to ``as_of``, in AGING_BUCKETS."""
+    targets = await _targets(con)
+    filters = (_text(kind), plan, provider_type, organization_ids)
+    rows = await con.fetch(_AGING, _index(as_of), as_of, targets, _listed(visible), *filters)
+    return [
+        Aging(
+            kind=r["kind"],
+            open=r["open"],
+            waiting_on_client=r["waiting_on_client"],
+            sla_target_days=r["sla_target_days"],
+            breached=r["breached"],
+            oldest_submitted_on=r["oldest_submitted_on"],
+            buckets=[
+                Bucket(label=_bucket_label(low, high), min_days=low, max_days=high, count=count)
+                for (low, high), count in zip(AGING_BUCKETS, r["buckets"], strict=True)
+            ],
+        )
+        for r in rows
+    ]
+
+
+def has_calendar(day: date) -> bool:
+    """Whether business days can be counted to ``day`` (it is inside the Massachusetts holiday table)."""
+    return business_day_index(day) is not None
+
+
 # --- shared --------------------------------------------------------------------------------------
 
 
-async def _as_of(con: asyncpg.Connection, value: date | None) -> tuple[date, int]:
-    """The reference day for open applications and its business-day index. Default: today in
-    Massachusetts, or the day of the snapshot being read."""
-    day = value or await reference_day(con)
-    index = business_day_index(day)
+def _index(as_of: date) -> int:
+    """The reference day's business-day index (the caller checked has_calendar)."""
+    index = business_day_index(as_of)
     if index is None:
-        raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
-    return day, index
+        raise ValueError(f"no business-day calendar for {as_of}")
+    return index
 
 
-def _month(value: str | None, key: str, *, next_month: bool = False) -> date | None:
-    """A ``YYYY-MM`` filter as the month's first day (or the next month's, for an exclusive upper bound)."""
-    if value is None:
-        return None
-    if not _MONTH.fullmatch(value):
-        raise invalid(key, "a month as YYYY-MM", f"{key} must be a month like 2026-04.")
-    year, month = int(value[:4]), int(value[5:])
-    if not 1 <= year <= 9998:
-        raise invalid(key, "a year from 0001 to 9998", f"{key} is out of range.")
-    if next_month:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, 1)
+async def _targets(con: asyncpg.Connection) -> str:
+    """The tenant's SLA targets (tenant_settings, under row-level security) over the defaults, as jsonb text."""
+    overrides = await con.fetchval("SELECT sla_targets FROM tenant_settings")
+    targets = {**DEFAULT_SLA_TARGETS, **(msgspec.json.decode(overrides) if overrides is not None else {})}
+    return msgspec.json.encode(targets).decode()
 
 
-async def _targets(con: asyncpg.Connection, principal: Principal) -> str:
-    """The tenant's SLA targets over the defaults, as jsonb text for the query."""
-    settings = await read_settings(con, principal.tenant_id)
-    return msgspec.json.encode({**DEFAULT_SLA_TARGETS, **settings.sla_targets}).decode()
-
-
-def _organizations(principal: Principal) -> list[UUID] | None:
+def _listed(visible: Collection[UUID] | None) -> list[UUID] | None:
     """A client viewer reads only its own organizations' rows (and aggregates over them only)."""
-    return list(principal.organizations) if principal.organizations is not None else None
+    return list(visible) if visible is not None else None
 
 
 def _text(value: Any) -> str | None:
     return str(value) if value is not None else None
-
-
-KindFilter = Annotated[ApplicationKind | None, Parameter(description="application kind")]
-PlanFilter = Annotated[str | None, Parameter(description="ACO / MCO / PCC plan name")]
-ProviderTypeFilter = Annotated[str | None, Parameter(description="MassHealth provider type (the current one)")]
-AsOf = Annotated[
-    date | None, Parameter(description="count open applications' business days to this day (default: today)")
-]

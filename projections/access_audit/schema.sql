@@ -1,7 +1,7 @@
 -- Access audit. Unqualified names: `credledger migrate` runs this in the
 -- public schema, `credledger rebuild` in a fresh one that then replaces it.
 -- Only facts are stored; the findings are derived when the view is read
--- (services/api/access_audit_view.py), because "review overdue" depends on the
+-- (queries.py, beside this file), because "review overdue" depends on the
 -- reference date and on the tenant's review interval (tenant_settings).
 
 -- One row per organization: its current POSC primary user.

@@ -4,10 +4,11 @@ very table the handlers are dispatched by, live and in a rebuild alike."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from uuid import UUID
 
-from projections.rows import ViewRows
+from projections.engine.rows import ViewRows
 
 Handler = Callable[[ViewRows, Any, int], Awaitable[UUID | None]]
 

@@ -10,8 +10,8 @@ from datetime import datetime
 
 import asyncpg
 
-from projections.builder import BuildFailed, Progress, ViewBuilder
-from projections.registry import projection_modules
+from projections.engine.builder import BuildFailed, Progress, ViewBuilder
+from projections.engine.registry import projection_modules
 
 NAME = re.compile(r"^[a-z0-9_]{1,40}$")
 
@@ -90,8 +90,9 @@ async def drop_snapshot(database_url: str, name: str) -> bool:
 async def list_snapshots(database_url: str) -> list[asyncpg.Record]:
     con = await asyncpg.connect(database_url)
     try:
-        return await con.fetch(
+        snapshots: list[asyncpg.Record] = await con.fetch(
             "SELECT name, as_of, tenant_id, events_applied, created_at FROM view_snapshots ORDER BY name"
         )
+        return snapshots
     finally:
         await con.close()

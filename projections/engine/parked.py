@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-from projections.tracking import Envelope, Projection, apply_in_transaction, begin_batch, record_changes
+from projections.engine.tracking import Envelope, Projection, apply_in_transaction, begin_batch, record_changes
 from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
@@ -20,10 +20,11 @@ _mapper = EventMapper(MsgspecTranscoder())  # no key: projections never see PII
 
 
 async def list_parked(db: asyncpg.Connection) -> list[asyncpg.Record]:
-    return await db.fetch(
+    parked: list[asyncpg.Record] = await db.fetch(
         "SELECT projection, stream_sequence, tenant_id, originator_id, originator_version, subject, error, parked_at "
         "FROM parked_events ORDER BY projection, stream_sequence"
     )
+    return parked
 
 
 async def discard_unknown(db: asyncpg.Connection) -> int:

@@ -23,8 +23,8 @@ from uuid import UUID
 
 import asyncpg
 
-from projections.builder import BuildFailed, Progress, ViewBuilder
-from projections.tracking import lock_view_exclusively
+from projections.engine.builder import BuildFailed, Progress, ViewBuilder
+from projections.engine.tracking import lock_view_exclusively
 from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 """A view's rows in memory, for the handlers to read and change, written back in bulk.
 
-Every handler (projections/<view>.py) folds one event into a ``ViewRows``: it looks rows up, adds rows and
-changes them, in memory, and the changes reach the database when the caller flushes, a few statements per
-table and tenant instead of several round trips per event. The same handlers run live and in a rebuild;
-only where rows come from differs:
+Every handler (projections/<view>/handlers.py) folds one event into a ``ViewRows``: it looks rows up, adds
+rows and changes them, in memory, and the changes reach the database when the caller flushes, a few
+statements per table and tenant instead of several round trips per event. The same handlers run live and in
+a rebuild; only where rows come from differs:
 
 - live (one worker batch): a row not read yet in this batch is read from the database, so the handler sees
   exactly what the per-event statements saw (most are read ahead, a few statements per batch: read_ahead);
@@ -19,14 +19,15 @@ current tenant's rows, and a row added for another tenant is refused (the databa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from operator import attrgetter
-from typing import Any, Callable, ClassVar, Sequence, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 import asyncpg
 import msgspec
 
-from projections.row_sql import insert_statement, select_any_statement, select_statement, update_statement
+from projections.engine.row_sql import insert_statement, select_any_statement, select_statement, update_statement
 
 R = TypeVar("R", bound="Row")
 
@@ -48,11 +49,19 @@ class Row(msgspec.Struct, kw_only=True):
         if "key" in cls.__dict__:
             assert len(cls.key) > 1, "tenant_id and at least one more column"
             # attrgetter of several names returns their values as a tuple, in C.
-            cls.key_of = attrgetter(*cls.key)  # type: ignore[assignment]
+            cls.key_of = attrgetter(*cls.key)
 
 
 def primary_key(row: Row) -> tuple[Any, ...]:
     return type(row).key_of(row)
+
+
+def _write_statement(row_type: type[Row], is_new: bool) -> str:
+    """The INSERT of a table's new rows, or the UPDATE of its stored ones (row_sql.py)."""
+    columns = row_type.__struct_fields__
+    if is_new:
+        return insert_statement(row_type.table, columns, row_type.sorted_arrays)
+    return update_statement(row_type.table, columns, row_type.key, row_type.sorted_arrays)
 
 
 class TenantMismatch(Exception):
@@ -161,8 +170,7 @@ class ViewRows:
             await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
             self._db_tenant = tenant
             for (row_type, is_new), rows in groups.items():
-                statement = insert_statement(row_type) if is_new else update_statement(row_type)
-                await self.con.execute(statement, msgspec.json.encode(rows).decode())
+                await self.con.execute(_write_statement(row_type, is_new), msgspec.json.encode(rows).decode())
         self._dirty.clear()
         self._new.clear()
 
@@ -182,7 +190,7 @@ class ViewRows:
         (they may have changed since). Returns how many were stored."""
         tenant = self._current_tenant()
         await self._use_tenant(tenant)
-        text = await self.con.fetchval(select_statement(row_type, columns), tenant, *values)
+        text = await self.con.fetchval(select_statement(row_type.table, columns), tenant, *values)
         stored = msgspec.json.decode(text, type=list[row_type])  # type: ignore[valid-type]
         known = self._rows[row_type]
         for row in stored:
@@ -194,7 +202,7 @@ class ViewRows:
         """The current tenant's rows whose ``column`` is one of ``values``, as they are in memory."""
         tenant = self._current_tenant()
         await self._use_tenant(tenant)
-        text = await self.con.fetchval(select_any_statement(row_type, column), tenant, list(values))
+        text = await self.con.fetchval(select_any_statement(row_type.table, column), tenant, list(values))
         known = self._rows[row_type]
         found = []
         for row in msgspec.json.decode(text, type=list[row_type]):  # type: ignore[valid-type]

@@ -3,7 +3,7 @@
 --
 -- Only facts from events are stored. SLA targets (tenant_settings), breaches and
 -- the aging of open applications depend on the settings or on the date of the
--- query, so the API computes them at query time from these rows.
+-- query, so the view's queries (queries.py) compute them at query time from these rows.
 
 -- Each organization's MassHealth provider type, as last corrected: applications
 -- copy it when opened, and a correction re-labels its applications.
@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS turnaround_organizations (
 );
 
 -- One row per application. Business days are Massachusetts state business days;
--- *_index columns hold each date's business-day index (projections/turnaround.py:
+-- *_index columns hold each date's business-day index (handlers.py:
 -- business_day_index), so the business days from a to b are index(b) - index(a),
 -- in SQL, for any reference date the query picks. NULL: outside the holiday table.
 CREATE TABLE IF NOT EXISTS turnaround_applications (

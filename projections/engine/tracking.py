@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Iterable, NamedTuple, Protocol, Sequence
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 import asyncpg
 
-from projections.dispatch import Handlers
-from projections.rows import Row, ViewRows
-from projections.view_text import view_event
+from projections.engine.dispatch import Handlers
+from projections.engine.rows import Row, ViewRows
+from projections.engine.view_text import view_event
 
 VIEW_CHANGES_CHANNEL = "credledger_view_changes"
 
@@ -107,7 +108,7 @@ async def apply_in_transaction(
 async def fold(rows: ViewRows, projection: Projection, envelopes: Iterable[Envelope]) -> list[UUID | None]:
     """Fold events, in order, into the view's rows in memory, each under its own tenant: how the live
     worker's batches and a rebuild apply events. Returns, per event, the organization whose rows changed.
-    Each handler sees the event with its text escaped for the views (projections/view_text.py)."""
+    Each handler sees the event with its text escaped for the views (projections/engine/view_text.py)."""
     changed = []
     handler_for = projection.handlers.for_class  # what projection.apply dispatches by, without its call
     for tenant_id, position, event in envelopes:

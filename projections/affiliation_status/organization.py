@@ -3,19 +3,30 @@ affiliations, rendering providers, and the sole-enrollment risk the seeds warn a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
+
+import msgspec
 
 from domain.affiliation import AffiliationState
 from domain.organization import Organization
-from projections.rows import Row, ViewRows
+from projections.engine.rows import Row, ViewRows
 
 # Plans that bring a practice into network for most MassHealth members. Enrolled
 # with none of them active is the "ACO sole enrollment fallacy" of the seeds.
 NETWORK_PLANS = ("aco_a", "aco_b", "mco")
 
-_MOVES = {
+# The events that move an affiliation on (to the state _MOVES names), after its request.
+AffiliationMoved: TypeAlias = (
+    Organization.AffiliationCredentialingStarted
+    | Organization.AffiliationContracted
+    | Organization.AffiliationActivated
+    | Organization.AffiliationDenied
+    | Organization.AffiliationTerminated
+)
+_MOVES: dict[type[AffiliationMoved], AffiliationState] = {
     Organization.AffiliationCredentialingStarted: AffiliationState.IN_CREDENTIALING,
     Organization.AffiliationContracted: AffiliationState.CONTRACTED,
     Organization.AffiliationActivated: AffiliationState.ACTIVE,
@@ -25,7 +36,7 @@ _MOVES = {
 
 
 class StatusRow(Row, kw_only=True):
-    """One organization's row of the view (affiliation_status.sql)."""
+    """One organization's row of the view (schema.sql)."""
 
     table: ClassVar[str] = "affiliation_status"
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
@@ -40,10 +51,10 @@ class StatusRow(Row, kw_only=True):
     enrollment_application_id: UUID | None = None
     enrollment_position: int = 0
     provider_number: str | None = None
-    affiliations: dict[str, Any] = {}  # plan -> {kind, partner_mco, state, dates}
-    rendering_npis: list[str] = []
+    affiliations: dict[str, Any] = msgspec.field(default_factory=dict)  # plan -> {kind, partner_mco, state, dates}
+    rendering_npis: list[str] = msgspec.field(default_factory=list)
     sole_enrollment_risk: bool = False
-    nppes_mismatches: list[dict[str, Any]] = []  # [{field, detail}]
+    nppes_mismatches: list[dict[str, Any]] = msgspec.field(default_factory=list)  # [{field, detail}]
     registered_at: datetime
     updated_at: datetime
     events_applied: int = 1
@@ -57,27 +68,27 @@ def sole_enrollment_risk(status: StatusRow) -> bool:
     )
 
 
-def _corrected(status: StatusRow, event: Any) -> dict[str, Any]:
+def _corrected(status: StatusRow, event: Organization.ProfileCorrected) -> dict[str, Any]:
     return {k: str(v) for k, v in (("legal_name", event.legal_name), ("risk_level", event.risk_level)) if v}
 
 
-def _compared(status: StatusRow, event: Any) -> dict[str, Any]:
+def _compared(status: StatusRow, event: Organization.NppesComparisonChanged) -> dict[str, Any]:
     return {"nppes_mismatches": [{"field": m.field, "detail": m.detail} for m in event.mismatches]}
 
 
-def _numbered(status: StatusRow, event: Any) -> dict[str, Any]:
+def _numbered(status: StatusRow, event: Organization.ProviderNumberIssued) -> dict[str, Any]:
     return {"provider_number": event.provider_number}
 
 
-def _linked(status: StatusRow, event: Any) -> dict[str, Any]:
+def _linked(status: StatusRow, event: Organization.RenderingProviderLinked) -> dict[str, Any]:
     return {"rendering_npis": sorted(set(status.rendering_npis) | {event.npi})}
 
 
-def _unlinked(status: StatusRow, event: Any) -> dict[str, Any]:
+def _unlinked(status: StatusRow, event: Organization.RenderingProviderUnlinked) -> dict[str, Any]:
     return {"rendering_npis": [n for n in status.rendering_npis if n != event.npi]}
 
 
-def _requested(status: StatusRow, event: Any) -> dict[str, Any]:
+def _requested(status: StatusRow, event: Organization.AffiliationRequested) -> dict[str, Any]:
     requested = {
         "kind": str(event.kind),
         "partner_mco": event.partner_mco,
@@ -87,7 +98,7 @@ def _requested(status: StatusRow, event: Any) -> dict[str, Any]:
     return {"affiliations": {**status.affiliations, event.plan: requested}}
 
 
-def _moved(status: StatusRow, event: Any) -> dict[str, Any]:
+def _moved(status: StatusRow, event: AffiliationMoved) -> dict[str, Any]:
     state = _MOVES[type(event)].value
     moved = dict(status.affiliations[event.plan])
     moved["state"] = state
@@ -110,7 +121,7 @@ _CHANGES: dict[type, Callable[[StatusRow, Any], dict[str, Any]]] = {
 _RISK_INPUTS = frozenset({"provider_number", "affiliations"})
 
 
-async def apply_organization_event(rows: ViewRows, event: Any) -> None:
+async def apply_organization_event(rows: ViewRows, event: Organization.Event) -> None:
     """Every organization event after its registration: update what it changes, and count it."""
     status = await rows.get(StatusRow, event.originator_id)
     if status is None:

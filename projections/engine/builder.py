@@ -4,19 +4,19 @@ in for the live tables, and what a replay keeps as a named snapshot of a past da
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from types import ModuleType
-from typing import Callable, Iterator
 from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-from projections.registry import ddl, tables
-from projections.routes import Routes, recorded_at
-from projections.rows import ViewRows
-from projections.tracking import Envelope, fold
+from projections.engine.registry import ddl, tables
+from projections.engine.routes import Routes, recorded_at
+from projections.engine.rows import ViewRows
+from projections.engine.tracking import Envelope, fold
 from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
@@ -179,7 +179,7 @@ class ViewBuilder:
 
         def tracked() -> Iterator[Envelope]:
             nonlocal current
-            for current in envelopes:  # kept: it names the event that failed
+            for current in envelopes:  # noqa: UP028 (not `yield from`: ``current`` names the event that failed)
                 yield current
 
         try:

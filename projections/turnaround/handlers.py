@@ -1,7 +1,7 @@
 """Turnaround: per application, the Massachusetts business days from submission to decision, split into
 waiting on the payer and waiting on the client (deficiency periods), with the kind, plan and provider type the
 metrics group by. SLA targets, breaches and aging depend on tenant settings and on the day of the query, so the
-API (services/api/turnaround_view.py) computes them at query time from these rows.
+view's queries (queries.py) compute them at query time from these rows.
 
 Conventions (they are the domain's, domain/business_days.py):
 - The business days from a to b are those AFTER a up to and INCLUDING b: submitted on a Monday and decided on
@@ -20,7 +20,7 @@ Conventions (they are the domain's, domain/business_days.py):
 - Dates outside the holiday table (domain/holidays_ma.py) have no business-day count: stored as NULL, never an
   error that would park the event.
 
-The handlers fold each event into the rows in memory (projections/rows.py); the rows are the tables'.
+The handlers fold each event into the rows in memory (projections/engine/rows.py); the rows are the tables'.
 """
 
 from __future__ import annotations
@@ -28,33 +28,21 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import ClassVar, TypeAlias, get_args
 from uuid import UUID
 
 import msgspec
 
-from domain.application import Application, ApplicationKind
+from domain.application import Application
 from domain.business_days import is_business_day
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
 from domain.organization import Organization
-from projections.dispatch import Handlers
-from projections.rows import Row, ViewRows
-from projections.tracking import OutOfOrder
+from projections.engine.dispatch import Handlers
+from projections.engine.rows import Row, ViewRows
+from projections.engine.tracking import OutOfOrder
 
 name = "turnaround"
 aggregates = ("organization", "application")
-
-# SLA targets in business days, by application kind: the ONE place for the defaults. A tenant overrides them in
-# tenant_settings.sla_targets (PUT /v1/settings); kinds it leaves out keep these.
-DEFAULT_SLA_TARGETS: dict[str, int] = {
-    ApplicationKind.POSC_REGISTRATION.value: 7,  # "MassHealth will process your request within seven business days"
-    ApplicationKind.PRIMARY_USER_MODIFICATION.value: 7,  # POSC-DC-PM goes through the same POSC forms desk
-    ApplicationKind.ENROLLMENT.value: 60,  # state review, about 45-60 business days
-    ApplicationKind.REVALIDATION.value: 60,  # the same state review
-    ApplicationKind.ACO_AFFILIATION.value: 60,  # plan credentialing, 30-60 more business days
-    ApplicationKind.MCO_AFFILIATION.value: 60,
-    ApplicationKind.PCC_AFFILIATION.value: 60,
-}
 
 
 @lru_cache(maxsize=1)
@@ -117,19 +105,20 @@ class Facts(msgspec.Struct, frozen=True):
         )
 
 
-# The application events that change its facts: the cases of evolve().
-EVOLVING = (
-    Application.Submitted,
-    Application.DeficiencyNoticed,
-    Application.DeficiencyResolved,
-    Application.Approved,
-    Application.Denied,
-    Application.Rejected,
-    Application.Withdrawn,
+# The application events that change its facts: the cases of evolve(), as a type and as the classes.
+Evolving: TypeAlias = (
+    Application.Submitted
+    | Application.DeficiencyNoticed
+    | Application.DeficiencyResolved
+    | Application.Approved
+    | Application.Denied
+    | Application.Rejected
+    | Application.Withdrawn
 )
+EVOLVING: tuple[type[Evolving], ...] = get_args(Evolving)
 
 
-def evolve(facts: Facts, event: Any) -> Facts:
+def evolve(facts: Facts, event: Application.Event) -> Facts:
     """The facts after one application event (pure: unit-tested without a database)."""
     match event:
         case Application.Submitted():
@@ -234,7 +223,7 @@ class ApplicationRow(Row, kw_only=True):
 row_types = (OrganizationRow, ApplicationRow)
 
 
-async def _registered(rows: ViewRows, event: Any, position: int) -> None:
+async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> None:
     rows.add(
         OrganizationRow(
             tenant_id=event.tenant_id, organization_id=event.originator_id, provider_type=event.provider_type
@@ -243,7 +232,7 @@ async def _registered(rows: ViewRows, event: Any, position: int) -> None:
     return None  # no application row of it exists yet
 
 
-async def _profile_corrected(rows: ViewRows, event: Any, position: int) -> UUID | None:
+async def _profile_corrected(rows: ViewRows, event: Organization.ProfileCorrected, position: int) -> UUID | None:
     if not event.provider_type:
         return None
     organization = await rows.get(OrganizationRow, event.originator_id)
@@ -255,7 +244,7 @@ async def _profile_corrected(rows: ViewRows, event: Any, position: int) -> UUID 
     return event.originator_id if relabelled else None
 
 
-async def _opened(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
     organization = await rows.get(OrganizationRow, event.organization_id)
     if organization is None:
         raise OutOfOrder(f"organization {event.organization_id} not registered in this view yet")
@@ -273,7 +262,7 @@ async def _opened(rows: ViewRows, event: Any, position: int) -> UUID:
     return event.organization_id
 
 
-async def _application_event(rows: ViewRows, event: Any, position: int) -> UUID | None:
+async def _application_event(rows: ViewRows, event: Evolving, position: int) -> UUID | None:
     application = await rows.get(ApplicationRow, event.originator_id)
     if application is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")

@@ -1,25 +1,28 @@
 """Access audit: per organization, its POSC primary user (and every term as one), every user account with its
 role, grants, status, departure and last review, every period a POSC function was held, and its POSC-DC-PM
-applications. Only facts are stored (access_audit.sql); the findings are derived from them when the view is
-read (services/api/access_audit_view.py), since "review overdue" depends on the date and the tenant's settings.
+applications. Only facts are stored (schema.sql); the findings are derived from them when the view is read
+(queries.py), since "review overdue" depends on the date and the tenant's settings.
 
 Events of different aggregates commute here: each one writes rows of its own aggregate, plus the organization's
 ``updated_at`` as the latest of the two, so the live view and a rebuild in store order end up with the same rows.
-The handlers fold each event into the rows in memory (projections/rows.py); the rows are the tables'.
+The handlers fold each event into the rows in memory (projections/engine/rows.py); the rows are the tables'.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
+import msgspec
+
 from domain.application import Application, ApplicationKind
+from domain.base import TenantAggregate
 from domain.organization import Organization
 from domain.user_account import ReviewOutcome, UserAccount
-from projections.dispatch import Handlers
-from projections.rows import Row, ViewRows
-from projections.tracking import OutOfOrder
+from projections.engine.dispatch import Handlers
+from projections.engine.rows import Row, ViewRows
+from projections.engine.tracking import OutOfOrder
 
 name = "access_audit"
 aggregates = ("organization", "user_account", "application")
@@ -50,7 +53,7 @@ class AccountRow(Row, kw_only=True):
     status: str = "active"
     deactivated_at: datetime | None = None
     departed_on: date | None = None
-    grants: list[str] = []
+    grants: list[str] = msgspec.field(default_factory=list)
     access_since: datetime | None = None
     last_review_on: date | None = None
     last_review_outcome: str | None = None
@@ -102,7 +105,7 @@ def review_cutoff(recorded_at: datetime, on: date) -> datetime:
     return min(recorded_at, datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC))
 
 
-async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
     rows.add(
         OrganizationRow(
             tenant_id=event.tenant_id,
@@ -116,7 +119,7 @@ async def _registered(rows: ViewRows, event: Any, position: int) -> UUID:
     return event.originator_id
 
 
-async def _profile_corrected(rows: ViewRows, event: Any, position: int) -> UUID | None:
+async def _profile_corrected(rows: ViewRows, event: Organization.ProfileCorrected, position: int) -> UUID | None:
     if event.legal_name is None:
         return None  # only the name is shown
     organization = await rows.get(OrganizationRow, event.originator_id)
@@ -125,7 +128,7 @@ async def _profile_corrected(rows: ViewRows, event: Any, position: int) -> UUID 
     return event.originator_id
 
 
-async def _account_opened(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _account_opened(rows: ViewRows, event: UserAccount.Opened, position: int) -> UUID:
     await _require_organization(rows, event.organization_id)
     rows.add(
         AccountRow(
@@ -143,7 +146,7 @@ async def _account_opened(rows: ViewRows, event: Any, position: int) -> UUID:
     return await _touch(rows, event.organization_id, event)
 
 
-async def _application_opened(rows: ViewRows, event: Any, position: int) -> UUID | None:
+async def _application_opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID | None:
     if ApplicationKind(event.kind) is not ApplicationKind.PRIMARY_USER_MODIFICATION:
         return None  # only POSC-DC-PM applications are shown
     await _require_organization(rows, event.organization_id)
@@ -158,7 +161,7 @@ async def _application_opened(rows: ViewRows, event: Any, position: int) -> UUID
     return await _touch(rows, event.organization_id, event)
 
 
-async def _application_approved(rows: ViewRows, event: Any, position: int) -> UUID | None:
+async def _application_approved(rows: ViewRows, event: Application.Approved, position: int) -> UUID | None:
     # Only POSC-DC-PM applications have a row (their Opened came first: same aggregate).
     modification = await rows.get(ModificationRow, event.originator_id)
     if modification is None:
@@ -167,7 +170,9 @@ async def _application_approved(rows: ViewRows, event: Any, position: int) -> UU
     return await _touch(rows, modification.organization_id, event)
 
 
-async def _primary_user(rows: ViewRows, event: Any, position: int) -> UUID:
+async def _primary_user(
+    rows: ViewRows, event: Organization.PrimaryUserDesignated | Organization.PrimaryUserReplaced, position: int
+) -> UUID:
     """A first primary user (POSC-DC-PE) or a replacement on an approved POSC-DC-PM: the previous term ends."""
     for term in await rows.of_organization(PrimaryTermRow, event.originator_id):
         if term.ended_at is None:
@@ -181,7 +186,8 @@ async def _primary_user(rows: ViewRows, event: Any, position: int) -> UUID:
                 started_version=event.originator_version,
                 account_id=event.account_id,
                 started_at=event.timestamp,
-                modification_id=getattr(event, "modification_id", None),
+                # Only a replacement (an approved POSC-DC-PM) names one.
+                modification_id=event.modification_id if isinstance(event, Organization.PrimaryUserReplaced) else None,
             )
         )
         rows.update(
@@ -193,7 +199,18 @@ async def _primary_user(rows: ViewRows, event: Any, position: int) -> UUID:
     return event.originator_id
 
 
-async def _account_event(rows: ViewRows, event: Any, position: int) -> UUID | None:
+# The account events the audit shows: each changes the account's row (the others have no handler).
+AccountEvent: TypeAlias = (
+    UserAccount.AccessGranted
+    | UserAccount.AccessRevoked
+    | UserAccount.AccessReviewed
+    | UserAccount.PersonDeparted
+    | UserAccount.Deactivated
+    | UserAccount.Reactivated
+)
+
+
+async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> UUID | None:
     at = event.timestamp
     account = await rows.get(AccountRow, event.originator_id)
     if account is None:
@@ -262,7 +279,7 @@ async def _end_grants(
             rows.update(grant, ended_at=max(grant.granted_at, at), ended_by=ended_by)
 
 
-async def _touch(rows: ViewRows, organization_id: UUID, event: Any) -> UUID:
+async def _touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:
     organization = await rows.get(OrganizationRow, organization_id)
     if organization is not None:
         rows.update(organization, updated_at=max(organization.updated_at, event.timestamp))

@@ -45,7 +45,7 @@ class PullConsumer:
             await self._request()
         try:
             first = await asyncio.wait_for(self.queue.get(), timeout=wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return []
         messages: list[Msg] = []
         self._take(first, messages)
