@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import msgspec
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -132,18 +133,20 @@ def credledger_save_loop(
     """credledger's own application layer, no HTTP: ``register_organization`` (one event, nothing loaded)
     back to back from ``threads`` threads: the store path with its recorder (tenant stamp, sealed PII,
     hash chain under the table lock), without the API around it."""
-    from domain.address import Address
-    from domain.taxonomy import TaxonomySelection
-    from services.app import Actor, Credledger, postgres_env
+    from services.app import Actor
+    from services.app.commands import AddressIn, TaxonomyIn
+    from services.app.organization_commands import RegisterOrganization
+    from services.composition import open_credledger
 
-    app = Credledger(env=postgres_env(database_url, master_key, pool_size=threads))
-    address = Address.parse("100 North St", "Pittsfield", "MA", "01201", field="practice_address")
-    profile = dict(
+    app = open_credledger(database_url, master_key, pool_size=threads)
+    address = AddressIn(line1="100 North St", city="Pittsfield", state="MA", postal_code="01201")
+    profile = RegisterOrganization(
+        legal_name="warm",
         tin="04-3219876",
         tin_kind="ein",
         npi="1234567893",
         entity_kind="group",
-        taxonomies=[TaxonomySelection("193200000X", True)],
+        taxonomies=[TaxonomyIn(code="193200000X", primary=True)],
         taxonomy_version="25.1",
         practice_address=address,
         mailing_address=None,
@@ -151,11 +154,11 @@ def credledger_save_loop(
         risk_level="limited",
     )
     try:
-        app.register_organization(Actor("bench-app", "bench", "specialist"), legal_name="warm", **profile)  # type: ignore[arg-type]
+        app.register_organization(Actor("bench-app", "bench", "specialist"), profile)
 
         def register(t: int, n: int) -> None:
             actor = Actor(f"bench-app-{t % 8}", "bench", "specialist")
-            app.register_organization(actor, legal_name=f"Practice {t}-{n}", **profile)  # type: ignore[arg-type]
+            app.register_organization(actor, msgspec.structs.replace(profile, legal_name=f"Practice {t}-{n}"))
 
         return _timed_loop(threads, warmup, measure, 1, register)
     finally:

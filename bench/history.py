@@ -28,8 +28,8 @@ import psutil
 from tqdm import tqdm
 
 from bench.infra import Infra, Service, say
-from projections.rebuild import store_size
-from projections.registry import projection_modules
+from projections.engine.rebuild import store_size
+from projections.engine.registry import projection_modules
 from services.messaging.subjects import aggregate_and_event
 
 SEED = 7
@@ -60,10 +60,10 @@ def _load_part(database_url: str, master_key: bytes, part: list[str], practices:
     layer. A tenant's steps run in order; tenants share nothing, so their saves can share commits."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from services.app import Credledger, postgres_env
+    from services.composition import open_credledger
     from services.workload import AppTarget, Simulation, run_plan
 
-    app = Credledger(env=postgres_env(database_url, master_key, pool_size=LOADER_THREADS))
+    app = open_credledger(database_url, master_key, pool_size=LOADER_THREADS)
     try:
         simulation = Simulation(seed=SEED, tenants=part, practices=practices, months=months, end=END)
         with ThreadPoolExecutor(LOADER_THREADS) as pool:

@@ -20,9 +20,10 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -132,14 +133,13 @@ class Infra:
     def credledger(self, args: list[str], database_url: str, namespace: str, **extra: str) -> Service:
         """`credledger <args>` as a subprocess (python -m services is the console script's entry point)."""
         log = self.tmp / f"credledger-{args[0]}-{len(self.services)}.log"
-        out = open(log, "ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services", *args],
-            env=self.env(database_url, namespace, **extra),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        out.close()
+        with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+            process = subprocess.Popen(
+                [sys.executable, "-m", "services", *args],
+                env=self.env(database_url, namespace, **extra),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         service = Service(args[0], process, log)
         self.services.append(service)
         return service

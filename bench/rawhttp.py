@@ -9,6 +9,7 @@ simulated client, requests written as bytes, responses read by Content-Length (o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,10 +56,8 @@ class Connection:
     async def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
-            try:
+            with contextlib.suppress(OSError):
                 await self._writer.wait_closed()
-            except OSError:
-                pass
             self._reader = self._writer = None
 
     async def request(
@@ -66,7 +65,7 @@ class Connection:
     ) -> Response:
         try:
             return await asyncio.wait_for(self._request(method, path, json, headers or {}), self.timeout)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, ValueError) as error:
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as error:
             await self.close()
             raise TransportError(f"{type(error).__name__}: {error}") from error
 

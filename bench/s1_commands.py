@@ -21,7 +21,8 @@ the library's DB-function insert, which takes no table lock.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import psutil
 import psycopg
@@ -33,6 +34,7 @@ from bench.http_load import Recorder, closed_loop, merge, send
 from bench.infra import Service, say
 from bench.rawhttp import Connection, Response
 from bench.report import result
+from services.app.commands import Command
 
 ROUNDS = 3  # the API and the library baseline alternate, so both see the same machine
 GOAL_RATIO = 2.0
@@ -59,7 +61,7 @@ def _practice_mix(tokens: list[str]) -> Any:
         headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
         n = i * 1_000_000
 
-        async def post(kind: str, path: str, body: dict[str, Any]) -> Response | None:
+        async def post(kind: str, path: str, body: Command) -> Response | None:
             return await send(client, rec, kind, "POST", path, json=body, headers=headers)
 
         while running():

@@ -41,7 +41,7 @@ from bench.infra import say
 from bench.rawhttp import Connection, TransportError
 from bench.report import latency_ms, result
 from bench.s1_commands import _registrations
-from projections.tracking import VIEW_CHANGES_CHANNEL
+from projections.engine.tracking import VIEW_CHANGES_CHANNEL
 from services.messaging.subjects import HEADER_NOTIFICATION_ID
 from services.store.recorder import EVENTS_TABLE
 
@@ -200,6 +200,55 @@ async def _listen(pipeline: Pipeline, tracker: Tracker, ready: asyncio.Event) ->
         await reader.close()
 
 
+async def _register(i: int, idle: asyncio.Queue[Connection], tokens: list[str], tracker: Tracker) -> None:
+    """Registration ``i`` on a free connection: its answer and latency recorded, or why it failed."""
+    connection = await idle.get()
+    try:
+        headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
+        began = time.perf_counter()
+        try:
+            response = await connection.request(
+                "POST", "/v1/organizations", json=bodies.organization(i), headers=headers
+            )
+        except TransportError as error:
+            tracker.failed.append(str(error))
+            return
+        now, wall = time.perf_counter(), time.time()
+        if response.status_code != 201:
+            tracker.failed.append(f"{response.status_code} {response.text[:200]}")
+            return
+        organization = response.json()["id"]
+        tracker.responded[organization] = now
+        tracker.responded_wall[organization] = wall
+        tracker.tenant_of[organization] = i % len(tokens)
+        tracker.command_latency.append(now - began)
+    finally:
+        idle.put_nowait(connection)
+
+
+async def _settle(tracker: Tracker, streams: list[asyncio.Task[Any]], settle: float) -> None:
+    """Wait up to ``settle`` seconds for every registration to be seen on its stream; those not seen by then are
+    ``settled_missing``. Lost, or only late? Keep listening a while for them (the diagnosis asks the store and
+    the stream)."""
+
+    def unseen() -> list[str]:
+        return [org for org in tracker.responded if (VIEW, org) not in tracker.seen]
+
+    async def until_all_seen(seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while unseen() and time.perf_counter() < deadline and not any(s.done() for s in streams):
+            await asyncio.sleep(0.05)
+
+    await until_all_seen(settle)
+    tracker.settled_missing = unseen()
+    tracker.settle_end_wall = time.time()
+    if tracker.settled_missing:
+        await until_all_seen(LATE_WINDOW_S)
+        for org in tracker.settled_missing:
+            if (VIEW, org) in tracker.seen:
+                tracker.late[org] = round(tracker.seen[(VIEW, org)] - tracker.responded[org], 3)
+
+
 async def _measure(
     base_url: str, pipeline: Pipeline, tenants: list[str], tokens: list[str], rate: float, count: int, settle: float
 ) -> Tracker:
@@ -222,58 +271,18 @@ async def _measure(
         for _ in range(IN_FLIGHT):
             idle.put_nowait(Connection(base_url))
 
-        async def command(i: int) -> None:
-            connection = await idle.get()
-            try:
-                headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-                began = time.perf_counter()
-                try:
-                    response = await connection.request(
-                        "POST", "/v1/organizations", json=bodies.organization(i), headers=headers
-                    )
-                except TransportError as error:
-                    tracker.failed.append(str(error))
-                    return
-                now, wall = time.perf_counter(), time.time()
-                if response.status_code != 201:
-                    tracker.failed.append(f"{response.status_code} {response.text[:200]}")
-                    return
-                organization = response.json()["id"]
-                tracker.responded[organization] = now
-                tracker.responded_wall[organization] = wall
-                tracker.tenant_of[organization] = i % len(tokens)
-                tracker.command_latency.append(now - began)
-            finally:
-                idle.put_nowait(connection)
-
         start = time.perf_counter()
         tasks = []
         for i in range(count):
             delay = start + i / rate - time.perf_counter()
             if delay > 0:
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(command(i)))
+            tasks.append(asyncio.create_task(_register(i, idle, tokens, tracker)))
             tracker.sent += 1
         await asyncio.gather(*tasks)
         tracker.elapsed = time.perf_counter() - start
 
-        def unseen() -> list[str]:
-            return [org for org in tracker.responded if (VIEW, org) not in tracker.seen]
-
-        async def until_all_seen(seconds: float) -> None:
-            deadline = time.perf_counter() + seconds
-            while unseen() and time.perf_counter() < deadline and not any(s.done() for s in streams):
-                await asyncio.sleep(0.05)
-
-        await until_all_seen(settle)
-        tracker.settled_missing = unseen()
-        tracker.settle_end_wall = time.time()
-        if tracker.settled_missing:
-            # Lost, or only late? Keep listening a while, then ask the store and the stream.
-            await until_all_seen(LATE_WINDOW_S)
-            for org in tracker.settled_missing:
-                if (VIEW, org) in tracker.seen:
-                    tracker.late[org] = round(tracker.seen[(VIEW, org)] - tracker.responded[org], 3)
+        await _settle(tracker, streams, settle)
         for stream in streams:
             stream.cancel()
         await asyncio.gather(*streams, return_exceptions=True)
@@ -367,7 +376,7 @@ async def _resume_returns(client: httpx.AsyncClient, token: str, after: int, wan
 
     try:
         return await asyncio.wait_for(read(), timeout=5)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return False
 
 

@@ -1,6 +1,6 @@
 """4. Rebuild: how fast every view is rebuilt from the event store.
 
-Figure: stored events per second of wall time for `projections.rebuild.rebuild_views()` of every view,
+Figure: stored events per second of wall time for `projections.engine.rebuild.rebuild_views()` of every view,
 as `credledger rebuild` does it: one pass over the store (each event read and decoded once, for every
 view that handles it) into fresh schemas, swapped in together in one transaction.
 
@@ -27,9 +27,9 @@ from bench.context import Context
 from bench.infra import say
 from bench.report import result
 from bench.s3_relay import history
-from projections.builder import ViewBuilder
-from projections.rebuild import rebuild, rebuild_views
-from projections.registry import projection_modules
+from projections.engine.builder import ViewBuilder
+from projections.engine.rebuild import rebuild, rebuild_views
+from projections.engine.registry import projection_modules
 from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 

@@ -21,6 +21,7 @@ full mode). Goal: flat, i.e. at most 10% more at the end than at a tenth.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from typing import Any
@@ -123,10 +124,8 @@ async def _view_sizes(database_url: str) -> dict[str, int]:
     try:
         sizes = {}
         for table in ("affiliation_status", "access_audit_organizations", "turnaround_applications", "view_changes"):
-            try:
+            with contextlib.suppress(asyncpg.PostgresError):  # a view not created yet
                 sizes[table] = await con.fetchval(f"SELECT count(*) FROM {table}")
-            except asyncpg.PostgresError:
-                pass
         return sizes
     finally:
         await con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from domain.errors import InvalidValue
@@ -36,3 +37,24 @@ def parse_taxonomies(selections: list[TaxonomySelection], version: str) -> tuple
     if len({s.code for s in selections}) != len(selections):
         raise InvalidValue("A taxonomy code is listed twice.", field="taxonomies", rule="invalid-taxonomy")
     return list(selections), version
+
+
+def check_taxonomies_known(
+    selections: list[TaxonomySelection], version: str, code_sets: Mapping[str, frozenset[str]]
+) -> None:
+    """Each code is in the NUCC code set of its version. The code sets are data the service ships
+    (services/catalogs); the rule is the domain's."""
+    known = code_sets.get(version)
+    if known is None:
+        raise InvalidValue(
+            f"Taxonomy code set {version} is not known; known: {', '.join(sorted(code_sets))}.",
+            field="taxonomy_version",
+            rule="unknown-taxonomy-version",
+        )
+    for index, selection in enumerate(selections):
+        if selection.code not in known:
+            raise InvalidValue(
+                f"{selection.code} is not in the NUCC code set {version}.",
+                field=f"taxonomies[{index}].code",
+                rule="unknown-taxonomy-code",
+            )

@@ -11,6 +11,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 EX_USAGE = 2
 EX_CONFIG = 78
@@ -50,9 +51,9 @@ def _day(text: str) -> date:
 
 
 def _database_url(args: argparse.Namespace) -> str | None:
-    from services.cli import _external
+    from services.cli_data import external_settings
 
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     return None if settings is None else settings.database_url
 
 
@@ -119,44 +120,67 @@ def _verify_bundle(path: Path) -> int:
     return 0 if report.ok else 1
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    import asyncio
-
+def _export_usage_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the command line of `credledger export`, if anything."""
     from domain.base import check_tenant_id
     from domain.errors import InvalidValue
-    from projections.replay import SnapshotError
-    from services.audit_export import ExportError, export_bundle, range_problem
+    from services.audit_export import range_problem
 
     try:
         check_tenant_id(args.tenant)
     except InvalidValue as error:
-        print(f"credledger export: --tenant: {error}", file=sys.stderr)
-        return EX_USAGE
+        return f"--tenant: {error}"
     wrong = range_problem(args.first_day, args.last_day)
     if wrong is not None:
-        print(f"credledger export: --from/--to: {wrong}", file=sys.stderr)
-        return EX_USAGE
-    out = args.out or Path(f"credledger-audit-{args.tenant}-{args.first_day}-{args.last_day}.tar")
-    if not out.parent.is_dir():
-        print(f"credledger export: no folder {out.parent}", file=sys.stderr)
+        return f"--from/--to: {wrong}"
+    if not _export_path(args).parent.is_dir():
+        return f"no folder {_export_path(args).parent}"
+    return None
+
+
+def _export_path(args: argparse.Namespace) -> Path:
+    return args.out or Path(f"credledger-audit-{args.tenant}-{args.first_day}-{args.last_day}.tar")
+
+
+class _PhaseBars:
+    """The export's progress: one bar per phase; the phases follow each other, one bar at a time on one line."""
+
+    def __init__(self, tenant: str) -> None:
+        self.names = {
+            "scan": f"{tenant}: find the range",
+            "events": "events in the range",
+            "views": "views as of the end",
+        }
+        self.bars: dict[str, Any] = {}
+
+    def __call__(self, phase: str, n: int, total: int | None) -> None:
+        if phase not in self.bars:  # (a bar with no total refuses bool())
+            self.close()
+            self.bars[phase] = _bar(self.names.get(phase, phase), total)
+        bar = self.bars[phase]
+        if bar.total is not None and n > bar.total:
+            bar.total = n
+        bar.update(n - bar.n)
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from projections.engine.replay import SnapshotError
+    from services.audit_export import ExportError, export_bundle
+
+    problem = _export_usage_problem(args)
+    if problem is not None:
+        print(f"credledger export: {problem}", file=sys.stderr)
         return EX_USAGE
     database_url = _database_url(args)
     if database_url is None:
         return EX_CONFIG
-    bars: dict[str, object] = {}
-
-    phases = {"scan": f"{args.tenant}: find the range", "events": "events in the range", "views": "views as of the end"}
-
-    def progress(phase: str, n: int, total: int | None) -> None:
-        if phase not in bars:  # (a bar with no total refuses bool())
-            for done in bars.values():  # the phases follow each other: one bar at a time, on one line
-                done.close()  # type: ignore[attr-defined]
-            bars[phase] = _bar(phases.get(phase, phase), total)
-        bar = bars[phase]
-        if bar.total is not None and n > bar.total:  # type: ignore[attr-defined]
-            bar.total = n  # type: ignore[attr-defined]
-        bar.update(n - bar.n)  # type: ignore[attr-defined]
-
+    bars = _PhaseBars(args.tenant)
     try:
         done = asyncio.run(
             export_bundle(
@@ -164,8 +188,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 tenant=args.tenant,
                 first_day=args.first_day,
                 last_day=args.last_day,
-                out=out,
-                progress=progress,
+                out=_export_path(args),
+                progress=bars,
                 require_events=True,  # a tenant id with no events at all is most likely mistyped
             )
         )
@@ -173,8 +197,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"credledger export: {error}", file=sys.stderr)
         return 1
     finally:
-        for bar in bars.values():
-            bar.close()  # type: ignore[attr-defined]
+        bars.close()
+    _print_export_summary(args, done)
+    return 0
+
+
+def _print_export_summary(args: argparse.Namespace, done: Any) -> None:
     chain, files = done.manifest["chain"], done.manifest["files"]
     views = len(files) - 1
     if files["events.jsonl"]["count"] == 0:
@@ -191,10 +219,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"(Massachusetts days); the bundle shows the chain unchanged at link {chain['head_link']}{start} "
             f"and {views} view tables as of the end of {args.last_day}"
         )
-        return 0
+        return
     print(
         f"wrote {done.path}: {files['events.jsonl']['count']} events "
         f"(notifications {chain['first_notification_id']} to {chain['last_notification_id']}), "
         f"{views} view tables; head link {chain['head_link']}"
     )
-    return 0

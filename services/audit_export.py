@@ -23,16 +23,18 @@ link the auditor holds from elsewhere, e.g. printed by `credledger verify`), not
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import io
 import os
 import tarfile
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -150,21 +152,18 @@ async def export_bundle(
             "to": last_day.isoformat(),
             "timezone": MASSACHUSETTS.key,  # the days of the range are its days
             "window": {"start": start.isoformat(), "end": end.isoformat()},
-            "exported_at": datetime.now(timezone.utc).isoformat(),
+            "exported_at": datetime.now(UTC).isoformat(),
             "chain": chain,
             "files": files,
         }
         raw = manifest_bytes(manifest)
         partial = folder / "bundle.tar"
-        with open(partial, "wb") as sink:
+        with open(partial, "wb") as sink, contextlib.ExitStack() as opened:
             members: list[tuple[str, int, BinaryIO]] = [(MANIFEST, len(raw), io.BytesIO(raw))]
-            opened = [open(folder / name, "rb") for name in sorted(files)]
-            try:
-                members += [(name, files[name]["bytes"], f) for name, f in zip(sorted(files), opened, strict=True)]
-                _pack(sink, members)
-            finally:
-                for f in opened:
-                    f.close()
+            members += [
+                (name, files[name]["bytes"], opened.enter_context(open(folder / name, "rb"))) for name in sorted(files)
+            ]
+            _pack(sink, members)
         os.replace(partial, out)  # whole or not at all
     return Exported(out, msgspec.json.decode(raw))
 
@@ -295,8 +294,8 @@ async def _write_views(
     """Each view table's rows for the tenant as of ``until``; returns the table names."""
     import asyncpg
 
-    from projections.registry import projection_modules, tables
-    from projections.replay import drop_snapshot, replay_views, schema_of
+    from projections.engine.registry import projection_modules, tables
+    from projections.engine.replay import drop_snapshot, replay_views, schema_of
 
     name = "export_" + uuid.uuid4().hex[:24]
     folder.mkdir()
@@ -323,13 +322,3 @@ async def _write_views(
     finally:
         await drop_snapshot(database_url, name)
     return written
-
-
-def __getattr__(name: str) -> Any:
-    """The offline check moved to services/audit_verify.py; ``from services.audit_export import verify_bundle``
-    keeps working (imported lazily: audit_verify imports this module's format)."""
-    if name in ("verify_bundle", "BundleReport"):
-        from services import audit_verify
-
-        return getattr(audit_verify, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from uuid import UUID
 
 from services.audit_cli import add_commands as add_audit_commands
-from services.cli_data import add_data_dir_option, client_settings
+from services.cli_data import add_data_dir_option, client_settings, external_settings
 from services.config import Settings
 
 EX_USAGE = 2
@@ -87,26 +87,10 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def _external(args: argparse.Namespace, needs_nats: bool = True) -> Settings | None:
-    """DATABASE_URL / NATS_URL, or else the embedded servers of a running `credledger up`."""
-    from services.config import running_embedded
-
-    settings, source = client_settings(getattr(args, "data_dir", None))
-    settings = running_embedded(settings)
-    if not settings.database_url or (needs_nats and not settings.nats_url):
-        print(
-            "This command needs DATABASE_URL (and NATS_URL), or a running `credledger up` with embedded servers "
-            f"on the data folder: none runs on {settings.data_dir} ({source}); give its --data-dir.",
-            file=sys.stderr,
-        )
-        return None
-    return settings
-
-
 def cmd_migrate(args: argparse.Namespace) -> int:
     from services.migrate import migrate
 
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     applied = migrate(settings.database_url)  # type: ignore[arg-type]
@@ -117,7 +101,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from services.runtime import run, run_loop
 
-    settings = _external(args)
+    settings = external_settings(args)
     if settings is None:
         return EX_CONFIG
     if getattr(args, "with_parent", False):
@@ -133,15 +117,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_parked(args: argparse.Namespace) -> int:
     import asyncio
 
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     return asyncio.run(_parked(settings.database_url, args.retry, args.discard_unknown))  # type: ignore[arg-type]
 
 
 async def _parked(database_url: str, retry: bool, discard: bool) -> int:
-    from projections.parked import discard_unknown, list_parked, retry_parked
-    from projections.registry import projection_modules
+    from projections.engine.parked import discard_unknown, list_parked, retry_parked
+    from projections.engine.registry import projection_modules
     from services.messaging import singleton
 
     db = await singleton.connect(database_url)
@@ -170,12 +154,12 @@ async def _parked(database_url: str, retry: bool, discard: bool) -> int:
 def cmd_rebuild(args: argparse.Namespace) -> int:
     import asyncio
 
-    from projections.registry import NAMES
+    from projections.engine.registry import NAMES
 
     if args.projection is not None and args.projection not in NAMES:
         print(f"credledger rebuild: no view named {args.projection!r}; views: {', '.join(NAMES)}", file=sys.stderr)
         return EX_USAGE
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     return asyncio.run(_rebuild(settings.database_url, args.projection))  # type: ignore[arg-type]
@@ -184,8 +168,8 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 async def _rebuild(database_url: str, only: str | None) -> int:
     from tqdm import tqdm
 
-    from projections.rebuild import RebuildBusy, RebuildFailed, rebuild_views, store_size
-    from projections.registry import projection_modules
+    from projections.engine.rebuild import RebuildBusy, RebuildFailed, rebuild_views, store_size
+    from projections.engine.registry import projection_modules
 
     modules = projection_modules(only)
     total = await store_size(database_url)
@@ -234,10 +218,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from projections.rebuild import store_size
-    from projections.replay import SnapshotError, replay_views
+    from projections.engine.rebuild import store_size
+    from projections.engine.replay import SnapshotError, replay_views
 
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     name = args.name or f"asof_{args.as_of:%Y%m%d_%H%M}" + (f"_{args.tenant.replace('-', '_')}" if args.tenant else "")
@@ -266,9 +250,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_snapshots(args: argparse.Namespace) -> int:
     import asyncio
 
-    from projections.replay import SnapshotError, drop_snapshot, list_snapshots
+    from projections.engine.replay import SnapshotError, drop_snapshot, list_snapshots
 
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     if args.drop:
@@ -299,7 +283,7 @@ def cmd_shred(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EX_USAGE
-    settings = _external(args, needs_nats=False)
+    settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     if destroy_tenant_key(settings.database_url, args.tenant):  # type: ignore[arg-type]
@@ -330,7 +314,13 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, default=12 * 3600, help="lifetime in seconds")
     add_data_dir_option(token)
     token.set_defaults(func=cmd_token)
+    _add_store_commands(sub)
+    add_audit_commands(sub)  # verify, export
+    return p
 
+
+def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The commands that work on a running store: migrations, workers, parked events, rebuilds, replays."""
     for name, text, func in (
         ("migrate", "apply database migrations (DATABASE_URL)", cmd_migrate),
         ("relay", "run only the relay (DATABASE_URL, NATS_URL)", cmd_worker),
@@ -369,8 +359,6 @@ def parser() -> argparse.ArgumentParser:
     snapshots.add_argument("--drop", metavar="NAME", help="drop this snapshot")
     add_data_dir_option(snapshots)
     snapshots.set_defaults(func=cmd_snapshots)
-    add_audit_commands(sub)  # verify, export
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,12 +22,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import platformdirs
 
-from services.config import Settings
+from services.config import Settings, running_embedded
 
 DATA_DIR_HELP = (
     "the data folder of the `credledger up` to use (default: $CREDLEDGER_DATA_DIR, else the folder of the "
@@ -125,3 +126,17 @@ def client_settings(data_dir: Path | None) -> tuple[Settings, str]:
     if found is not None and found != settings.data_dir:  # (the default folder itself is no news)
         return replace(settings, data_dir=found), f"the credledger up on port {settings.port}"
     return settings, "default"
+
+
+def external_settings(args: argparse.Namespace, needs_nats: bool = True) -> Settings | None:
+    """DATABASE_URL / NATS_URL, or else the embedded servers of a running `credledger up`."""
+    settings, source = client_settings(getattr(args, "data_dir", None))
+    settings = running_embedded(settings)
+    if not settings.database_url or (needs_nats and not settings.nats_url):
+        print(
+            "This command needs DATABASE_URL (and NATS_URL), or a running `credledger up` with embedded servers "
+            f"on the data folder: none runs on {settings.data_dir} ({source}); give its --data-dir.",
+            file=sys.stderr,
+        )
+        return None
+    return settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from services.app import Credledger, postgres_env
+from services.composition import open_credledger
 from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ def load_demo(database_url: str, master_key: bytes) -> int:
 
     from services.workload import AppTarget, Simulation, run_plan
 
-    app = Credledger(env=postgres_env(database_url, master_key))
+    app = open_credledger(database_url, master_key)
     try:
         if app.fetch(f"SELECT 1 FROM {EVENTS_TABLE} WHERE tenant_id = %s LIMIT 1", DEMO_TENANT):
             log.info("the demo firm is loaded already (tenant %s)", DEMO_TENANT)

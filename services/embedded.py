@@ -310,8 +310,7 @@ class EmbeddedPostgres(_Server):
         # pg_isready exits 0 only once the server accepts connections (not
         # while it is still starting up or replaying WAL after a crash).
         result = subprocess.run(
-            [str(PG_BIN / "pg_isready"), "-q", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", "postgres"]
-            + ["-t", "2"],
+            [str(PG_BIN / "pg_isready"), *f"-q -h 127.0.0.1 -p {port} -U postgres -d postgres -t 2".split()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 INTERVAL = 30.0  # seconds
-ALERT = "ALERT"  # how operator alerts begin (projections/worker.py): never held back
+ALERT = "ALERT"  # how operator alerts begin (projections/engine/worker.py): never held back
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import psycopg
 
-from projections.registry import ddl, projection_modules
-from services.app import Credledger, postgres_env
+from projections.engine.registry import ddl, projection_modules
+from services.composition import open_credledger
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ def migrate(database_url: str) -> list[str]:
         con.execute("SELECT pg_advisory_lock(hashtext('credledger-migrate'))")
         try:
             # eventsourcing creates its table (IF NOT EXISTS); our recorder adds tenant_id.
-            Credledger(env=postgres_env(database_url, create_table=True, pool_size=1)).close()
+            open_credledger(database_url, pool_size=1, create_table=True).close()
             con.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
                 "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"

@@ -12,15 +12,16 @@ import fcntl
 import json
 import logging
 import signal
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Coroutine, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 import uvicorn
 
-from projections.registry import projection_modules
-from projections.worker import ProjectionWorker
+from projections.engine.registry import projection_modules
+from projections.engine.worker import ProjectionWorker
 from services.api.app import create_app
 from services.config import RUNNING_FILE, Settings, running_embedded  # noqa: F401 (running_embedded: re-exported)
 from services.embedded import EmbeddedNats, EmbeddedPostgres

@@ -68,7 +68,7 @@ class WorkerProcess:
                 process.send_signal(signal.SIGINT)  # like Ctrl-C: it stops its components in order
             try:
                 await asyncio.wait_for(asyncio.shield(exited), STOP_TIMEOUT)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 log.error("the workers' process did not stop within %.0fs; killing it", STOP_TIMEOUT)
                 process.kill()
                 await exited

@@ -4,7 +4,7 @@ embedded PostgreSQL and nats-server from the pip wheels, exactly as `credledger 
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -10,31 +10,54 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
 from uuid import UUID
 
-from domain.address import Address
 from domain.affiliation import AffiliationState, PlanKind
 from domain.errors import DomainError
-from domain.taxonomy import TaxonomySelection
 from domain.user_account import AccountRole, PoscFunction, ReviewOutcome
 from services.app import Actor, Credledger
+from services.app.application_commands import (
+    ApproveApplication,
+    DenyApplication,
+    NoticeDeficiency,
+    OpenApplication,
+    RejectApplication,
+    ResolveDeficiency,
+    SubmitApplication,
+)
+from services.app.commands import AddressIn, TaxonomyIn
+from services.app.organization_commands import (
+    IssueProviderNumber,
+    MoveAffiliation,
+    RegisterOrganization,
+    RequestAffiliation,
+)
+from services.app.user_account_commands import (
+    ChangeAccess,
+    NoFields,
+    OnDate,
+    OpenUserAccount,
+    ReplacePrimaryUser,
+    ReviewAccess,
+)
 
 PLANS = (("mco", "Tufts Health Together"), ("aco_b", "Community Care Cooperative"), ("pcc", "PCC Plan"))
 
 
-def organization(name: str, risk_level: str = "limited") -> dict[str, Any]:
-    return dict(
+def organization(name: str, risk_level: str = "limited") -> RegisterOrganization:
+    """A group practice's registration (``msgspec.structs.replace`` it for another)."""
+    return RegisterOrganization(
         legal_name=name,
         tin="04-3219876",
         tin_kind="ein",
         npi="1234567893",
         entity_kind="group",
-        taxonomies=[TaxonomySelection("193200000X", True)],
+        taxonomies=[TaxonomyIn(code="193200000X", primary=True)],
         taxonomy_version="25.1",
-        practice_address=Address.parse("100 North St", "Pittsfield", "MA", "01201", field="practice_address"),
+        practice_address=AddressIn(line1="100 North St", city="Pittsfield", state="MA", postal_code="01201"),
         mailing_address=None,
         provider_type="physician group",
         risk_level=risk_level,
@@ -87,16 +110,16 @@ class MixedWorkload:
 
     def _register(self, tenant: _Tenant) -> None:
         risk = self.rng.choice(["limited", "moderate", "high"])
-        org = self.app.register_organization(self.actor, **organization(f"Practice {len(tenant.orgs)}", risk)).id
+        org = self.app.register_organization(self.actor, organization(f"Practice {len(tenant.orgs)}", risk)).id
         tenant.orgs.append(org)
 
     def _open_account(self, tenant: _Tenant) -> None:
         org = self._org(tenant)
         role = AccountRole.PRIMARY if org not in tenant.primary else self.rng.choice(list(AccountRole)[1:])
         partner = dict(partner_firm="Acme Billing", partner_function="billing") if role == "business_partner" else {}
-        account = self.app.open_user_account(
-            self.actor, organization_id=org, person_name=f"Person {self.rng.randrange(10**6)}", role=role, **partner
-        ).id
+        person_name = f"Person {self.rng.randrange(10**6)}"
+        command = OpenUserAccount(organization_id=org, person_name=person_name, role=role, **partner)
+        account = self.app.open_user_account(self.actor, command).id
         tenant.accounts.setdefault(org, []).append(account)
         if role is AccountRole.PRIMARY:
             tenant.primary[org] = account
@@ -109,26 +132,27 @@ class MixedWorkload:
 
     def _grant(self, tenant: _Tenant) -> None:
         function = self.rng.choice(list(PoscFunction))
-        self.app.grant_access(self.actor, self._account(tenant), function=function)
+        self.app.grant_access(self.actor, self._account(tenant), ChangeAccess(function=function))
 
     def _revoke(self, tenant: _Tenant) -> None:
         function = self.rng.choice(list(PoscFunction))
-        self.app.revoke_access(self.actor, self._account(tenant), function=function)
+        self.app.revoke_access(self.actor, self._account(tenant), ChangeAccess(function=function))
 
     def _review(self, tenant: _Tenant) -> None:
         outcome = ReviewOutcome.CONFIRMED if self.rng.random() < 0.9 else ReviewOutcome.REVOKED
-        self.app.review_access(self.actor, self._account(tenant), outcome=outcome, on=self.day, reviewer="Pat Lee")
+        review = ReviewAccess(outcome=outcome, on=self.day, reviewer="Pat Lee")
+        self.app.review_access(self.actor, self._account(tenant), review)
 
     def _depart(self, tenant: _Tenant) -> None:
         if self.rng.random() < 0.5:
-            self.app.record_departure(self.actor, self._account(tenant), on=self.day)
+            self.app.record_departure(self.actor, self._account(tenant), OnDate(on=self.day))
         else:
-            self.app.deactivate_account(self.actor, self._account(tenant))
+            self.app.deactivate_account(self.actor, self._account(tenant), NoFields())
 
     def _open_application(self, tenant: _Tenant) -> None:
         org = self._org(tenant)
         kind = self.rng.choice(["posc_registration", "posc_registration", "primary_user_modification"])
-        app = self.app.open_application(self.actor, organization_id=org, kind=kind, channel="fax").id
+        app = self.app.open_application(self.actor, OpenApplication(organization_id=org, kind=kind, channel="fax")).id
         tenant.apps[app] = (org, kind)
 
     def _move_application(self, tenant: _Tenant) -> None:
@@ -138,27 +162,29 @@ class MixedWorkload:
         org, kind = tenant.apps[app]
         status = self.app.get_application(self.actor, app).status
         if status == "open":
-            self.app.submit_application(self.actor, app, submitted_on=self.day, override_reason="workload")
+            submit = SubmitApplication(submitted_on=self.day, override_reason="workload")
+            self.app.submit_application(self.actor, app, submit)
         elif status == "deficient":
-            self.app.resolve_deficiency(
-                self.actor, app, deficiency_id=tenant.deficiencies.pop(app), resolved_on=self.day
-            )
+            deficiency = tenant.deficiencies.pop(app)
+            self.app.resolve_deficiency(self.actor, app, deficiency, ResolveDeficiency(resolved_on=self.day))
         elif status == "submitted":
             roll = self.rng.random()
             if roll < 0.25:
                 tenant.deficiencies[app] = f"d{self.rng.randrange(10**6)}"
-                missing = ["signed form"]
-                self.app.notice_deficiency(
-                    self.actor, app, deficiency_id=tenant.deficiencies[app], missing_items=missing, noticed_on=self.day
+                notice = NoticeDeficiency(
+                    deficiency_id=tenant.deficiencies[app], missing_items=["signed form"], noticed_on=self.day
                 )
+                self.app.notice_deficiency(self.actor, app, notice)
             elif roll < 0.8:
-                self.app.approve_application(self.actor, app, decided_on=self.day)
+                self.app.approve_application(self.actor, app, ApproveApplication(decided_on=self.day))
                 if kind == "primary_user_modification":
                     tenant.modifications[org] = app
             elif roll < 0.9:
-                self.app.deny_application(self.actor, app, decided_on=self.day)
+                self.app.deny_application(self.actor, app, DenyApplication(decided_on=self.day))
             else:
-                self.app.reject_application(self.actor, app, rejected_on=self.day, cause="NPPES mismatch")
+                self.app.reject_application(
+                    self.actor, app, RejectApplication(rejected_on=self.day, cause="NPPES mismatch")
+                )
         else:
             raise DomainError("closed")
 
@@ -166,16 +192,16 @@ class MixedWorkload:
         org = self._org(tenant)
         if org not in tenant.modifications:
             raise DomainError("no approved POSC-DC-PM")
-        saved = self.app.replace_primary_user(
-            self.actor, org, person_name="New Primary", modification_id=tenant.modifications.pop(org)
-        )
+        command = ReplacePrimaryUser(person_name="New Primary", modification_id=tenant.modifications.pop(org))
+        saved = self.app.replace_primary_user(self.actor, org, command)
         tenant.primary[org] = saved.id
         tenant.accounts.setdefault(org, []).append(saved.id)
 
     def _affiliate(self, tenant: _Tenant) -> None:
         org = self._org(tenant)
         kind, plan = self.rng.choice(PLANS)
-        self.app.request_affiliation(self.actor, org, kind=PlanKind(kind), plan=plan, partner_mco=None, on=self.day)
+        request = RequestAffiliation(kind=PlanKind(kind), plan=plan, partner_mco=None, on=self.day)
+        self.app.request_affiliation(self.actor, org, request)
         tenant.affiliations.setdefault(org, []).append(plan)
 
     def _move_affiliation(self, tenant: _Tenant) -> None:
@@ -183,8 +209,10 @@ class MixedWorkload:
         if not tenant.affiliations.get(org):
             raise DomainError("no affiliation yet")
         to = self.rng.choice([s for s in AffiliationState if s is not AffiliationState.REQUESTED])
-        self.app.move_affiliation(self.actor, org, plan=self.rng.choice(tenant.affiliations[org]), to=to, on=self.day)
+        move = MoveAffiliation(plan=self.rng.choice(tenant.affiliations[org]), to=to, on=self.day)
+        self.app.move_affiliation(self.actor, org, move)
 
     def _provider_number(self, tenant: _Tenant) -> None:
         number = f"{self.rng.randrange(10**7):07d}"
-        self.app.issue_provider_number(self.actor, self._org(tenant), provider_number=number, issued_on=self.day)
+        issue = IssueProviderNumber(provider_number=number, issued_on=self.day)
+        self.app.issue_provider_number(self.actor, self._org(tenant), issue)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -20,7 +22,7 @@ import nats
 import psycopg
 
 from services.api.auth import issue_token
-from services.api.commands import POSITION_HEADER  # noqa: F401  (tests import it from here)
+from services.api.commands import POSITION_HEADER
 from services.embedded import free_port
 
 T = TypeVar("T")
@@ -71,10 +73,8 @@ async def _delete_streams(nats_url: str, streams: list[str]) -> None:
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     for stream in streams:
-        try:
+        with contextlib.suppress(Exception):
             await js.delete_stream(stream)
-        except Exception:
-            pass
     await nc.close()
 
 
@@ -95,8 +95,10 @@ def process_env(database_url: str, nats_url: str, namespace: str, data_dir: Path
 
 def credledger(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     """Run the console command as users do (python -m services is the same entry point)."""
-    out = open(log, "ab")
-    return subprocess.Popen([sys.executable, "-m", "services", *args], env=env, stdout=out, stderr=subprocess.STDOUT)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "services", *args], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGINT, timeout: float = 30) -> int:
@@ -125,10 +127,8 @@ def stop_up(process: subprocess.Popen[bytes], data_dir: Path, timeout: float = 6
         process.kill()
         process.wait(timeout=30)
         for pid_file in (data_dir / "postgres" / "pgdata" / "postmaster.pid", data_dir / "nats" / "nats.pid"):
-            try:
+            with contextlib.suppress(OSError, ValueError, IndexError):  # no such file, or that server is gone
                 os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
-            except (OSError, ValueError, IndexError):
-                pass  # no such file, or that server is gone already
         raise AssertionError(
             f"credledger up did not stop within {timeout}s of SIGINT; killed it and its servers"
         ) from None

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import io
 import tarfile
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -21,9 +22,10 @@ from litestar.testing import TestClient
 
 from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth, issue_token
+from services.api.dependencies import DEPENDENCIES
 from services.api.problems import HANDLERS
-from services.app import Credledger, postgres_env
-from services.audit_export import verify_bundle
+from services.audit_verify import verify_bundle
+from services.composition import open_credledger
 from services.migrate import migrate
 from services.store.chain import GENESIS
 from tests.mixed_workload import MixedWorkload
@@ -59,7 +61,7 @@ def store(infra: Infra) -> Iterator[str]:
     clock = Clock()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("eventsourcing.domain.datetime_now_with_tzinfo", clock)
-        app = Credledger(env=postgres_env(url, MASTER_KEY))
+        app = open_credledger(url, MASTER_KEY)
         try:
             workload = MixedWorkload(app, (A, B), seed=5)
             clock.set(datetime(2026, 3, 2, 9, tzinfo=MA))
@@ -237,9 +239,10 @@ def test_a_bundle_still_verifies_after_the_tenants_key_is_destroyed(infra: Infra
 
 @pytest.fixture(scope="module")
 def api(store: str) -> Iterator[TestClient]:
-    credledger = Credledger(env=postgres_env(store, MASTER_KEY))
+    credledger = open_credledger(store, MASTER_KEY)
     app = Litestar(
         route_handlers=[export_audit_bundle],
+        dependencies=DEPENDENCIES,
         state=State({"jwt_secret": JWT_SECRET, "credledger": credledger}),
         middleware=[DefineMiddleware(BearerAuth)],
         exception_handlers=HANDLERS,  # type: ignore[arg-type]

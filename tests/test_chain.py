@@ -16,7 +16,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from services.app import Actor, Credledger, postgres_env
+from services.app import Actor, Credledger
+from services.composition import open_credledger
 from services.migrate import MIGRATIONS, migrate
 from services.store.chain import GENESIS, link
 from services.store.pii import REDACTED
@@ -32,7 +33,7 @@ def populated(infra: Infra) -> str:
     """A store with two tenants' mixed workload: the template each test copies and tampers with."""
     url = infra.new_database()
     migrate(url)
-    app = Credledger(env=postgres_env(url, MASTER_KEY))
+    app = open_credledger(url, MASTER_KEY)
     try:
         MixedWorkload(app, (A, B), seed=11).run(160)
     finally:
@@ -132,7 +133,7 @@ def test_a_clean_store_verifies_and_both_definitions_of_the_link_agree(store: st
     ],
 )
 def test_altering_one_stored_event_is_named(store: str, tmp_path: Path, column: str, value: str) -> None:
-    nid, originator, version = events_of(store, A)[len(events_of(store, A)) // 2]
+    nid, originator, _version = events_of(store, A)[len(events_of(store, A)) // 2]
     sql(store, f"UPDATE credledger_events SET {column} = {value} WHERE notification_id = %s", nid)
     assert_broken(cli("verify", database_url=store, tmp=tmp_path), nid, originator, "content changed")
 
@@ -196,7 +197,7 @@ def test_swapping_two_events_contents_is_named(store: str, tmp_path: Path) -> No
 
 
 def test_an_event_slipped_in_past_the_recorder_is_named(store: str, tmp_path: Path) -> None:
-    nid, originator, version = events_of(store, A)[-1]
+    nid, originator, _version = events_of(store, A)[-1]
     [(new,)] = sql(
         store,
         "INSERT INTO credledger_events (originator_id, originator_version, topic, state, tenant_id, actor_role) "
@@ -209,7 +210,7 @@ def test_an_event_slipped_in_past_the_recorder_is_named(store: str, tmp_path: Pa
 
 def test_concurrent_writers_keep_every_chain_whole(store: str, tmp_path: Path) -> None:
     """Four writers on three tenants at once: the store's table lock orders the links."""
-    apps = [Credledger(env=postgres_env(store, MASTER_KEY, pool_size=2)) for _ in range(4)]
+    apps = [open_credledger(store, MASTER_KEY, pool_size=2) for _ in range(4)]
     errors: list[BaseException] = []
 
     def write(app: Credledger, seed: int) -> None:
@@ -236,7 +237,7 @@ def test_after_a_tenants_key_is_destroyed_its_pii_is_redacted_and_the_chain_veri
 ) -> None:
     org = next(o for _, o, v in events_of(store, A) if v == 1 and _is_organization(store, o))
     sql(store, "UPDATE tenant_keys SET wrapped_key = NULL, destroyed_at = now() WHERE tenant_id = %s", A)
-    app = Credledger(env=postgres_env(store, MASTER_KEY))  # a fresh keyring: no key cached
+    app = open_credledger(store, MASTER_KEY)  # a fresh keyring: no key cached
     try:
         assert app.get_organization_pii(Actor(A, "dana", "firm_admin"), org, "audit").tin == REDACTED
     finally:

@@ -14,9 +14,9 @@ import os
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import httpx

@@ -7,15 +7,17 @@ stays whole, and one save's bad data fails that save alone."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, PersistenceError, StoredEvent
 
-from services.app import Credledger, postgres_env
+from services.app import Credledger
+from services.composition import open_credledger
 from services.migrate import migrate
 from services.store.group_commit import GroupCommit, Request
 from services.store.recorder import IdempotencyRecord, KeyAlreadyUsed, TenantRecorder
@@ -87,7 +89,7 @@ def test_a_write_that_raises_fails_its_batch_and_the_next_caller_still_leads() -
 def app(infra: Infra) -> Iterator[Credledger]:
     database_url = infra.new_database()
     migrate(database_url)
-    app = Credledger(env=postgres_env(database_url, MASTER_KEY, pool_size=4))
+    app = open_credledger(database_url, MASTER_KEY, pool_size=4)
     yield app
     app.close()
 
@@ -243,7 +245,7 @@ def test_the_conflict_check_stays_an_index_lookup_as_the_store_grows(infra: Infr
     75 ms per batch at 500,000 events, and loading slowed from ~950 to ~190 events/s."""
     database_url = infra.new_database()
     migrate(database_url)
-    app = Credledger(env=postgres_env(database_url, MASTER_KEY, pool_size=1))  # one session: its plans
+    app = open_credledger(database_url, MASTER_KEY, pool_size=1)  # one session: its plans
     try:
         for _ in range(12):  # past psycopg's and PostgreSQL's thresholds for a prepared, then generic plan
             save(app, event(uuid4()), event(uuid4()))

@@ -39,7 +39,9 @@ def test_alerts_are_never_held_back() -> None:
     limiter = RepeatLimiter(interval=30, clock=lambda: 0.0)
     alert = "ALERT projection %s: parked stream message %s (%s); see parked_events"
     for view in ("affiliation_status", "access_audit", "turnaround"):
-        record = logging.LogRecord("projections.worker", logging.ERROR, __file__, 1, alert, (view, 1, "KeyError"), None)
+        record = logging.LogRecord(
+            "projections.engine.worker", logging.ERROR, __file__, 1, alert, (view, 1, "KeyError"), None
+        )
         assert limiter.filter(record) and view in record.getMessage()
 
 

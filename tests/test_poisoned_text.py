@@ -4,7 +4,7 @@ refused such text exist, and events are immutable. A NUL in a legal name used to
 
 The poisoned events are stored through the application layer with the domain's text rule switched off (as
 it was before it existed); then the live worker applies them, a rebuild succeeds and equals the live views,
-nothing is parked, and the views show the text escaped (projections/view_text.py)."""
+nothing is parked, and the views show the text escaped (projections/engine/view_text.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psycopg
 import pytest
 
@@ -23,8 +24,12 @@ from domain.affiliation import AffiliationState, PlanKind
 from domain.dossier import Document, DocumentType
 from domain.errors import InvalidValue
 from domain.taxonomy import TaxonomySelection
-from projections.view_text import view_event
+from projections.engine.view_text import view_event
 from services.app import Actor
+from services.app.application_commands import OpenApplication
+from services.app.commands import AddressIn
+from services.app.organization_commands import MoveAffiliation, RequestAffiliation
+from services.app.user_account_commands import OpenUserAccount
 from tests.domain.builders import SUBMITTED_ON, document, open_application, peach_snapshot, register_peach
 from tests.mixed_workload import organization
 from tests.support import Infra, credledger, eventually, process_env, stop
@@ -97,7 +102,8 @@ def test_records_lists_and_mappings_are_escaped_too() -> None:
 def switch_the_rule_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """The domain's text rule as it was before it existed: every text passes (the one test domain/text.py
     makes). Only this process's domain is changed: the relay, the worker and the rebuild run in their own
-    processes, and projections/view_text.py holds its own reference anyway. ``monkeypatch.undo()`` restores it."""
+    processes, and projections/engine/view_text.py holds its own reference anyway. ``monkeypatch.undo()``
+    restores it."""
     monkeypatch.setattr(domain.text, "first_refused", lambda value, multiline=False: None)
 
 
@@ -119,24 +125,31 @@ def test_views_survive_stored_events_with_unclean_text(
     database_url, namespace, app = setup(infra)
     switch_the_rule_off(monkeypatch)
     writer, other = Actor(POISONED, "writer", "specialist"), Actor(CLEAN, "writer", "specialist")
-    evil = organization("Evil\x00Clinic")
-    evil["provider_type"] = "group\x00practice"
-    evil["practice_address"] = Address.parse("1 Main\x00St", "Pittsfield", "MA", "01201", field="practice_address")
-    org = app.register_organization(writer, **evil).id
-    app.open_user_account(writer, organization_id=org, person_name="Dana\x00Reyes\x85\ufffe", role="primary")
+    evil = msgspec.structs.replace(
+        organization("Evil\x00Clinic"),
+        provider_type="group\x00practice",
+        practice_address=AddressIn(line1="1 Main\x00St", city="Pittsfield", state="MA", postal_code="01201"),
+    )
+    org = app.register_organization(writer, evil).id
     app.open_user_account(
-        writer,
+        writer, OpenUserAccount(organization_id=org, person_name="Dana\x00Reyes\x85\ufffe", role="primary")
+    )
+    partner = OpenUserAccount(
         organization_id=org,
         person_name="Bill Agent",
         role="business_partner",
         partner_firm="Acme\x00Billing",
         partner_function="claims\x7f",
     )
-    app.open_application(writer, organization_id=org, kind="mco_affiliation", channel="fax", plan="Poison\x00Plan")
-    app.request_affiliation(
-        writer, org, kind=PlanKind.MCO, plan="Poison\x00Plan", partner_mco=None, on=date(2026, 4, 1), reason="x\x00"
+    app.open_user_account(writer, partner)
+    app.open_application(
+        writer, OpenApplication(organization_id=org, kind="mco_affiliation", channel="fax", plan="Poison\x00Plan")
     )
-    clean_org = app.register_organization(other, **organization("Clean Clinic")).id
+    request = RequestAffiliation(
+        kind=PlanKind.MCO, plan="Poison\x00Plan", partner_mco=None, on=date(2026, 4, 1), reason="x\x00"
+    )
+    app.request_affiliation(writer, org, request)
+    clean_org = app.register_organization(other, organization("Clean Clinic")).id
     monkeypatch.undo()  # the rule is back: from here on, only what was stored before it is unclean
 
     env = process_env(database_url, infra.nats_url, namespace, tmp_path)
@@ -147,14 +160,11 @@ def test_views_survive_stored_events_with_unclean_text(
         eventually(lambda: _caught_up(database_url), timeout=90)
         # A later event names the unclean plan: the live worker reads the organization's row back from the
         # table (its affiliations keyed by the escaped name) and must find it with the event's escaped text.
+        move = MoveAffiliation(plan="Poison\x00Plan", to=AffiliationState.IN_CREDENTIALING, on=date(2026, 4, 2))
         with pytest.raises(InvalidValue):  # the rule refuses it now...
-            app.move_affiliation(
-                writer, org, plan="Poison\x00Plan", to=AffiliationState.IN_CREDENTIALING, on=date(2026, 4, 2)
-            )
+            app.move_affiliation(writer, org, move)
         switch_the_rule_off(monkeypatch)
-        app.move_affiliation(  # ...so it is stored as an old store holds it
-            writer, org, plan="Poison\x00Plan", to=AffiliationState.IN_CREDENTIALING, on=date(2026, 4, 2)
-        )
+        app.move_affiliation(writer, org, move)  # ...so it is stored as an old store holds it
         monkeypatch.undo()
         eventually(lambda: _caught_up(database_url), timeout=90)
         live = view_rows(database_url)

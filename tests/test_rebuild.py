@@ -16,8 +16,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from projections.rebuild import RebuildBusy, rebuild_views
-from projections.registry import NAMES, projection_modules
+from projections.engine.rebuild import RebuildBusy, rebuild_views
+from projections.engine.registry import NAMES, projection_modules
 from tests.mixed_workload import MixedWorkload
 from tests.support import Infra, credledger, eventually, process_env, stop
 from tests.test_recovery import setup

@@ -20,7 +20,14 @@ import pytest
 
 from domain.application import Application
 from domain.organization import Organization
-from services.app import Actor, Credledger, postgres_env
+from services.app import Actor, Credledger
+from services.app.application_commands import (
+    DenyApplication,
+    OpenApplication,
+    RejectApplication,
+    SubmitApplication,
+)
+from services.composition import open_credledger
 from services.migrate import migrate
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 from tests.mixed_workload import organization
@@ -58,25 +65,25 @@ class Writer(threading.Thread):
                 actor = Actor(tenant, "writer", "specialist")
                 step = self.rng.random()
                 if not orgs[tenant] or step < 0.3:
-                    orgs[tenant].append(self.app.register_organization(actor, **organization(f"Org {i}")).id)
+                    orgs[tenant].append(self.app.register_organization(actor, organization(f"Org {i}")).id)
                 elif step < 0.6:
                     kind = self.rng.choice(["posc_registration", "primary_user_modification"])
                     org = self.rng.choice(orgs[tenant])
-                    open_apps[tenant].append(
-                        self.app.open_application(actor, organization_id=org, kind=kind, channel="fax").id
-                    )
+                    command = OpenApplication(organization_id=org, kind=kind, channel="fax")
+                    open_apps[tenant].append(self.app.open_application(actor, command).id)
                 elif step < 0.8 and open_apps[tenant]:
                     app_id = open_apps[tenant].pop(self.rng.randrange(len(open_apps[tenant])))
-                    self.app.submit_application(
-                        actor, app_id, submitted_on=date(2026, 4, 17), override_reason="test data"
-                    )
+                    submit = SubmitApplication(submitted_on=date(2026, 4, 17), override_reason="test data")
+                    self.app.submit_application(actor, app_id, submit)
                     submitted[tenant].append(app_id)
                 elif submitted[tenant]:
                     app_id = submitted[tenant].pop(self.rng.randrange(len(submitted[tenant])))
                     if self.rng.random() < 0.5:
-                        self.app.deny_application(actor, app_id, decided_on=date(2026, 4, 28), reason="test")
+                        deny = DenyApplication(decided_on=date(2026, 4, 28), reason="test")
+                        self.app.deny_application(actor, app_id, deny)
                     else:
-                        self.app.reject_application(actor, app_id, rejected_on=date(2026, 4, 17), cause="NPPES")
+                        reject = RejectApplication(rejected_on=date(2026, 4, 17), cause="NPPES")
+                        self.app.reject_application(actor, app_id, reject)
                         open_apps[tenant].append(app_id)
                 time.sleep(self.rng.uniform(0, 0.01))
         except BaseException as error:  # surfaced by the test
@@ -93,7 +100,7 @@ def stored_events(app: Credledger) -> list[Any]:
 def setup(infra: Infra) -> tuple[str, str, Credledger]:
     database_url = infra.new_database()
     migrate(database_url)
-    return database_url, infra.new_namespace(), Credledger(env=postgres_env(database_url, MASTER_KEY))
+    return database_url, infra.new_namespace(), open_credledger(database_url, MASTER_KEY)
 
 
 def kill_repeatedly(args: list[str], env: dict[str, str], log: Path, progress: Any, kills: int, seed: int) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def test_a_snapshot_equals_the_live_views_as_they_stood_at_each_moment(infra: In
             workload.run(150 * phase)
             eventually(lambda: lagging(database_url) == 0, timeout=90)
             # Every event so far was recorded before this moment, every later one after it (one clock).
-            moments.append((datetime.now(timezone.utc), view_rows(database_url)))
+            moments.append((datetime.now(UTC), view_rows(database_url)))
     finally:
         assert stop(worker) == 0
         assert stop(relay) == 0

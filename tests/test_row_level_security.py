@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from projections.registry import projection_modules, tables
+from projections.engine.registry import projection_modules, tables
 from services.migrate import migrate
 from services.store.recorder import EVENTS_TABLE
 from tests.support import Infra

@@ -12,8 +12,9 @@ import nats.js.errors
 import psycopg
 import pytest
 
-from projections.registry import NAMES
+from projections.engine.registry import NAMES
 from services.app import Actor
+from services.app.organization_commands import CorrectProfile
 from services.messaging.subjects import ensure_stream
 from tests.mixed_workload import organization
 from tests.support import Infra, credledger, eventually, process_env, stop
@@ -38,7 +39,7 @@ def test_poison_message_does_not_stop_the_projection(infra: Infra, tmp_path: Pat
     relay = credledger(["relay"], env, tmp_path / "relay.log")
     worker = credledger(["project"], env, tmp_path / "project.log")
     try:
-        saved = app.register_organization(Actor("poison-t", "u", "specialist"), **organization("After The Poison"))
+        saved = app.register_organization(Actor("poison-t", "u", "specialist"), organization("After The Poison"))
 
         def applied() -> bool:
             with psycopg.connect(database_url) as con:
@@ -89,12 +90,12 @@ def test_an_event_that_fails_is_parked_with_its_aggregate_and_retried_after_the_
     relay = credledger(["relay"], env, tmp_path / "relay.log")
     worker = credledger(["project"], env, tmp_path / "project.log")
     try:
-        poisoned = app.register_organization(actor, **organization("Poison Practice")).id
-        healthy = app.register_organization(actor, **organization("Healthy Practice")).id
+        poisoned = app.register_organization(actor, organization("Poison Practice")).id
+        healthy = app.register_organization(actor, organization("Healthy Practice")).id
         eventually(lambda: parked_count(database_url) == 1, timeout=60)
         # A later event of the parked aggregate is parked with it; others flow.
-        app.correct_profile(actor, poisoned, provider_type="group practice")
-        app.correct_profile(actor, healthy, provider_type="group practice")
+        app.correct_profile(actor, poisoned, CorrectProfile(provider_type="group practice"))
+        app.correct_profile(actor, healthy, CorrectProfile(provider_type="group practice"))
         eventually(lambda: parked_count(database_url) == 2, timeout=60)
         # The healthy organization's correction is delivered after the parked one's: wait for it to land
         # (it must, whatever the parked aggregate does), then check the parked one was held back.
@@ -136,12 +137,12 @@ def test_relay_refills_a_lost_stream_from_the_store(infra: Infra, tmp_path: Path
     stream = namespace.upper()
     actor = Actor("refill-t", "u", "specialist")
     for i in range(3):
-        app.register_organization(actor, **organization(f"Org {i}"))
+        app.register_organization(actor, organization(f"Org {i}"))
     relay = credledger(["relay"], env, tmp_path / "relay.log")
     eventually(lambda: asyncio.run(_stream_state(infra.nats_url, stream)) == 3, timeout=30)
     assert stop(relay) == 0
     asyncio.run(_stream_state(infra.nats_url, stream, "delete"))
-    app.register_organization(actor, **organization("Org 3"))
+    app.register_organization(actor, organization("Org 3"))
     relay = credledger(["relay"], env, tmp_path / "relay.log")
     try:
         eventually(lambda: asyncio.run(_stream_state(infra.nats_url, stream)) == 4, timeout=30)
@@ -161,10 +162,10 @@ def test_worker_recreates_a_deleted_consumer(infra: Infra, tmp_path: Path) -> No
             return con.execute("SELECT count(*) FROM affiliation_status").fetchone()[0]
 
     try:
-        app.register_organization(actor, **organization("Before"))
+        app.register_organization(actor, organization("Before"))
         eventually(lambda: rows() == 1, timeout=30)
         asyncio.run(_stream_state(infra.nats_url, namespace.upper(), f"delete-consumer:{namespace}_affiliation_status"))
-        app.register_organization(actor, **organization("After"))
+        app.register_organization(actor, organization("After"))
         eventually(lambda: rows() == 2, timeout=60)
     finally:
         assert stop(worker) == 0

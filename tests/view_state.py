@@ -6,7 +6,7 @@ from typing import Any
 
 import psycopg
 
-from projections.registry import projection_modules, tables
+from projections.engine.registry import projection_modules, tables
 from services.store.recorder import EVENTS_TABLE
 
 
@@ -30,7 +30,7 @@ def view_rows(database_url: str, schema: str = "public", tenant: str | None = No
                     f"ORDER BY {listed}",
                     {"t": tenant},
                 ).fetchall()
-                found[table] = [(columns,)] + rows
+                found[table] = [(columns,), *rows]
     return found
 
 

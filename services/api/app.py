@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 import asyncpg
 import nats
@@ -18,7 +18,9 @@ from services.api.affiliation_view import AffiliationViewController
 from services.api.applications import ApplicationController
 from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth
-from services.api.changes import ChangeSignal, view_changes
+from services.api.change_signal import ChangeSignal
+from services.api.changes import view_changes
+from services.api.dependencies import DEPENDENCIES
 from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
@@ -30,10 +32,43 @@ from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
 from services.api.turnaround_view import TurnaroundViewController
 from services.api.user_accounts import UserAccountController
-from services.app import Credledger, postgres_env
+from services.app import Credledger
+from services.composition import open_credledger
 from services.config import Settings
 
 PUBLIC_PATHS = ["^/health/", "^/schema"]
+
+ROUTES = [
+    OrganizationController,
+    OrganizationRecordsController,
+    UserAccountController,
+    ApplicationController,
+    AffiliationViewController,
+    AccessAuditViewController,
+    TurnaroundViewController,
+    view_changes,
+    view_freshness,
+    *HISTORY_ROUTES,
+    export_audit_bundle,
+    SettingsController,
+    live,
+    ready,
+]
+
+
+def openapi_config() -> OpenAPIConfig:
+    """A fresh config per app: Litestar keeps per-app state on it."""
+    return OpenAPIConfig(
+        title="credledger",
+        version="0.1.0",
+        description="Event-sourced credentialing records for MassHealth enrollment.",
+        path="/schema",
+        use_handler_docstrings=True,  # a handler's docstring is its operation's description
+        components=Components(
+            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        security=[{"bearer": []}],
+    )
 
 
 def create_app(settings: Settings, credledger: Credledger | None = None) -> Litestar:
@@ -42,9 +77,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         own_service = credledger is None
-        app.state.credledger = credledger or Credledger(
-            env=postgres_env(settings.database_url, settings.resolve_master_key())
-        )
+        app.state.credledger = credledger or open_credledger(settings.database_url, settings.resolve_master_key())
         app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
         app.state.nats = await nats.connect(settings.nats_url, name="credledger-api", max_reconnect_attempts=-1)
         app.state.change_signal = ChangeSignal()
@@ -59,23 +92,9 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
                 app.state.credledger.close()
 
     return Litestar(
-        route_handlers=[
-            OrganizationController,
-            OrganizationRecordsController,
-            UserAccountController,
-            ApplicationController,
-            AffiliationViewController,
-            AccessAuditViewController,
-            TurnaroundViewController,
-            view_changes,
-            view_freshness,
-            *HISTORY_ROUTES,
-            export_audit_bundle,
-            SettingsController,
-            live,
-            ready,
-        ],
+        route_handlers=ROUTES,
         lifespan=[lifespan],
+        dependencies=DEPENDENCIES,
         state=State({"jwt_secret": settings.resolve_jwt_secret()}),
         # Authentication first (401 before anything else), then the edge checks, which precede the guards.
         middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
@@ -86,15 +105,5 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         # under NATS's default 1 MB message limit, so none can stall the relay.
         request_max_body_size=256 * 1024,  # the CLI configures logging once for every component
         plugins=[StrictStructSchemaPlugin()],  # bodies that refuse unknown fields say so
-        openapi_config=OpenAPIConfig(
-            title="credledger",
-            version="0.1.0",
-            description="Event-sourced credentialing records for MassHealth enrollment.",
-            path="/schema",
-            use_handler_docstrings=True,  # a handler's docstring is its operation's description
-            components=Components(
-                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
-            ),
-            security=[{"bearer": []}],
-        ),
+        openapi_config=openapi_config(),
     )

@@ -20,6 +20,7 @@ from litestar.params import QueryParameter
 from litestar.response import File
 
 from services.api.auth import Role, _require
+from services.api.dependencies import Service
 from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.api.problems import problem
@@ -40,6 +41,7 @@ MEDIA_TYPE = "application/x-tar"
 )
 async def export_audit_bundle(
     request: Request,
+    credledger: Service,
     first_day: Annotated[date, QueryParameter(name="from", description="first day (Massachusetts), YYYY-MM-DD")],
     last_day: Annotated[date, QueryParameter(name="to", description="last day (Massachusetts, inclusive), YYYY-MM-DD")],
 ) -> Response:
@@ -50,7 +52,7 @@ async def export_audit_bundle(
         raise invalid("to", wrong, f"Cannot export: {wrong}.")
     tenant = request.user.tenant_id
     # The store and the snapshot schemas need the owning role, which the application service holds.
-    database_url = request.app.state.credledger.env.get("CREDLEDGER_DATABASE_URL")
+    database_url = credledger.env.get("CREDLEDGER_DATABASE_URL")
     folder = Path(tempfile.mkdtemp(prefix="credledger-export-"))
     name = f"credledger-audit-{tenant}-{first_day}-{last_day}.tar"
     try:

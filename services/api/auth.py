@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Callable
+from typing import Annotated
 from uuid import UUID
 
 import jwt

@@ -8,11 +8,11 @@ client that reconnects with the last id it saw misses nothing and repeats nothin
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Annotated, AsyncIterator, Callable
+from typing import Annotated
 from uuid import UUID
 
 import asyncpg
@@ -21,93 +21,16 @@ from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from projections.registry import NAMES
-from projections.tracking import VIEW_CHANGES_CHANNEL
+from projections.engine.registry import NAMES
 from services.api.auth import Principal, may_read, token_expiry
+from services.api.change_signal import ChangeSignal
+from services.api.dependencies import ChangeSignalDependency, ReadPool
 from services.api.openapi_docs import StreamOperation, read_docs
 from services.api.paging import invalid, tenant_transaction
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0  # at most this long without sending anything
 PAGE = 500
-
-
-class ChangeSignal:
-    """Wakes every open stream when a worker commits changes (PostgreSQL NOTIFY).
-
-    A stream reads ``generation`` BEFORE its query and hands it to ``wait``: a NOTIFY that
-    arrives while the query runs (a commit the query's snapshot missed) has moved the
-    generation on, so ``wait`` returns at once instead of sleeping until the next change or
-    the keepalive. PostgreSQL delivers a NOTIFY only after its transaction commits, so a
-    row the query did not see always announces itself after ``generation`` was read.
-
-    If the listening connection is lost, it is opened again (with backoff) and every stream
-    is woken once it listens again, since NOTIFYs sent meanwhile were not heard.
-    """
-
-    def __init__(self) -> None:
-        self.generation = 0  # wake-ups so far
-        self._event = asyncio.Event()
-        self._dsn = ""
-        self._connection: asyncpg.Connection | None = None
-        self._reconnecting: asyncio.Task[None] | None = None
-        self._stopped = False
-
-    async def start(self, dsn: str) -> None:
-        self._dsn = dsn
-        await self._listen()
-
-    async def stop(self) -> None:
-        self._stopped = True
-        if self._reconnecting is not None:
-            self._reconnecting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reconnecting
-        if self._connection is not None:
-            await self._connection.close()
-
-    async def _listen(self) -> None:
-        connection = await asyncpg.connect(self._dsn)
-        try:
-            await connection.add_listener(VIEW_CHANGES_CHANNEL, self._notified)
-        except BaseException:
-            connection.terminate()
-            raise
-        connection.add_termination_listener(self._lost)
-        self._connection = connection
-
-    def _lost(self, *_: object) -> None:
-        if not self._stopped and self._reconnecting is None:
-            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
-
-    async def _reconnect(self) -> None:
-        delay = 0.1
-        while True:
-            try:
-                await self._listen()
-                break
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
-                log.warning("view changes: cannot listen again (%s); retrying in %.1fs", error, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        self._reconnecting = None
-        log.info("view changes: listening again")
-        self._notified()  # changes committed while nobody listened
-
-    def _notified(self, *_: object) -> None:
-        self.generation += 1
-        event, self._event = self._event, asyncio.Event()
-        event.set()
-
-    async def wait(self, seen: int, timeout: float) -> bool:
-        """Until a wake-up after ``seen`` (at once if one came already); False if ``timeout`` passed first."""
-        if self.generation != seen:
-            return True
-        try:
-            await asyncio.wait_for(self._event.wait(), timeout)
-        except asyncio.TimeoutError:
-            return False
-        return True
 
 
 class ViewChange(msgspec.Struct):
@@ -134,7 +57,8 @@ def _last_event_id(request: Request, after: int | None) -> int | None:
 
 
 async def _changes(
-    request: Request,
+    pool: asyncpg.Pool,
+    signal: ChangeSignal,
     principal: Principal,
     after: int | None,
     views: list[str] | None,
@@ -143,8 +67,6 @@ async def _changes(
 ) -> AsyncIterator[ServerSentEventMessage]:
     """The tenant's view changes after ``after`` until ``expires`` (Unix time by ``clock``: the token's expiry,
     when the stream ends; reconnecting then needs a valid token, like any request)."""
-    pool: asyncpg.Pool = request.app.state.read_pool
-    signal: ChangeSignal = request.app.state.change_signal
     orgs = list(principal.organizations) if principal.organizations is not None else None
     if after is None:  # a new subscriber: from now on
         async with tenant_transaction(pool, principal) as con:
@@ -198,6 +120,8 @@ async def _changes(
 )
 async def view_changes(
     request: Request,
+    read_pool: ReadPool,
+    change_signal: ChangeSignalDependency,
     after: Annotated[int | None, Parameter(ge=0, le=MAX_EVENT_ID, description="resume after this event id")] = None,
     view: Annotated[list[str] | None, Parameter(description=f"only these views: {', '.join(NAMES)}")] = None,
 ) -> ServerSentEvent:
@@ -205,4 +129,5 @@ async def view_changes(
         raise invalid("view", f"one of {', '.join(NAMES)}", "Unknown view.")
     principal: Principal = request.user
     expires = token_expiry(request.app.state.jwt_secret, request.auth)
-    return ServerSentEvent(_changes(request, principal, _last_event_id(request, after), view, expires))
+    events = _changes(read_pool, change_signal, principal, _last_event_id(request, after), view, expires)
+    return ServerSentEvent(events)

@@ -1,44 +1,33 @@
-"""What every command route shares: the use case off the event loop, If-Match, Idempotency-Key, ETag."""
+"""What every command route shares: the use case off the event loop, If-Match, Idempotency-Key, ETag.
+
+A route decodes its body into the command's typed value and hands the use case, a bound method of the application
+service, to ``CommandRunner.run``; the runner (a Litestar dependency, ``command``) adds who acts, the If-Match
+version and the Idempotency-Key, and shapes the answer.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Annotated, Any, Callable, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 import anyio.to_thread
 import msgspec
 from litestar import Request, Response
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 
-from domain.errors import RuleViolation
-from services.app.base import PreviousResult, Saved
-from services.store.recorder import KeyAlreadyUsed
+from services.app import Credledger
+from services.app.base import Actor
+from services.store.idempotency import Saved
 
 T = TypeVar("T")
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces
 # Answered with every command: the store position of its last event, for GET /v1/views/freshness?position=.
 POSITION_HEADER = "Credledger-Position"
-
-
-# Bounded so that no event can outgrow a NATS message (1 MB by default).
-Reason = Annotated[
-    str,
-    msgspec.Meta(
-        max_length=2000,
-        description="Why, in a sentence or two (up to 2,000 characters): recorded with the event in the record's "
-        "compliance history, where auditors read it.",
-        examples=["faxed the signed POSC-DC-PE today"],
-    ),
-]
-
-
-class Command(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every command body: unknown fields are rejected, and a reason may be given."""
-
-    reason: Reason | None = None
 
 
 class SavedOut(msgspec.Struct):
@@ -71,61 +60,50 @@ def expected_version(request: Request) -> int | None:
     return int(raw)
 
 
-def fields(data: msgspec.Struct) -> dict[str, Any]:
-    """A command body's fields as keyword arguments for its use case."""
-    return {name: getattr(data, name) for name in data.__struct_fields__}
+@dataclass
+class CommandRunner:
+    """Runs one request's command: the ``command`` dependency of every command route."""
 
+    request: Request[Any, Any, Any]
+    credledger: Credledger
 
-async def execute(
-    request: Request,
-    use_case: str,
-    *args: Any,
-    created: str | None = None,
-    conditional: bool = True,
-    **kwargs: Any,
-) -> Response[SavedOut]:
-    """Run a command's use case and answer with the saved id and version.
+    async def run(
+        self,
+        use_case: Callable[..., Saved],
+        *args: Any,
+        created: str | None = None,
+        conditional: bool = True,
+    ) -> Response[SavedOut]:
+        """Run ``use_case(actor, *args)`` and answer with the saved id and version.
 
-    ``created``: the collection path of what the command creates (answer 201 with
-    Location). ``conditional``: the command acts on an existing aggregate, whose
-    version If-Match may name. An Idempotency-Key makes a retry answer the first
-    result without a second event; the same key with another request is a 422.
-    """
-    service = request.app.state.credledger
-    actor = request.user.actor
-    if conditional:
-        kwargs["expected_version"] = expected_version(request)
-    key = request.headers.get("idempotency-key")
-    fingerprint = ""
-    if key is not None:
+        ``created``: the collection path of what the command creates (answer 201 with Location). ``conditional``:
+        the command acts on an existing aggregate, whose version If-Match may name. An Idempotency-Key makes a
+        retry answer the first result without a second event; the same key with another request is a 422.
+        """
+        actor: Actor = self.request.user.actor
+        kwargs = {"expected_version": expected_version(self.request)} if conditional else {}
+        command = partial(use_case, actor, *args, **kwargs)
+        key = self.request.headers.get("idempotency-key")
+        if key is None:
+            return saved(await call(command), created=created)
         if not _KEY.fullmatch(key):
             raise ValidationException(
                 "Idempotency-Key is 1-255 printable ASCII characters.",
                 extra=[{"key": "Idempotency-Key", "message": "invalid key", "source": "header"}],
             )
-        body = await request.body()
-        fingerprint = service.request_fingerprint(actor, f"{request.method} {request.url.path}\n".encode() + body)
-        previous = await call(service.previous_result, actor, key)
-        if previous is not None:
-            return _replay(previous, fingerprint, created)
-        actor = replace(actor, idempotency=(key, fingerprint))
-    try:
-        result = await call(getattr(service, use_case), actor, *args, **kwargs)
-    except KeyAlreadyUsed:  # a concurrent retry with the same key committed first
-        previous = await call(service.previous_result, actor, key)
-        assert previous is not None
-        return _replay(previous, fingerprint, created)
-    return saved(result, created=created)
+        idempotency = self.credledger.idempotency
+        body = await self.request.body()
+        request = f"{self.request.method} {self.request.url.path}\n".encode() + body
+        fingerprint = idempotency.fingerprint(actor.tenant_id, request)
+        result, replayed = await call(idempotency.run, actor.tenant_id, key, fingerprint, command)
+        response = saved(result, created=created)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
 
 
-def _replay(previous: PreviousResult, fingerprint: str, created: str | None) -> Response[SavedOut]:
-    if previous.fingerprint != fingerprint:
-        raise RuleViolation(
-            "idempotency-key-reused", "This Idempotency-Key was used with a different request; use a new key."
-        )
-    response = saved(previous.saved, created=created)
-    response.headers["Idempotent-Replayed"] = "true"
-    return response
+async def command_runner(request: Request[Any, Any, Any], credledger: NamedDependency[Credledger]) -> CommandRunner:
+    return CommandRunner(request, credledger)
 
 
 def saved(result: Saved, *, created: str | None = None) -> Response[SavedOut]:

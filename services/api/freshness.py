@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
+import asyncpg
 import msgspec
-from litestar import Request, get
+from litestar import get
 from litestar.params import Parameter
 
-from projections.registry import projection_modules
+from projections.engine.registry import projection_modules
 from services.api.auth import may_read
+from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
 
 MAX_WAIT = 30.0  # seconds: a long poll, not a held connection
@@ -31,8 +33,8 @@ class Freshness(msgspec.Struct):
     views: list[ViewFreshness]
 
 
-async def _check(request: Request, position: int) -> Freshness:
-    async with request.app.state.read_pool.acquire() as con:
+async def _check(read_pool: asyncpg.Pool, position: int) -> Freshness:
+    async with read_pool.acquire() as con:
         found = [
             ViewFreshness(name, await con.fetchval("SELECT view_reached($1, $2, $3)", name, kinds, position))
             for name, kinds in _VIEWS
@@ -54,7 +56,7 @@ async def _check(request: Request, position: int) -> Freshness:
     ),
 )
 async def view_freshness(
-    request: Request,
+    read_pool: ReadPool,
     position: Annotated[
         int | None,
         Parameter(
@@ -67,10 +69,10 @@ async def view_freshness(
 ) -> Freshness:
     deadline = asyncio.get_running_loop().time() + wait
     if position is None:
-        position = await request.app.state.read_pool.fetchval("SELECT store_head()")
+        position = await read_pool.fetchval("SELECT store_head()")
     pause = FIRST_POLL
     while True:
-        found = await _check(request, position)
+        found = await _check(read_pool, position)
         left = deadline - asyncio.get_running_loop().time()
         if found.fresh or left <= 0:
             return found

@@ -1,7 +1,7 @@
 """Liveness and readiness, unauthenticated, for orchestrators and load balancers.
 
 Readiness reports the servers (database, NATS) and the workers that keep the views: the relay and one
-projection worker per view. A worker is alive while it holds its advisory lock (services/singleton.py)
+projection worker per view. A worker is alive while it holds its advisory lock (services/messaging/singleton.py)
 and its lag is the number of events it has still to take in (deploy/migrations/012_readiness.sql). In
 `credledger up`, the supervised processes (the workers child, embedded servers) are reported too.
 
@@ -18,12 +18,14 @@ import asyncio
 import os
 import time
 
+import asyncpg
 import msgspec
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 
-from projections.registry import projection_modules
+from projections.engine.registry import projection_modules
 from services import supervise
+from services.api.dependencies import NatsClient, ReadPool
 
 DEFAULT_MAX_LAG = 10_000  # events; a burst of commands is taken in within seconds, far below this
 DEFAULT_WORKER_GRACE = 20.0  # seconds; the workers child restarts in a few
@@ -93,7 +95,7 @@ async def live() -> Health:
         )
     },
 )
-async def ready(request: Request) -> Response[Readiness]:
+async def ready(read_pool: ReadPool, nats: NatsClient) -> Response[Readiness]:
     """The database, NATS, the relay and each view's projection worker (alive, and how many events behind the
     store), and under `credledger up` its supervised processes. `ok`: all current; `degraded` (still 200):
     events parked, a worker more than CREDLEDGER_READY_MAX_LAG events behind, or restarting with events
@@ -101,18 +103,18 @@ async def ready(request: Request) -> Response[Readiness]:
     checks: dict[str, str] = {}
     try:
         async with asyncio.timeout(2):
-            await request.app.state.read_pool.fetchval("SELECT 1")
+            await read_pool.fetchval("SELECT 1")
         checks["database"] = "ok"
     except Exception as error:  # the reason, not the connection string
         checks["database"] = f"unavailable: {type(error).__name__}"
-    nc = request.app.state.nats
+    nc = nats
     checks["nats"] = "ok" if nc is not None and nc.is_connected else "unavailable"
     processes = {name: ProcessHealth(**state.report()) for name, state in supervise.STATUS.items()}
     if not all(v == "ok" for v in checks.values()):
         return Response(Readiness("unavailable", checks, processes=processes), status_code=503)
     try:
         async with asyncio.timeout(2):
-            report = await _workers(request)
+            report = await _workers(read_pool)
     except Exception as error:
         checks["workers"] = f"unknown: {type(error).__name__}"
         return Response(Readiness("unavailable", checks, processes=processes), status_code=503)
@@ -142,12 +144,12 @@ async def ready(request: Request) -> Response[Readiness]:
     return Response(Readiness(status, checks, store_position, workers, processes), status_code=code)
 
 
-async def _workers(request: Request) -> tuple[int, int, dict[str, WorkerHealth]]:
-    # The lock names and the stream are those of services/singleton.py's callers, in this process's namespace.
+async def _workers(read_pool: asyncpg.Pool) -> tuple[int, int, dict[str, WorkerHealth]]:
+    # The lock names and the stream are those of services/messaging/singleton.py's callers, in this process's namespace.
     namespace = os.environ.get("CREDLEDGER_NAMESPACE", "credledger")
     stream = namespace.upper()
     found: dict[str, WorkerHealth] = {}
-    async with request.app.state.read_pool.acquire() as con:
+    async with read_pool.acquire() as con:
         parked = await con.fetchval("SELECT parked_event_count()")
         store_position = await con.fetchval("SELECT store_position()")
         alive = await con.fetchval("SELECT worker_lock_held($1)", f"credledger-relay:{stream}")

@@ -17,6 +17,7 @@ from domain.organization import Organization
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
 from services.api.commands import call
+from services.api.dependencies import Service
 from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.app.compliance import HistoryEntry
@@ -35,6 +36,7 @@ def aware(moment: datetime | None, key: str) -> datetime | None:
 
 async def _page(
     request: Request,
+    credledger: Service,
     kind: type[TenantAggregate],
     record_id: UUID,
     since: datetime | None,
@@ -48,7 +50,7 @@ async def _page(
     except ValueError:
         raise invalid("cursor", "invalid cursor", "The cursor is not one this API returned.") from None
     entries = await call(
-        request.app.state.credledger.history,
+        credledger.history,
         request.user.actor,
         kind,
         record_id,
@@ -87,6 +89,7 @@ To = Annotated[datetime | None, QueryParameter(name="to", description="up to thi
 )
 async def organization_history(
     request: Request,
+    credledger: Service,
     organization_id: UUID,
     since: From = None,
     until: To = None,
@@ -94,7 +97,7 @@ async def organization_history(
     limit: Limit = 100,
     cursor: str | None = None,
 ) -> HistoryPage:
-    return await _page(request, Organization, organization_id, since, until, event, limit, cursor)
+    return await _page(request, credledger, Organization, organization_id, since, until, event, limit, cursor)
 
 
 @get(
@@ -107,6 +110,7 @@ async def organization_history(
 )
 async def user_account_history(
     request: Request,
+    credledger: Service,
     account_id: UUID,
     since: From = None,
     until: To = None,
@@ -114,7 +118,7 @@ async def user_account_history(
     limit: Limit = 100,
     cursor: str | None = None,
 ) -> HistoryPage:
-    return await _page(request, UserAccount, account_id, since, until, event, limit, cursor)
+    return await _page(request, credledger, UserAccount, account_id, since, until, event, limit, cursor)
 
 
 @get(
@@ -127,6 +131,7 @@ async def user_account_history(
 )
 async def application_history(
     request: Request,
+    credledger: Service,
     application_id: UUID,
     since: From = None,
     until: To = None,
@@ -134,7 +139,7 @@ async def application_history(
     limit: Limit = 100,
     cursor: str | None = None,
 ) -> HistoryPage:
-    return await _page(request, Application, application_id, since, until, event, limit, cursor)
+    return await _page(request, credledger, Application, application_id, since, until, event, limit, cursor)
 
 
 HISTORY_ROUTES = [organization_history, user_account_history, application_history]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import msgspec
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
@@ -170,11 +169,6 @@ def read_docs(summary: str, *, not_found: bool = True, etag: bool = False, codes
     if etag:
         docs["response_headers"] = [ETAG]
     return docs
-
-
-def doc(description: str, *examples: Any) -> msgspec.Meta:
-    """A body field's documentation (no constraint: msgspec decodes exactly as before)."""
-    return msgspec.Meta(description=description, examples=list(examples) if examples else None)
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):

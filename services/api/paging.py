@@ -4,10 +4,11 @@ and keyset pagination with opaque cursors (``?limit=&cursor=`` -> ``{"items", "n
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Annotated, Any, AsyncIterator, Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 import asyncpg
@@ -49,7 +50,7 @@ async def tenant_transaction(
 async def reference_time(con: asyncpg.Connection) -> datetime:
     """Now for the live views; the snapshot's moment when reading a snapshot."""
     as_of = await con.fetchval("SELECT current_setting('app.as_of', true)")
-    return datetime.fromisoformat(as_of) if as_of else datetime.now(timezone.utc)
+    return datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
 
 
 async def reference_day(con: asyncpg.Connection) -> date:

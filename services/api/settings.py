@@ -11,9 +11,11 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, put
+from litestar.params import JSONBody
 
 from domain.application import ApplicationKind
 from services.api.auth import Principal, may_configure, may_read
+from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
 from services.api.paging import tenant_transaction
 
@@ -74,13 +76,13 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
 
 class SettingsController(Controller):
     path = "/v1/settings"
-    tags = ["settings"]
+    tags = ("settings",)
 
     @get(operation_id="getSettings", guards=[may_read], **read_docs("Read the firm's settings", not_found=False))
-    async def get_settings(self, request: Request) -> TenantSettings:
+    async def get_settings(self, request: Request, read_pool: ReadPool) -> TenantSettings:
         """The access-review interval and SLA targets the views' queries use (the defaults where none was set)."""
         principal: Principal = request.user
-        async with tenant_transaction(request.app.state.read_pool, principal) as con:
+        async with tenant_transaction(read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
 
     @put(
@@ -88,12 +90,14 @@ class SettingsController(Controller):
         guards=[may_configure],
         **read_docs("Change the firm's settings", not_found=False, codes=(413, 415)),
     )
-    async def change_settings(self, request: Request, data: SettingsChange) -> TenantSettings:
+    async def change_settings(
+        self, request: Request, data: JSONBody[SettingsChange], read_pool: ReadPool
+    ) -> TenantSettings:
         """Changes the access-review interval and SLA targets (business days per application kind); the views' next
         reads use them, no rebuild needed. Fields left out keep their value. Firm admins only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
-        async with request.app.state.read_pool.acquire() as con, con.transaction():
+        async with read_pool.acquire() as con, con.transaction():
             await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
             # One statement: concurrent changes of different fields both land.
             await con.execute(

@@ -3,49 +3,33 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, TypeVar
+from functools import cached_property
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.base import TenantAggregate
 from domain.errors import DomainError
+from services.store.idempotency import Idempotency, Saved, current_claim
 from services.store.pii import FieldCipher, Keyring, tenant_scope
-from services.store.recorder import EVENTS_TABLE, IdempotencyRecord, TenantPostgresFactory, retrying
+from services.store.recorder import EVENTS_TABLE, TenantPostgresFactory, retrying
 from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 A = TypeVar("A", bound=TenantAggregate)
 
 
 @dataclass(frozen=True)
-class Saved:
-    id: UUID
-    version: int
-    # The store position (notification id) of the command's last event: the views include the command
-    # once they have reached it (GET /v1/views/freshness). None: not known (an Idempotency-Key recorded
-    # before positions were kept with it).
-    position: int | None = None
-
-
-@dataclass(frozen=True)
 class Actor:
-    """Who issues a command (from the bearer token, never from the request body), and the
-    request's Idempotency-Key with a fingerprint of the request, when it has one."""
+    """Who issues a command: from the bearer token, never from the request body."""
 
     tenant_id: str
     user_id: str
     role: str
-    idempotency: tuple[str, str] | None = None  # (key, fingerprint)
-
-
-@dataclass(frozen=True)
-class PreviousResult:
-    fingerprint: str
-    saved: Saved
 
 
 class NotFound(DomainError):
@@ -116,6 +100,12 @@ class TenantApplication(Application):
             cipher = FieldCipher(Keyring(self.env.get("CREDLEDGER_DATABASE_URL"), base64.b64decode(master_key)))
         return EventMapper(transcoder=MsgspecTranscoder(), field_cipher=cipher)
 
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        """Idempotency-Keys over the store's pool, fingerprinted with the tenants' keyring."""
+        cipher = getattr(self.mapper, "field_cipher", None)
+        return Idempotency(self.recorder.datastore, cipher.keyring if cipher is not None else None)  # type: ignore[attr-defined]
+
     def close(self) -> None:
         cipher = getattr(self.mapper, "field_cipher", None)
         if cipher is not None:
@@ -156,12 +146,6 @@ class TenantApplication(Application):
 
         return retrying(read)
 
-    def reading(self):  # type: ignore[no-untyped-def]
-        """A read-only transaction of the store, for reads that need one (a transaction-local setting). It
-        ends with COMMIT, not ROLLBACK: psycopg forgets every prepared statement of a connection on a rollback
-        (DEALLOCATE ALL), so each read made the next save on that connection prepare its statements again."""
-        return self.recorder.datastore.transaction(commit=True)  # type: ignore[attr-defined]
-
     def owner_of(self, aggregate_id: UUID) -> str | None:
         """The tenant stamped on the aggregate's first event, or None if there is none."""
         rows = self.fetch(
@@ -173,11 +157,8 @@ class TenantApplication(Application):
         """Save the aggregates' new events in one transaction; the result names the first."""
         if any(a.tenant_id != actor.tenant_id for a in (aggregate, *others)):  # a bug, never a user error
             raise RuntimeError("An aggregate may only be saved by its own tenant.")
-        idempotency = None
-        if actor.idempotency is not None:
-            key, fingerprint = actor.idempotency
-            # The recorder adds the position once the events have their notification ids.
-            idempotency = IdempotencyRecord(key, fingerprint, [str(aggregate.id), aggregate.version])
+        claim = current_claim()  # an Idempotency-Key, claimed with these events (services/store/idempotency.py)
+        idempotency = claim.record_for(aggregate.id, aggregate.version) if claim is not None else None
         try:
             with tenant_scope(actor.tenant_id):
                 recordings = self.save(
@@ -189,24 +170,3 @@ class TenantApplication(Application):
             raise VersionConflict(f"{type(aggregate).__name__} {aggregate.id} was changed concurrently.") from error
         position = max((r.notification.id for r in recordings), default=None)
         return Saved(aggregate.id, aggregate.version, position)
-
-    def request_fingerprint(self, actor: Actor, request: bytes) -> str:
-        """A keyed hash of a command's request, recorded with its Idempotency-Key."""
-        cipher = getattr(self.mapper, "field_cipher", None)
-        if cipher is None:  # a bug: only the API records keys, and it always has the master key
-            raise RuntimeError("Idempotency-Keys need the master key (CREDLEDGER_MASTER_KEY).")
-        return cipher.keyring.fingerprint(actor.tenant_id, request)
-
-    def previous_result(self, actor: Actor, key: str) -> PreviousResult | None:
-        """What a command with this Idempotency-Key answered, if one committed."""
-        with self.reading() as curs:
-            curs.execute("SELECT set_config('credledger.tenant_id', %s, true)", (actor.tenant_id,))
-            curs.execute(
-                "SELECT fingerprint, response FROM idempotency_keys WHERE tenant_id = %s AND key = %s",
-                (actor.tenant_id, key),
-            )
-            row = curs.fetchone()
-        if row is None:
-            return None
-        aggregate_id, version, *position = msgspec.json.decode(bytes(row["response"]))
-        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version, *position))

@@ -1,17 +1,44 @@
-"""Request pieces shared by several commands."""
+"""What every command shares: the base of its typed value, the documented reason, and the parts several use.
+
+A command is a frozen msgspec Struct, defined once with its field docs (``doc``) beside its use case
+(``services/app/<aggregate>_commands.py``): the API decodes the request body into it (its OpenAPI schema comes
+from it), the use case takes it as its argument, and the workload generator builds it.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
 from domain.address import Address
 from domain.taxonomy import TaxonomySelection
-from services.api.openapi_docs import doc
 
 
-class AddressIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+def doc(description: str, *examples: Any) -> msgspec.Meta:
+    """A command field's documentation (no constraint: msgspec decodes exactly as before)."""
+    return msgspec.Meta(description=description, examples=list(examples) if examples else None)
+
+
+# Bounded so that no event can outgrow a NATS message (1 MB by default).
+Reason = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2000,
+        description="Why, in a sentence or two (up to 2,000 characters): recorded with the event in the record's "
+        "compliance history, where auditors read it.",
+        examples=["faxed the signed POSC-DC-PE today"],
+    ),
+]
+
+
+class Command(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """Base of every command: unknown fields are rejected, and a reason may be given."""
+
+    reason: Reason | None = None
+
+
+class AddressIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A US postal address, compared with NPPES's (which MassHealth matches letter for letter)."""
 
     line1: Annotated[str, doc("Street number and name.", "100 North St")]
@@ -24,7 +51,7 @@ class AddressIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         return Address.parse(self.line1, self.city, self.state, self.postal_code, self.line2, field=field)
 
 
-class TaxonomyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+class TaxonomyIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A NUCC health care provider taxonomy code the practice is registered under."""
 
     code: Annotated[str, doc("A NUCC taxonomy code: ten characters ending in X.", "193200000X")]

@@ -1,232 +1,175 @@
-"""Use cases for organizations: one method per use case (load, decide, save)."""
+"""Use cases for organizations: one method per use case (load, decide, save), each taking its command."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
 from uuid import UUID
 
-from domain.address import Address
-from domain.affiliation import AffiliationState, PlanKind
 from domain.nppes import snapshot_from_api
-from domain.organization import AccountType, EntityKind, Organization, RiskLevel
-from domain.screening import ExclusionSource, ScreeningResult
-from domain.taxonomy import TaxonomySelection
-from domain.tin import TinKind
+from domain.organization import Organization
+from domain.screening import ExclusionSource
+from domain.taxonomy import check_taxonomies_known
 from services.app.base import Actor, Saved, TenantApplication
 from services.app.details import OrganizationDetails, OrganizationPii, organization_details, organization_pii
-from services.catalogs import check_taxonomies_known
+from services.app.organization_commands import (
+    ClearExclusionScreening,
+    CorrectProfile,
+    IssueProviderNumber,
+    LinkRenderingProvider,
+    MoveAffiliation,
+    ReceivePinLetter,
+    RecordEftDetails,
+    RecordEftValidation,
+    RecordExclusionScreening,
+    RecordNppesSnapshot,
+    RegisterOrganization,
+    RequestAffiliation,
+    UnlinkRenderingProvider,
+)
+from services.catalogs import nucc_code_sets
 
 
 class OrganizationUseCases(TenantApplication):
-    def register_organization(
-        self,
-        actor: Actor,
-        *,
-        legal_name: str,
-        tin: str,
-        tin_kind: TinKind,
-        npi: str,
-        entity_kind: EntityKind,
-        taxonomies: list[TaxonomySelection],
-        taxonomy_version: str,
-        practice_address: Address,
-        mailing_address: Address | None,
-        provider_type: str,
-        risk_level: RiskLevel,
-        reason: str | None = None,
-    ) -> Saved:
+    def register_organization(self, actor: Actor, command: RegisterOrganization) -> Saved:
         organization = Organization.register(
             tenant_id=actor.tenant_id,
-            legal_name=legal_name,
-            tin=tin,
-            tin_kind=tin_kind,
-            npi=npi,
-            entity_kind=entity_kind,
-            taxonomies=taxonomies,
-            taxonomy_version=taxonomy_version,
-            practice_address=practice_address,
-            mailing_address=mailing_address,
-            provider_type=provider_type,
-            risk_level=risk_level,
+            legal_name=command.legal_name,
+            tin=command.tin,
+            tin_kind=command.tin_kind,
+            npi=command.npi,
+            entity_kind=command.entity_kind,
+            taxonomies=[taxonomy.parse() for taxonomy in command.taxonomies],
+            taxonomy_version=command.taxonomy_version,
+            practice_address=command.practice_address.parse("practice_address"),
+            mailing_address=command.mailing_address.parse("mailing_address") if command.mailing_address else None,
+            provider_type=command.provider_type,
+            risk_level=command.risk_level,
             actor=actor.user_id,
-            reason=reason,
+            reason=command.reason,
         )
-        check_taxonomies_known(organization.taxonomies, organization.taxonomy_version)
+        check_taxonomies_known(organization.taxonomies, organization.taxonomy_version, nucc_code_sets())
         return self.record(actor, organization)
 
     def correct_profile(
-        self, actor: Actor, organization_id: UUID, *, expected_version: int | None = None, **changes: Any
+        self, actor: Actor, organization_id: UUID, command: CorrectProfile, expected_version: int | None = None
     ) -> Saved:
+        changes = command.changes()  # parsed first: a bad address is a 422 whatever the organization's state
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.correct_profile(actor=actor.user_id, **changes)
-        check_taxonomies_known(organization.taxonomies, organization.taxonomy_version)
+        organization.correct_profile(actor=actor.user_id, reason=command.reason, **changes)
+        check_taxonomies_known(organization.taxonomies, organization.taxonomy_version, nucc_code_sets())
         return self.record(actor, organization)
 
     def record_nppes_snapshot(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        record: dict[str, Any],
-        retrieved_on: date,
-        tin: str | None = None,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: RecordNppesSnapshot, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        snapshot = snapshot_from_api(record, retrieved_on)
-        organization.record_nppes_snapshot(snapshot, tin=tin, actor=actor.user_id, reason=reason)
+        snapshot = snapshot_from_api(command.record, command.retrieved_on)
+        organization.record_nppes_snapshot(snapshot, tin=command.tin, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def receive_pin_letter(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        pin: str,
-        received_on: date,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: ReceivePinLetter, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.receive_pin_letter(pin=pin, received_on=received_on, actor=actor.user_id, reason=reason)
+        organization.receive_pin_letter(
+            pin=command.pin, received_on=command.received_on, actor=actor.user_id, reason=command.reason
+        )
         return self.record(actor, organization)
 
     def issue_provider_number(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        provider_number: str,
-        issued_on: date,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: IssueProviderNumber, expected_version: int | None = None
     ) -> Saved:
         """For a client onboarded already enrolled; an approved enrollment issues it too."""
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.issue_provider_number(
-            provider_number=provider_number, issued_on=issued_on, actor=actor.user_id, reason=reason
+            provider_number=command.provider_number,
+            issued_on=command.issued_on,
+            actor=actor.user_id,
+            reason=command.reason,
         )
         return self.record(actor, organization)
 
     def link_rendering_provider(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        npi: str,
-        name: str,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: LinkRenderingProvider, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.link_rendering_provider(npi=npi, name=name, actor=actor.user_id, reason=reason)
+        organization.link_rendering_provider(
+            npi=command.npi, name=command.name, actor=actor.user_id, reason=command.reason
+        )
         return self.record(actor, organization)
 
     def unlink_rendering_provider(
         self,
         actor: Actor,
         organization_id: UUID,
-        *,
         npi: str,
+        command: UnlinkRenderingProvider,
         expected_version: int | None = None,
-        reason: str | None = None,
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.unlink_rendering_provider(npi=npi, actor=actor.user_id, reason=reason)
+        organization.unlink_rendering_provider(npi=npi, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def record_eft_details(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        routing_number: str,
-        account_number: str,
-        account_type: AccountType,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: RecordEftDetails, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.record_eft_details(
-            routing_number=routing_number,
-            account_number=account_number,
-            account_type=account_type,
+            routing_number=command.routing_number,
+            account_number=command.account_number,
+            account_type=command.account_type,
             actor=actor.user_id,
-            reason=reason,
+            reason=command.reason,
         )
         return self.record(actor, organization)
 
     def record_eft_validation(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        validated: bool,
-        on: date,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: RecordEftValidation, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.record_eft_validation(validated=validated, on=on, actor=actor.user_id, reason=reason)
+        organization.record_eft_validation(
+            validated=command.validated, on=command.on, actor=actor.user_id, reason=command.reason
+        )
         return self.record(actor, organization)
 
     def request_affiliation(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        kind: PlanKind,
-        plan: str,
-        partner_mco: str | None,
-        on: date,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: RequestAffiliation, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.request_affiliation(
-            kind=kind, plan=plan, partner_mco=partner_mco, on=on, actor=actor.user_id, reason=reason
+            kind=command.kind,
+            plan=command.plan,
+            partner_mco=command.partner_mco,
+            on=command.on,
+            actor=actor.user_id,
+            reason=command.reason,
         )
         return self.record(actor, organization)
 
     def move_affiliation(
-        self,
-        actor: Actor,
-        organization_id: UUID,
-        *,
-        plan: str,
-        to: AffiliationState,
-        on: date,
-        expected_version: int | None = None,
-        reason: str | None = None,
+        self, actor: Actor, organization_id: UUID, command: MoveAffiliation, expected_version: int | None = None
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.move_affiliation(plan=plan, to=to, on=on, actor=actor.user_id, reason=reason)
+        organization.move_affiliation(
+            plan=command.plan, to=command.to, on=command.on, actor=actor.user_id, reason=command.reason
+        )
         return self.record(actor, organization)
 
     def record_exclusion_screening(
         self,
         actor: Actor,
         organization_id: UUID,
-        *,
-        source: ExclusionSource,
-        result: ScreeningResult,
-        list_version: str,
-        list_date: date,
-        screened_on: date,
+        command: RecordExclusionScreening,
         expected_version: int | None = None,
-        reason: str | None = None,
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.record_screening(
-            source=source,
-            result=result,
-            list_version=list_version,
-            list_date=list_date,
-            screened_on=screened_on,
+            source=command.source,
+            result=command.result,
+            list_version=command.list_version,
+            list_date=command.list_date,
+            screened_on=command.screened_on,
             actor=actor.user_id,
-            reason=reason,
+            reason=command.reason,
         )
         return self.record(actor, organization)
 
@@ -234,14 +177,12 @@ class OrganizationUseCases(TenantApplication):
         self,
         actor: Actor,
         organization_id: UUID,
-        *,
         source: ExclusionSource,
-        on: date,
+        command: ClearExclusionScreening,
         expected_version: int | None = None,
-        reason: str | None = None,
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.clear_screening(source=source, on=on, actor=actor.user_id, reason=reason)
+        organization.clear_screening(source=source, on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def get_organization(self, actor: Actor, organization_id: UUID) -> OrganizationDetails:

@@ -1,37 +1,26 @@
-"""Reference code sets shipped with the service (see NUCC_PROVENANCE.md)."""
+"""Reference code sets shipped with the service (see NUCC_PROVENANCE.md). The rules that use them are the
+domain's (domain/taxonomy.py ``check_taxonomies_known``); this module only reads the files."""
 
 from __future__ import annotations
 
 import csv
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-
-from domain.errors import InvalidValue
-from domain.taxonomy import TaxonomySelection
 
 _HERE = Path(__file__).resolve().parent
 TAXONOMY_FILES = {"25.1": _HERE / "nucc_taxonomy_251.csv"}
 
 
-@lru_cache(maxsize=None)
+@cache
+def nucc_code_sets() -> dict[str, frozenset[str]]:
+    """Every shipped NUCC code set by version (read once per process)."""
+    return {version: _read_codes(path) for version, path in TAXONOMY_FILES.items()}
+
+
 def taxonomy_codes(version: str) -> frozenset[str]:
-    path = TAXONOMY_FILES.get(version)
-    if path is None:
-        raise InvalidValue(
-            f"Taxonomy code set {version} is not known; known: {', '.join(sorted(TAXONOMY_FILES))}.",
-            field="taxonomy_version",
-            rule="unknown-taxonomy-version",
-        )
+    return nucc_code_sets()[version]
+
+
+def _read_codes(path: Path) -> frozenset[str]:
     with open(path, newline="", encoding="utf-8") as f:
         return frozenset(row["Code"] for row in csv.DictReader(f))
-
-
-def check_taxonomies_known(selections: list[TaxonomySelection], version: str) -> None:
-    known = taxonomy_codes(version)
-    for index, selection in enumerate(selections):
-        if selection.code not in known:
-            raise InvalidValue(
-                f"{selection.code} is not in the NUCC code set {version}.",
-                field=f"taxonomies[{index}].code",
-                rule="unknown-taxonomy-code",
-            )

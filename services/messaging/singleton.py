@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import asyncpg
 
@@ -22,8 +23,6 @@ async def hold(db: asyncpg.Connection, name: str, stop: asyncio.Event) -> bool:
     while not stop.is_set():
         if await db.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", name):
             return True
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=1.0)
-        except asyncio.TimeoutError:
-            pass
     return False

@@ -7,7 +7,7 @@ filter per tenant (``credledger.T.>``) or per aggregate kind (``credledger.*.app
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import nats.js.api as js_api
 from nats.js import JetStreamContext
@@ -24,7 +24,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-@lru_cache(maxsize=None)
+@cache
 def aggregate_and_event(topic: str) -> tuple[str, str]:
     """``domain.user_account:UserAccount.AccessGranted`` -> ``("user_account", "access_granted")``."""
     qualname = topic.split(":", 1)[1]

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -279,7 +280,7 @@ def chain_rows(
     for nid, (tenant, role, event) in zip(notification_ids, events, strict=True):
         prev = heads[tenant]
         heads[tenant] = new = link(
-            prev, tenant, nid, event.originator_id, event.originator_version, event.topic, event.state, role
+            prev, tenant, nid, cast(UUID, event.originator_id), event.originator_version, event.topic, event.state, role
         )
         row = (tenant, nid, event.originator_id, event.originator_version, prev, new)
         for column, value in zip(columns, row, strict=True):

@@ -17,8 +17,9 @@ told "stored" knows it is durable, and one told "conflict" can read what won.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 R = TypeVar("R", bound="Request")
 

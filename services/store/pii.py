@@ -17,8 +17,9 @@ import hmac
 import os
 import threading
 import time
+from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any, Iterator
+from typing import Any
 
 import msgspec
 import psycopg

@@ -20,9 +20,10 @@ meanwhile in one transaction, as set-based statements:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import msgspec
 from eventsourcing.persistence import (
@@ -116,7 +117,7 @@ class TenantRecorder(PostgresApplicationRecorder):
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
         """The library's read of one aggregate's events (as-of state, personal-data reads, access logs), retried
         on a lost connection for RETRY_WITHIN like every read here, not the library's 10 attempts of a 2 s wait."""
-        read_once = PostgresApplicationRecorder.select_events.__wrapped__  # type: ignore[attr-defined]
+        read_once = PostgresApplicationRecorder.select_events.__wrapped__
         return retrying(lambda: read_once(self, originator_id, **kwargs))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -127,20 +128,25 @@ class TenantRecorder(PostgresApplicationRecorder):
             actor_role=kwargs.get("actor_role") or None,
             idempotency=kwargs.get("idempotency"),
         )
-        return self._group_commit.submit(save)
+        ids: Sequence[int] | None = self._group_commit.submit(save)
+        return ids
 
     # --- one batch ------------------------------------------------------------------------------------------
 
+    def _fail_fast(self, batch: list[Save]) -> tuple[list[Save], int]:
+        """The saves still worth trying, and how many attempts they get."""
+        if time.monotonic() - self._lost_at >= RETRY_WITHIN:
+            return batch, RETRY_ATTEMPTS
+        # The database was unreachable a moment ago: saves that waited their time in the queue fail now,
+        # the others get one attempt, so no caller waits for the batches ahead of it to time out too.
+        now = time.monotonic()
+        for save in batch:
+            if now - save.submitted > RETRY_WITHIN:
+                save.error = OperationalError("The database is unreachable.")
+        return [save for save in batch if save.error is None], 1
+
     def _write_with_retries(self, batch: list[Save]) -> None:
-        attempts = RETRY_ATTEMPTS
-        if time.monotonic() - self._lost_at < RETRY_WITHIN:
-            # The database was unreachable a moment ago: saves that waited their time in the queue fail now,
-            # the others get one attempt, so no caller waits for the batches ahead of it to time out too.
-            now, attempts = time.monotonic(), 1
-            for save in batch:
-                if now - save.submitted > RETRY_WITHIN:
-                    save.error = OperationalError("The database is unreachable.")
-            batch = [save for save in batch if save.error is None]
+        batch, attempts = self._fail_fast(batch)
         for attempt in range(1, attempts + 1):
             for save in batch:
                 save.reset()

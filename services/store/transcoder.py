@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
@@ -38,15 +39,15 @@ class MsgspecTranscoder(Transcoder):
         return msgspec.json.decode(data)
 
 
-@lru_cache(maxsize=None)
+@cache
 def pii_fields(event_class: type) -> dict[str, Any]:
     """The event's PII fields and their declared types."""
     hints = typing.get_type_hints(event_class, include_extras=True)
     return {name: typing.get_args(hint)[0] for name, hint in hints.items() if is_pii(hint)}
 
 
-@lru_cache(maxsize=None)
-def state_decoder(event_class: type) -> msgspec.json.Decoder:
+@cache
+def state_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
     """A decoder for one event class's stored state (all fields but the row's own).
 
     PII fields are stored sealed, so they decode as strings (or null) here."""
@@ -61,7 +62,7 @@ def state_decoder(event_class: type) -> msgspec.json.Decoder:
     return msgspec.json.Decoder(struct)
 
 
-class EventMapper(Mapper):
+class EventMapper(Mapper[UUID]):
     """Maps domain events to stored events and back, decoding each field to its declared type.
 
     With a FieldCipher, PII fields are sealed on the way in and opened on the way
@@ -77,7 +78,8 @@ class EventMapper(Mapper):
         state = dict(vars(domain_event))
         originator_id = state.pop("originator_id")
         originator_version = state.pop("originator_version")
-        for name in pii_fields(type(domain_event)):
+        event_class: type = type(domain_event)
+        for name in pii_fields(event_class):
             if state[name] is not None:
                 state[name] = self._cipher().seal(_tenant(), name, state[name])
         return StoredEvent(

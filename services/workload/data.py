@@ -13,6 +13,7 @@ from typing import Any
 from domain.address import Address
 from domain.npi import luhn_check_digit
 from domain.taxonomy import TaxonomySelection
+from services.app.commands import AddressIn, TaxonomyIn
 
 TAXONOMY_VERSION = "25.1"
 
@@ -174,6 +175,22 @@ def address(rng: random.Random, out_of_state: bool = False) -> Address:
 
 def taxonomies(codes: tuple[str, ...]) -> list[TaxonomySelection]:
     return [TaxonomySelection(code=code, primary=i == 0) for i, code in enumerate(codes)]
+
+
+def address_in(address: Address) -> AddressIn:
+    """The address as a command carries it (the planner keeps domain Addresses, to compare with NPPES's)."""
+    return AddressIn(
+        line1=address.line1,
+        line2=address.line2,
+        city=address.city,
+        state=address.state,
+        postal_code=address.postal_code,
+    )
+
+
+def taxonomies_in(selections: list[TaxonomySelection]) -> list[TaxonomyIn]:
+    """The taxonomy codes as a command carries them."""
+    return [TaxonomyIn(code=s.code, primary=s.primary) for s in selections]
 
 
 def nppes_record(

@@ -1,8 +1,7 @@
 """A practice's applications: POSC registration (POSC-DC-PE, processed within 7 business days, a few late; rejected
 when the profile differs from NPPES), MassHealth enrollment with its dossier, EFT and screenings (state review
-45-60 business days, deficiencies on about a quarter), revalidation for clients onboarded already enrolled, and
-ACO / MCO / PCC credentialing (30-60 more business days), contracted only once MassHealth issued the provider
-number."""
+45-60 business days, deficiencies on about a quarter), and revalidation for clients onboarded already enrolled.
+ACO / MCO / PCC credentialing, which follows, is services/workload/credentialing.py."""
 
 from __future__ import annotations
 
@@ -11,8 +10,10 @@ from datetime import date, timedelta
 from domain.address import Address
 from domain.application import REQUIRED_DOCUMENTS, ApplicationKind
 from domain.dossier import DocumentType
+from services.app import Credledger
 from services.workload import data
-from services.workload.lifecycle import App, Lifecycle
+from services.workload.credentialing import Credentialing
+from services.workload.lifecycle import App
 
 ENROLLMENT_DEFICIENCIES = (
     (["Signed W-9 (page 2 missing)"], DocumentType.W9),
@@ -26,14 +27,9 @@ POSC_DEFICIENCIES = (
     ["Primary user's date of birth missing on the form"],
     ["Form not signed by an authorized signatory"],
 )
-PLAN_DEFICIENCIES = (
-    (["CAQH profile attestation out of date"], None),
-    (["Signed fee schedule"], None),
-    (["Current liability COI"], DocumentType.LIABILITY_COI),
-)
 
 
-class Filings(Lifecycle):
+class Filings(Credentialing):
     # --- POSC registration (POSC-DC-PE) and the primary user -------------------------------------------
 
     def posc_open(self, day: date) -> None:
@@ -68,7 +64,7 @@ class Filings(Lifecycle):
         )
         self.emit(
             day,
-            "reject_application",
+            Credledger.reject_application,
             self.posc.ref,
             rejected_on=day,
             cause=f"Automated POSC rejection: {field} differs from NPPES",
@@ -87,7 +83,7 @@ class Filings(Lifecycle):
     def pin_letter(self, day: date) -> None:
         self.emit(
             day,
-            "receive_pin_letter",
+            Credledger.receive_pin_letter,
             self.org,
             pin=data.pin(self.rng),
             received_on=day,
@@ -130,7 +126,7 @@ class Filings(Lifecycle):
         if app.status == "open" and not REQUIRED_DOCUMENTS[ApplicationKind.ENROLLMENT] <= set(app.docs.values()):
             self.emit(
                 day,
-                "submit_application",
+                Credledger.submit_application,
                 app.ref,
                 submitted_on=day,
                 refusal="documents-missing",
@@ -140,7 +136,7 @@ class Filings(Lifecycle):
     def eft_details(self, day: date) -> None:
         self.emit(
             day,
-            "record_eft_details",
+            Credledger.record_eft_details,
             self.org,
             routing_number=data.routing_number(self.rng),
             account_number=data.account_number(self.rng),
@@ -153,7 +149,7 @@ class Filings(Lifecycle):
         validated = self.rng.random() > 0.06
         self.emit(
             day,
-            "record_eft_validation",
+            Credledger.record_eft_validation,
             self.org,
             validated=validated,
             on=day,
@@ -209,7 +205,12 @@ class Filings(Lifecycle):
     def screened(self, day: date, app: App, screening: str, passed: bool) -> None:
         if app.status in ("submitted", "deficient"):
             self.emit(
-                day, "record_application_screening", app.ref, screening=screening, passed=passed, completed_on=day
+                day,
+                Credledger.record_application_screening,
+                app.ref,
+                screening=screening,
+                passed=passed,
+                completed_on=day,
             )
 
     def _provider_number(self) -> str:
@@ -246,7 +247,7 @@ class Filings(Lifecycle):
         issued += timedelta(days=max(0, 7 - issued.weekday()) if issued.weekday() >= 5 else 0)
         self.emit(
             day,
-            "issue_provider_number",
+            Credledger.issue_provider_number,
             self.org,
             provider_number=self._provider_number(),
             issued_on=issued,
@@ -255,7 +256,7 @@ class Filings(Lifecycle):
         self.enrolled_on = self.enrollment_due = day
         self.emit(
             day,
-            "receive_pin_letter",
+            Credledger.receive_pin_letter,
             self.org,
             pin=data.pin(self.rng),
             received_on=issued + timedelta(days=9),
@@ -269,26 +270,13 @@ class Filings(Lifecycle):
             "password_changed",
             "authentication_questions_answered",
         ):
-            self.emit(day, "complete_checklist_step", self.primary.ref, step=step, on=day)
+            self.emit(day, Credledger.complete_checklist_step, self.primary.ref, step=step, on=day)
         self.primary_ready(day)
         if self.t.affiliates:
             for kind, plan, partner in self.choose_plans()[: self.rng.randint(1, 2)]:
                 self.existing_affiliation(day, issued, kind, plan, partner)
         letter = self.later(day, 5, 40)
         self.at(letter, self.revalidation_letter)
-
-    def existing_affiliation(self, day: date, issued: date, kind: str, plan: str, partner: str | None) -> None:
-        requested = issued + timedelta(days=self.rng.randrange(30, 200))
-        dates = [requested]
-        for gap in ((5, 20), (30, 60), (5, 20)):
-            dates.append(dates[-1] + timedelta(days=self.rng.randint(*gap)))
-        reason = "Existing affiliation recorded at onboarding"
-        self.emit(
-            day, "request_affiliation", self.org, kind=kind, plan=plan, partner_mco=partner, on=dates[0], reason=reason
-        )
-        for state, on in zip(("in_credentialing", "contracted", "active"), dates[1:], strict=True):
-            self.emit(day, "move_affiliation", self.org, plan=plan, to=state, on=on, reason=reason)
-        self.affiliations[plan] = "active"
 
     def revalidation_letter(self, day: date) -> None:
         app = self.open_app(day, "revalidation", "portal", reason="Revalidation letter received")
@@ -313,80 +301,3 @@ class Filings(Lifecycle):
             deficiencies,
             lambda on: self.approve(on, app, "Revalidation approved"),
         )
-
-    # --- ACO / MCO / PCC credentialing ----------------------------------------------------------------------
-
-    def choose_plans(self) -> list[tuple[str, str, str | None]]:
-        rng, plans = self.rng, []
-        if self.t.kind.primary_care:
-            if rng.random() < 0.7:
-                plan, partner = rng.choice(data.ACO_A_PLANS)
-                plans.append(("aco_a", plan, partner))
-            else:
-                plans.append(("aco_b", rng.choice(data.ACO_B_PLANS), None))
-            for mco in rng.sample(data.MCO_PLANS, rng.randint(0, 2)):
-                plans.append(("mco", mco, None))
-            if rng.random() < 0.5:
-                plans.append(("pcc", data.PCC_PLAN, None))
-        else:
-            for mco in rng.sample(data.MCO_PLANS, rng.randint(1, 2)):
-                plans.append(("mco", mco, None))
-        return plans
-
-    def start_affiliations(self, day: date) -> None:
-        for kind, plan, partner in self.choose_plans():
-            if plan not in self.affiliations:
-                self.affiliations[plan] = "planned"
-                self.at(self.later(day, 0, 10), self.affiliation_request, kind, plan, partner)
-
-    def affiliation_request(self, day: date, kind: str, plan: str, partner: str | None) -> None:
-        self.emit(
-            day,
-            "request_affiliation",
-            self.org,
-            kind=kind,
-            plan=plan,
-            partner_mco=partner,
-            on=day,
-            reason="Credentialing requested",
-        )
-        self.affiliations[plan] = "requested"
-        app_kind = {"aco_a": "aco_affiliation", "aco_b": "aco_affiliation", "mco": "mco_affiliation"}.get(
-            kind, "pcc_affiliation"
-        )
-        app = self.open_app(day, app_kind, "portal", plan=plan, reason=f"{plan} credentialing application")
-        types = [DocumentType.W9, DocumentType.LICENSE] + ([DocumentType.LIABILITY_COI] if kind != "pcc" else [])
-        last = self.dossier(day, app, types, 4)
-        self.at(self.later(last, 1, 3), self.affiliation_submit, app, plan)
-
-    def affiliation_submit(self, day: date, app: App, plan: str) -> None:
-        self.submit(day, app, f"Sent to {plan} with the CAQH profile")
-        self.at(self.later(day, 0, 3), self.move, plan, "in_credentialing", "requested")
-        deficiencies = [self.rng.choice(PLAN_DEFICIENCIES)] if self.rng.random() < 0.2 else []
-        approved = self.rng.random() < 0.85
-
-        def decide(on: date) -> None:
-            if approved:
-                self.approve(on, app, f"{plan} approved credentialing")
-                self.at(max(on, self.enrollment_due), self.contract, plan)
-            else:
-                self.deny(on, app, "Panel closed for this specialty in the service area")
-                self.move(on, plan, "denied", "requested", "in_credentialing")
-
-        self.payer(app, day, self.draw(30, 60, 0.12, 75), deficiencies, decide)
-
-    def move(self, day: date, plan: str, to: str, *sources: str) -> None:
-        if self.affiliations.get(plan) not in sources:
-            return
-        self.emit(day, "move_affiliation", self.org, plan=plan, to=to, on=day)
-        self.affiliations[plan] = to
-
-    def contract(self, day: date, plan: str) -> None:
-        if self.enrolled_on is None or self.enrolled_on > day:
-            self.at(self.later(day, 5, 5), self.contract, plan)
-            return
-        self.move(day, plan, "contracted", "in_credentialing")
-        active = self.later(day, 5, 20)
-        self.at(active, self.move, plan, "active", "contracted")
-        if self.rng.random() < 0.04:
-            self.at(self.later(active, 20, 120), self.move, plan, "terminated", "active")

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
-from domain.dossier import Document, DocumentType
+from domain.dossier import DocumentType
+from services.app import Credledger
 from services.workload.plan import FAR, Firm, Ref, Staff, Step
 from services.workload.traits import Traits
+from services.workload.use_cases import UseCase
 
 
 @dataclass
@@ -89,24 +92,26 @@ class Lifecycle:
     def emit(
         self,
         day: date,
-        command: str,
-        *ids: Ref,
+        use_case: UseCase,
+        *ids: Ref | str,
         creates: Ref | None = None,
         staff: Staff | None = None,
         refusal: str | None = None,
-        **args: Any,
+        **fields: Any,
     ) -> None:
+        """Plan ``use_case(actor, *ids, <its command>(**fields))`` on ``day``, by the practice's handler unless
+        ``staff`` says who."""
         staff = staff or self.firm.handler(self.index, day)
-        self.steps.append(Step(day, self.firm.tenant, staff.user, staff.role, command, ids, args, creates, refusal))
+        self.steps.append(Step(day, self.firm.tenant, staff.user, staff.role, use_case, ids, fields, creates, refusal))
 
     # --- applications: the payer's side ------------------------------------------------------------------
 
     def open_app(self, day: date, kind: str, channel: str, plan: str | None = None, reason: str | None = None) -> App:
         app = App(self.firm.ref("application"), kind)
-        args: dict[str, Any] = dict(organization_id=self.org, kind=kind, channel=channel, reason=reason)
+        fields: dict[str, Any] = dict(organization_id=self.org, kind=kind, channel=channel, reason=reason)
         if plan is not None:
-            args["plan"] = plan
-        self.emit(day, "open_application", creates=app.ref, **args)
+            fields["plan"] = plan
+        self.emit(day, Credledger.open_application, creates=app.ref, **fields)
         return app
 
     def attach(self, day: date, app: App, doc_type: DocumentType, supersede: bool = False) -> None:
@@ -127,8 +132,8 @@ class Lifecycle:
         supersedes = None
         if supersede:
             supersedes = next((i for i, t in app.docs.items() if t is doc_type), None)
-        document = Document(document_id=doc_id, type=doc_type, received_on=day, **extra)
-        self.emit(day, "attach_document", app.ref, document=document, supersedes=supersedes)
+        fields = dict(document_id=doc_id, type=doc_type, received_on=day, **extra)  # AttachDocument's, flat
+        self.emit(day, Credledger.attach_document, app.ref, **fields, supersedes=supersedes)
         if supersedes is not None:
             del app.docs[supersedes]
         app.docs[doc_id] = doc_type
@@ -183,7 +188,7 @@ class Lifecycle:
             return
         self.emit(
             day,
-            "notice_deficiency",
+            Credledger.notice_deficiency,
             app.ref,
             deficiency_id=deficiency_id,
             missing_items=list(items),
@@ -200,9 +205,9 @@ class Lifecycle:
             self.attach(day, app, fix, supersede=fix is not DocumentType.LICENSE)
         self.emit(
             day,
-            "resolve_deficiency",
+            Credledger.resolve_deficiency,
             app.ref,
-            deficiency_id=deficiency_id,
+            deficiency_id,
             resolved_on=day,
             reason="Client sent what was missing",
         )
@@ -219,7 +224,7 @@ class Lifecycle:
             return
         self.emit(
             day,
-            "withdraw_application",
+            Credledger.withdraw_application,
             app.ref,
             withdrawn_on=day,
             reason="The client is selling the practice and withdrew",
@@ -227,16 +232,16 @@ class Lifecycle:
         app.status = "withdrawn"
 
     def approve(self, day: date, app: App, reason: str, **extra: Any) -> None:
-        self.emit(day, "approve_application", app.ref, decided_on=day, reason=reason, **extra)
+        self.emit(day, Credledger.approve_application, app.ref, decided_on=day, reason=reason, **extra)
         app.status = "approved"
 
     def deny(self, day: date, app: App, reason: str) -> None:
-        self.emit(day, "deny_application", app.ref, decided_on=day, reason=reason)
+        self.emit(day, Credledger.deny_application, app.ref, decided_on=day, reason=reason)
         app.status = "denied"
 
     def submit(self, day: date, app: App, reason: str, override: str | None = None) -> None:
         extra = {"override_reason": override} if override else {}
-        self.emit(day, "submit_application", app.ref, submitted_on=day, reason=reason, **extra)
+        self.emit(day, Credledger.submit_application, app.ref, submitted_on=day, reason=reason, **extra)
         app.status = "submitted"
 
     def draw(self, low: int, high: int, late: float, late_high: int) -> int:

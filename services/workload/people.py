@@ -4,9 +4,11 @@ subordinates and billing partners they grant access to, quarterly access reviews
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
+from services.app import Credledger
 from services.workload import data
 from services.workload.lifecycle import Account, Lifecycle
 
@@ -21,7 +23,7 @@ class People(Lifecycle):
             extra["date_of_birth"] = data.date_of_birth(self.rng)
         self.emit(
             day,
-            "open_user_account",
+            Credledger.open_user_account,
             creates=account.ref,
             organization_id=self.org,
             person_name=account.name,
@@ -35,7 +37,7 @@ class People(Lifecycle):
     def checklist(self, day: date, account: Account, steps: list[str], then: Callable[[date], None] | None) -> None:
         if not account.active:
             return
-        self.emit(day, "complete_checklist_step", account.ref, step=steps[0], on=day)
+        self.emit(day, Credledger.complete_checklist_step, account.ref, step=steps[0], on=day)
         if len(steps) > 1:
             gap = {"new_user_email_received": (0, 1), "password_changed": (0, 2)}.get(steps[1], (0, 1))
             self.at(self.later(day, *gap), self.checklist, account, steps[1:], then)
@@ -47,7 +49,7 @@ class People(Lifecycle):
             return
         for function in functions:
             if function not in account.grants and account.active:
-                self.emit(day, "grant_access", account.ref, function=function)
+                self.emit(day, Credledger.grant_access, account.ref, function=function)
                 account.grants.append(function)
 
     def primary_usable(self, day: date) -> bool:
@@ -125,12 +127,12 @@ class People(Lifecycle):
 
     def password_reset(self, day: date, account: Account) -> None:
         if account.active:
-            self.emit(day, "reset_password", account.ref, on=day, reason="Locked out after failed log-ins")
+            self.emit(day, Credledger.reset_password, account.ref, on=day, reason="Locked out after failed log-ins")
 
     def departs(self, day: date, account: Account) -> None:
         if not account.active or account.departed is not None:
             return
-        self.emit(day, "record_departure", account.ref, on=day, reason="Left the practice")
+        self.emit(day, Credledger.record_departure, account.ref, on=day, reason="Left the practice")
         account.departed = day
         if not account.catchable:
             return
@@ -145,7 +147,7 @@ class People(Lifecycle):
             return
         if revoke_first:
             self.revoke_all(day, account)
-        self.emit(day, "deactivate_account", account.ref, reason=reason)
+        self.emit(day, Credledger.deactivate_account, account.ref, reason=reason)
         account.active = False
         account.grants = []
 
@@ -153,7 +155,9 @@ class People(Lifecycle):
         if not account.active:
             return
         for function in list(account.grants):
-            self.emit(day, "revoke_access", account.ref, function=function, reason="No longer needs this access")
+            self.emit(
+                day, Credledger.revoke_access, account.ref, function=function, reason="No longer needs this access"
+            )
             account.grants.remove(function)
 
     def engagement_ends(self, day: date, account: Account) -> None:
@@ -182,7 +186,7 @@ class People(Lifecycle):
             outcome = "revoked" if departed else "confirmed"
             self.emit(
                 day,
-                "review_access",
+                Credledger.review_access,
                 account.ref,
                 outcome=outcome,
                 on=day,
@@ -199,7 +203,7 @@ class People(Lifecycle):
         p = self.primary
         if p is None or not p.active or p.departed is not None:
             return
-        self.emit(day, "record_departure", p.ref, on=day, reason="The primary user left the practice")
+        self.emit(day, Credledger.record_departure, p.ref, on=day, reason="The primary user left the practice")
         p.departed = day
         if self.t.primary_leaves != "no_pm":
             self.at(self.later(day, 1, 5), self.pm_open)
@@ -224,7 +228,7 @@ class People(Lifecycle):
         new = Account(self.firm.ref("account"), data.full_name(self.rng), "primary", day)
         self.emit(
             day,
-            "replace_primary_user",
+            Credledger.replace_primary_user,
             self.org,
             creates=new.ref,
             person_name=new.name,

@@ -1,26 +1,20 @@
-"""The simulation: credentialing firms (tenants), their client practices and everything that happens to them over
-months, as a deterministic, time-ordered list of commands (Steps).
-
-Each practice is a small discrete-event simulation (services/workload/practice.py) that keeps a mirror of the
-state the domain enforces, so that what it plans is accepted; practices of a tenant are independent, which is what
-lets ``plan_for`` stream one tenant at a time. Everything is drawn from ``random.Random`` seeded with the seed, the
-tenant and the practice's number: the same seed gives the same plan, and adding practices or tenants does not
-change the ones already there.
-"""
+"""The pieces of a plan: a Step (one command of the plan, with the Refs it uses and creates), the business-day
+Calendar, and a Firm (a tenant: its staff, and the counters that number its Refs). The simulation that makes the
+plan is services/workload/simulation.py."""
 
 from __future__ import annotations
 
-import heapq
 import random
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from domain.base import check_tenant_id
 from domain.business_days import is_business_day
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
+from services.app.commands import Command
 from services.workload.data import FIRST_NAMES, LAST_NAMES
+from services.workload.use_cases import UseCase, command_type
 
 FAR = date(9999, 12, 31)  # "after the simulation": never run
 
@@ -39,20 +33,33 @@ class Ref:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One command: who issues it (tenant, user, role), which use case (the services/app method name), on which
-    business date, for which aggregates (``ids``: positional, before the keyword arguments) and with what
-    arguments. ``args`` values are what the use case takes (dates, strings, domain values such as Address,
-    TaxonomySelection and Document); a value may be a Ref. ``creates``: the Ref this step's result becomes."""
+    """One command: who issues it (tenant, user, role), on which business date, and which use case of the
+    application service: the method itself (``Credledger.submit_application``), whose command type
+    (``SubmitApplication``, ``step.command``) the target builds from ``fields``, the command's field values
+    (``AddressIn``, ``TaxonomyIn``, dates, strings...). ``ids``: the use case's arguments before the command, which
+    are the API route's path parameters: the aggregate (a Ref) and, for a few, another one (a deficiency id, a
+    rendering clinician's NPI, an exclusion list). A Ref, in ``ids`` or ``fields``, is resolved at run time.
+    ``creates``: the Ref this step's result becomes."""
 
     on: date
     tenant: str
     user: str
     role: str
-    command: str
-    ids: tuple[Ref, ...] = ()
-    args: dict[str, Any] = field(default_factory=dict)
+    use_case: UseCase
+    ids: tuple[Ref | str, ...] = ()
+    fields: dict[str, Any] = field(default_factory=dict)
     creates: Ref | None = None
     refusal: str | None = None  # the rule this step is planned to break (a realistic slip the domain catches)
+
+    @property
+    def command(self) -> type[Command]:
+        """The command's type, from the use case's type hints."""
+        return command_type(self.use_case)
+
+    @property
+    def name(self) -> str:
+        """The use case's name, for counting and reporting only (``Summary.by_command``)."""
+        return self.use_case.__name__
 
 
 class Calendar:
@@ -146,54 +153,3 @@ class Firm:
         if staff is self.leaving and staff.left is not None and on >= staff.left:
             return self.successor
         return staff
-
-
-class Simulation:
-    """``Simulation(seed=7, tenants=["demo"], practices=20, months=9, end=date(2026, 11, 20))``: ``practices``
-    client practices per tenant, simulated over the ``months`` months that end on ``end`` (the last business date
-    simulated; default today)."""
-
-    def __init__(
-        self,
-        seed: int = 0,
-        tenants: Iterable[str] = ("demo",),
-        practices: int = 20,
-        months: int = 9,
-        end: date | None = None,
-    ) -> None:
-        self.seed = seed
-        self.tenants = [check_tenant_id(t) for t in tenants]
-        if len(set(self.tenants)) != len(self.tenants):
-            raise ValueError("tenant ids must be distinct")
-        if practices < 1 or months < 1:
-            raise ValueError("practices and months must be at least 1")
-        self.practices = practices
-        self.months = months
-        self.end = end or date.today()
-        self.start = months_before(self.end, months)
-        if self.start.year < FIRST_YEAR or self.end.year > LAST_YEAR:
-            raise ValueError(f"the simulated dates must lie within {FIRST_YEAR}-{LAST_YEAR} (the holiday table)")
-        # Lifecycles run on past the end (they are cut there): room for the longest one.
-        self.calendar = Calendar(self.start - timedelta(days=30), self.end + timedelta(days=3 * 365))
-
-    def plan_for(self, tenant: str) -> list[Step]:
-        """One tenant's steps, sorted by business date (then practice, then the order they happen in)."""
-        from services.workload.practice import Practice, assign_traits
-
-        firm = Firm(tenant, self.seed, self.practices, self.start, self.end, self.calendar)
-        traits = assign_traits(firm, self.practices)
-        lists = [Practice(firm, i, traits[i], self.seed).run() for i in range(self.practices)]
-        return list(heapq.merge(*lists, key=_by_date))
-
-    def plan(self) -> list[Step]:
-        """Every tenant's steps, sorted by business date (then tenant, practice and order of happening)."""
-        return list(heapq.merge(*(self.plan_for(t) for t in self.tenants), key=_by_date))
-
-    def iter_plan(self) -> Iterator[Step]:
-        """Tenant by tenant (each in date order), without holding the whole plan: for very large loads."""
-        for tenant in self.tenants:
-            yield from self.plan_for(tenant)
-
-
-def _by_date(step: Step) -> date:
-    return step.on

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.address import Address
+from services.app import Credledger
 from services.workload import data
 from services.workload.filings import Filings
 from services.workload.people import People
@@ -56,7 +57,7 @@ class Practice(People, Filings):
         self.org = self.firm.ref("organization")
         self.emit(
             day,
-            "register_organization",
+            Credledger.register_organization,
             creates=self.org,
             staff=self.firm.admin,
             legal_name=self.legal_name,
@@ -64,9 +65,9 @@ class Practice(People, Filings):
             tin_kind=self.tin_kind,
             npi=self.npi,
             entity_kind=kind.entity_kind,
-            taxonomies=self.codes,
+            taxonomies=data.taxonomies_in(self.codes),
             taxonomy_version=data.TAXONOMY_VERSION,
-            practice_address=self.address,
+            practice_address=data.address_in(self.address),
             mailing_address=None,
             provider_type=kind.provider_type,
             risk_level=self.risk,
@@ -125,7 +126,9 @@ class Practice(People, Filings):
         tin = self.real_tin if with_tin else None
         self.nppes_tin = tin
         extra = {"tin": tin} if with_tin else {}
-        self.emit(day, "record_nppes_snapshot", self.org, record=record, retrieved_on=day, reason=reason, **extra)
+        self.emit(
+            day, Credledger.record_nppes_snapshot, self.org, record=record, retrieved_on=day, reason=reason, **extra
+        )
 
     def nppes_first(self, day: date) -> None:
         self.snapshot(day, "NPPES lookup at intake", with_tin=self.t.mismatch == "tin" and self.t.nppes != "match")
@@ -138,9 +141,9 @@ class Practice(People, Filings):
             self.address = self.registry["address"]
             self.emit(
                 day,
-                "correct_profile",
+                Credledger.correct_profile,
                 self.org,
-                practice_address=self.address,
+                practice_address=data.address_in(self.address),
                 reason="Practice address as registered in NPPES",
             )
         elif mismatch == "taxonomy":
@@ -150,14 +153,14 @@ class Practice(People, Filings):
             self.legal_name = self.registry["name"]
             self.emit(
                 day,
-                "correct_profile",
+                Credledger.correct_profile,
                 self.org,
                 legal_name=self.legal_name,
                 reason="Legal name as on the IRS 147C letter and NPPES",
             )
         else:
             self.tin = self.real_tin
-            self.emit(day, "correct_profile", self.org, tin=self.tin, reason="TIN typo corrected from the W-9")
+            self.emit(day, Credledger.correct_profile, self.org, tin=self.tin, reason="TIN typo corrected from the W-9")
 
     def link_rendering(self, day: date) -> None:
         count = {"group": (2, 6), "facility": (1, 4)}.get(self.t.kind.entity_kind, (1, 3))
@@ -166,7 +169,7 @@ class Practice(People, Filings):
             name = f"{data.full_name(self.rng)}, {self.rng.choice(('MD', 'DO', 'NP', 'LICSW', 'PhD'))}"
             self.emit(
                 day,
-                "link_rendering_provider",
+                Credledger.link_rendering_provider,
                 self.org,
                 npi=npi,
                 name=name,
@@ -176,7 +179,7 @@ class Practice(People, Filings):
                 self.at(self.later(day, 30, 150), self.unlink_rendering, npi)
 
     def unlink_rendering(self, day: date, npi: str) -> None:
-        self.emit(day, "unlink_rendering_provider", self.org, npi=npi, reason="Clinician left the group")
+        self.emit(day, Credledger.unlink_rendering_provider, self.org, npi, reason="Clinician left the group")
 
     def screen_month(self, day: date, month: int = 0) -> None:
         """Exclusion screening: the OIG LEIE and the state's list monthly (both publish monthly), SAM quarterly."""
@@ -187,7 +190,7 @@ class Practice(People, Filings):
             suspected = self.rng.random() < 0.012
             self.emit(
                 day,
-                "record_exclusion_screening",
+                Credledger.record_exclusion_screening,
                 self.org,
                 source=source,
                 result="suspected_match" if suspected else "no_match",
@@ -207,9 +210,9 @@ class Practice(People, Filings):
         self.suspected.discard(source)
         self.emit(
             day,
-            "clear_exclusion_screening",
+            Credledger.clear_exclusion_screening,
             self.org,
-            source=source,
+            source,
             on=day,
             reason="Reviewed: different date of birth and NPI, not this provider",
         )

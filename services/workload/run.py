@@ -6,9 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sized
+from typing import Any
 from uuid import UUID
 
 from services.workload.plan import Ref, Step
@@ -19,7 +20,7 @@ from services.workload.targets import Refused, Target
 class Summary:
     commands: int  # steps run (accepted and refused)
     refused: int  # of them, refused by the domain (nothing stored)
-    by_command: dict[str, int]  # steps run per use case
+    by_command: dict[str, int]  # steps run per use case, by its name
     elapsed_seconds: float
     refused_rules: dict[str, int] = field(default_factory=dict)  # "use_case/rule" -> count
     unexpected_refusals: int = 0  # refused although the plan did not mean them to be (a planner bug)
@@ -102,15 +103,15 @@ def _resolve(value: Any, tenant: str, ids: dict[tuple[str, Ref], UUID]) -> Any:
 
 def _run_step(step: Step, target: Target, ids: dict[tuple[str, Ref], UUID], tally: _Tally) -> None:
     tally.commands += 1
-    tally.by_command[step.command] += 1
+    tally.by_command[step.name] += 1
     try:
-        resolved_ids = tuple(ids[(step.tenant, ref)] for ref in step.ids)
-        kwargs = {name: _resolve(value, step.tenant, ids) for name, value in step.args.items()}
+        resolved_ids = tuple(_resolve(value, step.tenant, ids) for value in step.ids)
+        fields = {name: _resolve(value, step.tenant, ids) for name, value in step.fields.items()}
     except KeyError:  # an earlier step that should have created it was refused
         rule = "unresolved-reference"
     else:
         try:
-            saved = target.execute(step, resolved_ids, kwargs)
+            saved = target.execute(step, resolved_ids, fields)
         except Refused as refusal:
             rule = refusal.rule
         else:
@@ -118,9 +119,9 @@ def _run_step(step: Step, target: Target, ids: dict[tuple[str, Ref], UUID], tall
                 ids[(step.tenant, step.creates)] = saved
             if step.refusal is not None:
                 tally.unexpected += 1  # meant to be refused, but accepted
-                tally.rules[f"{step.command}/accepted-unexpectedly"] += 1
+                tally.rules[f"{step.name}/accepted-unexpectedly"] += 1
             return
     tally.refused += 1
-    tally.rules[f"{step.command}/{rule}"] += 1
+    tally.rules[f"{step.name}/{rule}"] += 1
     if rule != step.refusal:
         tally.unexpected += 1

@@ -6,17 +6,19 @@ broken service, never something to count."""
 from __future__ import annotations
 
 import inspect
-import string
 import threading
-from typing import Any, Callable, Protocol
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
 
 import msgspec
 
 from domain.errors import DomainError
 from services.app import Actor, NotFound, VersionConflict
+from services.app.commands import Command
 from services.workload.plan import Step
+from services.workload.routes import command_routes
+from services.workload.use_cases import UseCase, command_use_cases
 
 
 class Refused(Exception):
@@ -29,21 +31,27 @@ class Refused(Exception):
 
 
 class Target(Protocol):
-    def execute(self, step: Step, ids: tuple[UUID, ...], kwargs: dict[str, Any]) -> UUID:
-        """Run the step with its references resolved; the id of what it saved (``Saved.id``)."""
+    def execute(self, step: Step, ids: tuple[Any, ...], fields: dict[str, Any]) -> UUID:
+        """Run the step with its references resolved (``ids``: the use case's arguments before the command;
+        ``fields``: the command's); the id of what it saved (``Saved.id``)."""
         ...
 
 
 class AppTarget:
-    """``getattr(credledger, step.command)(Actor(tenant, user, role), *ids, **kwargs)``."""
+    """Straight into the application service: ``use_case(Actor(tenant, user, role), *ids, Command(**fields))``."""
 
     def __init__(self, credledger: Any) -> None:
         self.credledger = credledger
+        # {use case: the service's bound method}, its command use cases found once by their type hints.
+        self.use_cases = {use_case: use_case.__get__(credledger) for use_case in command_use_cases(type(credledger))}
 
-    def execute(self, step: Step, ids: tuple[UUID, ...], kwargs: dict[str, Any]) -> UUID:
+    def execute(self, step: Step, ids: tuple[Any, ...], fields: dict[str, Any]) -> UUID:
+        use_case = self.use_cases.get(step.use_case)
+        if use_case is None:
+            raise ValueError(f"{step.use_case.__qualname__} is not a command use case of {self.credledger}")
         actor = Actor(step.tenant, step.user, step.role)
         try:
-            return getattr(self.credledger, step.command)(actor, *ids, **kwargs).id
+            return use_case(actor, *ids, step.command(**fields)).id
         except NotFound:
             raise
         except DomainError as error:
@@ -52,62 +60,13 @@ class AppTarget:
             raise Refused("version-conflict", str(error)) from None
 
 
-# The one table from use case to HTTP route (services/api/*.py). {id} is the use case's positional id; any other
-# {name} is taken out of the keyword arguments into the path. Every other argument goes in the JSON body.
-ROUTES: dict[str, str] = {
-    "register_organization": "/v1/organizations",
-    "correct_profile": "/v1/organizations/{id}/profile-corrections",
-    "record_nppes_snapshot": "/v1/organizations/{id}/nppes-snapshots",
-    "receive_pin_letter": "/v1/organizations/{id}/pin-letter",
-    "issue_provider_number": "/v1/organizations/{id}/provider-number",
-    "link_rendering_provider": "/v1/organizations/{id}/rendering-providers",
-    "unlink_rendering_provider": "/v1/organizations/{id}/rendering-providers/{npi}/unlink",
-    "record_eft_details": "/v1/organizations/{id}/eft",
-    "record_eft_validation": "/v1/organizations/{id}/eft/validation",
-    "request_affiliation": "/v1/organizations/{id}/affiliations",
-    "move_affiliation": "/v1/organizations/{id}/affiliations/transitions",
-    "record_exclusion_screening": "/v1/organizations/{id}/exclusion-screenings",
-    "clear_exclusion_screening": "/v1/organizations/{id}/exclusion-screenings/{source}/clear",
-    "replace_primary_user": "/v1/organizations/{id}/primary-user/replace",
-    "open_user_account": "/v1/user-accounts",
-    "complete_checklist_step": "/v1/user-accounts/{id}/checklist",
-    "grant_access": "/v1/user-accounts/{id}/access-grants",
-    "revoke_access": "/v1/user-accounts/{id}/access-revocations",
-    "review_access": "/v1/user-accounts/{id}/access-reviews",
-    "record_departure": "/v1/user-accounts/{id}/departure",
-    "deactivate_account": "/v1/user-accounts/{id}/deactivate",
-    "reactivate_account": "/v1/user-accounts/{id}/reactivate",
-    "reset_password": "/v1/user-accounts/{id}/password-resets",
-    "open_application": "/v1/applications",
-    "attach_document": "/v1/applications/{id}/documents",
-    "submit_application": "/v1/applications/{id}/submit",
-    "notice_deficiency": "/v1/applications/{id}/deficiencies",
-    "resolve_deficiency": "/v1/applications/{id}/deficiencies/{deficiency_id}/resolve",
-    "record_application_screening": "/v1/applications/{id}/screenings",
-    "approve_application": "/v1/applications/{id}/approve",
-    "deny_application": "/v1/applications/{id}/deny",
-    "reject_application": "/v1/applications/{id}/reject",
-    "withdraw_application": "/v1/applications/{id}/withdraw",
-}
-_PATH_FIELDS = {
-    command: [name for _, name, _, _ in string.Formatter().parse(route) if name and name != "id"]
-    for command, route in ROUTES.items()
-}
-
-
-def http_request(command: str, ids: tuple[UUID, ...], kwargs: dict[str, Any]) -> tuple[str, bytes]:
-    """The path and JSON body of a use case's call (what the API's route turns back into that call)."""
-    route = ROUTES.get(command)
+def http_request(use_case: UseCase, ids: tuple[Any, ...], command: Command) -> tuple[str, bytes]:
+    """The path and JSON body that make the API run ``use_case(actor, *ids, command)``: the route's path parameters
+    are ``ids``, the body is the command (services/workload/routes.py)."""
+    route = command_routes().get(use_case)
     if route is None:
-        raise ValueError(f"no HTTP route for the use case {command!r}")
-    body = dict(kwargs)
-    in_path = {name: quote(str(body.pop(name)), safe="") for name in _PATH_FIELDS[command]}
-    if ids:
-        in_path["id"] = str(ids[0])
-    if command == "attach_document":  # the API takes the document's fields flat, beside supersedes
-        document = body.pop("document")
-        body = {**msgspec.to_builtins(document), **body}
-    return route.format(**in_path), msgspec.json.encode(body)
+        raise ValueError(f"no HTTP route runs the use case {use_case.__qualname__}")
+    return route.path(ids), msgspec.json.encode(command)
 
 
 class HttpTarget:
@@ -132,6 +91,7 @@ class HttpTarget:
         self._per_user = len(positional) >= 3 or any(p.kind is p.VAR_POSITIONAL for p in positional)
         self._tokens: dict[tuple[str, ...], str] = {}
         self._lock = threading.Lock()
+        command_routes()  # built now: a route that does not fit its use case fails here, not mid-plan
 
     def _authorization(self, step: Step) -> str:
         key = (step.tenant, step.user, step.role) if self._per_user else (step.tenant,)
@@ -142,8 +102,8 @@ class HttpTarget:
                 self._tokens[key] = token
         return f"Bearer {token}"
 
-    def execute(self, step: Step, ids: tuple[UUID, ...], kwargs: dict[str, Any]) -> UUID:
-        path, body = http_request(step.command, ids, kwargs)
+    def execute(self, step: Step, ids: tuple[Any, ...], fields: dict[str, Any]) -> UUID:
+        path, body = http_request(step.use_case, ids, step.command(**fields))
         response = self.client.post(
             path,
             content=body,
@@ -154,7 +114,7 @@ class HttpTarget:
         if response.status_code in (409, 422):
             problem = response.json()
             raise Refused(str(problem.get("type", "")).rsplit(":", 1)[-1], problem.get("detail", ""))
-        raise RuntimeError(f"{step.command} {path}: HTTP {response.status_code}: {response.text[:500]}")
+        raise RuntimeError(f"{step.name} {path}: HTTP {response.status_code}: {response.text[:500]}")
 
     def close(self) -> None:
         self.client.close()

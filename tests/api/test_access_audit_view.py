@@ -4,8 +4,9 @@ for one tenant at a time, and for a client viewer only its own organizations."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -363,7 +364,7 @@ def test_filters_sorting_and_cursor_pagination_over_organizations(stack: Stack, 
     by_severity = walk(sort="-severity")
     assert [i["worst_severity"] for i in by_severity] == ["critical", "critical", "high", None, None]
     assert {i["legal_name"] for i in by_severity[:2]} == {"Amherst Clinic", "Dedham Dental"}
-    assert [i["legal_name"] for i in walk(sort="-findings")][0] == "Dedham Dental"
+    assert next(i["legal_name"] for i in walk(sort="-findings")) == "Dedham Dental"
     assert [i["findings_count"] for i in walk(sort="findings")] == [0, 0, 1, 1, 2]
     updated = [i["updated_at"] for i in walk(sort="updated_at")]
     assert updated == sorted(updated) and len(set(i["organization_id"] for i in walk(sort="updated_at"))) == 5

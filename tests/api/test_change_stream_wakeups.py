@@ -12,18 +12,19 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import asyncpg
 import pytest
 from litestar.response import ServerSentEventMessage
 
-from projections.tracking import Change, record_changes
+from projections.engine.tracking import Change, record_changes
 from services.api import changes
 from services.api.auth import Principal, Role
-from services.api.changes import ChangeSignal
+from services.api.change_signal import ChangeSignal
 from services.migrate import migrate
 from tests.support import Infra, with_user
 
@@ -96,9 +97,8 @@ async def commit_and_hear(api: SimpleNamespace, organization: uuid.UUID) -> None
 
 
 def stream_of(pool: Any, signal: ChangeSignal, tenant: str) -> AsyncIterator[ServerSentEventMessage]:
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_pool=pool, change_signal=signal)))
     principal = Principal(user_id="dana", tenant_id=tenant, role=Role("viewer"), organizations=None)
-    return changes._changes(request, principal, 0, None, time.time() + 3600)  # type: ignore[arg-type]
+    return changes._changes(pool, signal, principal, 0, None, time.time() + 3600)
 
 
 async def next_change(stream: AsyncIterator[ServerSentEventMessage]) -> str:
@@ -182,9 +182,8 @@ async def test_the_stream_ends_when_its_token_expires_not_at_a_keepalive(api: Si
     def clock() -> float:
         return next(readings, expires + 1)
 
-    request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(read_pool=api.pool, change_signal=api.signal)))
     principal = Principal(user_id="val", tenant_id=api.tenant, role=Role("viewer"), organizations=None)
-    stream = changes._changes(request, principal, 0, None, expires, clock)  # type: ignore[arg-type]
+    stream = changes._changes(api.pool, api.signal, principal, 0, None, expires, clock)
 
     async def drain() -> list[ServerSentEventMessage]:
         return [message async for message in stream]

@@ -3,8 +3,9 @@ is refused (403); a broken rule is a problem naming the rule. Refusals store not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import pytest

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,7 +18,7 @@ def history(client: httpx.Client, path: str, **params: Any) -> list[dict[str, An
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def test_history_shows_who_did_what_in_which_role_and_why(stack: Stack, tenants: tuple[str, str]) -> None:
@@ -143,5 +143,5 @@ def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tupl
     opened = (datetime.fromisoformat(grant["recorded_at"]) - timedelta(microseconds=1)).isoformat()
     then = auditor.get(f"/v1/user-accounts/{account}", params={"as_of": opened}).json()
     assert then["grants"] == [] and auditor.get(f"/v1/user-accounts/{account}").json()["grants"] == ["claims_batch"]
-    later = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert auditor.get(f"/v1/user-accounts/{account}", params={"as_of": later}).json()["grants"] == ["claims_batch"]

@@ -4,7 +4,8 @@ fields. Generated clients and contract testers (tests/contract) rely on each of 
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest

@@ -11,14 +11,16 @@ from uuid import uuid4
 import pytest
 from litestar.exceptions import ValidationException
 
-from services.api import access_audit_view, affiliation_view, turnaround_view
+from projections.access_audit import queries as access_audit
+from projections.affiliation_status import queries as affiliation_status
+from projections.turnaround import queries as turnaround
 from services.api.paging import Keyset
 
 SORTS = {
-    "access_audit": access_audit_view._SORTABLE,
-    "affiliation_status": affiliation_view._SORTABLE,
-    "turnaround_applications": turnaround_view._APPLICATION_SORTS,
-    "turnaround_metrics": turnaround_view._METRIC_SORTS,
+    "access_audit": access_audit.SORTABLE,
+    "affiliation_status": affiliation_status.SORTABLE,
+    "turnaround_applications": turnaround.APPLICATION_SORTS,
+    "turnaround_metrics": turnaround.METRIC_SORTS,
 }
 # A value of each column type as the view's query returns it, and one that is not of that type.
 SAMPLES: dict[str, tuple[Any, Any]] = {

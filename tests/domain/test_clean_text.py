@@ -143,14 +143,10 @@ def _texts(state: dict[str, Any]) -> list[str]:
 def test_every_command_carries_a_checked_reason() -> None:
     """The table misses no command: each use case of the application layer is listed with its reason."""
     from services.app import Credledger
+    from services.workload import command_use_cases
 
-    use_cases = {
-        name
-        for name in dir(Credledger)
-        if not name.startswith(("_", "get_", "log_"))
-        and callable(getattr(Credledger, name))
-        and "reason" in getattr(Credledger, name).__code__.co_varnames
-    }
+    # The use cases that take a command (found by their type hints): every command carries a reason.
+    use_cases = {use_case.__name__ for use_case in command_use_cases(Credledger)}
     listed = {command.name for command in COMMANDS}
     assert len(use_cases) > 25 and use_cases <= listed, use_cases - listed
 

@@ -1,0 +1,67 @@
+"""The rules on POSC user accounts that read another aggregate: the organization, its POSC-DC-PM application,
+or its primary user's account.
+
+An aggregate checks only its own state, so these rules cannot live on UserAccount; they are pure functions
+over the aggregates (already loaded by the use case) instead, so that every rule stays in the domain and is
+tested without a store. Each raises RuleViolation naming its rule, or returns what the command needs.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.application import Application
+from domain.application_values import ApplicationKind, ApplicationStatus
+from domain.errors import RuleViolation
+from domain.organization import Organization
+from domain.user_account import AccountRole, ChecklistStep, UserAccount
+
+
+def check_primary_user_modification(modification: Application, organization_id: UUID) -> None:
+    """Replacing the primary user needs this organization's approved POSC-DC-PM (MassHealth Primary User
+    Policy): an application of another kind, of another organization, or not (yet) approved does not do."""
+    if (
+        modification.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION
+        or modification.organization_id != organization_id
+        or modification.status is not ApplicationStatus.APPROVED
+    ):
+        raise RuleViolation(
+            "approved-modification-required",
+            "Replacing the primary user needs this organization's approved POSC-DC-PM application.",
+        )
+
+
+def needs_pin_letter(step: ChecklistStep | str) -> bool:
+    """Whether the checklist step needs the organization's PIN letter (only registering with the PIN does):
+    the use case loads the organization only then."""
+    return ChecklistStep(step) is ChecklistStep.REGISTERED_WITH_PIN
+
+
+def check_pin_letter(step: ChecklistStep | str, organization: Organization) -> None:
+    """The primary user registers in POSC with the PIN that MassHealth mails in the PIN letter: that step
+    waits for the letter to be recorded on the organization."""
+    if needs_pin_letter(step) and organization.pin_received_on is None:
+        raise RuleViolation("pin-letter-missing", "Registering in POSC needs the PIN from the MassHealth PIN letter.")
+
+
+def granting_primary_user(account: UserAccount, organization: Organization, primary: UserAccount | None) -> UUID | None:
+    """Who grants the account a POSC function: the organization's primary user, which must be active and
+    still with the practice. The primary user grants itself (None: no granter).
+
+    ``primary`` is the account ``organization.primary_user_account_id`` names (None when there is none).
+    """
+    primary_id = organization.primary_user_account_id
+    if account.id == primary_id:
+        return None
+    if primary is None or primary.id != primary_id or not primary.active or primary.departed_on is not None:
+        raise RuleViolation(
+            "no-active-primary-user", "Only an active primary user grants access; this organization has none."
+        )
+    return primary.id
+
+
+def check_reactivation(account: UserAccount, organization: Organization) -> None:
+    """A primary account comes back only while it is still the organization's primary user: once a POSC-DC-PM
+    named another, the organization has one already (one active primary user per organization)."""
+    if account.role is AccountRole.PRIMARY and organization.primary_user_account_id != account.id:
+        raise RuleViolation("primary-user-exists", "Another account is now the organization's primary user.")

@@ -1,0 +1,140 @@
+"""The commands on applications, as typed values: the API's request bodies and the use cases' arguments."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from domain.application import ApplicationKind, Channel, ScreeningKind
+from domain.dossier import Document, DocumentType
+from services.app.commands import Command, doc
+
+OverrideReason = Annotated[
+    str,
+    msgspec.Meta(
+        max_length=2000,  # as Reason's
+        description="Submit despite open NPPES mismatches, and why (up to 2,000 characters); recorded.",
+        examples=["NPPES update filed 2026-04-15, not yet published"],
+    ),
+]
+
+
+class OpenApplication(Command, frozen=True, kw_only=True):
+    """An application the firm prepares for the practice: a POSC registration (POSC-DC-PE), a primary-user
+    modification (POSC-DC-PM), a MassHealth enrollment or revalidation, or a plan's credentialing."""
+
+    organization_id: Annotated[UUID, doc("The practice it is for (an id from registerOrganization).")]
+    kind: Annotated[
+        ApplicationKind,
+        doc(
+            "posc_registration (form POSC-DC-PE), primary_user_modification (form POSC-DC-PM), enrollment, "
+            "revalidation, aco_affiliation, mco_affiliation or pcc_affiliation.",
+            "posc_registration",
+        ),
+    ]
+    channel: Annotated[Channel, doc("How it is sent to the payer: fax, mail or portal.", "fax")]
+    plan: Annotated[str | None, doc("For ACO, MCO or PCC credentialing: the plan's name.", "WellSense Health Plan")] = (
+        None
+    )
+
+
+class AttachDocument(Command, frozen=True, kw_only=True):
+    """A document of the application's dossier: W-9, IRS 147C letter, license, DEA registration, malpractice
+    insurance..."""
+
+    document_id: Annotated[str, doc("The firm's own id for the document, unique in the dossier.", "w9-2026")]
+    type: Annotated[DocumentType, doc("The kind of document (w9, irs_147c, license, ...).", "w9")]
+    received_on: Annotated[date, doc("The day the firm received it (YYYY-MM-DD).", "2026-04-02")]
+    expires_on: Annotated[date | None, doc("The day it expires, if it does (YYYY-MM-DD).", "2028-03-31")] = None
+    per_occurrence_limit: Annotated[
+        int | None, doc("Malpractice insurance: the per-occurrence limit in US dollars.", 1000000)
+    ] = None
+    aggregate_limit: Annotated[
+        int | None, doc("Malpractice insurance: the aggregate limit in US dollars.", 3000000)
+    ] = None
+    dea_state: Annotated[str | None, doc("DEA registration: the state it was issued for.", "MA")] = None
+    supersedes: Annotated[
+        str | None, doc("The document_id of the document this one replaces (e.g. a renewed license).", "w9-2025")
+    ] = None
+
+    def document(self) -> Document:
+        return Document(
+            document_id=self.document_id,
+            type=self.type,
+            received_on=self.received_on,
+            expires_on=self.expires_on,
+            per_occurrence_limit=self.per_occurrence_limit,
+            aggregate_limit=self.aggregate_limit,
+            dea_state=self.dea_state,
+        )
+
+
+class SubmitApplication(Command, frozen=True, kw_only=True):
+    """The application, complete, sent to the payer."""
+
+    submitted_on: Annotated[date, doc("The day it was sent (YYYY-MM-DD); the turnaround clock starts.", "2026-04-17")]
+    override_reason: OverrideReason | None = None
+
+
+class NoticeDeficiency(Command, frozen=True, kw_only=True):
+    """The payer says something is missing: the clock now waits on the client."""
+
+    deficiency_id: Annotated[str, doc("An id for this deficiency, unique in the application.", "def-1")]
+    missing_items: Annotated[list[str], doc("What the payer asks for, item by item.", ["signed W-9"])]
+    noticed_on: Annotated[date, doc("The day the notice arrived (YYYY-MM-DD).", "2026-04-24")]
+
+
+class ResolveDeficiency(Command, frozen=True, kw_only=True):
+    """The missing items named in the path's deficiency were sent."""
+
+    resolved_on: Annotated[date, doc("The day they were sent (YYYY-MM-DD).", "2026-04-27")]
+
+
+class RecordScreening(Command, frozen=True, kw_only=True):
+    """A screening MassHealth runs for the application."""
+
+    screening: Annotated[
+        ScreeningKind,
+        doc(
+            "exclusion_lists (OIG LEIE, SAM, state: every enrollment), fingerprint_cori or site_visit (moderate "
+            "and high risk).",
+            "exclusion_lists",
+        ),
+    ]
+    passed: Annotated[bool, doc("Whether the practice passed it.", True)]
+    completed_on: Annotated[date, doc("The day it was completed (YYYY-MM-DD).", "2026-04-22")]
+
+
+class ApproveApplication(Command, frozen=True, kw_only=True):
+    """The payer approved the application."""
+
+    decided_on: Annotated[date, doc("The day of the decision (YYYY-MM-DD).", "2026-04-28")]
+    provider_number: Annotated[
+        str | None, doc("For an enrollment: the seven-digit MassHealth provider number issued.", "1234567")
+    ] = None
+    effective_date: Annotated[
+        date | None, doc("The day the enrollment or contract takes effect (YYYY-MM-DD).", "2026-05-01")
+    ] = None
+
+
+class DenyApplication(Command, frozen=True, kw_only=True):
+    """The payer denied the application."""
+
+    decided_on: Annotated[date, doc("The day of the decision (YYYY-MM-DD).", "2026-04-28")]
+
+
+class RejectApplication(Command, frozen=True, kw_only=True):
+    """The payer returned the application unprocessed (e.g. an NPPES mismatch): it can be corrected and sent
+    again."""
+
+    rejected_on: Annotated[date, doc("The day it came back (YYYY-MM-DD).", "2026-04-21")]
+    cause: Annotated[str, doc("Why, in the payer's words.", "taxonomy code does not match NPPES")]
+
+
+class WithdrawApplication(Command, frozen=True, kw_only=True):
+    """The firm withdrew the application."""
+
+    withdrawn_on: Annotated[date, doc("The day it was withdrawn (YYYY-MM-DD).", "2026-05-01")]
