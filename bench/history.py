@@ -28,9 +28,9 @@ import psutil
 from tqdm import tqdm
 
 from bench.infra import Infra, Service, say
-from projections.engine.rebuild import store_size
 from projections.engine.registry import projection_modules
 from services.messaging.subjects import aggregate_and_event
+from services.store.head import store_head
 
 SEED = 7
 END = date(2026, 6, 30)  # the last simulated business date: fixed, so runs compare
@@ -89,7 +89,7 @@ async def _store_stats(database_url: str) -> tuple[int, int]:
 def _max_notification(database_url: str) -> int:
     """The store's last position, from its index: polled every second while loading, where a count(*)
     (a scan of the whole table) slowed the load it watched more and more as the history grew."""
-    return asyncio.run(store_size(database_url))
+    return asyncio.run(store_head(database_url))
 
 
 def load(

@@ -78,9 +78,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify_store(database_url: str, tenant: str | None) -> int:
-    from services.store.chain import store_size, verify_store
+    import asyncio
 
-    with _bar("verify", store_size(database_url)) as bar:
+    from services.store.chain import verify_store
+    from services.store.head import store_head
+
+    with _bar("verify", asyncio.run(store_head(database_url))) as bar:
         walkers = verify_store(database_url, tenant=tenant, progress=lambda nid: bar.update(nid - bar.n))
         bar.update(max(bar.total - bar.n, 0))  # walked to the end (it reports every few thousand rows only)
     broken = 0

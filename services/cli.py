@@ -168,11 +168,12 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
 async def _rebuild(database_url: str, only: str | None) -> int:
     from tqdm import tqdm
 
-    from projections.engine.rebuild import RebuildBusy, RebuildFailed, rebuild_views, store_size
+    from projections.engine.rebuild import RebuildBusy, RebuildFailed, rebuild_views
     from projections.engine.registry import projection_modules
+    from services.store.head import store_head
 
     modules = projection_modules(only)
-    total = await store_size(database_url)
+    total = await store_head(database_url)
     # Every view in one pass over the store (each event read and decoded once), swapped in together.
     desc = ", ".join(module.name for module in modules)
     with tqdm(total=total, desc=desc, unit="event", unit_scale=True, file=sys.stderr) as bar:
@@ -218,14 +219,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from projections.engine.rebuild import store_size
     from projections.engine.replay import SnapshotError, replay_views
+    from services.store.head import store_head
 
     settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
     name = args.name or f"asof_{args.as_of:%Y%m%d_%H%M}" + (f"_{args.tenant.replace('-', '_')}" if args.tenant else "")
-    total = asyncio.run(store_size(settings.database_url))  # type: ignore[arg-type]
+    total = asyncio.run(store_head(settings.database_url))  # type: ignore[arg-type]
     with tqdm(total=total, desc=f"replay {name}", unit="event", unit_scale=True, file=sys.stderr) as bar:
         try:
             done = asyncio.run(

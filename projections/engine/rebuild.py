@@ -25,7 +25,6 @@ import asyncpg
 
 from projections.engine.builder import BuildFailed, Progress, ViewBuilder
 from projections.engine.tracking import lock_view_exclusively
-from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -144,13 +143,5 @@ async def rebuild_views(
             await job.drop_schema()
             raise
         return [Rebuilt(m.name, job.read, job.applied_by(m), job.position) for m in modules]
-    finally:
-        await con.close()
-
-
-async def store_size(database_url: str) -> int:
-    con = await asyncpg.connect(database_url)
-    try:
-        return int(await con.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {EVENTS_TABLE}"))
     finally:
         await con.close()

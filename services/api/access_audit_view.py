@@ -19,8 +19,9 @@ from projections.access_audit.queries import SORTABLE, AccessAudit, AccessAuditP
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid
 from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
+from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
 
@@ -55,7 +56,7 @@ class AccessAuditViewController(Controller):
         approved POSC-DC-PM, ...), each with its severity and since-date. Filtered, sorted, paged."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, SORTABLE, "organization_id")
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             as_of = as_of or await reference_day(con)  # a snapshot's own date, or today
             rows = await queries.audit_page(
                 con,
@@ -90,7 +91,7 @@ class AccessAuditViewController(Controller):
         principal: Principal = request.user
         rows: list[asyncpg.Record] = []
         if principal.may_see(organization_id):
-            async with tenant_transaction(read_pool, principal, snapshot) as con:
+            async with read_views(read_pool, principal, snapshot) as con:
                 as_of = as_of or await reference_day(con)
                 rows = await queries.audit_page(
                     con,
@@ -128,7 +129,7 @@ class AccessAuditViewController(Controller):
         label, start, end = _window(on)
         found = None
         if principal.may_see(organization_id):
-            async with tenant_transaction(read_pool, principal, snapshot) as con:
+            async with read_views(read_pool, principal, snapshot) as con:
                 found = await queries.access_on(con, organization_id, label, start, end, function)
         if found is None:
             raise NotFound(f"No access audit for organization {organization_id}.")

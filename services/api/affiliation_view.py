@@ -15,7 +15,8 @@ from projections.affiliation_status.queries import SORTABLE, AffiliationPage, Af
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter
+from services.api.view_reads import read_views
 from services.app import NotFound
 
 
@@ -52,7 +53,7 @@ class AffiliationViewController(Controller):
         Filtered, sorted (?sort=), paged (?limit=&cursor=); ?snapshot= reads a past snapshot."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, SORTABLE, "organization_id")
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             rows = await queries.statuses(
                 con,
                 keyset,
@@ -86,7 +87,7 @@ class AffiliationViewController(Controller):
         principal: Principal = request.user
         found = None
         if principal.may_see(organization_id):
-            async with tenant_transaction(read_pool, principal, snapshot) as con:
+            async with read_views(read_pool, principal, snapshot) as con:
                 found = await queries.status_of(con, organization_id)
         if found is None:
             raise NotFound(f"No affiliation status for organization {organization_id}.")

@@ -24,9 +24,10 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from projections.engine.registry import NAMES
 from services.api.auth import Principal, may_read, token_expiry
 from services.api.change_signal import ChangeSignal
-from services.api.dependencies import ChangeSignalDependency, ReadPool
+from services.api.dependencies import ChangeSignalDependency, JwtSecret, ReadPool
 from services.api.openapi_docs import StreamOperation, read_docs
-from services.api.paging import invalid, tenant_transaction
+from services.api.paging import invalid
+from services.api.view_reads import read_views
 
 log = logging.getLogger(__name__)
 KEEPALIVE_SECONDS = 15.0  # at most this long without sending anything
@@ -69,14 +70,14 @@ async def _changes(
     when the stream ends; reconnecting then needs a valid token, like any request)."""
     orgs = list(principal.organizations) if principal.organizations is not None else None
     if after is None:  # a new subscriber: from now on
-        async with tenant_transaction(pool, principal) as con:
+        async with read_views(pool, principal) as con:
             after = await con.fetchval("SELECT coalesce(max(id), 0) FROM view_changes")
     yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE_SECONDS
     while clock() < expires:
         seen = signal.generation  # before the query: a change it misses ends the wait below at once
-        async with tenant_transaction(pool, principal) as con:
+        async with read_views(pool, principal) as con:
             rows = await con.fetch(
                 "SELECT id, view, organization_id, subject_id, position, changed_at FROM view_changes "
                 "WHERE id > $1 AND ($2::uuid[] IS NULL OR organization_id IS NULL OR organization_id = ANY($2)) "
@@ -122,12 +123,13 @@ async def view_changes(
     request: Request,
     read_pool: ReadPool,
     change_signal: ChangeSignalDependency,
+    jwt_secret: JwtSecret,
     after: Annotated[int | None, Parameter(ge=0, le=MAX_EVENT_ID, description="resume after this event id")] = None,
     view: Annotated[list[str] | None, Parameter(description=f"only these views: {', '.join(NAMES)}")] = None,
 ) -> ServerSentEvent:
     if view and not set(view) <= set(NAMES):
         raise invalid("view", f"one of {', '.join(NAMES)}", "Unknown view.")
     principal: Principal = request.user
-    expires = token_expiry(request.app.state.jwt_secret, request.auth)
+    expires = token_expiry(jwt_secret, request.auth)
     events = _changes(read_pool, change_signal, principal, _last_event_id(request, after), view, expires)
     return ServerSentEvent(events)

@@ -35,12 +35,18 @@ def _change_signal(state: State) -> ChangeSignal:
     return signal
 
 
+def _jwt_secret(state: State) -> str:
+    secret: str = state.jwt_secret
+    return secret
+
+
 DEPENDENCIES: dict[str, Any] = {
     "credledger": Provide(_credledger, sync_to_thread=False),
     "read_pool": Provide(_read_pool, sync_to_thread=False),
     "nats": Provide(_nats, sync_to_thread=False),
     "change_signal": Provide(_change_signal, sync_to_thread=False),
     "command": Provide(command_runner),
+    "jwt_secret": Provide(_jwt_secret, sync_to_thread=False),
 }
 
 # What a handler declares to receive them, by the names above: explicit markers, so Litestar never has to guess
@@ -50,3 +56,4 @@ Runner = NamedDependency[CommandRunner]
 ReadPool = NamedDependency[asyncpg.Pool]
 NatsClient = NamedDependency[Nats | None]
 ChangeSignalDependency = NamedDependency[ChangeSignal]
+JwtSecret = NamedDependency[str]

@@ -1,24 +1,18 @@
-"""Reads of the views: the tenant's read-only transaction, sorting (``?sort=name`` or ``?sort=-name``)
+"""Lists of the views: sorting (``?sort=name`` or ``?sort=-name``)
 and keyset pagination with opaque cursors (``?limit=&cursor=`` -> ``{"items", "next_cursor"}``)."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-import asyncpg
 import msgspec
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
-
-from domain.business_days import MASSACHUSETTS
-from services.api.auth import Principal
-from services.app import NotFound
 
 SnapshotParameter = Annotated[
     str | None,
@@ -27,36 +21,6 @@ SnapshotParameter = Annotated[
         pattern=r"^[a-z0-9_]{1,40}$",
     ),
 ]
-
-
-@asynccontextmanager
-async def tenant_transaction(
-    pool: asyncpg.Pool, principal: Principal, snapshot: str | None = None
-) -> AsyncIterator[asyncpg.Connection]:
-    """A read-only transaction that sees only the principal's tenant (RLS reads app.tenant_id),
-    over the live views or, with ``snapshot``, over that snapshot's tables."""
-    async with pool.acquire() as con, con.transaction(readonly=True):
-        await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
-        if snapshot is not None:
-            as_of = await con.fetchval("SELECT as_of FROM view_snapshots WHERE name = $1", snapshot)
-            if as_of is None:
-                raise NotFound(f"No snapshot named {snapshot!r}.")
-            # The name matched ^[a-z0-9_]{1,40}$ (the parameter's pattern and the table's check).
-            await con.execute(f"SET LOCAL search_path = snapshot_{snapshot}, public")
-            await con.execute("SELECT set_config('app.as_of', $1, true)", as_of.isoformat())
-        yield con
-
-
-async def reference_time(con: asyncpg.Connection) -> datetime:
-    """Now for the live views; the snapshot's moment when reading a snapshot."""
-    as_of = await con.fetchval("SELECT current_setting('app.as_of', true)")
-    return datetime.fromisoformat(as_of) if as_of else datetime.now(UTC)
-
-
-async def reference_day(con: asyncpg.Connection) -> date:
-    """The Massachusetts day of reference_time: a snapshot of the end of April 28 is April 28, not the 29th
-    it already is in UTC, and so is a live view read after 8 p.m. there."""
-    return (await reference_time(con)).astimezone(MASSACHUSETTS).date()
 
 
 def invalid(key: str, message: str, detail: str) -> ValidationException:

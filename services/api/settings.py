@@ -17,7 +17,7 @@ from domain.application import ApplicationKind
 from services.api.auth import Principal, may_configure, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import tenant_transaction
+from services.api.view_reads import read_views
 
 DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS = 90  # the column's default too (migration 007)
 
@@ -82,7 +82,7 @@ class SettingsController(Controller):
     async def get_settings(self, request: Request, read_pool: ReadPool) -> TenantSettings:
         """The access-review interval and SLA targets the views' queries use (the defaults where none was set)."""
         principal: Principal = request.user
-        async with tenant_transaction(read_pool, principal) as con:
+        async with read_views(read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
 
     @put(

@@ -30,7 +30,8 @@ from projections.turnaround.queries import (
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, invalid, reference_day, tenant_transaction
+from services.api.paging import Keyset, SnapshotParameter, invalid
+from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -76,7 +77,7 @@ class TurnaroundViewController(Controller):
         days waiting on the client apart, and the SLA target and breach. Filtered, sorted, paged."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, APPLICATION_SORTS, "application_id")
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             day = await _as_of(con, as_of)
             rows = await queries.applications(
                 con,
@@ -112,7 +113,7 @@ class TurnaroundViewController(Controller):
         """The turnaround of one application."""
         principal: Principal = request.user
         keyset = Keyset.parse("submitted_on", None, APPLICATION_SORTS, "application_id")
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             day = await _as_of(con, as_of)
             rows = await queries.applications(
                 con, keyset, as_of=day, visible=principal.organizations, fetch=1, application_id=application_id
@@ -153,7 +154,7 @@ class TurnaroundViewController(Controller):
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, METRIC_SORTS, "group_id")
         first, after_last = _month(from_month, "from"), _month(to_month, "to", next_month=True)
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             rows = await queries.metrics(
                 con,
                 keyset,
@@ -189,7 +190,7 @@ class TurnaroundViewController(Controller):
         """Open (submitted, undecided) applications per kind, counted in business-day buckets, with how many wait on the
         client and how many are past the SLA target."""
         principal: Principal = request.user
-        async with tenant_transaction(read_pool, principal, snapshot) as con:
+        async with read_views(read_pool, principal, snapshot) as con:
             day = await _as_of(con, as_of)
             items = await queries.aging(
                 con,

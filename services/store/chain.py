@@ -246,15 +246,6 @@ def verify_store(
     return [walkers[t] for t in sorted(walkers)]
 
 
-def store_size(database_url: str, events_table: str = "credledger_events") -> int:
-    """The highest notification id: the walk's progress bar total, without counting rows."""
-    import psycopg
-
-    with psycopg.connect(database_url) as con:
-        row = con.execute(f"SELECT coalesce(max(notification_id), 0) FROM {events_table}").fetchone()
-    return int(row[0]) if row else 0
-
-
 def chain_rows(
     curs: Any,
     events: Sequence[tuple[str, str | None, StoredEvent]],
