@@ -118,7 +118,8 @@ class Relay:
         # Every ack, or an exception (a timeout too) before the position moves.
         await asyncio.wait_for(asyncio.gather(*futures), timeout=30)
         self.published += len(rows)
-        return rows[-1]["notification_id"]
+        last: int = rows[-1]["notification_id"]
+        return last
 
 
 async def _wait_any(*events: asyncio.Event, timeout: float) -> None:
