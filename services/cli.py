@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from uuid import UUID
 
-from services.audit_cli import add_commands as add_audit_commands
+from services.audit.cli import add_commands as add_audit_commands
 from services.cli_data import add_data_dir_option, client_settings, external_settings
 from services.config import Settings
 

@@ -24,7 +24,7 @@ from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth, issue_token
 from services.api.dependencies import DEPENDENCIES
 from services.api.problems import HANDLERS
-from services.audit_verify import verify_bundle
+from services.audit.verify import verify_bundle
 from services.composition import open_credledger
 from services.migrate import migrate
 from services.store.chain import GENESIS

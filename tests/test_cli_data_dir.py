@@ -23,7 +23,7 @@ import httpx
 import msgspec
 import pytest
 
-from services.audit_verify import verify_bundle
+from services.audit.verify import verify_bundle
 from services.embedded import free_port
 from tests.api.helpers import ORG
 from tests.support import Infra, eventually, stop_up

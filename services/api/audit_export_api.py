@@ -1,5 +1,5 @@
 """Audit export for auditors: ``GET /v1/exports?from=YYYY-MM-DD&to=YYYY-MM-DD`` answers with the
-token's tenant's audit bundle (services/audit_export.py), a tar file the auditor checks offline
+token's tenant's audit bundle (services/audit/export.py), a tar file the auditor checks offline
 with `credledger verify BUNDLE`. Firm admins and auditors only.
 
 The bundle is built for the request (the views are rebuilt as of the last day), into a temporary
@@ -24,7 +24,7 @@ from services.api.dependencies import Service
 from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.api.problems import problem
-from services.audit_export import ExportError, export_bundle, range_problem
+from services.audit.export import ExportError, export_bundle, range_problem
 
 may_export = _require(frozenset({Role.FIRM_ADMIN, Role.AUDITOR}), "export the audit record")
 MEDIA_TYPE = "application/x-tar"

@@ -101,7 +101,7 @@ def _verify_store(database_url: str, tenant: str | None) -> int:
 
 
 def _verify_bundle(path: Path) -> int:
-    from services.audit_verify import verify_bundle
+    from services.audit.verify import verify_bundle
 
     if not path.is_file():
         print(f"credledger verify: no file {path}", file=sys.stderr)
@@ -127,7 +127,7 @@ def _export_usage_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the command line of `credledger export`, if anything."""
     from domain.base import check_tenant_id
     from domain.errors import InvalidValue
-    from services.audit_export import range_problem
+    from services.audit.export import range_problem
 
     try:
         check_tenant_id(args.tenant)
@@ -174,7 +174,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     import asyncio
 
     from projections.engine.replay import SnapshotError
-    from services.audit_export import ExportError, export_bundle
+    from services.audit.export import ExportError, export_bundle
 
     problem = _export_usage_problem(args)
     if problem is not None:

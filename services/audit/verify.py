@@ -1,4 +1,4 @@
-"""Offline verification of an audit bundle (services/audit_export.py writes them): `credledger verify BUNDLE`.
+"""Offline verification of an audit bundle (services/audit/export.py writes them): `credledger verify BUNDLE`.
 
 No database, nothing but the file: it recomputes the chain from the manifest's ``prev_link``, every member's
 hash, line count and size, the manifest's digest, and rebuilds the tar container canonically, so changing any
@@ -19,7 +19,7 @@ from uuid import UUID
 
 import msgspec
 
-from services.audit_export import _MAX_MANIFEST, EVENTS, FORMAT, MANIFEST, _tar_info, canonical, manifest_bytes
+from services.audit.export import _MAX_MANIFEST, EVENTS, FORMAT, MANIFEST, _tar_info, canonical, manifest_bytes
 from services.store.chain import Chained, Stored, Walker
 
 

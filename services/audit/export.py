@@ -45,7 +45,7 @@ FORMAT = "credledger-audit-bundle/1"
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
 EVENTS_TABLE = "credledger_events"
-_MAX_MANIFEST = 1 << 20  # the offline check refuses a larger manifest (services/audit_verify.py)
+_MAX_MANIFEST = 1 << 20  # the offline check refuses a larger manifest (services/audit/verify.py)
 
 Progress = Callable[[str, int, "int | None"], None]  # (phase, rows so far, the phase's total when known)
 
