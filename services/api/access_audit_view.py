@@ -10,7 +10,7 @@ from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from domain.business_days import MASSACHUSETTS
 from domain.user_account import PoscFunction
@@ -40,13 +40,13 @@ class AccessAuditViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
         finding: Annotated[list[FindingKind] | None, Parameter(description="with any of these findings")] = None,
         severity: Annotated[list[Severity] | None, Parameter(description="with a finding of any of these")] = None,
-        has_findings: bool | None = None,
+        has_findings: FromQuery[bool | None] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
         snapshot: SnapshotParameter = None,
@@ -83,7 +83,7 @@ class AccessAuditViewController(Controller):
         self,
         request: Request,
         read_pool: ReadPool,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAudit:
@@ -119,9 +119,9 @@ class AccessAuditViewController(Controller):
         self,
         request: Request,
         read_pool: ReadPool,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         on: Annotated[str, Parameter(description="a day (YYYY-MM-DD, UTC) or an ISO 8601 instant")],
-        function: PoscFunction | None = None,
+        function: FromQuery[PoscFunction | None] = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessOnDate:
         """Who held which POSC access to the organization on a past day or at a past instant."""

@@ -7,7 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from domain.organization import RiskLevel
 from projections.affiliation_status import queries
@@ -35,15 +35,15 @@ class AffiliationViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
-        posc_registration: str | None = None,
-        enrollment: str | None = None,
+        posc_registration: FromQuery[str | None] = None,
+        enrollment: FromQuery[str | None] = None,
         plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,
-        risk_level: RiskLevel | None = None,
-        sole_enrollment_risk: bool | None = None,
+        risk_level: FromQuery[RiskLevel | None] = None,
+        sole_enrollment_risk: FromQuery[bool | None] = None,
         nppes_mismatch: Annotated[bool | None, Parameter(description="with (or without) open NPPES mismatches")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         snapshot: SnapshotParameter = None,
@@ -80,7 +80,7 @@ class AffiliationViewController(Controller):
         self,
         request: Request,
         read_pool: ReadPool,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         snapshot: SnapshotParameter = None,
     ) -> AffiliationStatus:
         """The affiliation-status row of one practice (live, or from a snapshot)."""

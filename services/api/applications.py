@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from domain.application import Application
 from services.api.auth import may_read, may_write
@@ -59,7 +59,7 @@ class ApplicationController(Controller):
     )
     async def attach(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[AttachDocument],
         credledger: Service,
         command: Runner,
@@ -77,7 +77,7 @@ class ApplicationController(Controller):
     )
     async def submit(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[SubmitApplication],
         credledger: Service,
         command: Runner,
@@ -95,7 +95,7 @@ class ApplicationController(Controller):
     )
     async def deficiency(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[NoticeDeficiency],
         credledger: Service,
         command: Runner,
@@ -112,8 +112,8 @@ class ApplicationController(Controller):
     )
     async def resolve(
         self,
-        application_id: UUID,
-        deficiency_id: str,
+        application_id: FromPath[UUID],
+        deficiency_id: FromPath[str],
         data: JSONBody[ResolveDeficiency],
         credledger: Service,
         command: Runner,
@@ -130,7 +130,7 @@ class ApplicationController(Controller):
     )
     async def screening(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[RecordScreening],
         credledger: Service,
         command: Runner,
@@ -147,7 +147,7 @@ class ApplicationController(Controller):
     )
     async def approve(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[ApproveApplication],
         credledger: Service,
         command: Runner,
@@ -164,7 +164,7 @@ class ApplicationController(Controller):
     )
     async def deny(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[DenyApplication],
         credledger: Service,
         command: Runner,
@@ -181,7 +181,7 @@ class ApplicationController(Controller):
     )
     async def reject(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[RejectApplication],
         credledger: Service,
         command: Runner,
@@ -199,7 +199,7 @@ class ApplicationController(Controller):
     )
     async def withdraw(
         self,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         data: JSONBody[WithdrawApplication],
         credledger: Service,
         command: Runner,
@@ -214,7 +214,7 @@ class ApplicationController(Controller):
         **read_docs("Read an application", etag=True),
     )
     async def get_one(
-        self, request: Request, application_id: UUID, credledger: Service, as_of: AsOf = None
+        self, request: Request, application_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
     ) -> Response[ApplicationDetails]:
         """The application's current record (status, dossier, deficiencies, screenings, decision), or with
         ``as_of`` the application as it stood at that moment."""

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Request, get
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.application import Application
 from domain.base import TenantAggregate
@@ -90,12 +90,12 @@ To = Annotated[datetime | None, QueryParameter(name="to", description="up to thi
 async def organization_history(
     request: Request,
     credledger: Service,
-    organization_id: UUID,
+    organization_id: FromPath[UUID],
     since: From = None,
     until: To = None,
     event: Kinds = None,
     limit: Limit = 100,
-    cursor: str | None = None,
+    cursor: FromQuery[str | None] = None,
 ) -> HistoryPage:
     return await _page(request, credledger, Organization, organization_id, since, until, event, limit, cursor)
 
@@ -111,12 +111,12 @@ async def organization_history(
 async def user_account_history(
     request: Request,
     credledger: Service,
-    account_id: UUID,
+    account_id: FromPath[UUID],
     since: From = None,
     until: To = None,
     event: Kinds = None,
     limit: Limit = 100,
-    cursor: str | None = None,
+    cursor: FromQuery[str | None] = None,
 ) -> HistoryPage:
     return await _page(request, credledger, UserAccount, account_id, since, until, event, limit, cursor)
 
@@ -132,12 +132,12 @@ async def user_account_history(
 async def application_history(
     request: Request,
     credledger: Service,
-    application_id: UUID,
+    application_id: FromPath[UUID],
     since: From = None,
     until: To = None,
     event: Kinds = None,
     limit: Limit = 100,
-    cursor: str | None = None,
+    cursor: FromQuery[str | None] = None,
 ) -> HistoryPage:
     return await _page(request, credledger, Application, application_id, since, until, event, limit, cursor)
 

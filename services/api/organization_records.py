@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Response, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from domain.screening import ExclusionSource
 from services.api.auth import may_write
@@ -42,7 +42,7 @@ class OrganizationRecordsController(Controller):
     )
     async def nppes(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[RecordNppesSnapshot],
         credledger: Service,
         command: Runner,
@@ -60,7 +60,7 @@ class OrganizationRecordsController(Controller):
     )
     async def pin(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[ReceivePinLetter],
         credledger: Service,
         command: Runner,
@@ -78,7 +78,7 @@ class OrganizationRecordsController(Controller):
     )
     async def provider_number(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[IssueProviderNumber],
         credledger: Service,
         command: Runner,
@@ -95,7 +95,7 @@ class OrganizationRecordsController(Controller):
     )
     async def link(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[LinkRenderingProvider],
         credledger: Service,
         command: Runner,
@@ -112,8 +112,8 @@ class OrganizationRecordsController(Controller):
     )
     async def unlink(
         self,
-        organization_id: UUID,
-        npi: str,
+        organization_id: FromPath[UUID],
+        npi: FromPath[str],
         data: JSONBody[UnlinkRenderingProvider],
         credledger: Service,
         command: Runner,
@@ -130,7 +130,7 @@ class OrganizationRecordsController(Controller):
     )
     async def eft(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[RecordEftDetails],
         credledger: Service,
         command: Runner,
@@ -148,7 +148,7 @@ class OrganizationRecordsController(Controller):
     )
     async def eft_validation(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[RecordEftValidation],
         credledger: Service,
         command: Runner,
@@ -165,7 +165,7 @@ class OrganizationRecordsController(Controller):
     )
     async def affiliation(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[RequestAffiliation],
         credledger: Service,
         command: Runner,
@@ -182,7 +182,7 @@ class OrganizationRecordsController(Controller):
     )
     async def move_affiliation(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[MoveAffiliation],
         credledger: Service,
         command: Runner,
@@ -199,7 +199,7 @@ class OrganizationRecordsController(Controller):
     )
     async def screening(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[RecordExclusionScreening],
         credledger: Service,
         command: Runner,
@@ -217,8 +217,8 @@ class OrganizationRecordsController(Controller):
     )
     async def clear_screening(
         self,
-        organization_id: UUID,
-        source: ExclusionSource,
+        organization_id: FromPath[UUID],
+        source: FromPath[ExclusionSource],
         data: JSONBody[ClearExclusionScreening],
         credledger: Service,
         command: Runner,
@@ -235,7 +235,7 @@ class OrganizationRecordsController(Controller):
     )
     async def replace_primary(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[ReplacePrimaryUser],
         credledger: Service,
         command: Runner,

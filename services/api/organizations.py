@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from domain.organization import Organization
 from services.api.auth import may_read, may_read_pii, may_write
@@ -50,7 +50,7 @@ class OrganizationController(Controller):
     )
     async def correct(
         self,
-        organization_id: UUID,
+        organization_id: FromPath[UUID],
         data: JSONBody[CorrectProfile],
         credledger: Service,
         command: Runner,
@@ -66,7 +66,7 @@ class OrganizationController(Controller):
         **read_docs("Read a client practice", etag=True),
     )
     async def get_one(
-        self, request: Request, organization_id: UUID, credledger: Service, as_of: AsOf = None
+        self, request: Request, organization_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
     ) -> Response[OrganizationDetails]:
         """The practice's current record (without personal data), or with ``as_of`` the record as it stood at
         that moment; open NPPES mismatches are listed. The ETag is the version to send as If-Match."""
@@ -86,7 +86,7 @@ class OrganizationController(Controller):
         **read_docs("Read a practice's personal data, for a stated purpose"),
     )
     async def get_pii(
-        self, request: Request, organization_id: UUID, purpose: Purpose, credledger: Service
+        self, request: Request, organization_id: FromPath[UUID], purpose: Purpose, credledger: Service
     ) -> OrganizationPii:
         """The TIN, PIN and bank account, to firm admins and specialists only. The read and its purpose are
         recorded in the compliance history (a refused attempt too)."""

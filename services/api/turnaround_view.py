@@ -13,7 +13,7 @@ from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.application import ApplicationKind
 from projections.turnaround import queries
@@ -59,15 +59,15 @@ class TurnaroundViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(APPLICATION_SORTS)}; prefix with - to reverse")
         ] = "submitted_on",
         kind: KindFilter = None,
         plan: PlanFilter = None,
         provider_type: ProviderTypeFilter = None,
-        status: Status | None = None,
-        waiting_on: WaitingOn | None = None,
+        status: FromQuery[Status | None] = None,
+        waiting_on: FromQuery[WaitingOn | None] = None,
         breached: Annotated[bool | None, Parameter(description="over (or within) the kind's SLA target")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: AsOf = None,
@@ -106,7 +106,7 @@ class TurnaroundViewController(Controller):
         self,
         request: Request,
         read_pool: ReadPool,
-        application_id: UUID,
+        application_id: FromPath[UUID],
         as_of: AsOf = None,
         snapshot: SnapshotParameter = None,
     ) -> ApplicationTurnaround:
@@ -133,7 +133,7 @@ class TurnaroundViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-        cursor: str | None = None,
+        cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(METRIC_SORTS)}; prefix with - to reverse")
         ] = "month",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody
 
 from domain.user_account import UserAccount
 from services.api.auth import may_read, may_read_pii, may_write
@@ -56,7 +56,7 @@ class UserAccountController(Controller):
     )
     async def checklist(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[CompleteChecklistStep],
         credledger: Service,
         command: Runner,
@@ -73,7 +73,7 @@ class UserAccountController(Controller):
     )
     async def grant(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[ChangeAccess],
         credledger: Service,
         command: Runner,
@@ -90,7 +90,7 @@ class UserAccountController(Controller):
     )
     async def revoke(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[ChangeAccess],
         credledger: Service,
         command: Runner,
@@ -107,7 +107,7 @@ class UserAccountController(Controller):
     )
     async def review(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[ReviewAccess],
         credledger: Service,
         command: Runner,
@@ -124,7 +124,7 @@ class UserAccountController(Controller):
     )
     async def departure(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[OnDate],
         credledger: Service,
         command: Runner,
@@ -142,7 +142,7 @@ class UserAccountController(Controller):
     )
     async def deactivate(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[NoFields],
         credledger: Service,
         command: Runner,
@@ -159,7 +159,7 @@ class UserAccountController(Controller):
     )
     async def reactivate(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[NoFields],
         credledger: Service,
         command: Runner,
@@ -176,7 +176,7 @@ class UserAccountController(Controller):
     )
     async def reset_password(
         self,
-        account_id: UUID,
+        account_id: FromPath[UUID],
         data: JSONBody[OnDate],
         credledger: Service,
         command: Runner,
@@ -191,7 +191,7 @@ class UserAccountController(Controller):
         **read_docs("Read a user account", etag=True),
     )
     async def get_one(
-        self, request: Request, account_id: UUID, credledger: Service, as_of: AsOf = None
+        self, request: Request, account_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
     ) -> Response[UserAccountDetails]:
         """The account's current record (without personal data: role, status, POSC functions, checklist,
         reviews), or with ``as_of`` the account as it stood at that moment."""
@@ -211,7 +211,7 @@ class UserAccountController(Controller):
         **read_docs("Read a user's personal data, for a stated purpose"),
     )
     async def get_pii(
-        self, request: Request, account_id: UUID, purpose: Purpose, credledger: Service
+        self, request: Request, account_id: FromPath[UUID], purpose: Purpose, credledger: Service
     ) -> UserAccountPii:
         """The user's date of birth, to firm admins and specialists only; the read and its purpose are recorded
         in the compliance history (a refused attempt too)."""
