@@ -47,8 +47,8 @@ def pii_fields(event_class: type) -> dict[str, Any]:
 
 
 @cache
-def state_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
-    """A decoder for one event class's stored state (all fields but the row's own).
+def state_struct(event_class: type) -> type[msgspec.Struct]:
+    """The typed shape of one event class's stored state (all fields but the row's own).
 
     PII fields are stored sealed, so they decode as strings (or null) here."""
     hints = typing.get_type_hints(event_class)
@@ -58,8 +58,37 @@ def state_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
         for f in dataclasses.fields(event_class)
         if f.name not in _ROW_FIELDS
     ]
-    struct = msgspec.defstruct(f"{event_class.__qualname__}State", fields, forbid_unknown_fields=False)
-    return msgspec.json.Decoder(struct)
+    return msgspec.defstruct(f"{event_class.__qualname__}State", fields, forbid_unknown_fields=False)
+
+
+@cache
+def state_decoder(event_class: type) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(state_struct(event_class))
+
+
+class _StoredVersion(msgspec.Struct):
+    """The version of an event class a state was stored under (eventsourcing's ``class_version``; absent: 1)."""
+
+    class_version: int = 1
+
+
+_version_decoder = msgspec.json.Decoder(_StoredVersion)
+
+
+def _decode_state(event_class: type, data: bytes) -> Any:
+    """The stored state as the event class declares it now. A class that changed shape declares
+    ``class_version = N`` and static ``upcast_vK_vK+1(state)`` methods, eventsourcing's convention for upcasting
+    (its own Mapper applies them; this mapper replaces that one, so it must too): a state stored under an older
+    version is brought up to date, one version at a time, before it is typed."""
+    current = getattr(event_class, "class_version", 1)
+    if current == 1 or _version_decoder.decode(data).class_version == current:
+        return state_decoder(event_class).decode(data)  # the common case: no version, or the current one
+    state: dict[str, Any] = msgspec.json.decode(data)
+    version = state.pop("class_version", 1)
+    while version < current:
+        getattr(event_class, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return msgspec.convert(state, state_struct(event_class))
 
 
 class EventMapper(Mapper[UUID]):
@@ -82,6 +111,9 @@ class EventMapper(Mapper[UUID]):
         for name in pii_fields(event_class):
             if state[name] is not None:
                 state[name] = self._cipher().seal(_tenant(), name, state[name])
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:  # as eventsourcing's own mapper records it, for upcasting later versions
+            state["class_version"] = class_version
         return StoredEvent(
             originator_id=originator_id,
             originator_version=originator_version,
@@ -91,7 +123,7 @@ class EventMapper(Mapper[UUID]):
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         event_class = resolve_topic(stored_event.topic)
-        decoded = state_decoder(event_class).decode(stored_event.state)
+        decoded = _decode_state(event_class, stored_event.state)
         state = {name: getattr(decoded, name) for name in decoded.__struct_fields__}
         if self.field_cipher is not None:
             for name, kind in pii_fields(event_class).items():
