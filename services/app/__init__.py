@@ -1,10 +1,11 @@
 """The application layer: one eventsourcing Application with one method per use case."""
 
 from services.app.applications import ApplicationUseCases
-from services.app.base import Actor, NotFound, Saved, VersionConflict, postgres_env
+from services.app.base import Actor, NotFound, VersionConflict, postgres_env
 from services.app.compliance import ComplianceUseCases
 from services.app.organizations import OrganizationUseCases
 from services.app.user_accounts import UserAccountUseCases
+from services.store.idempotency import Saved
 
 
 class Credledger(OrganizationUseCases, UserAccountUseCases, ApplicationUseCases, ComplianceUseCases):

@@ -18,8 +18,9 @@ from services.app.application_commands import (
     SubmitApplication,
     WithdrawApplication,
 )
-from services.app.base import Actor, Saved, TenantApplication
+from services.app.base import Actor, TenantApplication
 from services.app.details import ApplicationDetails, application_details
+from services.store.idempotency import Saved
 
 # Applications MassHealth itself processes, where a mismatch with NPPES means rejection.
 _CHECKED_AGAINST_NPPES = frozenset(

@@ -87,7 +87,7 @@ def mutate_all(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
-class TenantApplication(Application):
+class TenantApplication(Application[UUID]):
     name = "Credledger"
 
     def construct_factory(self, env):  # type: ignore[no-untyped-def]
@@ -97,7 +97,8 @@ class TenantApplication(Application):
         master_key = self.env.get("CREDLEDGER_MASTER_KEY")
         cipher = None
         if master_key:
-            cipher = FieldCipher(Keyring(self.env.get("CREDLEDGER_DATABASE_URL"), base64.b64decode(master_key)))
+            database_url = self.env.get("CREDLEDGER_DATABASE_URL") or ""  # postgres_env() always sets it
+            cipher = FieldCipher(Keyring(database_url, base64.b64decode(master_key)))
         return EventMapper(transcoder=MsgspecTranscoder(), field_cipher=cipher)
 
     @cached_property
@@ -142,7 +143,8 @@ class TenantApplication(Application):
         def read() -> list[dict[str, Any]]:
             with self.recorder.datastore.get_connection() as conn, conn.cursor() as curs:  # type: ignore[attr-defined]
                 curs.execute(query, params, prepare=True)
-                return curs.fetchall()
+                rows: list[dict[str, Any]] = curs.fetchall()
+                return rows
 
         return retrying(read)
 

@@ -100,7 +100,8 @@ class ComplianceUseCases(TenantApplication):
                 or (kinds and name not in kinds)
             ):
                 continue
-            personal = pii_fields(type(event))
+            event_class: type = type(event)
+            personal = pii_fields(event_class)
             data = {
                 f.name: PERSONAL_DATA if f.name in personal else msgspec.to_builtins(getattr(event, f.name))
                 for f in dataclasses.fields(event)
@@ -135,7 +136,8 @@ class ComplianceUseCases(TenantApplication):
         if version == 0:
             raise NotFound(f"{kind.__name__} {aggregate_id} did not exist at {moment.isoformat()}.")
         with tenant_scope(actor.tenant_id):
-            return self.repository.get(aggregate_id, version=version, projector_func=mutate_all)  # type: ignore[return-value]
+            then: A = self.repository.get(aggregate_id, version=version, projector_func=mutate_all)
+            return then
 
     # --- the access log --------------------------------------------------------------------------
 

@@ -8,7 +8,8 @@ from domain.nppes import snapshot_from_api
 from domain.organization import Organization
 from domain.screening import ExclusionSource
 from domain.taxonomy import check_taxonomies_known
-from services.app.base import Actor, Saved, TenantApplication
+from services.app.base import Actor
+from services.app.compliance import ComplianceUseCases
 from services.app.details import OrganizationDetails, OrganizationPii, organization_details, organization_pii
 from services.app.organization_commands import (
     ClearExclusionScreening,
@@ -26,9 +27,10 @@ from services.app.organization_commands import (
     UnlinkRenderingProvider,
 )
 from services.catalogs import nucc_code_sets
+from services.store.idempotency import Saved
 
 
-class OrganizationUseCases(TenantApplication):
+class OrganizationUseCases(ComplianceUseCases):
     def register_organization(self, actor: Actor, command: RegisterOrganization) -> Saved:
         organization = Organization.register(
             tenant_id=actor.tenant_id,

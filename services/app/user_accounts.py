@@ -15,7 +15,8 @@ from domain.account_rules import (
 from domain.application import Application
 from domain.organization import Organization
 from domain.user_account import AccountRole, UserAccount
-from services.app.base import Actor, TenantApplication
+from services.app.base import Actor
+from services.app.compliance import ComplianceUseCases
 from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
 from services.app.user_account_commands import (
     ChangeAccess,
@@ -29,7 +30,7 @@ from services.app.user_account_commands import (
 from services.store.idempotency import Saved
 
 
-class UserAccountUseCases(TenantApplication):
+class UserAccountUseCases(ComplianceUseCases):
     def open_user_account(self, actor: Actor, command: OpenUserAccount) -> Saved:
         """A primary account becomes the organization's primary user in the same transaction:
         one active primary user per organization; the next one comes through POSC-DC-PM."""
