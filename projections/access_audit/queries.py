@@ -126,6 +126,8 @@ class AccessOnDate(msgspec.Struct, kw_only=True):
     holders: list[Holder]
 
 
+# The review interval of a tenant that set none: the column's default too (migration 007).
+DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS = 90
 _SEVERITY_NAMES = {3: Severity.CRITICAL, 2: Severity.HIGH, 1: Severity.MEDIUM}
 SORTABLE = {
     "legal_name": ("legal_name", "text"),
@@ -235,7 +237,6 @@ async def audit_page(
     page: KeysetPage,
     *,
     as_of: date,
-    default_interval_days: int,
     visible: Collection[UUID] | None,
     organization_ids: list[UUID] | None,
     kinds: list[FindingKind] | None,
@@ -244,7 +245,7 @@ async def audit_page(
     limit: int,
 ) -> list[asyncpg.Record]:
     """``limit`` + 1 organizations of the page (SORTABLE), with findings as of ``as_of``: the review interval is
-    the tenant's (tenant_settings), else ``default_interval_days``. ``visible``: the reader's organizations
+    the tenant's (tenant_settings), else DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS. ``visible``: the reader's organizations
     (None: all the tenant's). Each row makes an item with ``audit_of``."""
     order = page.order_by()
     rows: list[asyncpg.Record] = await con.fetch(
@@ -254,7 +255,7 @@ async def audit_page(
         "AND ($7::boolean IS NULL OR (findings_count > 0) = $7) "
         f"ORDER BY {order} LIMIT $8) page ORDER BY {order}",
         as_of,
-        default_interval_days,
+        DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
         list(visible) if visible is not None else None,
         organization_ids,
         [str(k) for k in kinds] if kinds else None,

@@ -20,7 +20,6 @@ from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
 from services.api.paging import Keyset, SnapshotParameter, invalid
-from services.api.settings import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
@@ -62,7 +61,6 @@ class AccessAuditViewController(Controller):
                 con,
                 keyset,
                 as_of=as_of,
-                default_interval_days=DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
                 visible=principal.organizations,
                 organization_ids=organization_id,
                 kinds=finding,
@@ -97,7 +95,6 @@ class AccessAuditViewController(Controller):
                     con,
                     Keyset.parse("legal_name", None, SORTABLE, "organization_id"),
                     as_of=as_of,
-                    default_interval_days=DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
                     visible=principal.organizations,
                     organization_ids=[organization_id],
                     kinds=None,

@@ -14,12 +14,11 @@ from litestar import Controller, Request, get, put
 from litestar.params import JSONBody
 
 from domain.application import ApplicationKind
+from projections.access_audit.queries import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from services.api.auth import Principal, may_configure, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
 from services.api.view_reads import read_views
-
-DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS = 90  # the column's default too (migration 007)
 
 ReviewInterval = Annotated[
     int,
