@@ -8,18 +8,21 @@ tested without a store. Each raises RuleViolation naming its rule, or returns wh
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from domain.application import Application
 from domain.application_values import ApplicationKind, ApplicationStatus
+from domain.business_time import check_effective_day
 from domain.errors import RuleViolation
 from domain.organization import Organization
 from domain.user_account import AccountRole, ChecklistStep, UserAccount
 
 
-def check_primary_user_modification(modification: Application, organization_id: UUID) -> None:
+def check_primary_user_modification(modification: Application, organization_id: UUID, on: date) -> None:
     """Replacing the primary user needs this organization's approved POSC-DC-PM (MassHealth Primary User
-    Policy): an application of another kind, of another organization, or not (yet) approved does not do."""
+    Policy): an application of another kind, of another organization, or not (yet) approved does not do; nor
+    does a replacement dated before the approval."""
     if (
         modification.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION
         or modification.organization_id != organization_id
@@ -29,6 +32,8 @@ def check_primary_user_modification(modification: Application, organization_id: 
             "approved-modification-required",
             "Replacing the primary user needs this organization's approved POSC-DC-PM application.",
         )
+    assert modification.decided_on is not None  # approved
+    check_effective_day(on, "primary user replaced", (modification.decided_on, "POSC-DC-PM approved"))
 
 
 def needs_pin_letter(step: ChecklistStep | str) -> bool:

@@ -15,11 +15,14 @@ from domain.application_values import (
     ApplicationStatus,
     Channel,
     ScreeningKind,
+    check_attachable,
+    check_dated_after_acts,
     check_dossier,
     check_screenings,
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.business_time import dated_upcast
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
@@ -40,6 +43,7 @@ class Application(TenantAggregate):
         channel: Channel,
         risk_level: RiskLevel,
         plan: str | None = None,
+        opened_on: date,
         actor: str,
         reason: str | None = None,
     ) -> Application:
@@ -54,17 +58,22 @@ class Application(TenantAggregate):
             channel=Channel(channel),
             risk_level=RiskLevel(risk_level),
             plan=plan or None,
+            opened_on=opened_on,
             actor=actor,
             reason=reason,
         )
 
     class Opened(TenantAggregate.Created):
+        class_version = 2
+        effective_field = "opened_on"
+        upcast_v1_v2 = dated_upcast("opened_on")
         tenant_id: str
         organization_id: UUID
         kind: ApplicationKind
         channel: Channel
         risk_level: RiskLevel
         plan: str | None
+        opened_on: date
         actor: str
         reason: str | None
 
@@ -77,10 +86,12 @@ class Application(TenantAggregate):
         channel: Channel,
         risk_level: RiskLevel,
         plan: str | None,
+        opened_on: date,
         actor: str,
         reason: str | None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.opened_on = opened_on
         self.organization_id = organization_id
         self.kind = kind
         self.channel = channel
@@ -120,17 +131,12 @@ class Application(TenantAggregate):
     ) -> None:
         self.check_not_closed()
         check_document(document, supersedes)
-        if document.document_id in self.documents or document.document_id in self.superseded:
-            raise RuleViolation("document-id-taken", f"Document {document.document_id} is already in the dossier.")
-        if supersedes is not None:
-            old = self.documents.get(supersedes)
-            if old is None:
-                raise RuleViolation("document-unknown", f"No current document {supersedes} to supersede.")
-            if old.type is not document.type:
-                raise RuleViolation("document-type-differs", "A document is superseded by one of the same type.")
+        check_attachable(document, supersedes, self.documents, self.superseded)
         self._document_attached(document=document, supersedes=supersedes, actor=actor, reason=reason)
 
     class DocumentAttached(TenantAggregate.Event):
+        effective_field = "document.received_on"
+        touches = ("document:{document.type}",)  # a document supersedes only one of its type
         document: Document
         supersedes: str | None
         actor: str
@@ -177,6 +183,7 @@ class Application(TenantAggregate):
         )
 
     class Submitted(TenantAggregate.Event):
+        effective_field = "submitted_on"
         submitted_on: date
         overridden_mismatches: list[str]
         override_reason: str | None
@@ -217,6 +224,7 @@ class Application(TenantAggregate):
         )
 
     class DeficiencyNoticed(TenantAggregate.Event):
+        effective_field = "noticed_on"
         deficiency_id: str
         missing_items: list[str]
         noticed_on: date
@@ -242,6 +250,7 @@ class Application(TenantAggregate):
         self._deficiency_resolved(deficiency_id=deficiency_id, resolved_on=resolved_on, actor=actor, reason=reason)
 
     class DeficiencyResolved(TenantAggregate.Event):
+        effective_field = "resolved_on"
         deficiency_id: str
         resolved_on: date
         actor: str
@@ -270,6 +279,8 @@ class Application(TenantAggregate):
         )
 
     class ScreeningCompleted(TenantAggregate.Event):
+        effective_field = "completed_on"
+        touches = ("screening:{screening}",)
         screening: ScreeningKind
         passed: bool
         completed_on: date
@@ -309,6 +320,7 @@ class Application(TenantAggregate):
         )
 
     class Approved(TenantAggregate.Event):
+        effective_field = "decided_on"
         decided_on: date
         provider_number: str | None
         effective_date: date | None
@@ -337,6 +349,7 @@ class Application(TenantAggregate):
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 
     class Denied(TenantAggregate.Event):
+        effective_field = "decided_on"
         decided_on: date
         actor: str
         reason: str | None
@@ -353,6 +366,7 @@ class Application(TenantAggregate):
         self._rejected(rejected_on=rejected_on, cause=check_text(cause, field="cause"), actor=actor, reason=reason)
 
     class Rejected(TenantAggregate.Event):
+        effective_field = "rejected_on"
         rejected_on: date
         cause: str
         actor: str
@@ -372,6 +386,7 @@ class Application(TenantAggregate):
         self._withdrawn(withdrawn_on=withdrawn_on, actor=actor, reason=reason)
 
     class Withdrawn(TenantAggregate.Event):
+        effective_field = "withdrawn_on"
         withdrawn_on: date
         actor: str
         reason: str | None
@@ -382,14 +397,4 @@ class Application(TenantAggregate):
         self.decided_on = withdrawn_on
 
     def _check_not_before_submission(self, on: date, lifecycle: bool = True) -> None:
-        """Nothing is dated before the submission. Lifecycle acts (deficiencies, decisions, rejection,
-        withdrawal) also follow each other: none before a rejection or a deficiency's notice or
-        resolution already recorded, else the payer's and client's shares would not add up."""
-        if self.submitted_on is not None and on < self.submitted_on:
-            raise RuleViolation("date-before-submission", f"{on} is before the submission on {self.submitted_on}.")
-        if not lifecycle:
-            return
-        acts = [d for _, noticed, resolved in self.deficiencies.values() for d in (noticed, resolved) if d]
-        acts += [self.rejected_on] if self.rejected_on else []
-        if acts and on < max(acts):
-            raise RuleViolation("date-before-last-act", f"{on} is before the last dated act, on {max(acts)}.")
+        check_dated_after_acts(on, self.submitted_on, self.deficiencies, self.rejected_on, lifecycle)

@@ -107,3 +107,37 @@ def check_screenings(
             "screenings-required",
             f"A {risk_level}-risk {kind} needs passed screenings: {', '.join(sorted(missing))}.",
         )
+
+
+def check_dated_after_acts(
+    on: date,
+    submitted_on: date | None,
+    deficiencies: Mapping[str, tuple[list[str], date, date | None]],
+    rejected_on: date | None,
+    lifecycle: bool = True,
+) -> None:
+    """Nothing is dated before the submission. Lifecycle acts (deficiencies, decisions, rejection,
+    withdrawal) also follow each other: none before a rejection or a deficiency's notice or
+    resolution already recorded, else the payer's and client's shares would not add up."""
+    if submitted_on is not None and on < submitted_on:
+        raise RuleViolation("date-before-submission", f"{on} is before the submission on {submitted_on}.")
+    if not lifecycle:
+        return
+    acts = [d for _, noticed, resolved in deficiencies.values() for d in (noticed, resolved) if d]
+    acts += [rejected_on] if rejected_on else []
+    if acts and on < max(acts):
+        raise RuleViolation("date-before-last-act", f"{on} is before the last dated act, on {max(acts)}.")
+
+
+def check_attachable(
+    document: Document, supersedes: str | None, current: Mapping[str, Document], superseded: Mapping[str, str]
+) -> None:
+    """A new document has an id of its own in the dossier, and replaces only a current document of its type."""
+    if document.document_id in current or document.document_id in superseded:
+        raise RuleViolation("document-id-taken", f"Document {document.document_id} is already in the dossier.")
+    if supersedes is not None:
+        old = current.get(supersedes)
+        if old is None:
+            raise RuleViolation("document-unknown", f"No current document {supersedes} to supersede.")
+        if old.type is not document.type:
+            raise RuleViolation("document-type-differs", "A document is superseded by one of the same type.")

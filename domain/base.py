@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
+from domain.business_time import ANY, FactDays, check_effective_day, describe, effective_day, fact_keys, field_at
 from domain.errors import InvalidValue
 from domain.text import check_event_text, clean_text
 
@@ -42,14 +43,52 @@ class TenantAggregate(Aggregate):
     stored events carry: renaming an event class breaks the stores. tests/domain/test_event_classes.py checks both."""
 
     tenant_id: str
+    fact_days: FactDays  # per part of the record, its latest fact's business day (domain/business_time.py)
+
+    # Every event, new or replayed, notes its business day on the record's parts it touches.
+    class Event(Aggregate.Event):
+        # The field holding the fact's business day (None: the day it was recorded), and the parts of the record
+        # it changes and those it only reads, as templates over its fields (domain/business_time.py).
+        effective_field: ClassVar[str | None] = None
+        touches: ClassVar[tuple[str, ...]] = (ANY,)
+        reads: ClassVar[tuple[str, ...]] = ()  # parts it only reads: a rule checked them (see FactDays)
+
+        def mutate(self, aggregate: Any) -> Any:
+            # A creation passes here too (eventsourcing's Created is also the aggregate's Event): it starts the days.
+            aggregate = super().mutate(aggregate)
+            days = aggregate.__dict__.setdefault("fact_days", FactDays())
+            days.note(
+                fact_keys(type(self), self),
+                fact_keys(type(self), self, "reads"),
+                effective_day(self),
+                describe(type(self)),
+            )
+            return aggregate
+
+    class Created(Event, Aggregate.Created):
+        effective_field: ClassVar[str | None] = None
 
     # Every new event passes here, whichever command triggers it (its creation through _create, the rest
-    # through trigger_event); replaying stored events does not. So no event is recorded with unclean text.
+    # through trigger_event); replaying stored events does not. So no event is recorded with unclean text, dated
+    # in the future, or dated before a fact it follows.
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Any:
         check_event_text(kwargs)
+        day = _new_day(event_class, kwargs)
+        if day is not None:
+            check_effective_day(day, describe(event_class))
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         check_event_text(kwargs)
+        day = _new_day(event_class, kwargs)
+        if day is not None:
+            earlier = self.fact_days.follows(fact_keys(event_class, kwargs), fact_keys(event_class, kwargs, "reads"))
+            check_effective_day(day, describe(event_class), earlier)
         super().trigger_event(event_class, **kwargs)
+
+
+def _new_day(event_class: Any, fields: dict[str, Any]) -> Any:
+    """A new event's business day, if its class names the field holding one."""
+    path = getattr(event_class, "effective_field", None)
+    return field_at(fields, path) if path else None

@@ -93,6 +93,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         mailing_address: Address | None,
         provider_type: str,
         risk_level: RiskLevel,
+        registered_on: date,
         actor: str,
         reason: str | None = None,
     ) -> Organization:
@@ -114,6 +115,7 @@ class Organization(OrganizationCommands, TenantAggregate):
             mailing_address=mailing_address,
             provider_type=check_text(provider_type, field="provider_type", max_length=80),
             risk_level=RiskLevel(risk_level),
+            registered_on=registered_on,
             actor=actor,
             reason=reason,
         )
@@ -133,10 +135,12 @@ class Organization(OrganizationCommands, TenantAggregate):
         mailing_address: Address | None,
         provider_type: str,
         risk_level: RiskLevel,
+        registered_on: date,
         actor: str,
         reason: str | None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.registered_on = registered_on
         self.legal_name = legal_name
         self.tin = tin
         self.tin_kind = tin_kind
@@ -163,9 +167,15 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.primary_user_account_id: UUID | None = None
         self.used_modifications: list[UUID] = []
 
+    @property
+    def registration(self) -> tuple[date, str]:
+        """The day the organization was registered, as a fact another record's facts may not predate."""
+        return self.registered_on, "organization registered"
+
     def correct_profile(
         self,
         *,
+        on: date,
         actor: str,
         reason: str | None = None,
         legal_name: str | None = None,
@@ -194,8 +204,8 @@ class Organization(OrganizationCommands, TenantAggregate):
         )
         if all(value is None or value == getattr(self, name) for name, value in changes.items()):
             raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
-        self._profile_corrected(**changes, actor=actor, reason=reason)
-        self._record_nppes_comparison(actor, reason)
+        self._profile_corrected(**changes, on=on, actor=actor, reason=reason)
+        self._record_nppes_comparison(on, actor, reason)
 
     @event(ProfileCorrected)
     def _profile_corrected(
@@ -208,6 +218,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         taxonomy_version: str | None,
         provider_type: str | None,
         risk_level: RiskLevel | None,
+        on: date,
         actor: str,
         reason: str | None,
     ) -> None:
@@ -232,7 +243,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         """Record what NPPES says; ``tin`` is the TIN read off the NPPES record, when known."""
         nppes_tin = parse_tin(tin, self.tin_kind, field="tin") if tin is not None else None
         self._nppes_snapshot_recorded(snapshot=snapshot, nppes_tin=nppes_tin, actor=actor, reason=reason)
-        self._record_nppes_comparison(actor, reason)
+        self._record_nppes_comparison(snapshot.retrieved_on, actor, reason)
 
     @event(NppesSnapshotRecorded)
     def _nppes_snapshot_recorded(
@@ -241,15 +252,15 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.nppes = snapshot
         self.nppes_tin = nppes_tin
 
-    def _record_nppes_comparison(self, actor: str, reason: str | None) -> None:
+    def _record_nppes_comparison(self, on: date, actor: str, reason: str | None) -> None:
         """Record the comparison whenever its result changes, so views (which never see the
         TIN in clear) can show the open mismatches without repeating the comparison."""
         found = self.nppes_mismatches
         if found != self.nppes_comparison:
-            self._nppes_comparison_changed(mismatches=found, actor=actor, reason=reason)
+            self._nppes_comparison_changed(mismatches=found, on=on, actor=actor, reason=reason)
 
     @event(NppesComparisonChanged)
-    def _nppes_comparison_changed(self, mismatches: list[Mismatch], actor: str, reason: str | None) -> None:
+    def _nppes_comparison_changed(self, mismatches: list[Mismatch], on: date, actor: str, reason: str | None) -> None:
         self.nppes_comparison = mismatches
 
     @property
@@ -282,11 +293,11 @@ class Organization(OrganizationCommands, TenantAggregate):
     # --- rendering providers ------------------------------------------------------------------------
 
     @event(RenderingProviderLinked)
-    def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None:
+    def _rendering_provider_linked(self, npi: str, name: str, on: date, actor: str, reason: str | None) -> None:
         self.rendering_providers[npi] = name
 
     @event(RenderingProviderUnlinked)
-    def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None:
+    def _rendering_provider_unlinked(self, npi: str, on: date, actor: str, reason: str | None) -> None:
         del self.rendering_providers[npi]
 
     # --- EFT -------------------------------------------------------------------------------------
@@ -297,6 +308,7 @@ class Organization(OrganizationCommands, TenantAggregate):
         routing_number: str,
         account_number: Annotated[str, PII],
         account_type: AccountType,
+        on: date,
         actor: str,
         reason: str | None,
     ) -> None:
@@ -363,12 +375,18 @@ class Organization(OrganizationCommands, TenantAggregate):
     # --- the POSC primary user --------------------------------------------------------------------
 
     @event(PrimaryUserDesignated)
-    def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None:
+    def _primary_user_designated(self, account_id: UUID, on: date, actor: str, reason: str | None) -> None:
         self.primary_user_account_id = account_id
 
     @event(PrimaryUserReplaced)
     def _primary_user_replaced(
-        self, account_id: UUID, previous_account_id: UUID, modification_id: UUID, actor: str, reason: str | None
+        self,
+        account_id: UUID,
+        previous_account_id: UUID,
+        modification_id: UUID,
+        on: date,
+        actor: str,
+        reason: str | None,
     ) -> None:
         self.primary_user_account_id = account_id
         self.used_modifications.append(modification_id)

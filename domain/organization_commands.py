@@ -50,10 +50,16 @@ class OrganizationCommands:
         def _provider_number_issued(
             self, provider_number: str, issued_on: date, actor: str, reason: str | None
         ) -> None: ...
-        def _rendering_provider_linked(self, npi: str, name: str, actor: str, reason: str | None) -> None: ...
-        def _rendering_provider_unlinked(self, npi: str, actor: str, reason: str | None) -> None: ...
+        def _rendering_provider_linked(self, npi: str, name: str, on: date, actor: str, reason: str | None) -> None: ...
+        def _rendering_provider_unlinked(self, npi: str, on: date, actor: str, reason: str | None) -> None: ...
         def _eft_details_recorded(
-            self, routing_number: str, account_number: str, account_type: AccountType, actor: str, reason: str | None
+            self,
+            routing_number: str,
+            account_number: str,
+            account_type: AccountType,
+            on: date,
+            actor: str,
+            reason: str | None,
         ) -> None: ...
         def _eft_validation_recorded(self, validated: bool, on: date, actor: str, reason: str | None) -> None: ...
         def _affiliation_requested(
@@ -70,9 +76,15 @@ class OrganizationCommands:
             reason: str | None,
         ) -> None: ...
         def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None: ...
-        def _primary_user_designated(self, account_id: UUID, actor: str, reason: str | None) -> None: ...
+        def _primary_user_designated(self, account_id: UUID, on: date, actor: str, reason: str | None) -> None: ...
         def _primary_user_replaced(
-            self, account_id: UUID, previous_account_id: UUID, modification_id: UUID, actor: str, reason: str | None
+            self,
+            account_id: UUID,
+            previous_account_id: UUID,
+            modification_id: UUID,
+            on: date,
+            actor: str,
+            reason: str | None,
         ) -> None: ...
 
     def receive_pin_letter(self, *, pin: str, received_on: date, actor: str, reason: str | None = None) -> None:
@@ -93,7 +105,7 @@ class OrganizationCommands:
             )
         self._provider_number_issued(provider_number=provider_number, issued_on=issued_on, actor=actor, reason=reason)
 
-    def link_rendering_provider(self, *, npi: str, name: str, actor: str, reason: str | None = None) -> None:
+    def link_rendering_provider(self, *, npi: str, name: str, on: date, actor: str, reason: str | None = None) -> None:
         npi = parse_npi(npi)
         if self.entity_kind.enumeration_type != "NPI-2":
             raise RuleViolation("rendering-link-needs-group", "Only a Type 2 group or facility links rendering NPIs.")
@@ -101,12 +113,12 @@ class OrganizationCommands:
             raise RuleViolation("rendering-link-self", "The group's own NPI is not a rendering provider.")
         if npi in self.rendering_providers:
             raise RuleViolation("rendering-already-linked", f"NPI {npi} is already linked.")
-        self._rendering_provider_linked(npi=npi, name=check_text(name, field="name"), actor=actor, reason=reason)
+        self._rendering_provider_linked(npi=npi, name=check_text(name, field="name"), on=on, actor=actor, reason=reason)
 
-    def unlink_rendering_provider(self, *, npi: str, actor: str, reason: str | None = None) -> None:
+    def unlink_rendering_provider(self, *, npi: str, on: date, actor: str, reason: str | None = None) -> None:
         if clean_text(npi, field="npi") not in self.rendering_providers:
             raise RuleViolation("rendering-not-linked", f"NPI {npi} is not linked to this group.")
-        self._rendering_provider_unlinked(npi=npi, actor=actor, reason=reason)
+        self._rendering_provider_unlinked(npi=npi, on=on, actor=actor, reason=reason)
 
     def record_eft_details(
         self,
@@ -114,6 +126,7 @@ class OrganizationCommands:
         routing_number: str,
         account_number: str,
         account_type: AccountType,
+        on: date,
         actor: str,
         reason: str | None = None,
     ) -> None:
@@ -125,6 +138,7 @@ class OrganizationCommands:
             routing_number=check_routing_number(routing_number),
             account_number=account_number,
             account_type=AccountType(account_type),
+            on=on,
             actor=actor,
             reason=reason,
         )
@@ -208,17 +222,17 @@ class OrganizationCommands:
     def excluded(self) -> bool:
         return any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self.screenings.values())
 
-    def designate_primary_user(self, *, account_id: UUID, actor: str, reason: str | None = None) -> None:
+    def designate_primary_user(self, *, account_id: UUID, on: date, actor: str, reason: str | None = None) -> None:
         """The first primary user, named on the POSC registration form (POSC-DC-PE)."""
         if self.primary_user_account_id is not None:
             raise RuleViolation(
                 "primary-user-exists",
                 "The organization has a primary user; replacing one needs an approved POSC-DC-PM.",
             )
-        self._primary_user_designated(account_id=account_id, actor=actor, reason=reason)
+        self._primary_user_designated(account_id=account_id, on=on, actor=actor, reason=reason)
 
     def replace_primary_user(
-        self, *, account_id: UUID, modification_id: UUID, actor: str, reason: str | None = None
+        self, *, account_id: UUID, modification_id: UUID, on: date, actor: str, reason: str | None = None
     ) -> None:
         """A new primary user, on the strength of an approved POSC-DC-PM (checked by the caller)."""
         if self.primary_user_account_id is None:
@@ -231,6 +245,7 @@ class OrganizationCommands:
             account_id=account_id,
             previous_account_id=self.primary_user_account_id,
             modification_id=modification_id,
+            on=on,
             actor=actor,
             reason=reason,
         )

@@ -21,6 +21,7 @@ from uuid import UUID
 from domain.address import Address
 from domain.affiliation import PlanKind
 from domain.base import TenantAggregate
+from domain.business_time import dated_upcast
 from domain.nppes import Mismatch, NppesSnapshot
 from domain.organization_values import AccountType, EntityKind, RiskLevel
 from domain.pii import PII
@@ -35,6 +36,9 @@ from domain.tin import TinKind
 
 
 class Registered(TenantAggregate.Created):
+    class_version = 2
+    effective_field = "registered_on"
+    upcast_v1_v2 = dated_upcast("registered_on")
     tenant_id: str
     legal_name: str
     tin: Annotated[str, PII]
@@ -47,12 +51,18 @@ class Registered(TenantAggregate.Created):
     mailing_address: Address | None
     provider_type: str
     risk_level: RiskLevel
+    registered_on: date
     actor: str
     reason: str | None
 
 
 class ProfileCorrected(TenantAggregate.Event):
     """Only the fields corrected are set; the others are None."""
+
+    class_version = 2
+    effective_field = "on"
+    touches = ("profile",)
+    upcast_v1_v2 = dated_upcast("on")
 
     legal_name: str | None
     tin: Annotated[str | None, PII]
@@ -62,6 +72,7 @@ class ProfileCorrected(TenantAggregate.Event):
     taxonomy_version: str | None
     provider_type: str | None
     risk_level: RiskLevel | None
+    on: date
     actor: str
     reason: str | None
 
@@ -70,6 +81,8 @@ class ProfileCorrected(TenantAggregate.Event):
 
 
 class NppesSnapshotRecorded(TenantAggregate.Event):
+    effective_field = "snapshot.retrieved_on"
+    touches = ("profile",)
     snapshot: NppesSnapshot
     nppes_tin: Annotated[str | None, PII]  # the TIN read off the NPPES record, when known
     actor: str
@@ -77,7 +90,12 @@ class NppesSnapshotRecorded(TenantAggregate.Event):
 
 
 class NppesComparisonChanged(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("profile",)
+    upcast_v1_v2 = dated_upcast("on")
     mismatches: list[Mismatch]  # what now differs from NPPES (NO_SNAPSHOT without a snapshot)
+    on: date
     actor: str
     reason: str | None
 
@@ -86,6 +104,8 @@ class NppesComparisonChanged(TenantAggregate.Event):
 
 
 class PinLetterReceived(TenantAggregate.Event):
+    effective_field = "received_on"
+    touches = ("pin",)
     pin: Annotated[str, PII]
     received_on: date
     actor: str
@@ -93,6 +113,8 @@ class PinLetterReceived(TenantAggregate.Event):
 
 
 class ProviderNumberIssued(TenantAggregate.Event):
+    effective_field = "issued_on"
+    touches = ("provider_number",)
     provider_number: str
     issued_on: date
     actor: str
@@ -103,14 +125,24 @@ class ProviderNumberIssued(TenantAggregate.Event):
 
 
 class RenderingProviderLinked(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("rendering:{npi}",)
+    upcast_v1_v2 = dated_upcast("on")
     npi: str
     name: str
+    on: date
     actor: str
     reason: str | None
 
 
 class RenderingProviderUnlinked(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("rendering:{npi}",)
+    upcast_v1_v2 = dated_upcast("on")
     npi: str
+    on: date
     actor: str
     reason: str | None
 
@@ -119,14 +151,21 @@ class RenderingProviderUnlinked(TenantAggregate.Event):
 
 
 class EftDetailsRecorded(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("eft",)
+    upcast_v1_v2 = dated_upcast("on")
     routing_number: str
     account_number: Annotated[str, PII]
     account_type: AccountType
+    on: date
     actor: str
     reason: str | None
 
 
 class EftValidationRecorded(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("eft",)
     validated: bool
     on: date
     actor: str
@@ -137,6 +176,8 @@ class EftValidationRecorded(TenantAggregate.Event):
 
 
 class AffiliationRequested(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
     kind: PlanKind
     plan: str
     partner_mco: str | None
@@ -146,6 +187,8 @@ class AffiliationRequested(TenantAggregate.Event):
 
 
 class AffiliationCredentialingStarted(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
     plan: str
     on: date
     actor: str
@@ -153,6 +196,9 @@ class AffiliationCredentialingStarted(TenantAggregate.Event):
 
 
 class AffiliationContracted(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
+    reads = ("provider_number",)  # a plan contracts only with an enrolled practice
     plan: str
     on: date
     actor: str
@@ -160,6 +206,9 @@ class AffiliationContracted(TenantAggregate.Event):
 
 
 class AffiliationActivated(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
+    reads = ("provider_number",)
     plan: str
     on: date
     actor: str
@@ -167,6 +216,8 @@ class AffiliationActivated(TenantAggregate.Event):
 
 
 class AffiliationDenied(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
     plan: str
     on: date
     actor: str
@@ -174,6 +225,8 @@ class AffiliationDenied(TenantAggregate.Event):
 
 
 class AffiliationTerminated(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
     plan: str
     on: date
     actor: str
@@ -184,6 +237,8 @@ class AffiliationTerminated(TenantAggregate.Event):
 
 
 class ScreeningRecorded(TenantAggregate.Event):
+    effective_field = "screened_on"
+    touches = ("screening:{source}",)
     source: ExclusionSource
     result: ScreeningResult
     list_version: str
@@ -194,6 +249,8 @@ class ScreeningRecorded(TenantAggregate.Event):
 
 
 class ScreeningCleared(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("screening:{source}",)
     source: ExclusionSource
     on: date
     actor: str
@@ -204,14 +261,24 @@ class ScreeningCleared(TenantAggregate.Event):
 
 
 class PrimaryUserDesignated(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("primary_user",)
+    upcast_v1_v2 = dated_upcast("on")
     account_id: UUID
+    on: date
     actor: str
     reason: str | None
 
 
 class PrimaryUserReplaced(TenantAggregate.Event):
+    class_version = 2
+    effective_field = "on"
+    touches = ("primary_user",)
+    upcast_v1_v2 = dated_upcast("on")
     account_id: UUID
     previous_account_id: UUID
     modification_id: UUID  # the id of the approved POSC-DC-PM, an Application
+    on: date
     actor: str
     reason: str | None

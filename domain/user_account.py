@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.business_time import dated_upcast
 from domain.errors import RuleViolation
 from domain.pii import PII
 
@@ -69,6 +70,7 @@ class UserAccount(TenantAggregate):
         partner_firm: str | None = None,
         partner_function: str | None = None,
         date_of_birth: date | None = None,
+        opened_on: date,
         actor: str,
         reason: str | None = None,
     ) -> UserAccount:
@@ -86,11 +88,16 @@ class UserAccount(TenantAggregate):
             partner_firm=partner_firm,
             partner_function=partner_function,
             date_of_birth=date_of_birth,
+            opened_on=opened_on,
             actor=actor,
             reason=reason,
         )
 
     class Opened(TenantAggregate.Created):
+        class_version = 2
+        effective_field = "opened_on"
+        upcast_v1_v2 = dated_upcast("opened_on")
+
         tenant_id: str
         organization_id: UUID
         person_name: str
@@ -98,6 +105,7 @@ class UserAccount(TenantAggregate):
         partner_firm: str | None
         partner_function: str | None
         date_of_birth: Annotated[date | None, PII]
+        opened_on: date
         actor: str
         reason: str | None
 
@@ -111,6 +119,7 @@ class UserAccount(TenantAggregate):
         partner_firm: str | None,
         partner_function: str | None,
         date_of_birth: Annotated[date | None, PII],
+        opened_on: date,
         actor: str,
         reason: str | None,
     ) -> None:
@@ -121,6 +130,7 @@ class UserAccount(TenantAggregate):
         self.partner_firm = partner_firm
         self.partner_function = partner_function
         self.date_of_birth = date_of_birth
+        self.opened_on = opened_on
         self.status = AccountStatus.ACTIVE
         self.grants: list[PoscFunction] = []
         self.checklist: dict[str, date] = {}
@@ -157,6 +167,8 @@ class UserAccount(TenantAggregate):
         self._step_completed(step=step, on=on, actor=actor, reason=reason)
 
     class ChecklistStepCompleted(TenantAggregate.Event):
+        effective_field = "on"
+        touches = ("checklist",)
         step: ChecklistStep
         on: date
         actor: str
@@ -169,7 +181,7 @@ class UserAccount(TenantAggregate):
     # --- access --------------------------------------------------------------------------------
 
     def grant_access(
-        self, function: PoscFunction, *, granted_by: UUID | None, actor: str, reason: str | None = None
+        self, function: PoscFunction, *, granted_by: UUID | None, on: date, actor: str, reason: str | None = None
     ) -> None:
         """``granted_by``: the primary user's account, checked active by the caller (None for the primary itself)."""
         function = PoscFunction(function)
@@ -178,31 +190,43 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("person-departed", "The person has left; they may not be granted access.")
         if function in self.grants:
             raise RuleViolation("access-already-granted", f"Access to {function} is already granted.")
-        self._access_granted(function=function, granted_by=granted_by, actor=actor, reason=reason)
+        self._access_granted(function=function, granted_by=granted_by, on=on, actor=actor, reason=reason)
 
     class AccessGranted(TenantAggregate.Event):
+        class_version = 2
+        effective_field = "on"
+        touches = ("access:{function}",)
+        upcast_v1_v2 = dated_upcast("on")
         function: PoscFunction
         granted_by: UUID | None
+        on: date
         actor: str
         reason: str | None
 
     @event(AccessGranted)
-    def _access_granted(self, function: PoscFunction, granted_by: UUID | None, actor: str, reason: str | None) -> None:
+    def _access_granted(
+        self, function: PoscFunction, granted_by: UUID | None, on: date, actor: str, reason: str | None
+    ) -> None:
         self.grants.append(function)
 
-    def revoke_access(self, function: PoscFunction, *, actor: str, reason: str | None = None) -> None:
+    def revoke_access(self, function: PoscFunction, *, on: date, actor: str, reason: str | None = None) -> None:
         function = PoscFunction(function)
         if function not in self.grants:
             raise RuleViolation("access-not-granted", f"Access to {function} is not granted.")
-        self._access_revoked(function=function, actor=actor, reason=reason)
+        self._access_revoked(function=function, on=on, actor=actor, reason=reason)
 
     class AccessRevoked(TenantAggregate.Event):
+        class_version = 2
+        effective_field = "on"
+        touches = ("access:{function}",)
+        upcast_v1_v2 = dated_upcast("on")
         function: PoscFunction
+        on: date
         actor: str
         reason: str | None
 
     @event(AccessRevoked)
-    def _access_revoked(self, function: PoscFunction, actor: str, reason: str | None) -> None:
+    def _access_revoked(self, function: PoscFunction, on: date, actor: str, reason: str | None) -> None:
         self.grants.remove(function)
 
     def review_access(
@@ -218,6 +242,7 @@ class UserAccount(TenantAggregate):
         )
 
     class AccessReviewed(TenantAggregate.Event):
+        effective_field = "on"
         outcome: ReviewOutcome
         on: date
         reviewer: str
@@ -238,6 +263,7 @@ class UserAccount(TenantAggregate):
         self._person_departed(on=on, actor=actor, reason=reason)
 
     class PersonDeparted(TenantAggregate.Event):
+        effective_field = "on"
         on: date
         actor: str
         reason: str | None
@@ -246,32 +272,40 @@ class UserAccount(TenantAggregate):
     def _person_departed(self, on: date, actor: str, reason: str | None) -> None:
         self.departed_on = on
 
-    def deactivate(self, *, actor: str, reason: str | None = None) -> None:
+    def deactivate(self, *, on: date, actor: str, reason: str | None = None) -> None:
         self.check_active()
-        self._deactivated(actor=actor, reason=reason)
+        self._deactivated(on=on, actor=actor, reason=reason)
 
     class Deactivated(TenantAggregate.Event):
+        class_version = 2
+        effective_field = "on"
+        upcast_v1_v2 = dated_upcast("on")
+        on: date
         actor: str
         reason: str | None
 
     @event(Deactivated)
-    def _deactivated(self, actor: str, reason: str | None) -> None:
+    def _deactivated(self, on: date, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.DEACTIVATED
         self.grants = []  # POSC ends an inactive ID's access with it
 
-    def reactivate(self, *, actor: str, reason: str | None = None) -> None:
+    def reactivate(self, *, on: date, actor: str, reason: str | None = None) -> None:
         if self.active:
             raise RuleViolation("account-active", "The account is already active.")
         if self.departed_on is not None:
             raise RuleViolation("person-departed", "A departed person's account is not reactivated; open a new one.")
-        self._reactivated(actor=actor, reason=reason)
+        self._reactivated(on=on, actor=actor, reason=reason)
 
     class Reactivated(TenantAggregate.Event):
+        class_version = 2
+        effective_field = "on"
+        upcast_v1_v2 = dated_upcast("on")
+        on: date
         actor: str
         reason: str | None
 
     @event(Reactivated)
-    def _reactivated(self, actor: str, reason: str | None) -> None:
+    def _reactivated(self, on: date, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.ACTIVE
 
     def reset_password(self, *, on: date, actor: str, reason: str | None = None) -> None:
@@ -279,6 +313,8 @@ class UserAccount(TenantAggregate):
         self._password_reset(on=on, actor=actor, reason=reason)
 
     class PasswordReset(TenantAggregate.Event):
+        effective_field = "on"
+        touches = ("password",)
         on: date
         actor: str
         reason: str | None

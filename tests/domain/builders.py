@@ -25,6 +25,9 @@ from domain.user_account import AccountRole, UserAccount
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "nppes"
 RETRIEVED_ON = date(2026, 11, 23)
+# Business days (domain/business_time.py): records are created early in 2026, before the facts tests date on them.
+REGISTERED_ON = date(2026, 1, 5)
+OPENED_ON = date(2026, 1, 5)
 
 # Real NPPES records (tests/fixtures/nppes/, see PROVENANCE.md).
 PEACH_NPI = "1174270805"  # NPI-2, PEACH STATE MEDICAL PRACTICE, PC, Philadelphia PA
@@ -97,6 +100,7 @@ def register_peach(**overrides: Any) -> Organization:
         mailing_address=PEACH_MAILING,
         provider_type="Physician group",
         risk_level=RiskLevel.LIMITED,
+        registered_on=REGISTERED_ON,
         actor="user-1",
         reason="new client",
     )
@@ -119,6 +123,7 @@ def register_hiza(**overrides: Any) -> Organization:
         mailing_address=None,
         provider_type="Physician",
         risk_level=RiskLevel.LIMITED,
+        registered_on=REGISTERED_ON,
         actor="user-1",
     )
     kwargs.update(overrides)
@@ -131,6 +136,7 @@ def open_account(role: AccountRole | str = AccountRole.SUBORDINATE, **overrides:
         organization_id=ORG_ID,
         person_name="Jo Dunn",
         role=role,
+        opened_on=OPENED_ON,
         actor="user-1",
     )
     if AccountRole(role) is AccountRole.BUSINESS_PARTNER:
@@ -152,6 +158,7 @@ def open_application(kind: ApplicationKind | str = ApplicationKind.POSC_REGISTRA
         kind=kind,
         channel=Channel.PORTAL,
         risk_level=RiskLevel.LIMITED,
+        opened_on=OPENED_ON,
         actor="user-1",
         reason="client signed",
     )

@@ -25,6 +25,7 @@ from domain.user_account import AccountRole, ChecklistStep, UserAccount
 from tests.domain.builders import LATER, open_account, open_application, register_peach, submitted_application
 
 K = ApplicationKind
+DESIGNATED_ON = date(2026, 2, 2)
 
 
 def refused(rule: str, check: Callable[..., object], *args: Any) -> RuleViolation:
@@ -39,7 +40,7 @@ def refused(rule: str, check: Callable[..., object], *args: Any) -> RuleViolatio
 def organization_with_primary() -> tuple[Organization, UserAccount]:
     organization = register_peach()
     primary = open_account(AccountRole.PRIMARY, organization_id=organization.id)
-    organization.designate_primary_user(account_id=primary.id, actor="user-1")
+    organization.designate_primary_user(account_id=primary.id, on=DESIGNATED_ON, actor="user-1")
     return organization, primary
 
 
@@ -54,7 +55,18 @@ def approved(kind: ApplicationKind, organization: Organization) -> Application:
 
 def test_the_organizations_approved_modification_replaces_the_primary_user() -> None:
     organization = register_peach()
-    check_primary_user_modification(approved(K.PRIMARY_USER_MODIFICATION, organization), organization.id)
+    check_primary_user_modification(approved(K.PRIMARY_USER_MODIFICATION, organization), organization.id, LATER)
+
+
+def test_a_replacement_is_not_dated_before_the_approval() -> None:
+    organization = register_peach()
+    modification = approved(K.PRIMARY_USER_MODIFICATION, organization)
+    before = date(2026, 4, 14)
+    error = refused(
+        "effective-date-before-dependency", check_primary_user_modification, modification, organization.id, before
+    )
+    assert str(before) in error.message and str(LATER) in error.message
+    check_primary_user_modification(modification, organization.id, date(2026, 5, 1))
 
 
 def test_a_modification_not_yet_approved_does_not() -> None:
@@ -64,7 +76,7 @@ def test_a_modification_not_yet_approved_does_not() -> None:
         submitted_application(K.PRIMARY_USER_MODIFICATION, organization_id=organization.id),
     ):
         error = refused(
-            "approved-modification-required", check_primary_user_modification, modification, organization.id
+            "approved-modification-required", check_primary_user_modification, modification, organization.id, LATER
         )
         assert error.message == "Replacing the primary user needs this organization's approved POSC-DC-PM application."
 
@@ -76,6 +88,7 @@ def test_another_organizations_modification_does_not() -> None:
         check_primary_user_modification,
         approved(K.PRIMARY_USER_MODIFICATION, organization),
         uuid4(),
+        LATER,
     )
 
 
@@ -86,6 +99,7 @@ def test_an_approved_application_of_another_kind_does_not() -> None:
         check_primary_user_modification,
         approved(K.POSC_REGISTRATION, organization),
         organization.id,
+        LATER,
     )
 
 
@@ -137,7 +151,7 @@ def test_no_access_from_a_deactivated_or_departed_primary_user() -> None:
         organization, primary = organization_with_primary()
         account = open_account(organization_id=organization.id)
         if end == "deactivate":
-            primary.deactivate(actor="user-1")
+            primary.deactivate(on=LATER, actor="user-1")
         else:
             primary.record_departure(on=LATER, actor="user-1")
         refused("no-active-primary-user", granting_primary_user, account, organization, primary)
@@ -155,15 +169,15 @@ def test_no_access_from_an_account_that_is_not_the_primary_user() -> None:
 
 def test_the_primary_user_is_reactivated() -> None:
     organization, primary = organization_with_primary()
-    primary.deactivate(actor="user-1")
+    primary.deactivate(on=LATER, actor="user-1")
     check_reactivation(primary, organization)
 
 
 def test_a_replaced_primary_user_is_not_reactivated() -> None:
     organization, first = organization_with_primary()
-    first.deactivate(actor="user-1")
+    first.deactivate(on=LATER, actor="user-1")
     second = open_account(AccountRole.PRIMARY, organization_id=organization.id)
-    organization.replace_primary_user(account_id=second.id, modification_id=uuid4(), actor="user-1")
+    organization.replace_primary_user(account_id=second.id, modification_id=uuid4(), on=LATER, actor="user-1")
     error = refused("primary-user-exists", check_reactivation, first, organization)
     assert error.message == "Another account is now the organization's primary user."
 
@@ -172,6 +186,6 @@ def test_a_replaced_primary_user_is_not_reactivated() -> None:
 def test_other_accounts_are_reactivated_whoever_the_primary_user_is(role: AccountRole) -> None:
     organization, _ = organization_with_primary()
     account = open_account(role, organization_id=organization.id)
-    account.deactivate(actor="user-1")
+    account.deactivate(on=LATER, actor="user-1")
     check_reactivation(account, organization)
     check_reactivation(account, register_peach())  # an organization with no primary user

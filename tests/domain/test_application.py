@@ -24,6 +24,7 @@ from domain.errors import InvalidValue
 from domain.organization import RiskLevel
 from tests.domain.builders import (
     LATER,
+    OPENED_ON,
     ORG_ID,
     SUBMITTED_ON,
     assert_refused,
@@ -95,6 +96,7 @@ def test_open_non_affiliation_kinds(kind):
     (opened,) = application.collect_events()
     assert type(opened) is Application.Opened
     assert (opened.kind, opened.actor, opened.reason, opened.plan) == (kind, "user-1", "client signed", None)
+    assert opened.opened_on == application.opened_on == OPENED_ON
 
 
 @pytest.mark.parametrize("kind", AFFILIATION_KINDS)
@@ -241,10 +243,13 @@ def test_supersede_with_another_type():
 
 def test_documents_may_be_attached_while_submitted_or_deficient():
     application = deficient(K.ENROLLMENT)
-    application.attach_document(document("w9", "w9-2"), supersedes="w9-1", actor="u", reason="signed W-9")
+    # received once the deficiency was noticed: a fact is not dated before one already recorded on the record
+    application.attach_document(
+        document("w9", "w9-2", received_on=LATER), supersedes="w9-1", actor="u", reason="signed W-9"
+    )
     assert application.superseded == {"w9-1": "w9-2"}
     application.resolve_deficiency(deficiency_id="D-1", resolved_on=LATER, actor="u")
-    application.attach_document(document("dea"), actor="u")
+    application.attach_document(document("dea", received_on=LATER), actor="u")
     assert "dea-1" in application.documents
 
 
@@ -837,7 +842,7 @@ def test_resubmission_is_not_dated_before_the_rejection():
 def test_date_before_rejection_is_checked_before_the_dossier():
     application = submitted(K.ENROLLMENT)
     application.reject(rejected_on=LATER, cause="mismatch", actor="u")
-    application.attach_document(document("dea", expires_on=BEFORE), actor="u")
+    application.attach_document(document("dea", expires_on=BEFORE, received_on=LATER), actor="u")
     assert_refused(
         application,
         lambda: application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=["tin"], actor="u"),
@@ -865,7 +870,8 @@ def test_withdrawal_before_submission_is_refused(state):
 
 
 def test_an_open_application_is_withdrawn_on_any_date():
-    application = fresh()
+    """Any date on or after its opening (domain/business_time.py)."""
+    application = fresh(opened_on=date(2019, 6, 3))
     application.withdraw(withdrawn_on=date(2020, 1, 1), actor="u")
     assert application.decided_on == date(2020, 1, 1)
 

@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import re
+import types
 import typing
+from datetime import date
+from typing import Any
 
 import pytest
 from eventsourcing.domain import Aggregate, CanInitAggregate, CommandMethodDecorator
@@ -20,6 +24,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.access_log import AccessLog
 from domain.application import Application
+from domain.business_time import ANY
 from domain.organization import Organization
 from domain.user_account import UserAccount
 from tests.domain.builders import open_account, register_peach, submitted_application
@@ -36,6 +41,75 @@ EVENTS = {
     Application: """Opened DocumentAttached Submitted DeficiencyNoticed DeficiencyResolved ScreeningCompleted
         Approved Denied Rejected Withdrawn""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
+}
+# Each event's business day (domain/business_time.py): the field holding it (None: the day it was recorded) and
+# the parts of its record it touches (ANY: the whole record).
+BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
+    Organization: {
+        "Registered": ("registered_on", (ANY,)),
+        "ProfileCorrected": ("on", ("profile",)),
+        "NppesSnapshotRecorded": ("snapshot.retrieved_on", ("profile",)),
+        "NppesComparisonChanged": ("on", ("profile",)),
+        "PinLetterReceived": ("received_on", ("pin",)),
+        "ProviderNumberIssued": ("issued_on", ("provider_number",)),
+        "RenderingProviderLinked": ("on", ("rendering:{npi}",)),
+        "RenderingProviderUnlinked": ("on", ("rendering:{npi}",)),
+        "EftDetailsRecorded": ("on", ("eft",)),
+        "EftValidationRecorded": ("on", ("eft",)),
+        "AffiliationRequested": ("on", ("affiliation:{plan}",)),
+        "AffiliationCredentialingStarted": ("on", ("affiliation:{plan}",)),
+        "AffiliationContracted": ("on", ("affiliation:{plan}",)),
+        "AffiliationActivated": ("on", ("affiliation:{plan}",)),
+        "AffiliationDenied": ("on", ("affiliation:{plan}",)),
+        "AffiliationTerminated": ("on", ("affiliation:{plan}",)),
+        "ScreeningRecorded": ("screened_on", ("screening:{source}",)),
+        "ScreeningCleared": ("on", ("screening:{source}",)),
+        "PrimaryUserDesignated": ("on", ("primary_user",)),
+        "PrimaryUserReplaced": ("on", ("primary_user",)),
+    },
+    UserAccount: {
+        "Opened": ("opened_on", (ANY,)),
+        "ChecklistStepCompleted": ("on", ("checklist",)),
+        "AccessGranted": ("on", ("access:{function}",)),
+        "AccessRevoked": ("on", ("access:{function}",)),
+        "AccessReviewed": ("on", (ANY,)),
+        "PersonDeparted": ("on", (ANY,)),
+        "Deactivated": ("on", (ANY,)),
+        "Reactivated": ("on", (ANY,)),
+        "PasswordReset": ("on", ("password",)),
+    },
+    Application: {
+        "Opened": ("opened_on", (ANY,)),
+        "DocumentAttached": ("document.received_on", ("document:{document.type}",)),
+        "Submitted": ("submitted_on", (ANY,)),
+        "DeficiencyNoticed": ("noticed_on", (ANY,)),
+        "DeficiencyResolved": ("resolved_on", (ANY,)),
+        "ScreeningCompleted": ("completed_on", ("screening:{screening}",)),
+        "Approved": ("decided_on", (ANY,)),
+        "Denied": ("decided_on", (ANY,)),
+        "Rejected": ("rejected_on", (ANY,)),
+        "Withdrawn": ("withdrawn_on", (ANY,)),
+    },
+    AccessLog: {"Opened": (None, (ANY,)), "PersonalDataRead": (None, (ANY,)), "AccessRefused": (None, (ANY,))},
+}
+# Parts an event only reads (a rule checked them), which therefore commute with other reads of them.
+READS = {"AffiliationContracted": ("provider_number",), "AffiliationActivated": ("provider_number",)}
+# The events that gained their business day (class_version 2): the field, just before ``actor``.
+GAINED_A_DAY = {
+    (Organization, "Registered"): "registered_on",
+    (Organization, "ProfileCorrected"): "on",
+    (Organization, "NppesComparisonChanged"): "on",
+    (Organization, "RenderingProviderLinked"): "on",
+    (Organization, "RenderingProviderUnlinked"): "on",
+    (Organization, "EftDetailsRecorded"): "on",
+    (Organization, "PrimaryUserDesignated"): "on",
+    (Organization, "PrimaryUserReplaced"): "on",
+    (UserAccount, "Opened"): "opened_on",
+    (UserAccount, "AccessGranted"): "on",
+    (UserAccount, "AccessRevoked"): "on",
+    (UserAccount, "Deactivated"): "on",
+    (UserAccount, "Reactivated"): "on",
+    (Application, "Opened"): "opened_on",
 }
 # The fields eventsourcing sets on every event (and the aggregate's topic, on a creation).
 SET_BY_EVENTSOURCING = {f.name for f in dataclasses.fields(Aggregate.Created)}
@@ -94,3 +168,58 @@ def test_commands_record_the_derived_classes() -> None:
         for recorded in aggregate.collect_events():
             assert type(recorded) is getattr(type(aggregate), type(recorded).__name__)
             assert isinstance(recorded, type(aggregate).Event)
+
+
+# --- business days (domain/business_time.py) -------------------------------------------------------------------
+
+
+def _plain(hint: Any) -> Any:
+    """``Annotated[date | None, PII]`` -> ``date``: the type a hint names, without metadata or None."""
+    if typing.get_origin(hint) is typing.Annotated:
+        hint = typing.get_args(hint)[0]
+    args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    return args[0] if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1 else hint
+
+
+def _field_type(event_class: type, path: str) -> Any:
+    hint: Any = event_class
+    for name in path.split("."):
+        hint = _plain(typing.get_type_hints(hint)[name])
+    return hint
+
+
+@pytest.mark.parametrize("method", METHODS, ids=_name)
+def test_each_event_names_its_business_day_and_the_parts_it_touches(
+    method: tuple[type, CommandMethodDecorator],
+) -> None:
+    aggregate, decorator = method
+    declared = decorator.given_event_cls
+    assert declared is not None
+    effective_field, touches = BUSINESS_DAYS[aggregate][declared.__name__]
+    recorded = getattr(aggregate, declared.__name__)
+    assert (recorded.effective_field, recorded.touches) == (effective_field, touches)
+    if effective_field is not None:
+        assert _field_type(declared, effective_field) is date
+    assert recorded.reads == READS.get(declared.__name__, ())
+    fields = {f.name for f in dataclasses.fields(declared)}
+    for template in (*touches, *recorded.reads):
+        assert {path.split(".")[0] for path in re.findall(r"{([a-z_.]+)}", template)} <= fields, template
+
+
+@pytest.mark.parametrize("aggregate, name", list(GAINED_A_DAY), ids=lambda v: getattr(v, "__name__", v))
+def test_an_event_that_gained_its_day_is_version_2_with_the_day_before_the_actor(aggregate: type, name: str) -> None:
+    declared = getattr(aggregate, name)
+    fields = [f.name for f in dataclasses.fields(declared) if f.name not in SET_BY_EVENTSOURCING]
+    assert fields[-3:] == [GAINED_A_DAY[(aggregate, name)], "actor", "reason"]
+    assert declared.class_version == 2
+    assert callable(declared.upcast_v1_v2)
+
+
+def test_no_other_event_changed_version() -> None:
+    versioned = {
+        (aggregate, name)
+        for aggregate, events in EVENTS.items()
+        for name in events.split()
+        if getattr(getattr(aggregate, name), "class_version", 1) != 1
+    }
+    assert versioned == set(GAINED_A_DAY)

@@ -29,6 +29,8 @@ from tests.domain.builders import (
     PEACH_NPI,
     PEACH_PRACTICE,
     PEACH_TAXONOMIES,
+    REGISTERED_ON,
+    RETRIEVED_ON,
     ROUTING,
     SSN,
     VIOS_NPI,
@@ -42,6 +44,7 @@ from tests.domain.builders import (
 
 S = AffiliationState
 D1, D2, D3 = date(2026, 5, 1), date(2026, 5, 20), date(2026, 6, 15)
+AFTER_SNAPSHOT = RETRIEVED_ON + timedelta(days=1)  # a profile correction may not predate the NPPES snapshot
 
 
 @pytest.fixture
@@ -96,6 +99,7 @@ def test_register_sets_the_profile_and_emits_one_registered_event():
     assert type(registered) is Organization.Registered
     assert (registered.originator_id, registered.originator_version) == (org.id, 1)
     assert (registered.actor, registered.reason) == ("user-1", "new client")
+    assert registered.registered_on == org.registered_on == REGISTERED_ON
     assert registered.tin == "123456789"
     assert registered.taxonomies == PEACH_TAXONOMIES
     assert org.collect_events() == []
@@ -196,14 +200,14 @@ def test_boundaries_accepted():
 def test_correct_profile_changes_only_the_given_fields():
     org = fresh()
     new_practice = Address.parse("1 Main St", "Boston", "MA", "02108", field="practice_address")
-    org.correct_profile(actor="user-2", reason="moved", practice_address=new_practice, risk_level="moderate")
+    org.correct_profile(on=D1, actor="user-2", reason="moved", practice_address=new_practice, risk_level="moderate")
     assert org.version == 2
     assert org.practice_address == new_practice
     assert org.risk_level is RiskLevel.MODERATE
     assert org.legal_name == "Peach State Medical Practice, PC" and org.mailing_address == PEACH_MAILING
     (corrected,) = org.collect_events()
     assert type(corrected) is Organization.ProfileCorrected
-    assert (corrected.actor, corrected.reason) == ("user-2", "moved")
+    assert (corrected.on, corrected.actor, corrected.reason) == (D1, "user-2", "moved")
     assert corrected.practice_address == new_practice
     assert corrected.risk_level is RiskLevel.MODERATE
     assert (corrected.legal_name, corrected.tin, corrected.taxonomies, corrected.provider_type) == (None,) * 4
@@ -214,6 +218,7 @@ def test_correct_every_field():
     mailing = Address.parse("PO Box 278", "Quincy", "MA", "02171-0278", field="mailing_address")
     taxonomies = [TaxonomySelection("193200000X", True)]
     org.correct_profile(
+        on=D1,
         actor="user-1",
         legal_name=" PEACH STATE MEDICAL PRACTICE, PC ",
         tin=OTHER_EIN,
@@ -234,21 +239,23 @@ def test_correct_every_field():
 
 def test_correct_taxonomy_version_alone_keeps_the_codes():
     org = fresh()
-    org.correct_profile(actor="user-1", taxonomy_version="25.2")
+    org.correct_profile(on=D1, actor="user-1", taxonomy_version="25.2")
     assert org.taxonomy_version == "25.2" and org.taxonomies == PEACH_TAXONOMIES
 
 
 def test_correct_taxonomies_alone_keeps_the_version():
     org = fresh()
-    org.correct_profile(actor="user-1", taxonomies=[TaxonomySelection("207VE0102X", True)])
+    org.correct_profile(on=D1, actor="user-1", taxonomies=[TaxonomySelection("207VE0102X", True)])
     assert org.taxonomy_version == "25.1" and org.taxonomies == [TaxonomySelection("207VE0102X", True)]
 
 
 def test_a_sole_practitioner_corrects_her_ssn():
     org = register_hiza()
-    org.correct_profile(actor="user-1", tin="234-56-7890")
+    org.correct_profile(on=D1, actor="user-1", tin="234-56-7890")
     assert org.tin == "234567890"
-    assert_refused(org, lambda: org.correct_profile(actor="user-1", tin="98-7654321"), "invalid-tin", InvalidValue)
+    assert_refused(
+        org, lambda: org.correct_profile(on=D1, actor="user-1", tin="98-7654321"), "invalid-tin", InvalidValue
+    )
 
 
 @pytest.mark.parametrize(
@@ -271,7 +278,7 @@ def test_a_sole_practitioner_corrects_her_ssn():
 )
 def test_nothing_to_correct(changes):
     org = fresh()
-    assert_refused(org, lambda: org.correct_profile(actor="user-1", **changes), "nothing-to-correct")
+    assert_refused(org, lambda: org.correct_profile(on=D1, actor="user-1", **changes), "nothing-to-correct")
 
 
 @pytest.mark.parametrize(
@@ -290,12 +297,12 @@ def test_nothing_to_correct(changes):
 )
 def test_correct_profile_refuses_invalid_values(changes, rule):
     org = fresh()
-    assert_refused(org, lambda: org.correct_profile(actor="user-1", **changes), rule, InvalidValue)
+    assert_refused(org, lambda: org.correct_profile(on=D1, actor="user-1", **changes), rule, InvalidValue)
 
 
 def test_correct_profile_refuses_unknown_risk_level():
     org = fresh()
-    assert_value_error(org, lambda: org.correct_profile(actor="user-1", risk_level="extreme"))
+    assert_value_error(org, lambda: org.correct_profile(on=D1, actor="user-1", risk_level="extreme"))
 
 
 # --- NPPES snapshot and mismatches ----------------------------------------------------------------------------
@@ -326,7 +333,7 @@ def test_the_comparison_is_recorded_only_when_its_result_changes():
     org.collect_events()
     org.record_nppes_snapshot(peach_snapshot(), actor="user-1")  # same result: no second comparison event
     assert [type(e) for e in org.collect_events()] == [Organization.NppesSnapshotRecorded]
-    org.correct_profile(legal_name="Peach Other Name LLC", actor="user-1")
+    org.correct_profile(legal_name="Peach Other Name LLC", on=AFTER_SNAPSHOT, actor="user-1")
     _, compared = org.collect_events()
     assert [m.field for m in compared.mismatches] == ["legal_name"]
     assert org.nppes_comparison == org.nppes_mismatches
@@ -362,17 +369,19 @@ def test_mismatches_are_recomputed_after_each_correction():
     )
     org.record_nppes_snapshot(peach_snapshot(), tin=OTHER_EIN, actor="user-1")
     assert [m.field for m in org.nppes_mismatches] == ["legal_name", "taxonomies", "mailing_address", "tin"]
-    org.correct_profile(actor="user-1", legal_name="PEACH STATE MEDICAL PRACTICE, PC")
+    org.correct_profile(on=AFTER_SNAPSHOT, actor="user-1", legal_name="PEACH STATE MEDICAL PRACTICE, PC")
     assert [m.field for m in org.nppes_mismatches] == ["taxonomies", "mailing_address", "tin"]
-    org.correct_profile(actor="user-1", taxonomies=list(PEACH_TAXONOMIES))
+    org.correct_profile(on=AFTER_SNAPSHOT, actor="user-1", taxonomies=list(PEACH_TAXONOMIES))
     assert [m.field for m in org.nppes_mismatches] == ["mailing_address", "tin"]
-    org.correct_profile(actor="user-1", mailing_address=PEACH_MAILING)
+    org.correct_profile(on=AFTER_SNAPSHOT, actor="user-1", mailing_address=PEACH_MAILING)
     assert [m.field for m in org.nppes_mismatches] == ["tin"]
-    org.correct_profile(actor="user-1", tin=OTHER_EIN)
+    org.correct_profile(on=AFTER_SNAPSHOT, actor="user-1", tin=OTHER_EIN)
     assert org.nppes_mismatches == []
     # and a correction can introduce a mismatch again
     org.correct_profile(
-        actor="user-1", practice_address=Address.parse("1414 Walnut St.", "Philadelphia", "PA", "19102", field="p")
+        on=AFTER_SNAPSHOT,
+        actor="user-1",
+        practice_address=Address.parse("1414 Walnut St.", "Philadelphia", "PA", "19102", field="p"),
     )
     assert [m.field for m in org.nppes_mismatches] == ["practice_address"]
 
@@ -474,18 +483,18 @@ def test_a_malformed_number_is_invalid_even_after_issue():
 @pytest.mark.parametrize("kind", [EntityKind.GROUP, EntityKind.FACILITY, EntityKind.OUT_OF_STATE_TELEHEALTH])
 def test_type2_entities_link_and_unlink_rendering_npis(kind):
     org = fresh(entity_kind=kind)
-    org.link_rendering_provider(npi=DANWING_NPI, name=" Josefina Danwing ", actor="user-1")
-    org.link_rendering_provider(npi=DAPAAH_NPI, name="Josephine Dapaah", actor="user-1", reason="new hire")
+    org.link_rendering_provider(npi=DANWING_NPI, name=" Josefina Danwing ", on=D1, actor="user-1")
+    org.link_rendering_provider(npi=DAPAAH_NPI, name="Josephine Dapaah", on=D1, actor="user-1", reason="new hire")
     assert org.rendering_providers == {DANWING_NPI: "Josefina Danwing", DAPAAH_NPI: "Josephine Dapaah"}
     linked1, linked2 = org.collect_events()
     assert type(linked1) is Organization.RenderingProviderLinked
     assert (linked2.npi, linked2.name, linked2.reason) == (DAPAAH_NPI, "Josephine Dapaah", "new hire")
-    org.unlink_rendering_provider(npi=DANWING_NPI, actor="user-1", reason="left")
+    org.unlink_rendering_provider(npi=DANWING_NPI, on=D1, actor="user-1", reason="left")
     assert org.rendering_providers == {DAPAAH_NPI: "Josephine Dapaah"}
     (unlinked,) = org.collect_events()
     assert type(unlinked) is Organization.RenderingProviderUnlinked and unlinked.npi == DANWING_NPI
     # and may be linked again
-    org.link_rendering_provider(npi=DANWING_NPI, name="Josefina Danwing", actor="user-1")
+    org.link_rendering_provider(npi=DANWING_NPI, name="Josefina Danwing", on=D1, actor="user-1")
     assert set(org.rendering_providers) == {DANWING_NPI, DAPAAH_NPI}
     assert org.version == 5
 
@@ -494,7 +503,7 @@ def test_a_solo_practitioner_links_no_rendering_npis():
     org = register_hiza()
     assert_refused(
         org,
-        lambda: org.link_rendering_provider(npi=DANWING_NPI, name="Josefina Danwing", actor="user-1"),
+        lambda: org.link_rendering_provider(npi=DANWING_NPI, name="Josefina Danwing", on=D1, actor="user-1"),
         "rendering-link-needs-group",
     )
 
@@ -502,16 +511,18 @@ def test_a_solo_practitioner_links_no_rendering_npis():
 def test_the_group_npi_is_not_its_own_rendering_provider():
     org = fresh()
     assert_refused(
-        org, lambda: org.link_rendering_provider(npi=PEACH_NPI, name="Peach", actor="user-1"), "rendering-link-self"
+        org,
+        lambda: org.link_rendering_provider(npi=PEACH_NPI, name="Peach", on=D1, actor="user-1"),
+        "rendering-link-self",
     )
 
 
 def test_a_rendering_npi_is_linked_once():
     org = fresh()
-    org.link_rendering_provider(npi=DARBY_NPI, name="Joette Darby", actor="user-1")
+    org.link_rendering_provider(npi=DARBY_NPI, name="Joette Darby", on=D1, actor="user-1")
     assert_refused(
         org,
-        lambda: org.link_rendering_provider(npi=DARBY_NPI, name="J. Darby", actor="user-1"),
+        lambda: org.link_rendering_provider(npi=DARBY_NPI, name="J. Darby", on=D1, actor="user-1"),
         "rendering-already-linked",
     )
 
@@ -520,14 +531,17 @@ def test_a_rendering_npi_is_linked_once():
 def test_rendering_npi_must_be_valid(npi):
     org = fresh()
     assert_refused(
-        org, lambda: org.link_rendering_provider(npi=npi, name="X", actor="user-1"), "invalid-npi", InvalidValue
+        org, lambda: org.link_rendering_provider(npi=npi, name="X", on=D1, actor="user-1"), "invalid-npi", InvalidValue
     )
 
 
 def test_invalid_npi_is_reported_before_the_group_rule():
     org = register_hiza()
     assert_refused(
-        org, lambda: org.link_rendering_provider(npi="123", name="X", actor="user-1"), "invalid-npi", InvalidValue
+        org,
+        lambda: org.link_rendering_provider(npi="123", name="X", on=D1, actor="user-1"),
+        "invalid-npi",
+        InvalidValue,
     )
 
 
@@ -536,7 +550,7 @@ def test_rendering_provider_needs_a_name(name):
     org = fresh()
     assert_refused(
         org,
-        lambda: org.link_rendering_provider(npi=DARBY_NPI, name=name, actor="user-1"),
+        lambda: org.link_rendering_provider(npi=DARBY_NPI, name=name, on=D1, actor="user-1"),
         "invalid-value",
         InvalidValue,
     )
@@ -544,12 +558,18 @@ def test_rendering_provider_needs_a_name(name):
 
 def test_unlink_only_a_linked_npi():
     org = fresh()
-    assert_refused(org, lambda: org.unlink_rendering_provider(npi=DARBY_NPI, actor="user-1"), "rendering-not-linked")
-    org.link_rendering_provider(npi=DARBY_NPI, name="Joette Darby", actor="user-1")
-    org.unlink_rendering_provider(npi=DARBY_NPI, actor="user-1")
-    assert_refused(org, lambda: org.unlink_rendering_provider(npi=DARBY_NPI, actor="user-1"), "rendering-not-linked")
+    assert_refused(
+        org, lambda: org.unlink_rendering_provider(npi=DARBY_NPI, on=D1, actor="user-1"), "rendering-not-linked"
+    )
+    org.link_rendering_provider(npi=DARBY_NPI, name="Joette Darby", on=D1, actor="user-1")
+    org.unlink_rendering_provider(npi=DARBY_NPI, on=D1, actor="user-1")
+    assert_refused(
+        org, lambda: org.unlink_rendering_provider(npi=DARBY_NPI, on=D1, actor="user-1"), "rendering-not-linked"
+    )
     solo = register_hiza()
-    assert_refused(solo, lambda: solo.unlink_rendering_provider(npi=HIZA_NPI, actor="user-1"), "rendering-not-linked")
+    assert_refused(
+        solo, lambda: solo.unlink_rendering_provider(npi=HIZA_NPI, on=D1, actor="user-1"), "rendering-not-linked"
+    )
 
 
 # --- EFT ------------------------------------------------------------------------------------------------------
@@ -558,7 +578,7 @@ def test_unlink_only_a_linked_npi():
 def test_eft_details_then_validation():
     org = fresh()
     org.record_eft_details(
-        routing_number=ROUTING, account_number="000123456789", account_type="checking", actor="user-1"
+        routing_number=ROUTING, account_number="000123456789", account_type="checking", on=D1, actor="user-1"
     )
     assert (org.eft_status, org.eft_routing_number, org.eft_account_number) == (
         EftStatus.PENDING_VALIDATION,
@@ -576,18 +596,20 @@ def test_eft_details_then_validation():
 
 def test_failed_eft_validation_and_new_details():
     org = fresh()
-    org.record_eft_details(routing_number=ROUTING, account_number="1234", account_type="savings", actor="user-1")
+    org.record_eft_details(routing_number=ROUTING, account_number="1234", account_type="savings", on=D1, actor="user-1")
     org.record_eft_validation(validated=False, on=D1, actor="user-1", reason="micro-deposit bounced")
     assert org.eft_status is EftStatus.FAILED
     assert_refused(org, lambda: org.record_eft_validation(validated=True, on=D2, actor="user-1"), "eft-not-pending")
     org.record_eft_details(
-        routing_number=OTHER_ROUTING, account_number="1" * 17, account_type=AccountType.CHECKING, actor="user-1"
+        routing_number=OTHER_ROUTING, account_number="1" * 17, account_type=AccountType.CHECKING, on=D2, actor="user-1"
     )
     assert (org.eft_status, org.eft_routing_number) == (EftStatus.PENDING_VALIDATION, OTHER_ROUTING)
     org.record_eft_validation(validated=True, on=D2, actor="user-1")
     assert org.eft_status is EftStatus.VALIDATED
     # new details after validation need validating again
-    org.record_eft_details(routing_number=ROUTING, account_number="5678", account_type="checking", actor="user-1")
+    org.record_eft_details(
+        routing_number=ROUTING, account_number="5678", account_type="checking", on=D3, actor="user-1"
+    )
     assert org.eft_status is EftStatus.PENDING_VALIDATION
 
 
@@ -595,7 +617,7 @@ def test_failed_eft_validation_and_new_details():
 def test_validation_needs_pending_details(status_path):
     org = fresh()
     if status_path:
-        org.record_eft_details(routing_number=ROUTING, account_number="1234", account_type="checking", actor="u")
+        org.record_eft_details(routing_number=ROUTING, account_number="1234", account_type="checking", on=D1, actor="u")
         for outcome in status_path:
             org.record_eft_validation(validated=outcome, on=D1, actor="u")
     for outcome in (True, False):
@@ -612,7 +634,7 @@ def test_account_number_is_4_to_17_digits(account):
     error = assert_refused(
         org,
         lambda: org.record_eft_details(
-            routing_number=ROUTING, account_number=account, account_type="checking", actor="u"
+            routing_number=ROUTING, account_number=account, account_type="checking", on=D1, actor="u"
         ),
         "invalid-account-number",
         InvalidValue,
@@ -626,7 +648,7 @@ def test_routing_number_checksum(routing):
     assert_refused(
         org,
         lambda: org.record_eft_details(
-            routing_number=routing, account_number="1234", account_type="checking", actor="u"
+            routing_number=routing, account_number="1234", account_type="checking", on=D1, actor="u"
         ),
         "invalid-routing-number",
         InvalidValue,
@@ -638,7 +660,7 @@ def test_unknown_account_type():
     assert_value_error(
         org,
         lambda: org.record_eft_details(
-            routing_number=ROUTING, account_number="1234", account_type="money_market", actor="u"
+            routing_number=ROUTING, account_number="1234", account_type="money_market", on=D1, actor="u"
         ),
     )
 
@@ -986,29 +1008,29 @@ def test_designate_then_replace_the_primary_user():
     org = fresh()
     first, second, third = uuid4(), uuid4(), uuid4()
     pm1, pm2 = uuid4(), uuid4()
-    org.designate_primary_user(account_id=first, actor="user-1", reason="POSC-DC-PE")
+    org.designate_primary_user(account_id=first, on=D1, actor="user-1", reason="POSC-DC-PE")
     assert org.primary_user_account_id == first
     (designated,) = org.collect_events()
     assert type(designated) is Organization.PrimaryUserDesignated and designated.account_id == first
-    org.replace_primary_user(account_id=second, modification_id=pm1, actor="user-1")
+    org.replace_primary_user(account_id=second, modification_id=pm1, on=D1, actor="user-1")
     assert org.primary_user_account_id == second and org.used_modifications == [pm1]
     (replaced,) = org.collect_events()
     assert type(replaced) is Organization.PrimaryUserReplaced
     assert (replaced.account_id, replaced.previous_account_id, replaced.modification_id) == (second, first, pm1)
     # back to the first person is a change too, with a new form
-    org.replace_primary_user(account_id=first, modification_id=pm2, actor="user-1")
-    org.replace_primary_user(account_id=third, modification_id=uuid4(), actor="user-1")
+    org.replace_primary_user(account_id=first, modification_id=pm2, on=D1, actor="user-1")
+    org.replace_primary_user(account_id=third, modification_id=uuid4(), on=D1, actor="user-1")
     assert org.primary_user_account_id == third and len(org.used_modifications) == 3
     assert org.version == 5
 
 
 def test_a_second_designation_is_refused():
     org = fresh()
-    org.designate_primary_user(account_id=uuid4(), actor="user-1")
+    org.designate_primary_user(account_id=uuid4(), on=D1, actor="user-1")
     for account in (uuid4(), org.primary_user_account_id):
         assert_refused(
             org,
-            lambda account=account: org.designate_primary_user(account_id=account, actor="user-1"),
+            lambda account=account: org.designate_primary_user(account_id=account, on=D1, actor="user-1"),
             "primary-user-exists",
         )
 
@@ -1017,7 +1039,7 @@ def test_replacing_needs_a_primary_user():
     org = fresh()
     assert_refused(
         org,
-        lambda: org.replace_primary_user(account_id=uuid4(), modification_id=uuid4(), actor="user-1"),
+        lambda: org.replace_primary_user(account_id=uuid4(), modification_id=uuid4(), on=D1, actor="user-1"),
         "no-primary-user",
     )
 
@@ -1025,22 +1047,22 @@ def test_replacing_needs_a_primary_user():
 def test_replacing_with_the_same_account():
     org = fresh()
     account = uuid4()
-    org.designate_primary_user(account_id=account, actor="user-1")
+    org.designate_primary_user(account_id=account, on=D1, actor="user-1")
     assert_refused(
         org,
-        lambda: org.replace_primary_user(account_id=account, modification_id=uuid4(), actor="user-1"),
+        lambda: org.replace_primary_user(account_id=account, modification_id=uuid4(), on=D1, actor="user-1"),
         "primary-user-unchanged",
     )
 
 
 def test_a_modification_form_is_used_once():
     org = fresh()
-    org.designate_primary_user(account_id=uuid4(), actor="user-1")
+    org.designate_primary_user(account_id=uuid4(), on=D1, actor="user-1")
     pm = uuid4()
-    org.replace_primary_user(account_id=uuid4(), modification_id=pm, actor="user-1")
+    org.replace_primary_user(account_id=uuid4(), modification_id=pm, on=D1, actor="user-1")
     assert_refused(
         org,
-        lambda: org.replace_primary_user(account_id=uuid4(), modification_id=pm, actor="user-1"),
+        lambda: org.replace_primary_user(account_id=uuid4(), modification_id=pm, on=D1, actor="user-1"),
         "modification-already-used",
     )
 

@@ -8,16 +8,20 @@ submissions since the last rejection are 0 or 1; replaying the events so far reb
 
 Dates are drawn relative to a model clock (the latest accepted date), a few days either side, so back-dated commands
 exercise the date-order rules (date-before-submission, date-before-rejection, deficiency-date-order,
-review-date-order, step-date-order).
+review-date-order, step-date-order) and the business-day rule every fact obeys after those
+(effective-date-before-dependency, domain/business_time.py): a fact is not dated before a fact already recorded on a
+part of the record it shares ("*", the whole record, shares with every part). The records open on BASE, far enough
+back that no drawn date reaches today (effective-date-in-future is modelled all the same).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
@@ -41,7 +45,8 @@ MACHINE_SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 
-BASE = date(2026, 1, 5)
+BASE = date(2024, 1, 8)  # drawn dates stay within about two years of it, so before today
+WHOLE = "*"  # the part of every fact on the whole record (its opening, a submission, a deactivation...)
 A = ApplicationStatus
 K = ApplicationKind
 D = DocumentType
@@ -74,11 +79,32 @@ def _day(n: int) -> date:
     return BASE + timedelta(days=n)
 
 
+def _massachusetts_today() -> date:
+    return datetime.now(ZoneInfo("America/New_York")).date()
+
+
 class Harness(RuleBasedStateMachine):
     """Runs one command, checking the model's prediction and that a refusal left no trace."""
 
     aggregate: Any
     accepted: int
+    days: dict[str, date]  # per part of the record, the latest business day of a fact recorded on it
+
+    def _start_days(self) -> None:
+        self.days = {WHOLE: BASE}  # the record opened on BASE
+
+    def _timing_rule(self, parts: Iterable[str], on: date) -> str | None:
+        """The rules every dated fact obeys once the command's own rules pass: not in the future, nor before a fact
+        already recorded on a part it shares."""
+        parts = set(parts)
+        if on > _massachusetts_today():
+            return "effective-date-in-future"
+        shared = [day for part, day in self.days.items() if WHOLE in parts or part in parts or part == WHOLE]
+        return "effective-date-before-dependency" if shared and on < max(shared) else None
+
+    def _note(self, parts: Iterable[str], on: date) -> None:
+        for part in parts:
+            self.days[part] = max(self.days.get(part, on), on)
 
     def run(self, command: Callable[[], object], expected_rule: str | None) -> bool:
         version = self.aggregate.version
@@ -185,9 +211,10 @@ class ApplicationLifecycle(Harness):
 
     @initialize(kind=st.sampled_from(list(ApplicationKind)), risk=st.sampled_from(list(RiskLevel)))
     def open(self, kind: ApplicationKind, risk: RiskLevel) -> None:
-        self.aggregate = open_application(kind, risk_level=risk)
+        self.aggregate = open_application(kind, risk_level=risk, opened_on=BASE)
         self.accepted = 0
         self.model = ApplicationModel(kind=kind, risk=risk)
+        self._start_days()
 
     # --- helpers ---------------------------------------------------------------------------------------------
 
@@ -221,9 +248,10 @@ class ApplicationLifecycle(Harness):
 
     # --- rules ---------------------------------------------------------------------------------------------
 
-    @rule(doc=documents(), supersede=st.one_of(st.none(), st.sampled_from(DOC_IDS)))
-    def attach_document(self, doc: Document, supersede: str | None) -> None:
+    @rule(doc=documents(), supersede=st.one_of(st.none(), st.sampled_from(DOC_IDS)), received=DELTA)
+    def attach_document(self, doc: Document, supersede: str | None, received: int) -> None:
         m = self.model
+        doc = replace(doc, received_on=self._date(received))
         expected = None
         if self._closed():
             expected = "application-closed"
@@ -235,11 +263,15 @@ class ApplicationLifecycle(Harness):
             expected = "document-unknown"
         elif supersede is not None and m.documents[supersede].type is not doc.type:
             expected = "document-type-differs"
+        else:
+            expected = self._timing_rule([f"document:{doc.type}"], doc.received_on)
         if self.run(lambda: self.aggregate.attach_document(doc, supersedes=supersede, actor="u"), expected):
             if supersede is not None:
                 del m.documents[supersede]
                 m.superseded.add(supersede)
             m.documents[doc.document_id] = doc
+            self._note([f"document:{doc.type}"], doc.received_on)
+            self._advance(doc.received_on)
 
     @rule()
     def attach_the_required_documents(self) -> None:
@@ -252,14 +284,17 @@ class ApplicationLifecycle(Harness):
             doc = Document(
                 document_id=free[0],
                 type=doc_type,
-                received_on=BASE,
+                received_on=self._date(0),  # the latest day yet: never before a fact already recorded
                 expires_on=_day(400) if doc_type in EXPIRING else None,
                 per_occurrence_limit=1_000_000 if doc_type is DocumentType.LIABILITY_COI else None,
                 aggregate_limit=3_000_000 if doc_type is DocumentType.LIABILITY_COI else None,
             )
-            expected = "application-closed" if self._closed() else None
+            expected = (
+                "application-closed" if self._closed() else self._timing_rule([f"document:{doc.type}"], doc.received_on)
+            )
             if self.run(lambda doc=doc: self.aggregate.attach_document(doc, actor="u"), expected):
                 m.documents[doc.document_id] = doc
+                self._note([f"document:{doc.type}"], doc.received_on)
 
     @rule(
         delta=DELTA,
@@ -288,6 +323,8 @@ class ApplicationLifecycle(Harness):
             expected = "documents-expired"
         elif mismatches and not (override and override.strip()):
             expected = "nppes-mismatch"
+        else:
+            expected = self._timing_rule([WHOLE], on)
         accepted = self.run(
             lambda: self.aggregate.submit(
                 submitted_on=on, nppes_mismatches=mismatches, override_reason=override, actor="u"
@@ -297,6 +334,7 @@ class ApplicationLifecycle(Harness):
         if accepted:
             m.status, m.submitted_on = A.SUBMITTED, on
             m.submissions += 1
+            self._note([WHOLE], on)
             self._advance(on)
             event = self.aggregate.pending_events[-1]
             assert event.overridden_mismatches == mismatches
@@ -317,7 +355,7 @@ class ApplicationLifecycle(Harness):
             elif deficiency_id in m.deficiencies:
                 expected = "deficiency-id-taken"
             else:
-                expected = self._date_rule(on)
+                expected = self._date_rule(on) or self._timing_rule([WHOLE], on)
         accepted = self.run(
             lambda: self.aggregate.notice_deficiency(
                 deficiency_id=deficiency_id, missing_items=items, noticed_on=on, actor="u"
@@ -327,6 +365,7 @@ class ApplicationLifecycle(Harness):
         if accepted:
             m.deficiencies[deficiency_id] = (on, None)
             m.status = A.DEFICIENT
+            self._note([WHOLE], on)
             self._advance(on)
 
     @rule(deficiency_id=st.sampled_from(DEFICIENCY_IDS), delta=DELTA)
@@ -342,12 +381,15 @@ class ApplicationLifecycle(Harness):
             expected = "deficiency-not-open"
         elif on < m.deficiencies[deficiency_id][0]:
             expected = "deficiency-date-order"
+        else:
+            expected = self._timing_rule([WHOLE], on)
         if self.run(
             lambda: self.aggregate.resolve_deficiency(deficiency_id=deficiency_id, resolved_on=on, actor="u"), expected
         ):
             m.deficiencies[deficiency_id] = (m.deficiencies[deficiency_id][0], on)
             if all(resolved for _, resolved in m.deficiencies.values()):
                 m.status = A.SUBMITTED
+            self._note([WHOLE], on)
             self._advance(on)
 
     @rule(screening=st.sampled_from(list(ScreeningKind)), passed=st.booleans(), delta=DELTA)
@@ -360,11 +402,14 @@ class ApplicationLifecycle(Harness):
                 expected = "screening-not-required"
             elif self._before_submission(on):
                 expected = "date-before-submission"
+            else:
+                expected = self._timing_rule([f"screening:{screening.value}"], on)
         if self.run(
             lambda: self.aggregate.record_screening(screening=screening, passed=passed, completed_on=on, actor="u"),
             expected,
         ):
             m.passed[screening] = passed
+            self._note([f"screening:{screening.value}"], on)
             self._advance(on)
 
     @rule(delta=FORWARD)
@@ -396,10 +441,13 @@ class ApplicationLifecycle(Harness):
             expected = "provider-number-required"
         elif m.kind is not ApplicationKind.ENROLLMENT and provider_number:
             expected = "provider-number-only-for-enrollment"
+        else:
+            expected = self._timing_rule([WHOLE], on)
         if self.run(
             lambda: self.aggregate.approve(decided_on=on, provider_number=provider_number, actor="u"), expected
         ):
             m.status = A.APPROVED
+            self._note([WHOLE], on)
             self._advance(on)
 
     @rule(delta=DELTA, reason=st.sampled_from([None, "", "not eligible"]))
@@ -412,8 +460,11 @@ class ApplicationLifecycle(Harness):
                 expected = self._date_rule(on)
             elif not reason:
                 expected = "reason-required"
+            else:
+                expected = self._timing_rule([WHOLE], on)
         if self.run(lambda: self.aggregate.deny(decided_on=on, actor="u", reason=reason), expected):
             m.status = A.DENIED
+            self._note([WHOLE], on)
             self._advance(on)
 
     @rule(delta=DELTA, cause=st.sampled_from(["NPPES mismatch", "   "]))
@@ -426,11 +477,14 @@ class ApplicationLifecycle(Harness):
                 expected = self._date_rule(on)
             elif not cause.strip():
                 expected = "invalid-value"
+            else:
+                expected = self._timing_rule([WHOLE], on)
         if self.run(lambda: self.aggregate.reject(rejected_on=on, cause=cause, actor="u"), expected):
             m.status, m.submitted_on = A.OPEN, None
             m.deficiencies, m.passed = {}, {}
             m.rejections += 1
             m.rejected_on = on
+            self._note([WHOLE], on)
             self._advance(on)
 
     @rule(delta=DELTA, really=st.integers(0, 5))
@@ -438,9 +492,10 @@ class ApplicationLifecycle(Harness):
         if really:  # withdrawing closes the application: keep it rare so sequences explore further
             return
         on = self._date(delta)
-        expected = "application-closed" if self._closed() else self._date_rule(on)
+        expected = "application-closed" if self._closed() else self._date_rule(on) or self._timing_rule([WHOLE], on)
         if self.run(lambda: self.aggregate.withdraw(withdrawn_on=on, actor="u"), expected):
             self.model.status = A.WITHDRAWN
+            self._note([WHOLE], on)
             self._advance(on)
 
     # --- invariants ------------------------------------------------------------------------------------------
@@ -509,9 +564,10 @@ class UserAccountLifecycle(Harness):
 
     @initialize(role=st.sampled_from(list(AccountRole)))
     def open(self, role: AccountRole) -> None:
-        self.aggregate = open_account(role)
+        self.aggregate = open_account(role, opened_on=BASE)
         self.accepted = 0
         self.model = AccountModel(role=role)
+        self._start_days()
 
     def _date(self, delta: int) -> date:
         return _day(max(0, self.model.clock + delta))
@@ -537,13 +593,17 @@ class UserAccountLifecycle(Harness):
             expected = "step-out-of-order"
         elif steps.index(step) > 0 and on < m.checklist[steps[steps.index(step) - 1]]:
             expected = "step-date-order"
+        else:
+            expected = self._timing_rule(["checklist"], on)
         if self.run(lambda: self.aggregate.complete_step(step, on=on, actor="u"), expected):
             m.checklist[step] = on
+            self._note(["checklist"], on)
             self._advance(on)
 
-    @rule(function=st.sampled_from(list(PoscFunction)))
-    def grant_access(self, function: PoscFunction) -> None:
+    @rule(function=st.sampled_from(list(PoscFunction)), delta=DELTA)
+    def grant_access(self, function: PoscFunction, delta: int) -> None:
         m = self.model
+        on, part = self._date(delta), f"access:{function.value}"
         expected = None
         if not m.active:
             expected = "account-not-active"
@@ -551,15 +611,22 @@ class UserAccountLifecycle(Harness):
             expected = "person-departed"
         elif function in m.grants:
             expected = "access-already-granted"
-        if self.run(lambda: self.aggregate.grant_access(function, granted_by=None, actor="u"), expected):
+        else:
+            expected = self._timing_rule([part], on)
+        if self.run(lambda: self.aggregate.grant_access(function, granted_by=None, on=on, actor="u"), expected):
             m.grants.append(function)
+            self._note([part], on)
+            self._advance(on)
 
-    @rule(function=st.sampled_from(list(PoscFunction)))
-    def revoke_access(self, function: PoscFunction) -> None:
+    @rule(function=st.sampled_from(list(PoscFunction)), delta=DELTA)
+    def revoke_access(self, function: PoscFunction, delta: int) -> None:
         m = self.model
-        expected = None if function in m.grants else "access-not-granted"
-        if self.run(lambda: self.aggregate.revoke_access(function, actor="u"), expected):
+        on, part = self._date(delta), f"access:{function.value}"
+        expected = self._timing_rule([part], on) if function in m.grants else "access-not-granted"
+        if self.run(lambda: self.aggregate.revoke_access(function, on=on, actor="u"), expected):
             m.grants.remove(function)
+            self._note([part], on)
+            self._advance(on)
 
     @rule(outcome=st.sampled_from(list(ReviewOutcome)), delta=DELTA, reviewer=st.sampled_from(["Q1 audit", " "]))
     def review_access(self, outcome: ReviewOutcome, delta: int, reviewer: str) -> None:
@@ -572,45 +639,55 @@ class UserAccountLifecycle(Harness):
             expected = "review-date-order"
         elif not reviewer.strip():
             expected = "invalid-value"
+        else:
+            expected = self._timing_rule([WHOLE], on)
         if self.run(
             lambda: self.aggregate.review_access(outcome=outcome, on=on, reviewer=reviewer, actor="u"), expected
         ):
             m.last_review = on
             if outcome is ReviewOutcome.REVOKED:
                 m.grants = []
+            self._note([WHOLE], on)
             self._advance(on)
 
-    @rule(delta=FORWARD)
+    @rule(delta=DELTA)
     def record_departure(self, delta: int) -> None:
         m = self.model
         on = self._date(delta)
-        if self.run(
-            lambda: self.aggregate.record_departure(on=on, actor="u"), "person-departed" if m.departed else None
-        ):
+        expected = "person-departed" if m.departed else self._timing_rule([WHOLE], on)
+        if self.run(lambda: self.aggregate.record_departure(on=on, actor="u"), expected):
             m.departed = True
+            self._note([WHOLE], on)
             self._advance(on)
 
-    @rule()
-    def deactivate(self) -> None:
+    @rule(delta=DELTA)
+    def deactivate(self, delta: int) -> None:
         m = self.model
-        if self.run(lambda: self.aggregate.deactivate(actor="u"), None if m.active else "account-not-active"):
+        on = self._date(delta)
+        expected = self._timing_rule([WHOLE], on) if m.active else "account-not-active"
+        if self.run(lambda: self.aggregate.deactivate(on=on, actor="u"), expected):
             m.active, m.grants = False, []
+            self._note([WHOLE], on)
+            self._advance(on)
 
-    @rule()
-    def reactivate(self) -> None:
+    @rule(delta=DELTA)
+    def reactivate(self, delta: int) -> None:
         m = self.model
+        on = self._date(delta)
         expected = "account-active" if m.active else "person-departed" if m.departed else None
-        if self.run(lambda: self.aggregate.reactivate(actor="u"), expected):
+        if self.run(lambda: self.aggregate.reactivate(on=on, actor="u"), expected or self._timing_rule([WHOLE], on)):
             m.active = True
+            self._note([WHOLE], on)
+            self._advance(on)
 
-    @rule(delta=FORWARD)
+    @rule(delta=DELTA)
     def reset_password(self, delta: int) -> None:
         m = self.model
         on = self._date(delta)
-        if self.run(
-            lambda: self.aggregate.reset_password(on=on, actor="u"), None if m.active else "account-not-active"
-        ):
+        expected = self._timing_rule(["password"], on) if m.active else "account-not-active"
+        if self.run(lambda: self.aggregate.reset_password(on=on, actor="u"), expected):
             m.password_resets += 1
+            self._note(["password"], on)
             self._advance(on)
 
     @invariant()

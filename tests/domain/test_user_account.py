@@ -17,7 +17,7 @@ from domain.user_account import (
     ReviewOutcome,
     UserAccount,
 )
-from tests.domain.builders import ORG_ID, assert_refused, assert_value_error, open_account
+from tests.domain.builders import OPENED_ON, ORG_ID, assert_refused, assert_value_error, open_account
 
 D1, D2, D3 = date(2026, 1, 5), date(2026, 4, 6), date(2026, 7, 6)
 STEPS = list(ChecklistStep)
@@ -60,6 +60,7 @@ def test_open_staff_accounts(role):
     (opened,) = account.collect_events()
     assert type(opened) is UserAccount.Opened
     assert (opened.actor, opened.reason, opened.date_of_birth) == ("user-1", "hired", date(1980, 2, 29))
+    assert opened.opened_on == account.opened_on == OPENED_ON
     assert isinstance(account.id, UUID)
 
 
@@ -179,17 +180,17 @@ def test_a_step_is_recorded_once(role):
 
 def test_a_deactivated_account_is_refused_before_the_role_is_checked():
     account = fresh("subordinate")
-    account.deactivate(actor="u")
+    account.deactivate(on=D2, actor="u")
     assert_refused(
-        account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "account-not-active"
+        account, lambda: account.complete_step("registered_with_pin", on=D3, actor="u"), "account-not-active"
     )
 
 
 def test_checklist_needs_an_active_account():
     account = fresh("primary")
-    account.deactivate(actor="u")
+    account.deactivate(on=D2, actor="u")
     assert_refused(
-        account, lambda: account.complete_step("registered_with_pin", on=D1, actor="u"), "account-not-active"
+        account, lambda: account.complete_step("registered_with_pin", on=D3, actor="u"), "account-not-active"
     )
 
 
@@ -215,7 +216,8 @@ def test_a_step_is_not_done_before_the_previous_one():
 
 
 def test_the_first_step_may_have_any_date():
-    account = fresh("subordinate")
+    """Any date on or after the account's opening (domain/business_time.py)."""
+    account = fresh("subordinate", opened_on=date(2019, 6, 3))
     account.complete_step("new_user_email_received", on=date(2020, 1, 1), actor="u")
     assert account.checklist == {"new_user_email_received": date(2020, 1, 1)}
 
@@ -232,18 +234,23 @@ def test_step_order_is_checked_before_step_dates():
 def test_grant_access_in_order():
     account = fresh()
     primary = uuid4()
-    account.grant_access("claims_batch", granted_by=primary, actor="user-1", reason="billing staff")
-    account.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, granted_by=primary, actor="user-1")
+    account.grant_access("claims_batch", granted_by=primary, on=D1, actor="user-1", reason="billing staff")
+    account.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, granted_by=primary, on=D1, actor="user-1")
     assert account.grants == [PoscFunction.CLAIMS_BATCH, PoscFunction.ELIGIBILITY_VERIFICATION]
     first, second = account.collect_events()
     assert type(first) is UserAccount.AccessGranted
-    assert (first.function, first.granted_by, first.reason) == (PoscFunction.CLAIMS_BATCH, primary, "billing staff")
+    assert (first.function, first.granted_by, first.on, first.reason) == (
+        PoscFunction.CLAIMS_BATCH,
+        primary,
+        D1,
+        "billing staff",
+    )
     assert second.originator_version == 3
 
 
 def test_the_primary_user_grants_itself_with_no_granter():
     account = fresh("primary")
-    account.grant_access("provider_data_maintenance", granted_by=None, actor="user-1")
+    account.grant_access("provider_data_maintenance", granted_by=None, on=D1, actor="user-1")
     (event,) = account.collect_events()
     assert event.granted_by is None
 
@@ -251,10 +258,10 @@ def test_the_primary_user_grants_itself_with_no_granter():
 def test_every_function_can_be_granted_once():
     account = fresh("business_partner")
     for function in PoscFunction:
-        account.grant_access(function, granted_by=uuid4(), actor="u")
+        account.grant_access(function, granted_by=uuid4(), on=D1, actor="u")
         assert_refused(
             account,
-            lambda function=function: account.grant_access(function.value, granted_by=uuid4(), actor="u"),
+            lambda function=function: account.grant_access(function.value, granted_by=uuid4(), on=D1, actor="u"),
             "access-already-granted",
         )
     assert account.grants == list(PoscFunction)
@@ -263,37 +270,39 @@ def test_every_function_can_be_granted_once():
 
 def test_unknown_function():
     account = fresh()
-    assert_value_error(account, lambda: account.grant_access("launch_missiles", granted_by=None, actor="u"))
-    account.grant_access("letters_reports", granted_by=None, actor="u")
-    assert_value_error(account, lambda: account.revoke_access("launch_missiles", actor="u"))
+    assert_value_error(account, lambda: account.grant_access("launch_missiles", granted_by=None, on=D1, actor="u"))
+    account.grant_access("letters_reports", granted_by=None, on=D1, actor="u")
+    assert_value_error(account, lambda: account.revoke_access("launch_missiles", on=D2, actor="u"))
 
 
 def test_revoke_access():
     account = fresh()
-    account.grant_access("claims_batch", granted_by=None, actor="u")
-    account.grant_access("letters_reports", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D1, actor="u")
+    account.grant_access("letters_reports", granted_by=None, on=D1, actor="u")
     account.collect_events()
-    account.revoke_access("claims_batch", actor="user-2", reason="moved team")
+    account.revoke_access("claims_batch", on=D2, actor="user-2", reason="moved team")
     assert account.grants == [PoscFunction.LETTERS_REPORTS]
     (event,) = account.collect_events()
     assert type(event) is UserAccount.AccessRevoked
-    assert (event.function, event.reason) == (PoscFunction.CLAIMS_BATCH, "moved team")
-    assert_refused(account, lambda: account.revoke_access("claims_batch", actor="u"), "access-not-granted")
+    assert (event.function, event.on, event.reason) == (PoscFunction.CLAIMS_BATCH, D2, "moved team")
+    assert_refused(account, lambda: account.revoke_access("claims_batch", on=D2, actor="u"), "access-not-granted")
     # granted again after a revoke
-    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D3, actor="u")
     assert account.grants == [PoscFunction.LETTERS_REPORTS, PoscFunction.CLAIMS_BATCH]
 
 
 def test_revoke_what_was_never_granted():
     account = fresh()
-    assert_refused(account, lambda: account.revoke_access("prior_authorization", actor="u"), "access-not-granted")
+    assert_refused(
+        account, lambda: account.revoke_access("prior_authorization", on=D2, actor="u"), "access-not-granted"
+    )
 
 
 def test_no_grant_to_a_deactivated_account():
     account = fresh()
-    account.deactivate(actor="u")
+    account.deactivate(on=D2, actor="u")
     assert_refused(
-        account, lambda: account.grant_access("claims_batch", granted_by=None, actor="u"), "account-not-active"
+        account, lambda: account.grant_access("claims_batch", granted_by=None, on=D3, actor="u"), "account-not-active"
     )
 
 
@@ -302,7 +311,7 @@ def test_no_grant_to_a_deactivated_account():
 
 def test_confirmed_review_keeps_grants():
     account = fresh()
-    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D1, actor="u")
     account.collect_events()
     account.review_access(outcome="confirmed", on=D1, reviewer=" Q1 compliance ", actor="user-2", reason="quarterly")
     assert account.last_review == (D1, ReviewOutcome.CONFIRMED, "Q1 compliance")
@@ -315,12 +324,12 @@ def test_confirmed_review_keeps_grants():
 def test_revoked_review_clears_every_grant():
     account = fresh()
     for function in ("claims_batch", "letters_reports", "eligibility_verification"):
-        account.grant_access(function, granted_by=None, actor="u")
+        account.grant_access(function, granted_by=None, on=D1, actor="u")
     account.review_access(outcome=ReviewOutcome.REVOKED, on=D1, reviewer="Q1", actor="u")
     assert account.grants == []
     assert account.last_review == (D1, ReviewOutcome.REVOKED, "Q1")
     assert account.active  # a revoked review withdraws access, not the account
-    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D2, actor="u")
     assert account.grants == [PoscFunction.CLAIMS_BATCH]
 
 
@@ -350,10 +359,10 @@ def test_a_review_names_the_reviewer(reviewer):
 
 def test_review_of_a_deactivated_account():
     account = fresh()
-    account.deactivate(actor="u")
+    account.deactivate(on=D2, actor="u")
     assert_refused(
         account,
-        lambda: account.review_access(outcome="confirmed", on=D1, reviewer="Q", actor="u"),
+        lambda: account.review_access(outcome="confirmed", on=D3, reviewer="Q", actor="u"),
         "account-not-active",
     )
 
@@ -368,16 +377,16 @@ def test_unknown_review_outcome():
 
 def test_departure_blocks_new_grants():
     account = fresh()
-    account.grant_access("claims_batch", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D1, actor="u")
     account.record_departure(on=D2, actor="u", reason="resigned")
     assert account.departed_on == D2
     (_, event) = account.collect_events()
     assert type(event) is UserAccount.PersonDeparted and (event.on, event.reason) == (D2, "resigned")
     assert_refused(
-        account, lambda: account.grant_access("letters_reports", granted_by=None, actor="u"), "person-departed"
+        account, lambda: account.grant_access("letters_reports", granted_by=None, on=D3, actor="u"), "person-departed"
     )
     # what was granted can still be taken away
-    account.revoke_access("claims_batch", actor="u")
+    account.revoke_access("claims_batch", on=D3, actor="u")
     assert account.grants == []
 
 
@@ -389,53 +398,53 @@ def test_departure_is_recorded_once():
 
 def test_departure_may_be_recorded_after_deactivation():
     account = fresh()
-    account.deactivate(actor="u")
+    account.deactivate(on=D2, actor="u")
     account.record_departure(on=D2, actor="u")
     assert (account.status, account.departed_on) == (AccountStatus.DEACTIVATED, D2)
 
 
 def test_deactivate_clears_grants():
     account = fresh()
-    account.grant_access("claims_batch", granted_by=None, actor="u")
-    account.grant_access("claim_status_remittance", granted_by=None, actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D1, actor="u")
+    account.grant_access("claim_status_remittance", granted_by=None, on=D1, actor="u")
     account.collect_events()
-    account.deactivate(actor="user-2", reason="long inactive")
+    account.deactivate(on=D2, actor="user-2", reason="long inactive")
     assert account.status is AccountStatus.DEACTIVATED and not account.active
     assert account.grants == []
     (event,) = account.collect_events()
-    assert type(event) is UserAccount.Deactivated and event.reason == "long inactive"
-    assert_refused(account, lambda: account.deactivate(actor="u"), "account-not-active")
+    assert type(event) is UserAccount.Deactivated and (event.on, event.reason) == (D2, "long inactive")
+    assert_refused(account, lambda: account.deactivate(on=D2, actor="u"), "account-not-active")
 
 
 def test_reactivate():
     account = fresh()
-    account.grant_access("claims_batch", granted_by=None, actor="u")
-    account.deactivate(actor="u")
+    account.grant_access("claims_batch", granted_by=None, on=D1, actor="u")
+    account.deactivate(on=D2, actor="u")
     account.collect_events()
-    account.reactivate(actor="user-2", reason="back from leave")
+    account.reactivate(on=D3, actor="user-2", reason="back from leave")
     assert account.status is AccountStatus.ACTIVE
     assert account.grants == []  # access does not come back by itself
     (event,) = account.collect_events()
-    assert type(event) is UserAccount.Reactivated
-    account.grant_access("claims_batch", granted_by=None, actor="u")
+    assert type(event) is UserAccount.Reactivated and event.on == D3
+    account.grant_access("claims_batch", granted_by=None, on=D3, actor="u")
 
 
 def test_reactivating_an_active_account():
     account = fresh()
-    assert_refused(account, lambda: account.reactivate(actor="u"), "account-active")
+    assert_refused(account, lambda: account.reactivate(on=D3, actor="u"), "account-active")
 
 
 def test_a_departed_persons_account_is_not_reactivated():
     account = fresh()
     account.record_departure(on=D2, actor="u")
-    account.deactivate(actor="u")
-    assert_refused(account, lambda: account.reactivate(actor="u"), "person-departed")
+    account.deactivate(on=D2, actor="u")
+    assert_refused(account, lambda: account.reactivate(on=D3, actor="u"), "person-departed")
 
 
 def test_rule_order_active_before_departed_on_reactivate():
     account = fresh()
     account.record_departure(on=D2, actor="u")
-    assert_refused(account, lambda: account.reactivate(actor="u"), "account-active")
+    assert_refused(account, lambda: account.reactivate(on=D3, actor="u"), "account-active")
 
 
 def test_password_reset_counts():
@@ -450,5 +459,5 @@ def test_password_reset_counts():
 
 def test_no_password_reset_for_a_deactivated_account():
     account = fresh()
-    account.deactivate(actor="u")
-    assert_refused(account, lambda: account.reset_password(on=D1, actor="u"), "account-not-active")
+    account.deactivate(on=D2, actor="u")
+    assert_refused(account, lambda: account.reset_password(on=D3, actor="u"), "account-not-active")

@@ -125,7 +125,9 @@ def _address_fields(command: Command, field: str) -> list[TextField]:
 
 
 _org = _prepared(register_peach)
-_linked = _prepared(register_peach, lambda o: o.link_rendering_provider(npi=HIZA_NPI, name="E Hiza", actor=ACTOR))
+_linked = _prepared(
+    register_peach, lambda o: o.link_rendering_provider(npi=HIZA_NPI, name="E Hiza", on=LATER, actor=ACTOR)
+)
 _with_plan = _prepared(
     register_peach,
     lambda o: o.request_affiliation(kind=PlanKind.MCO, plan="Tufts", partner_mco=None, on=LATER, actor=ACTOR),
@@ -142,11 +144,13 @@ _suspected = _prepared(
     ),
 )
 _EFT = dict(routing_number=ROUTING, account_number="12345678", account_type=AccountType.CHECKING)
-_eft_pending = _prepared(register_peach, lambda o: o.record_eft_details(**_EFT, actor=ACTOR))
-_with_primary = _prepared(register_peach, lambda o: o.designate_primary_user(account_id=uuid4(), actor=ACTOR))
+_eft_pending = _prepared(register_peach, lambda o: o.record_eft_details(**_EFT, on=LATER, actor=ACTOR))
+_with_primary = _prepared(register_peach, lambda o: o.designate_primary_user(account_id=uuid4(), on=LATER, actor=ACTOR))
 _account = _prepared(open_account)
-_granted = _prepared(open_account, lambda a: a.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=None, actor=ACTOR))
-_deactivated = _prepared(open_account, lambda a: a.deactivate(actor=ACTOR))
+_granted = _prepared(
+    open_account, lambda a: a.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=None, on=LATER, actor=ACTOR)
+)
+_deactivated = _prepared(open_account, lambda a: a.deactivate(on=LATER, actor=ACTOR))
 _open = _prepared(open_application)
 _with_w9 = _prepared(open_application, lambda a: a.attach_document(document(DocumentType.W9), actor=ACTOR))
 _submitted = _prepared(submitted_application)
@@ -171,11 +175,13 @@ _SCREENING = dict(
 )
 
 REGISTER = Command("register_organization", register_peach)
-CORRECT = Command("correct_profile", "correct_profile", _org, kwargs=dict(legal_name="Peach State"))
+CORRECT = Command("correct_profile", "correct_profile", _org, kwargs=dict(legal_name="Peach State", on=LATER))
 NPPES = Command("record_nppes_snapshot", _snapshot, _org)
-LINK = Command("link_rendering_provider", "link_rendering_provider", _org, kwargs=dict(npi=DANWING_NPI, name="Dr"))
-UNLINK = Command("unlink_rendering_provider", "unlink_rendering_provider", _linked, kwargs=dict(npi=HIZA_NPI))
-EFT = Command("record_eft_details", "record_eft_details", _org, kwargs=_EFT)
+LINK = Command(
+    "link_rendering_provider", "link_rendering_provider", _org, kwargs=dict(npi=DANWING_NPI, name="Dr", on=LATER)
+)
+UNLINK = Command("unlink_rendering_provider", "unlink_rendering_provider", _linked, kwargs=dict(npi=HIZA_NPI, on=LATER))
+EFT = Command("record_eft_details", "record_eft_details", _org, kwargs={**_EFT, "on": LATER})
 REQUEST = Command(
     "request_affiliation",
     "request_affiliation",
@@ -240,21 +246,21 @@ COMMANDS = [
         _suspected,
         kwargs=dict(source=ExclusionSource.SAM, on=date(2026, 3, 1)),
     ),
-    Command("designate_primary_user", "designate_primary_user", _org, kwargs=dict(account_id=uuid4())),
+    Command("designate_primary_user", "designate_primary_user", _org, kwargs=dict(account_id=uuid4(), on=LATER)),
     Command(
         "replace_primary_user",
         "replace_primary_user",
         _with_primary,
-        kwargs=dict(account_id=uuid4(), modification_id=uuid4()),
+        kwargs=dict(account_id=uuid4(), modification_id=uuid4(), on=LATER),
     ),
     Command(
         "complete_checklist_step", "complete_step", _account, (ChecklistStep.NEW_USER_EMAIL_RECEIVED,), dict(on=LATER)
     ),
-    Command("grant_access", "grant_access", _account, (PoscFunction.CLAIMS_BATCH,), dict(granted_by=uuid4())),
-    Command("revoke_access", "revoke_access", _granted, (PoscFunction.CLAIMS_BATCH,)),
+    Command("grant_access", "grant_access", _account, (PoscFunction.CLAIMS_BATCH,), dict(granted_by=uuid4(), on=LATER)),
+    Command("revoke_access", "revoke_access", _granted, (PoscFunction.CLAIMS_BATCH,), dict(on=LATER)),
     Command("record_departure", "record_departure", _account, kwargs=dict(on=LATER)),
-    Command("deactivate_account", "deactivate", _account),
-    Command("reactivate_account", "reactivate", _deactivated),
+    Command("deactivate_account", "deactivate", _account, kwargs=dict(on=LATER)),
+    Command("reactivate_account", "reactivate", _deactivated, kwargs=dict(on=LATER)),
     Command("reset_password", "reset_password", _account, kwargs=dict(on=LATER)),
     Command(
         "record_application_screening",
