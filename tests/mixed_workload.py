@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.affiliation import AffiliationState, PlanKind
+from domain.business_time import business_today
 from domain.errors import DomainError
 from domain.user_account import AccountRole, PoscFunction, ReviewOutcome
 from services.app import Actor, Credledger
@@ -37,7 +38,6 @@ from services.app.organization_commands import (
 )
 from services.app.user_account_commands import (
     ChangeAccess,
-    NoFields,
     OnDate,
     OpenUserAccount,
     ReplacePrimaryUser,
@@ -47,8 +47,11 @@ from services.app.user_account_commands import (
 PLANS = (("mco", "Tufts Health Together"), ("aco_b", "Community Care Cooperative"), ("pcc", "PCC Plan"))
 
 
-def organization(name: str, risk_level: str = "limited") -> RegisterOrganization:
-    """A group practice's registration (``msgspec.structs.replace`` it for another)."""
+def organization(
+    name: str, risk_level: str = "limited", registered_on: date = date(2026, 1, 5)
+) -> RegisterOrganization:
+    """A group practice's registration (``msgspec.structs.replace`` it for another), early in the year so that
+    facts dated after it are not refused as predating the organization."""
     return RegisterOrganization(
         legal_name=name,
         tin="04-3219876",
@@ -61,6 +64,7 @@ def organization(name: str, risk_level: str = "limited") -> RegisterOrganization
         mailing_address=None,
         provider_type="physician group",
         risk_level=risk_level,
+        registered_on=registered_on,
     )
 
 
@@ -92,8 +96,8 @@ class MixedWorkload:
     def step(self) -> None:
         tenant = self.rng.choice(self.tenants)
         self.actor = Actor(tenant.id, "workload", "specialist")
-        if self.rng.random() < 0.3:
-            self.day += timedelta(days=1)
+        if self.rng.random() < 0.3:  # every fact is dated the workload's day, never after today in Massachusetts
+            self.day = min(self.day + timedelta(days=1), business_today())
         acts: list[Callable[[_Tenant], None]] = [self._register]
         if tenant.orgs:
             acts += [self._open_account, self._open_application, self._affiliate] * 2
@@ -110,7 +114,8 @@ class MixedWorkload:
 
     def _register(self, tenant: _Tenant) -> None:
         risk = self.rng.choice(["limited", "moderate", "high"])
-        org = self.app.register_organization(self.actor, organization(f"Practice {len(tenant.orgs)}", risk)).id
+        command = organization(f"Practice {len(tenant.orgs)}", risk, registered_on=self.day)
+        org = self.app.register_organization(self.actor, command).id
         tenant.orgs.append(org)
 
     def _open_account(self, tenant: _Tenant) -> None:
@@ -118,7 +123,9 @@ class MixedWorkload:
         role = AccountRole.PRIMARY if org not in tenant.primary else self.rng.choice(list(AccountRole)[1:])
         partner = dict(partner_firm="Acme Billing", partner_function="billing") if role == "business_partner" else {}
         person_name = f"Person {self.rng.randrange(10**6)}"
-        command = OpenUserAccount(organization_id=org, person_name=person_name, role=role, **partner)
+        command = OpenUserAccount(
+            organization_id=org, person_name=person_name, role=role, opened_on=self.day, **partner
+        )
         account = self.app.open_user_account(self.actor, command).id
         tenant.accounts.setdefault(org, []).append(account)
         if role is AccountRole.PRIMARY:
@@ -132,11 +139,11 @@ class MixedWorkload:
 
     def _grant(self, tenant: _Tenant) -> None:
         function = self.rng.choice(list(PoscFunction))
-        self.app.grant_access(self.actor, self._account(tenant), ChangeAccess(function=function))
+        self.app.grant_access(self.actor, self._account(tenant), ChangeAccess(function=function, on=self.day))
 
     def _revoke(self, tenant: _Tenant) -> None:
         function = self.rng.choice(list(PoscFunction))
-        self.app.revoke_access(self.actor, self._account(tenant), ChangeAccess(function=function))
+        self.app.revoke_access(self.actor, self._account(tenant), ChangeAccess(function=function, on=self.day))
 
     def _review(self, tenant: _Tenant) -> None:
         outcome = ReviewOutcome.CONFIRMED if self.rng.random() < 0.9 else ReviewOutcome.REVOKED
@@ -147,12 +154,13 @@ class MixedWorkload:
         if self.rng.random() < 0.5:
             self.app.record_departure(self.actor, self._account(tenant), OnDate(on=self.day))
         else:
-            self.app.deactivate_account(self.actor, self._account(tenant), NoFields())
+            self.app.deactivate_account(self.actor, self._account(tenant), OnDate(on=self.day))
 
     def _open_application(self, tenant: _Tenant) -> None:
         org = self._org(tenant)
         kind = self.rng.choice(["posc_registration", "posc_registration", "primary_user_modification"])
-        app = self.app.open_application(self.actor, OpenApplication(organization_id=org, kind=kind, channel="fax")).id
+        command = OpenApplication(organization_id=org, kind=kind, channel="fax", opened_on=self.day)
+        app = self.app.open_application(self.actor, command).id
         tenant.apps[app] = (org, kind)
 
     def _move_application(self, tenant: _Tenant) -> None:
@@ -192,7 +200,8 @@ class MixedWorkload:
         org = self._org(tenant)
         if org not in tenant.modifications:
             raise DomainError("no approved POSC-DC-PM")
-        command = ReplacePrimaryUser(person_name="New Primary", modification_id=tenant.modifications.pop(org))
+        modification = tenant.modifications.pop(org)
+        command = ReplacePrimaryUser(person_name="New Primary", modification_id=modification, on=self.day)
         saved = self.app.replace_primary_user(self.actor, org, command)
         tenant.primary[org] = saved.id
         tenant.accounts.setdefault(org, []).append(saved.id)

@@ -35,6 +35,7 @@ from tests.support import MASTER_KEY, Infra, credledger, eventually, process_env
 
 pytestmark = pytest.mark.timeout(240)
 TENANTS = ("recovery-a", "recovery-b")
+OPENED = date(2026, 1, 6)  # after the organizations' registration (2026-01-05), before the submissions
 
 
 class Writer(threading.Thread):
@@ -69,7 +70,7 @@ class Writer(threading.Thread):
                 elif step < 0.6:
                     kind = self.rng.choice(["posc_registration", "primary_user_modification"])
                     org = self.rng.choice(orgs[tenant])
-                    command = OpenApplication(organization_id=org, kind=kind, channel="fax")
+                    command = OpenApplication(organization_id=org, kind=kind, channel="fax", opened_on=OPENED)
                     open_apps[tenant].append(self.app.open_application(actor, command).id)
                 elif step < 0.8 and open_apps[tenant]:
                     app_id = open_apps[tenant].pop(self.rng.randrange(len(open_apps[tenant])))

@@ -4,7 +4,7 @@ and come back as a page."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -12,14 +12,14 @@ import asyncpg
 from litestar import Controller, Request, get
 from litestar.params import FromPath, FromQuery, Parameter
 
-from domain.business_days import MASSACHUSETTS
 from domain.user_account import PoscFunction
 from projections.access_audit import queries
 from projections.access_audit.queries import SORTABLE, AccessAudit, AccessAuditPage, AccessOnDate, FindingKind, Severity
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
+from services.api.history import business_day
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, invalid
+from services.api.paging import Keyset, SnapshotParameter
 from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
@@ -117,42 +117,24 @@ class AccessAuditViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         organization_id: FromPath[UUID],
-        on: Annotated[str, Parameter(description="a day (YYYY-MM-DD, UTC) or an ISO 8601 instant")],
+        on: Annotated[
+            str,
+            Parameter(
+                description="A business day (YYYY-MM-DD, Massachusetts): the access held at any moment of it, by "
+                "the days grants took effect and ended, whenever they were recorded. An ISO 8601 instant with its "
+                "offset stands for its Massachusetts day."
+            ),
+        ],
         function: FromQuery[PoscFunction | None] = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessOnDate:
-        """Who held which POSC access to the organization on a past day or at a past instant."""
+        """Who held which POSC access to the organization on a past day."""
         principal: Principal = request.user
-        label, start, end = _window(on)
+        day = business_day(on, "on")
         found = None
         if principal.may_see(organization_id):
             async with read_views(read_pool, principal, snapshot) as con:
-                found = await queries.access_on(con, organization_id, label, start, end, function)
+                found = await queries.access_on(con, organization_id, day, function)
         if found is None:
             raise NotFound(f"No access audit for organization {organization_id}.")
         return found
-
-
-def _window(on: str) -> tuple[str, datetime, datetime]:
-    """``on`` as a Massachusetts day (every grant held at some moment of it) or an instant (held at that
-    moment)."""
-    try:
-        if len(on) == 10:
-            day = date.fromisoformat(on)
-            instant = None
-        else:
-            instant = datetime.fromisoformat(on.replace("Z", "+00:00"))
-            day = instant.date()
-    except ValueError as error:
-        raise invalid("on", "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
-    if not 1 < day.year < 9999:  # the window's edges must stay inside the calendar
-        raise invalid("on", "a year from 2 to 9998", "Date out of range.")
-    if instant is None:
-        # Midnight to midnight there: 23 or 25 hours on the days the clocks change.
-        start = datetime.combine(day, time(), tzinfo=MASSACHUSETTS)
-        return day.isoformat(), start, datetime.combine(day + timedelta(days=1), time(), tzinfo=MASSACHUSETTS)
-    if instant.tzinfo is None:
-        raise invalid("on", "a timestamp needs its UTC offset", "Invalid timestamp.")
-    instant = instant.astimezone(UTC)
-    # Half-open periods: held at t when granted_at <= t < ended_at (timestamps have microsecond precision).
-    return instant.isoformat().replace("+00:00", "Z"), instant, instant + timedelta(microseconds=1)

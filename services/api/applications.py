@@ -11,7 +11,7 @@ from domain.application import Application
 from services.api.auth import may_read, may_write
 from services.api.commands import SavedOut, call, found
 from services.api.dependencies import Runner, Service
-from services.api.history import AsOf, aware
+from services.api.history import AsOf, KnownAt, as_of_arguments
 from services.api.openapi_docs import command_docs, read_docs
 from services.app import NotFound
 from services.app.application_commands import (
@@ -214,12 +214,18 @@ class ApplicationController(Controller):
         **read_docs("Read an application", etag=True),
     )
     async def get_one(
-        self, request: Request, application_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
+        self,
+        request: Request,
+        application_id: FromPath[UUID],
+        credledger: Service,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
     ) -> Response[ApplicationDetails]:
         """The application's current record (status, dossier, deficiencies, screenings, decision), or with
-        ``as_of`` the application as it stood at that moment."""
-        if as_of is not None:
-            then = await call(credledger.as_of, request.user.actor, Application, application_id, aware(as_of, "as_of"))
+        ``as_of`` the application as it stood on that business day (``known_at``: as known at that moment)."""
+        moment = as_of_arguments(as_of, known_at)
+        if moment is not None:
+            then = await call(credledger.as_of, request.user.actor, Application, application_id, *moment)
             view = application_details(then)
         else:
             view = await call(credledger.get_application, request.user.actor, application_id)

@@ -3,16 +3,18 @@ role, reason and a readable summary; filters by date range and event kind; pagin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 import msgspec
 from litestar import Request, get
+from litestar.openapi.spec import Example
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.application import Application
 from domain.base import TenantAggregate
+from domain.business_time import business_today, recording_day
 from domain.organization import Organization
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
@@ -64,8 +66,47 @@ async def _page(
 
 
 AsOf = Annotated[
-    datetime | None, Parameter(description="the record as it stood at this moment (ISO 8601 with its UTC offset)")
+    str | None,
+    Parameter(
+        description="The record as it stood on this business day (YYYY-MM-DD, Massachusetts): the facts effective "
+        "on or before it, whenever they were recorded. An ISO 8601 instant with its offset stands for its "
+        "Massachusetts day.",
+        examples=[Example(value="2026-04-20")],
+    ),
 ]
+KnownAt = Annotated[
+    datetime | None,
+    Parameter(
+        description="As the firm knew it at this moment (ISO 8601 with its UTC offset): only facts recorded by then. "
+        "With as_of: what was known at this moment about that day; alone: as of today.",
+        examples=[Example(value="2026-04-21T17:00:00Z")],
+    ),
+]
+
+
+def business_day(value: str, key: str) -> date:
+    """A query parameter as a Massachusetts business day: a date, or the day of an instant there."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise invalid(key, "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
+    if instant.tzinfo is None:
+        raise invalid(key, "a timestamp needs its UTC offset", "Invalid timestamp.")
+    try:
+        return recording_day(instant)
+    except OverflowError:  # an instant at the calendar's edge has no day there
+        raise invalid(key, "a date within the calendar", "Date out of range.") from None
+
+
+def as_of_arguments(as_of: str | None, known_at: datetime | None) -> tuple[date, datetime | None] | None:
+    """``as_of`` and ``known_at`` as the service's as_of takes them; None when neither is asked for."""
+    if as_of is None and known_at is None:
+        return None
+    return business_day(as_of, "as_of") if as_of else business_today(), aware(known_at, "known_at")
+
+
 Purpose = Annotated[
     str, Parameter(min_length=3, max_length=200, description="why you need the personal data; recorded with the read")
 ]

@@ -11,7 +11,7 @@ from domain.organization import Organization
 from services.api.auth import may_read, may_read_pii, may_write
 from services.api.commands import SavedOut, call, found
 from services.api.dependencies import Runner, Service
-from services.api.history import AsOf, Purpose, aware
+from services.api.history import AsOf, KnownAt, Purpose, as_of_arguments
 from services.api.openapi_docs import command_docs, read_docs
 from services.app import NotFound
 from services.app.details import OrganizationDetails, OrganizationPii, organization_details
@@ -66,16 +66,21 @@ class OrganizationController(Controller):
         **read_docs("Read a client practice", etag=True),
     )
     async def get_one(
-        self, request: Request, organization_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
+        self,
+        request: Request,
+        organization_id: FromPath[UUID],
+        credledger: Service,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
     ) -> Response[OrganizationDetails]:
-        """The practice's current record (without personal data), or with ``as_of`` the record as it stood at
-        that moment; open NPPES mismatches are listed. The ETag is the version to send as If-Match."""
+        """The practice's current record (without personal data), or as it stood on the business day ``as_of``
+        (with ``known_at``: as the firm knew it at that moment); open NPPES mismatches are listed. The ETag is the
+        version to send as If-Match."""
         if not request.user.may_see(organization_id):
             raise NotFound(f"No Organization {organization_id}.")
-        if as_of is not None:
-            then = await call(
-                credledger.as_of, request.user.actor, Organization, organization_id, aware(as_of, "as_of")
-            )
+        moment = as_of_arguments(as_of, known_at)
+        if moment is not None:
+            then = await call(credledger.as_of, request.user.actor, Organization, organization_id, *moment)
             return found(organization_details(then))
         return found(await call(credledger.get_organization, request.user.actor, organization_id))
 

@@ -11,14 +11,13 @@ from domain.user_account import UserAccount
 from services.api.auth import may_read, may_read_pii, may_write
 from services.api.commands import SavedOut, call, found
 from services.api.dependencies import Runner, Service
-from services.api.history import AsOf, Purpose, aware
+from services.api.history import AsOf, KnownAt, Purpose, as_of_arguments
 from services.api.openapi_docs import command_docs, read_docs
 from services.app import NotFound
 from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
 from services.app.user_account_commands import (
     ChangeAccess,
     CompleteChecklistStep,
-    NoFields,
     OnDate,
     OpenUserAccount,
     ReviewAccess,
@@ -143,7 +142,7 @@ class UserAccountController(Controller):
     async def deactivate(
         self,
         account_id: FromPath[UUID],
-        data: JSONBody[NoFields],
+        data: JSONBody[OnDate],
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
@@ -160,7 +159,7 @@ class UserAccountController(Controller):
     async def reactivate(
         self,
         account_id: FromPath[UUID],
-        data: JSONBody[NoFields],
+        data: JSONBody[OnDate],
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
@@ -191,12 +190,18 @@ class UserAccountController(Controller):
         **read_docs("Read a user account", etag=True),
     )
     async def get_one(
-        self, request: Request, account_id: FromPath[UUID], credledger: Service, as_of: AsOf = None
+        self,
+        request: Request,
+        account_id: FromPath[UUID],
+        credledger: Service,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
     ) -> Response[UserAccountDetails]:
         """The account's current record (without personal data: role, status, POSC functions, checklist,
-        reviews), or with ``as_of`` the account as it stood at that moment."""
-        if as_of is not None:
-            then = await call(credledger.as_of, request.user.actor, UserAccount, account_id, aware(as_of, "as_of"))
+        reviews), or with ``as_of`` the account as it stood on that business day (``known_at``: as known then)."""
+        moment = as_of_arguments(as_of, known_at)
+        if moment is not None:
+            then = await call(credledger.as_of, request.user.actor, UserAccount, account_id, *moment)
             view = user_account_details(then)
         else:
             view = await call(credledger.get_user_account, request.user.actor, account_id)

@@ -10,7 +10,7 @@ import msgspec
 
 from domain.application import ApplicationKind, Channel, ScreeningKind
 from domain.dossier import Document, DocumentType
-from services.app.commands import Command, doc
+from services.app.commands import Command, doc, effective_day, today
 
 OverrideReason = Annotated[
     str,
@@ -39,6 +39,9 @@ class OpenApplication(Command, frozen=True, kw_only=True):
     plan: Annotated[str | None, doc("For ACO, MCO or PCC credentialing: the plan's name.", "WellSense Health Plan")] = (
         None
     )
+    opened_on: Annotated[
+        date, effective_day("The day the firm started the application (YYYY-MM-DD).", "2026-04-01")
+    ] = today()
 
 
 class AttachDocument(Command, frozen=True, kw_only=True):
@@ -47,7 +50,7 @@ class AttachDocument(Command, frozen=True, kw_only=True):
 
     document_id: Annotated[str, doc("The firm's own id for the document, unique in the dossier.", "w9-2026")]
     type: Annotated[DocumentType, doc("The kind of document (w9, irs_147c, license, ...).", "w9")]
-    received_on: Annotated[date, doc("The day the firm received it (YYYY-MM-DD).", "2026-04-02")]
+    received_on: Annotated[date, effective_day("The day the firm received it (YYYY-MM-DD).", "2026-04-02")] = today()
     expires_on: Annotated[date | None, doc("The day it expires, if it does (YYYY-MM-DD).", "2028-03-31")] = None
     per_occurrence_limit: Annotated[
         int | None, doc("Malpractice insurance: the per-occurrence limit in US dollars.", 1000000)
@@ -75,7 +78,9 @@ class AttachDocument(Command, frozen=True, kw_only=True):
 class SubmitApplication(Command, frozen=True, kw_only=True):
     """The application, complete, sent to the payer."""
 
-    submitted_on: Annotated[date, doc("The day it was sent (YYYY-MM-DD); the turnaround clock starts.", "2026-04-17")]
+    submitted_on: Annotated[
+        date, effective_day("The day it was sent (YYYY-MM-DD); the turnaround clock starts.", "2026-04-17")
+    ] = today()
     override_reason: OverrideReason | None = None
 
 
@@ -84,13 +89,13 @@ class NoticeDeficiency(Command, frozen=True, kw_only=True):
 
     deficiency_id: Annotated[str, doc("An id for this deficiency, unique in the application.", "def-1")]
     missing_items: Annotated[list[str], doc("What the payer asks for, item by item.", ["signed W-9"])]
-    noticed_on: Annotated[date, doc("The day the notice arrived (YYYY-MM-DD).", "2026-04-24")]
+    noticed_on: Annotated[date, effective_day("The day the notice arrived (YYYY-MM-DD).", "2026-04-24")] = today()
 
 
 class ResolveDeficiency(Command, frozen=True, kw_only=True):
     """The missing items named in the path's deficiency were sent."""
 
-    resolved_on: Annotated[date, doc("The day they were sent (YYYY-MM-DD).", "2026-04-27")]
+    resolved_on: Annotated[date, effective_day("The day they were sent (YYYY-MM-DD).", "2026-04-27")] = today()
 
 
 class RecordScreening(Command, frozen=True, kw_only=True):
@@ -105,13 +110,13 @@ class RecordScreening(Command, frozen=True, kw_only=True):
         ),
     ]
     passed: Annotated[bool, doc("Whether the practice passed it.", True)]
-    completed_on: Annotated[date, doc("The day it was completed (YYYY-MM-DD).", "2026-04-22")]
+    completed_on: Annotated[date, effective_day("The day it was completed (YYYY-MM-DD).", "2026-04-22")] = today()
 
 
 class ApproveApplication(Command, frozen=True, kw_only=True):
     """The payer approved the application."""
 
-    decided_on: Annotated[date, doc("The day of the decision (YYYY-MM-DD).", "2026-04-28")]
+    decided_on: Annotated[date, effective_day("The day of the decision (YYYY-MM-DD).", "2026-04-28")] = today()
     provider_number: Annotated[
         str | None, doc("For an enrollment: the seven-digit MassHealth provider number issued.", "1234567")
     ] = None
@@ -123,18 +128,18 @@ class ApproveApplication(Command, frozen=True, kw_only=True):
 class DenyApplication(Command, frozen=True, kw_only=True):
     """The payer denied the application."""
 
-    decided_on: Annotated[date, doc("The day of the decision (YYYY-MM-DD).", "2026-04-28")]
+    decided_on: Annotated[date, effective_day("The day of the decision (YYYY-MM-DD).", "2026-04-28")] = today()
 
 
 class RejectApplication(Command, frozen=True, kw_only=True):
     """The payer returned the application unprocessed (e.g. an NPPES mismatch): it can be corrected and sent
     again."""
 
-    rejected_on: Annotated[date, doc("The day it came back (YYYY-MM-DD).", "2026-04-21")]
+    rejected_on: Annotated[date, effective_day("The day it came back (YYYY-MM-DD).", "2026-04-21")] = today()
     cause: Annotated[str, doc("Why, in the payer's words.", "taxonomy code does not match NPPES")]
 
 
 class WithdrawApplication(Command, frozen=True, kw_only=True):
     """The firm withdrew the application."""
 
-    withdrawn_on: Annotated[date, doc("The day it was withdrawn (YYYY-MM-DD).", "2026-05-01")]
+    withdrawn_on: Annotated[date, effective_day("The day it was withdrawn (YYYY-MM-DD).", "2026-05-01")] = today()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.application import Application, ApplicationKind
+from domain.business_time import check_effective_day
 from domain.organization import Organization
 from services.app.application_commands import (
     ApproveApplication,
@@ -31,6 +32,7 @@ _CHECKED_AGAINST_NPPES = frozenset(
 class ApplicationUseCases(TenantApplication):
     def open_application(self, actor: Actor, command: OpenApplication) -> Saved:
         organization = self.load(actor, Organization, command.organization_id)
+        check_effective_day(command.opened_on, "application opened", organization.registration)
         application = Application.open(
             tenant_id=actor.tenant_id,
             organization_id=command.organization_id,
@@ -38,6 +40,7 @@ class ApplicationUseCases(TenantApplication):
             channel=command.channel,
             risk_level=organization.risk_level,
             plan=command.plan,
+            opened_on=command.opened_on,
             actor=actor.user_id,
             reason=command.reason,
         )

@@ -7,11 +7,13 @@ from it), the use case takes it as its argument, and the workload generator buil
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 import msgspec
 
 from domain.address import Address
+from domain.business_time import business_today
 from domain.taxonomy import TaxonomySelection
 
 
@@ -19,6 +21,28 @@ def doc(description: str, *examples: Any) -> msgspec.Meta:
     """A command field's documentation (no constraint: msgspec decodes exactly as before)."""
     return msgspec.Meta(description=description, examples=list(examples) if examples else None)
 
+
+def effective_day(description: str, example: str) -> msgspec.Meta:
+    """The documentation of a fact's business day (domain/business_time.py), which a command may omit."""
+    return doc(
+        f"{description} A Massachusetts date; today when omitted. Never in the future, nor before a fact it follows "
+        "that this record already has (the problem names both dates). Record a fact late with the day it happened.",
+        example,
+    )
+
+
+def today() -> Any:
+    """The default of a fact's business day: today in Massachusetts, when the request is decoded."""
+    return msgspec.field(default_factory=business_today)
+
+
+def effective_field(command: type[msgspec.Struct]) -> str | None:
+    """The name of the command's business-day field (the one defaulting to today), if it has one."""
+    found = [f.name for f in msgspec.structs.fields(command) if f.default_factory is business_today]
+    return found[0] if found else None
+
+
+Day = Annotated[date, effective_day("The day it took effect (YYYY-MM-DD).", "2026-04-28")]
 
 # Bounded so that no event can outgrow a NATS message (1 MB by default).
 Reason = Annotated[

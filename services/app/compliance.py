@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.access_log import AccessLog, access_log_id
 from domain.base import TenantAggregate
+from domain.business_time import state_on
 from services.app.base import Actor, NotFound, TenantApplication, VersionConflict, mutate_all
 from services.store.pii import tenant_scope
 from services.store.recorder import EVENTS_TABLE
@@ -124,20 +125,20 @@ class ComplianceUseCases(TenantApplication):
             )
         return entries
 
-    def as_of(self, actor: Actor, kind: type[A], aggregate_id: UUID, moment: datetime) -> A:
-        """The record as it stood at ``moment``: its events up to then, replayed."""
+    def as_of(self, actor: Actor, kind: type[A], aggregate_id: UUID, on: date, known_at: datetime | None = None) -> A:
+        """The record as it stood on business day ``on``: the facts effective by then, in business order
+        (domain/business_time.py); with ``known_at``, only those recorded by that moment, as the firm knew them."""
         self._owned(actor, kind, aggregate_id)
-        version = 0
-        for row in self._stored(aggregate_id):
-            stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            if _sealed_mapper.to_domain_event(stored).timestamp > moment:
-                break
-            version = row["originator_version"]
-        if version == 0:
-            raise NotFound(f"{kind.__name__} {aggregate_id} did not exist at {moment.isoformat()}.")
+        stored = [
+            StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            for row in self._stored(aggregate_id)
+        ]
         with tenant_scope(actor.tenant_id):
-            then: A = self.repository.get(aggregate_id, version=version, projector_func=mutate_all)
-            return then
+            then = state_on(map(self.mapper.to_domain_event, stored), on, known_at)
+        if not isinstance(then, kind):
+            known = f" as known at {known_at.isoformat()}" if known_at else ""
+            raise NotFound(f"{kind.__name__} {aggregate_id} did not exist on {on.isoformat()}{known}.")
+        return then
 
     # --- the access log --------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from domain.affiliation import AffiliationState, PlanKind
 from domain.organization import AccountType, EntityKind, RiskLevel
 from domain.screening import ExclusionSource, ScreeningResult
 from domain.tin import TinKind
-from services.app.commands import AddressIn, Command, TaxonomyIn, doc
+from services.app.commands import AddressIn, Command, Day, TaxonomyIn, doc, effective_day, today
 
 LegalName = Annotated[
     str, doc("The practice's legal name, exactly as on its IRS letter and its NPPES record.", "Berkshire Family Health")
@@ -39,7 +39,6 @@ Risk = Annotated[
     RiskLevel,
     doc("MassHealth's screening risk category: moderate and high need fingerprint CORI checks and a site visit."),
 ]
-Day = Annotated[date, doc("A calendar day (YYYY-MM-DD).", "2026-04-28")]
 Plan = Annotated[str, doc("The plan's name as MassHealth lists it.", "WellSense Health Plan")]
 
 
@@ -67,6 +66,12 @@ class RegisterOrganization(Command, frozen=True, kw_only=True):
     mailing_address: Annotated[AddressIn | None, doc("Where MassHealth sends letters, if not the practice.")] = None
     provider_type: ProviderType
     risk_level: Risk
+    registered_on: Annotated[
+        date,
+        effective_day(
+            "The day the firm took the practice on (YYYY-MM-DD); onboarding gives the real one.", "2026-01-05"
+        ),
+    ] = today()
 
 
 class CorrectProfile(Command, frozen=True, kw_only=True):
@@ -82,12 +87,13 @@ class CorrectProfile(Command, frozen=True, kw_only=True):
     taxonomy_version: TaxonomyVersion | msgspec.UnsetType = msgspec.UNSET
     provider_type: ProviderType | msgspec.UnsetType = msgspec.UNSET
     risk_level: Risk | msgspec.UnsetType = msgspec.UNSET
+    on: Annotated[date, effective_day("The day the corrected facts took effect (YYYY-MM-DD).", "2026-04-15")] = today()
 
     def changes(self) -> dict[str, Any]:
         """The fields given, as ``Organization.correct_profile`` takes them: addresses and taxonomies parsed,
-        unset ones (and the reason) left out. Addresses are parsed in field order, so a 422 names the first bad
-        one."""
-        values = {name: getattr(self, name) for name in self.__struct_fields__ if name != "reason"}
+        unset ones (and the reason and the day) left out. Addresses are parsed in field order, so a 422 names the
+        first bad one."""
+        values = {name: getattr(self, name) for name in self.__struct_fields__ if name not in ("reason", "on")}
         changes = {name: value for name, value in values.items() if value is not msgspec.UNSET}
         for name in ("practice_address", "mailing_address"):
             if isinstance(changes.get(name), AddressIn):
@@ -109,7 +115,9 @@ class RecordNppesSnapshot(Command, frozen=True, kw_only=True):
             {"number": "1234567893", "enumeration_type": "NPI-2", "basic": {"organization_name": "BERKSHIRE"}},
         ),
     ]
-    retrieved_on: Annotated[date, doc("The day the record was read from NPPES (YYYY-MM-DD).", "2026-04-01")]
+    retrieved_on: Annotated[
+        date, effective_day("The day the record was read from NPPES (YYYY-MM-DD).", "2026-04-01")
+    ] = today()
     tin: Annotated[
         str | None, doc("The TIN on the NPPES record, when the specialist can see it (NN-NNNNNNN).", "04-3219876")
     ] = None
@@ -119,14 +127,14 @@ class ReceivePinLetter(Command, frozen=True, kw_only=True):
     """MassHealth's PIN letter arrived: the PIN lets the primary user register the practice in POSC."""
 
     pin: Annotated[str, doc("The personal identification number printed on the letter; stored sealed.", "12345")]
-    received_on: Annotated[date, doc("The day the letter arrived (YYYY-MM-DD).", "2026-04-20")]
+    received_on: Annotated[date, effective_day("The day the letter arrived (YYYY-MM-DD).", "2026-04-20")] = today()
 
 
 class IssueProviderNumber(Command, frozen=True, kw_only=True):
     """MassHealth issued the practice's provider number (the enrollment was approved)."""
 
     provider_number: Annotated[str, doc("The MassHealth provider number (seven digits).", "1234567")]
-    issued_on: Annotated[date, doc("The day MassHealth issued it (YYYY-MM-DD).", "2026-05-12")]
+    issued_on: Annotated[date, effective_day("The day MassHealth issued it (YYYY-MM-DD).", "2026-05-12")] = today()
 
 
 class LinkRenderingProvider(Command, frozen=True, kw_only=True):
@@ -134,10 +142,13 @@ class LinkRenderingProvider(Command, frozen=True, kw_only=True):
 
     npi: Annotated[str, doc("The clinician's Type 1 NPI (10 digits, Luhn check digit).", "1245319599")]
     name: Annotated[str, doc("The clinician's name as on NPPES.", "Dana Reyes, MD")]
+    on: Annotated[date, effective_day("The day the link took effect in POSC (YYYY-MM-DD).", "2026-04-28")] = today()
 
 
 class UnlinkRenderingProvider(Command, frozen=True, kw_only=True):
     """The clinician named in the path no longer renders care for the group."""
+
+    on: Annotated[date, effective_day("The day the link ended (YYYY-MM-DD).", "2026-04-28")] = today()
 
 
 class RecordEftDetails(Command, frozen=True, kw_only=True):
@@ -146,13 +157,14 @@ class RecordEftDetails(Command, frozen=True, kw_only=True):
     routing_number: Annotated[str, doc("The bank's ABA routing number (nine digits, check digit).", "011000138")]
     account_number: Annotated[str, doc("The bank account number; stored sealed.", "000123456789")]
     account_type: Annotated[AccountType, doc("checking or savings.", "checking")]
+    on: Annotated[date, effective_day("The day the details were entered in POSC (YYYY-MM-DD).", "2026-04-28")] = today()
 
 
 class RecordEftValidation(Command, frozen=True, kw_only=True):
     """The outcome of POSC's validation of the EFT bank details."""
 
     validated: Annotated[bool, doc("true: the bank details were validated; false: validation failed.", True)]
-    on: Day
+    on: Day = today()
 
 
 class RequestAffiliation(Command, frozen=True, kw_only=True):
@@ -166,7 +178,7 @@ class RequestAffiliation(Command, frozen=True, kw_only=True):
     partner_mco: Annotated[str | None, doc("For an aco_a plan: the MCO it partners with.", "Tufts Health Together")] = (
         None
     )
-    on: Day
+    on: Day = today()
 
 
 class MoveAffiliation(Command, frozen=True, kw_only=True):
@@ -174,7 +186,7 @@ class MoveAffiliation(Command, frozen=True, kw_only=True):
 
     plan: Plan
     to: Annotated[AffiliationState, doc("The affiliation's new state.", "in_credentialing")]
-    on: Day
+    on: Day = today()
 
 
 class RecordExclusionScreening(Command, frozen=True, kw_only=True):
@@ -188,10 +200,12 @@ class RecordExclusionScreening(Command, frozen=True, kw_only=True):
     ]
     list_version: Annotated[str, doc("The list's edition as its publisher names it.", "2026-04")]
     list_date: Annotated[date, doc("The day that edition was published (YYYY-MM-DD).", "2026-04-01")]
-    screened_on: Annotated[date, doc("The day the practice was checked against it (YYYY-MM-DD).", "2026-04-10")]
+    screened_on: Annotated[
+        date, effective_day("The day the practice was checked against it (YYYY-MM-DD).", "2026-04-10")
+    ] = today()
 
 
 class ClearExclusionScreening(Command, frozen=True, kw_only=True):
     """A suspected match on the list in the path, reviewed and found not to be this practice."""
 
-    on: Day
+    on: Day = today()

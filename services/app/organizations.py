@@ -45,6 +45,7 @@ class OrganizationUseCases(ComplianceUseCases):
             mailing_address=command.mailing_address.parse("mailing_address") if command.mailing_address else None,
             provider_type=command.provider_type,
             risk_level=command.risk_level,
+            registered_on=command.registered_on,
             actor=actor.user_id,
             reason=command.reason,
         )
@@ -56,7 +57,7 @@ class OrganizationUseCases(ComplianceUseCases):
     ) -> Saved:
         changes = command.changes()  # parsed first: a bad address is a 422 whatever the organization's state
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.correct_profile(actor=actor.user_id, reason=command.reason, **changes)
+        organization.correct_profile(on=command.on, actor=actor.user_id, reason=command.reason, **changes)
         check_taxonomies_known(organization.taxonomies, organization.taxonomy_version, nucc_code_sets())
         return self.record(actor, organization)
 
@@ -95,7 +96,7 @@ class OrganizationUseCases(ComplianceUseCases):
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.link_rendering_provider(
-            npi=command.npi, name=command.name, actor=actor.user_id, reason=command.reason
+            npi=command.npi, name=command.name, on=command.on, actor=actor.user_id, reason=command.reason
         )
         return self.record(actor, organization)
 
@@ -108,7 +109,7 @@ class OrganizationUseCases(ComplianceUseCases):
         expected_version: int | None = None,
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
-        organization.unlink_rendering_provider(npi=npi, actor=actor.user_id, reason=command.reason)
+        organization.unlink_rendering_provider(npi=npi, on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def record_eft_details(
@@ -119,6 +120,7 @@ class OrganizationUseCases(ComplianceUseCases):
             routing_number=command.routing_number,
             account_number=command.account_number,
             account_type=command.account_type,
+            on=command.on,
             actor=actor.user_id,
             reason=command.reason,
         )

@@ -7,9 +7,7 @@ from typing import Annotated
 from uuid import UUID
 
 from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome
-from services.app.commands import Command, doc
-
-Day = Annotated[date, doc("A calendar day (YYYY-MM-DD).", "2026-04-28")]
+from services.app.commands import Command, Day, doc, effective_day, today
 
 
 class OpenUserAccount(Command, frozen=True, kw_only=True):
@@ -28,6 +26,9 @@ class OpenUserAccount(Command, frozen=True, kw_only=True):
     date_of_birth: Annotated[
         date | None, doc("The primary user's date of birth, to register in POSC; stored sealed.", "1980-02-29")
     ] = None
+    opened_on: Annotated[date, effective_day("The day the POSC account was created (YYYY-MM-DD).", "2026-04-21")] = (
+        today()
+    )
 
 
 class ReplacePrimaryUser(Command, frozen=True, kw_only=True):
@@ -40,6 +41,9 @@ class ReplacePrimaryUser(Command, frozen=True, kw_only=True):
     date_of_birth: Annotated[
         date | None, doc("The new primary user's date of birth, for POSC registration; stored sealed.", "1980-02-29")
     ] = None
+    on: Annotated[date, effective_day("The day the new primary user took over in POSC (YYYY-MM-DD).", "2026-06-01")] = (
+        today()
+    )
 
 
 class CompleteChecklistStep(Command, frozen=True, kw_only=True):
@@ -53,7 +57,7 @@ class CompleteChecklistStep(Command, frozen=True, kw_only=True):
             "new_user_email_received",
         ),
     ]
-    on: Day
+    on: Day = today()
 
 
 class ChangeAccess(Command, frozen=True, kw_only=True):
@@ -67,21 +71,20 @@ class ChangeAccess(Command, frozen=True, kw_only=True):
             "eligibility_verification",
         ),
     ]
+    on: Annotated[
+        date, effective_day("The day the access was given or withdrawn in POSC (YYYY-MM-DD).", "2026-04-28")
+    ] = today()
 
 
 class ReviewAccess(Command, frozen=True, kw_only=True):
     """A periodic review of the user's access (the firm's access-review interval; 90 days by default)."""
 
     outcome: Annotated[ReviewOutcome, doc("confirmed (access still needed) or revoked.", "confirmed")]
-    on: Day
+    on: Day = today()
     reviewer: Annotated[str, doc("Who reviewed the access.", "Pat Kim, compliance officer")]
 
 
 class OnDate(Command, frozen=True, kw_only=True):
     """The day it happened."""
 
-    on: Day
-
-
-class NoFields(Command, frozen=True, kw_only=True):
-    """No fields but an optional reason."""
+    on: Day = today()

@@ -13,15 +13,15 @@ from domain.account_rules import (
     needs_pin_letter,
 )
 from domain.application import Application
+from domain.business_time import check_effective_day
 from domain.organization import Organization
 from domain.user_account import AccountRole, UserAccount
-from services.app.base import Actor
+from services.app.base import Actor, NotFound
 from services.app.compliance import ComplianceUseCases
 from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
 from services.app.user_account_commands import (
     ChangeAccess,
     CompleteChecklistStep,
-    NoFields,
     OnDate,
     OpenUserAccount,
     ReplacePrimaryUser,
@@ -35,6 +35,7 @@ class UserAccountUseCases(ComplianceUseCases):
         """A primary account becomes the organization's primary user in the same transaction:
         one active primary user per organization; the next one comes through POSC-DC-PM."""
         organization = self.load(actor, Organization, command.organization_id)
+        check_effective_day(command.opened_on, "user account opened", organization.registration)
         account = UserAccount.open(
             tenant_id=actor.tenant_id,
             organization_id=command.organization_id,
@@ -43,11 +44,14 @@ class UserAccountUseCases(ComplianceUseCases):
             partner_firm=command.partner_firm,
             partner_function=command.partner_function,
             date_of_birth=command.date_of_birth,
+            opened_on=command.opened_on,
             actor=actor.user_id,
             reason=command.reason,
         )
         if account.role is AccountRole.PRIMARY:
-            organization.designate_primary_user(account_id=account.id, actor=actor.user_id, reason=command.reason)
+            organization.designate_primary_user(
+                account_id=account.id, on=command.opened_on, actor=actor.user_id, reason=command.reason
+            )
             return self.record(actor, account, organization)
         return self.record(actor, account)
 
@@ -58,13 +62,14 @@ class UserAccountUseCases(ComplianceUseCases):
         account is deactivated in the same transaction. Returns the new account."""
         organization = self.load(actor, Organization, organization_id, expected_version)
         modification = self.load(actor, Application, command.modification_id)
-        check_primary_user_modification(modification, organization_id)
+        check_primary_user_modification(modification, organization_id, command.on)
         account = UserAccount.open(
             tenant_id=actor.tenant_id,
             organization_id=organization_id,
             person_name=command.person_name,
             role=AccountRole.PRIMARY,
             date_of_birth=command.date_of_birth,
+            opened_on=command.on,
             actor=actor.user_id,
             reason=command.reason,
         )
@@ -74,11 +79,17 @@ class UserAccountUseCases(ComplianceUseCases):
             else None
         )
         organization.replace_primary_user(
-            account_id=account.id, modification_id=command.modification_id, actor=actor.user_id, reason=command.reason
+            account_id=account.id,
+            modification_id=command.modification_id,
+            on=command.on,
+            actor=actor.user_id,
+            reason=command.reason,
         )
         if previous is not None and previous.active:
             previous.deactivate(
-                actor=actor.user_id, reason=f"replaced as primary user (POSC-DC-PM {command.modification_id})"
+                on=command.on,
+                actor=actor.user_id,
+                reason=f"replaced as primary user (POSC-DC-PM {command.modification_id})",
             )
             return self.record(actor, account, organization, previous)
         return self.record(actor, account, organization)
@@ -95,20 +106,31 @@ class UserAccountUseCases(ComplianceUseCases):
     def grant_access(
         self, actor: Actor, account_id: UUID, command: ChangeAccess, expected_version: int | None = None
     ) -> Saved:
-        """Access is granted by the organization's active primary user (to others, or to itself)."""
+        """Access is granted by the organization's primary user (to others, or to itself), active on the day of
+        the grant: a grant recorded late is judged by the primary user of its day, not of today."""
         account = self.load(actor, UserAccount, account_id, expected_version)
-        organization = self.load(actor, Organization, account.organization_id)
+        try:
+            organization = self.as_of(actor, Organization, account.organization_id, command.on)
+        except NotFound:  # registered after that day: the grant's own date check names both days
+            organization = self.load(actor, Organization, account.organization_id)
         primary_id = organization.primary_user_account_id
-        primary = self.load(actor, UserAccount, primary_id) if primary_id and primary_id != account.id else None
+        primary = None
+        if primary_id and primary_id != account.id:
+            try:
+                primary = self.as_of(actor, UserAccount, primary_id, command.on)
+            except NotFound:
+                primary = None  # not opened yet that day
         granted_by = granting_primary_user(account, organization, primary)
-        account.grant_access(command.function, granted_by=granted_by, actor=actor.user_id, reason=command.reason)
+        account.grant_access(
+            command.function, granted_by=granted_by, on=command.on, actor=actor.user_id, reason=command.reason
+        )
         return self.record(actor, account)
 
     def revoke_access(
         self, actor: Actor, account_id: UUID, command: ChangeAccess, expected_version: int | None = None
     ) -> Saved:
         account = self.load(actor, UserAccount, account_id, expected_version)
-        account.revoke_access(command.function, actor=actor.user_id, reason=command.reason)
+        account.revoke_access(command.function, on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
     def review_access(
@@ -132,19 +154,19 @@ class UserAccountUseCases(ComplianceUseCases):
         return self.record(actor, account)
 
     def deactivate_account(
-        self, actor: Actor, account_id: UUID, command: NoFields, expected_version: int | None = None
+        self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
     ) -> Saved:
         account = self.load(actor, UserAccount, account_id, expected_version)
-        account.deactivate(actor=actor.user_id, reason=command.reason)
+        account.deactivate(on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
     def reactivate_account(
-        self, actor: Actor, account_id: UUID, command: NoFields, expected_version: int | None = None
+        self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
     ) -> Saved:
         account = self.load(actor, UserAccount, account_id, expected_version)
         if account.role is AccountRole.PRIMARY:  # only a primary account's reactivation reads the organization
             check_reactivation(account, self.load(actor, Organization, account.organization_id))
-        account.reactivate(actor=actor.user_id, reason=command.reason)
+        account.reactivate(on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
     def reset_password(

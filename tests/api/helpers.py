@@ -7,6 +7,10 @@ import httpx
 from tests.support import Stack, fresh
 
 NPI = "1234567893"  # valid check digit
+# Business days (a Massachusetts date per fact): a record starts early in the year, so the facts the tests date in
+# the spring do not predate it, whatever today is. A fact left undated takes today.
+REGISTERED = "2026-01-05"  # the organization's registration
+OPENED = "2026-01-06"  # a user account's or an application's opening
 TIN = "04-3219876"
 ORG = {
     "legal_name": "Berkshire Family Health",
@@ -19,6 +23,7 @@ ORG = {
     "practice_address": {"line1": "100 North St", "city": "Pittsfield", "state": "MA", "postal_code": "01201"},
     "provider_type": "physician group",
     "risk_level": "limited",
+    "registered_on": REGISTERED,
 }
 
 
@@ -29,9 +34,19 @@ def register(client: httpx.Client, **overrides: Any) -> str:
 
 
 def open_application(client: httpx.Client, organization_id: str, kind: str = "posc_registration", **extra: Any) -> str:
-    response = client.post(
-        "/v1/applications", json={"organization_id": organization_id, "kind": kind, "channel": "fax", **extra}
-    )
+    body = {"organization_id": organization_id, "kind": kind, "channel": "fax", "opened_on": OPENED, **extra}
+    response = client.post("/v1/applications", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def account_body(organization_id: str, person_name: str, role: str, **extra: Any) -> dict[str, Any]:
+    """The body of POST /v1/user-accounts, opened on OPENED unless ``extra`` says otherwise."""
+    return {"organization_id": organization_id, "person_name": person_name, "role": role, "opened_on": OPENED, **extra}
+
+
+def open_account(client: httpx.Client, organization_id: str, person_name: str, role: str, **extra: Any) -> str:
+    response = client.post("/v1/user-accounts", json=account_body(organization_id, person_name, role, **extra))
     assert response.status_code == 201, response.text
     return response.json()["id"]
 

@@ -97,7 +97,8 @@ def test_open_nppes_mismatches_show_until_the_profile_matches(stack: Stack, tena
 def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     names = ["Amherst Clinic", "Brockton Pediatrics", "Chicopee Dental", "Dedham Therapy", "Everett Vision"]
-    ids = {name: register(client, legal_name=name) for name in names}
+    # Registered in this order, on successive business days.
+    ids = {name: register(client, legal_name=name, registered_on=f"2026-01-0{i + 5}") for i, name in enumerate(names)}
     register(stack.client(tenants[1]), legal_name="Aaa Other Firm")
     for org in ids.values():
         wait_for_view(client, org, posc_registration="not_started")
@@ -115,7 +116,7 @@ def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -
 
     assert walk("legal_name") == names
     assert walk("-legal_name") == names[::-1]
-    assert walk("registered_at") == names  # registered in this order
+    assert walk("registered_on") == names
     assert walk("-updated_at") == names[::-1]
     first = client.get("/v1/views/affiliation-status", params={"sort": "legal_name", "limit": 2}).json()
     wrong_sort = client.get(
@@ -125,7 +126,7 @@ def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -
     assert_problem(client.get("/v1/views/affiliation-status", params={"sort": "tin"}), 400, "invalid-request")
     assert_problem(client.get("/v1/views/affiliation-status", params={"cursor": "garbage"}), 400, "invalid-request")
     # A cursor edited by hand: well formed, but its value is not of its column's type.
-    for sort, value in (("-updated_at", "yesterday"), ("registered_at", "2026-01-01T00:00:00")):
+    for sort, value in (("-updated_at", "yesterday"), ("registered_on", "2026-13-01")):
         edited = base64.urlsafe_b64encode(json.dumps([sort, value, str(uuid.uuid4())]).encode()).decode()
         response = client.get("/v1/views/affiliation-status", params={"sort": sort, "cursor": edited})
         assert_problem(response, 400, "invalid-request")

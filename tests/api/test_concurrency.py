@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.api.helpers import ORG, assert_problem, events_of, register
+from tests.api.helpers import ORG, assert_problem, events_of, open_account, register
 from tests.support import Stack
 
 
 def test_racing_commands_on_one_aggregate(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
-    account = client.post(
-        "/v1/user-accounts", json={"organization_id": org, "person_name": "Sam", "role": "subordinate"}
-    ).json()["id"]
+    account = open_account(client, org, "Sam", "subordinate")
     path = f"/v1/user-accounts/{account}/password-resets"
 
     def reset(i: int) -> int:

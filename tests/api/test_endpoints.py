@@ -10,7 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.helpers import ORG, assert_problem, events_of, match_nppes, nppes_record, open_application, register
+from tests.api.helpers import (
+    ORG,
+    account_body,
+    assert_problem,
+    events_of,
+    match_nppes,
+    nppes_record,
+    open_application,
+    register,
+)
 from tests.support import Stack
 
 DOCS = {
@@ -43,9 +52,7 @@ def build(client: httpx.Client) -> World:
     match_nppes(client, org)
 
     def account(role: str, **extra: Any) -> str:
-        response = client.post(
-            "/v1/user-accounts", json={"organization_id": org, "person_name": f"{role} person", "role": role, **extra}
-        )
+        response = client.post("/v1/user-accounts", json=account_body(org, f"{role} person", role, **extra))
         assert response.status_code == 201, response.text
         return response.json()["id"]
 
@@ -76,7 +83,12 @@ def _pin(world: World) -> None:
 
 
 def _eft(world: World) -> None:
-    body = {"routing_number": "011000015", "account_number": "123456789", "account_type": "checking"}
+    body = {
+        "routing_number": "011000015",
+        "account_number": "123456789",
+        "account_type": "checking",
+        "on": "2026-03-15",
+    }
     assert world.client.post(world.path("/v1/organizations/{org}/eft"), json=body).status_code == 200
 
 

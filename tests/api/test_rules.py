@@ -6,13 +6,21 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import assert_problem, events_of, match_nppes, nppes_record, open_application, register
+from tests.api.helpers import (
+    account_body,
+    assert_problem,
+    events_of,
+    match_nppes,
+    nppes_record,
+    open_application,
+    register,
+)
 from tests.api.test_endpoints import DOCS
 from tests.support import Stack
 
 
 def _account(client: httpx.Client, org: str, role: str, name: str = "Pat", **extra: Any) -> httpx.Response:
-    return client.post("/v1/user-accounts", json={"organization_id": org, "person_name": name, "role": role, **extra})
+    return client.post("/v1/user-accounts", json=account_body(org, name, role, **extra))
 
 
 def _approved_modification(client: httpx.Client, org: str) -> str:

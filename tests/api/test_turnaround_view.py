@@ -11,12 +11,15 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import ORG, assert_problem, nppes_record, open_application, register
+from tests.api import helpers
+from tests.api.helpers import ORG, assert_problem, nppes_record, register
 from tests.api.test_endpoints import DOCS
 from tests.support import Stack, fresh
 
 VIEW = "/v1/views/turnaround"
 TUFTS = "Tufts Health Together"
+# The practices were taken on, and their applications started, before the earliest document or submission here.
+REGISTERED, OPENED = "2025-11-03", "2025-11-04"
 
 
 # --- driving applications through the API ----------------------------------------------------------------
@@ -25,6 +28,10 @@ TUFTS = "Tufts Health Together"
 def post(client: httpx.Client, path: str, body: dict[str, Any]) -> None:
     response = client.post(path, json=body)
     assert response.status_code == 200, response.text
+
+
+def open_application(client: httpx.Client, org: str, kind: str, **extra: Any) -> str:
+    return helpers.open_application(client, org, kind, opened_on=OPENED, **extra)
 
 
 def posc(client: httpx.Client, org: str, submitted: str, decided: str | None = None, outcome: str = "approve") -> str:
@@ -69,7 +76,7 @@ def deficiency(client: httpx.Client, app: str, noticed: str, resolved: str | Non
 
 def practice(client: httpx.Client, **overrides: Any) -> str:
     """A client practice whose profile matches its NPPES record, so its POSC registrations can be submitted."""
-    org = register(client, **overrides)
+    org = register(client, **{"registered_on": REGISTERED, **overrides})
     name = overrides.get("legal_name", ORG["legal_name"]).upper()
     record = nppes_record(basic={"organization_name": name, "status": "A", "last_updated": "2026-01-05"})
     post(client, f"/v1/organizations/{org}/nppes-snapshots", {"record": record, "retrieved_on": "2026-03-01"})
