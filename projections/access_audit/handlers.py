@@ -6,11 +6,14 @@ applications. Only facts are stored (schema.sql); the findings are derived from 
 Events of different aggregates commute here: each one writes rows of its own aggregate, plus the organization's
 ``updated_at`` as the latest of the two, so the live view and a rebuild in store order end up with the same rows.
 The handlers fold each event into the rows in memory (projections/engine/rows.py); the rows are the tables'.
+
+Every date shown is a business day (domain/business_time.py): the day a grant, a revocation, a deactivation or a
+primary user's term took effect, whenever it was recorded. Only ``updated_at`` is a recording time.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
@@ -18,6 +21,7 @@ import msgspec
 
 from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
+from domain.business_time import effective_day
 from domain.organization import Organization
 from domain.user_account import ReviewOutcome, UserAccount
 from projections.engine.dispatch import Handlers
@@ -36,8 +40,8 @@ class OrganizationRow(Row, kw_only=True):
     legal_name: str
     npi: str
     primary_user_account_id: UUID | None = None
-    primary_user_since: datetime | None = None
-    registered_at: datetime
+    primary_user_since: date | None = None
+    registered_on: date
     updated_at: datetime
 
 
@@ -51,14 +55,14 @@ class AccountRow(Row, kw_only=True):
     partner_firm: str | None = None
     partner_function: str | None = None
     status: str = "active"
-    deactivated_at: datetime | None = None
+    deactivated_on: date | None = None
     departed_on: date | None = None
     grants: list[str] = msgspec.field(default_factory=list)
-    access_since: datetime | None = None
+    access_since: date | None = None
     last_review_on: date | None = None
     last_review_outcome: str | None = None
     last_reviewer: str | None = None
-    opened_at: datetime
+    opened_on: date
     updated_at: datetime
 
 
@@ -70,9 +74,9 @@ class GrantRow(Row, kw_only=True):
     account_id: UUID
     function: str
     granted_version: int
-    granted_at: datetime
+    granted_on: date
     granted_by: UUID | None = None
-    ended_at: datetime | None = None
+    ended_on: date | None = None
     ended_by: str | None = None
 
 
@@ -81,8 +85,8 @@ class PrimaryTermRow(Row, kw_only=True):
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "started_version")
     started_version: int
     account_id: UUID
-    started_at: datetime
-    ended_at: datetime | None = None
+    started_on: date
+    ended_on: date | None = None
     modification_id: UUID | None = None
 
 
@@ -92,17 +96,11 @@ class ModificationRow(Row, kw_only=True):
     table: ClassVar[str] = "access_audit_modifications"
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
     application_id: UUID
-    opened_at: datetime
+    opened_on: date
     approved_on: date | None = None
 
 
 row_types = (OrganizationRow, AccountRow, GrantRow, PrimaryTermRow, ModificationRow)
-
-
-def review_cutoff(recorded_at: datetime, on: date) -> datetime:
-    """When a review that revokes access ends it. The review carries its business date: access ends with that
-    day, or when the review was recorded if that is sooner (the apply clamps it to each grant's start)."""
-    return min(recorded_at, datetime.combine(on + timedelta(days=1), time(), tzinfo=UTC))
 
 
 async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
@@ -112,7 +110,7 @@ async def _registered(rows: ViewRows, event: Organization.Registered, position: 
             organization_id=event.originator_id,
             legal_name=event.legal_name,
             npi=event.npi,
-            registered_at=event.timestamp,
+            registered_on=event.registered_on,
             updated_at=event.timestamp,
         )
     )
@@ -139,7 +137,7 @@ async def _account_opened(rows: ViewRows, event: UserAccount.Opened, position: i
             role=str(event.role),
             partner_firm=event.partner_firm,
             partner_function=event.partner_function,
-            opened_at=event.timestamp,
+            opened_on=event.opened_on,
             updated_at=event.timestamp,
         )
     )
@@ -155,7 +153,7 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
             tenant_id=event.tenant_id,
             application_id=event.originator_id,
             organization_id=event.organization_id,
-            opened_at=event.timestamp,
+            opened_on=event.opened_on,
         )
     )
     return await _touch(rows, event.organization_id, event)
@@ -175,8 +173,8 @@ async def _primary_user(
 ) -> UUID:
     """A first primary user (POSC-DC-PE) or a replacement on an approved POSC-DC-PM: the previous term ends."""
     for term in await rows.of_organization(PrimaryTermRow, event.originator_id):
-        if term.ended_at is None:
-            rows.update(term, ended_at=event.timestamp)
+        if term.ended_on is None:
+            rows.update(term, ended_on=max(term.started_on, event.on))
     organization = await rows.get(OrganizationRow, event.originator_id)
     if organization is not None:
         rows.add(
@@ -185,7 +183,7 @@ async def _primary_user(
                 organization_id=event.originator_id,
                 started_version=event.originator_version,
                 account_id=event.account_id,
-                started_at=event.timestamp,
+                started_on=event.on,
                 # Only a replacement (an approved POSC-DC-PM) names one.
                 modification_id=event.modification_id if isinstance(event, Organization.PrimaryUserReplaced) else None,
             )
@@ -193,7 +191,7 @@ async def _primary_user(
         rows.update(
             organization,
             primary_user_account_id=event.account_id,
-            primary_user_since=event.timestamp,
+            primary_user_since=event.on,
             updated_at=max(organization.updated_at, event.timestamp),
         )
     return event.originator_id
@@ -211,7 +209,7 @@ AccountEvent: TypeAlias = (
 
 
 async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> UUID | None:
-    at = event.timestamp
+    day = effective_day(event)
     account = await rows.get(AccountRow, event.originator_id)
     if account is None:
         return None  # nothing of it is stored: nothing to change (its Opened comes first: same aggregate)
@@ -225,18 +223,19 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
                     organization_id=account.organization_id,
                     function=str(event.function),
                     granted_version=event.originator_version,
-                    granted_at=at,
+                    granted_on=day,
                     granted_by=event.granted_by,
                 )
             )
-            # Access starts now if nothing was held before.
+            # Access starts that day if nothing was held before, or earlier: a grant recorded late.
+            since = account.access_since
             changes: dict[str, Any] = {
                 "grants": sorted([*grants, str(event.function)]),
-                "access_since": at if not grants else account.access_since,
+                "access_since": day if not grants or since is None else min(since, day),
             }
         case UserAccount.AccessRevoked():
             function = str(event.function)
-            await _end_grants(rows, account, at, "revoked", function)
+            await _end_grants(rows, account, day, "revoked", function)
             changes = {
                 "grants": [g for g in grants if g != function],
                 "access_since": None if grants == [function] else account.access_since,
@@ -244,7 +243,7 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
         case UserAccount.AccessReviewed():
             revoked = ReviewOutcome(event.outcome) is ReviewOutcome.REVOKED
             if revoked:
-                await _end_grants(rows, account, review_cutoff(at, event.on), "review")
+                await _end_grants(rows, account, day, "review")
             changes = {
                 "last_review_on": event.on,
                 "last_review_outcome": str(event.outcome),
@@ -256,27 +255,27 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
             changes = {"departed_on": event.on}
         case UserAccount.Deactivated():
             # The domain ends an inactive ID's access with it.
-            await _end_grants(rows, account, at, "deactivated")
-            changes = {"status": "deactivated", "deactivated_at": at, "grants": [], "access_since": None}
+            await _end_grants(rows, account, day, "deactivated")
+            changes = {"status": "deactivated", "deactivated_on": day, "grants": [], "access_since": None}
         case UserAccount.Reactivated():
-            changes = {"status": "active", "deactivated_at": None}
+            changes = {"status": "active", "deactivated_on": None}
         case _:
             raise TypeError(f"{type(event).__qualname__} is not an account event this view shows")
-    rows.update(account, **changes, updated_at=at)
+    rows.update(account, **changes, updated_at=max(account.updated_at, event.timestamp))
     return await _touch(rows, account.organization_id, event)
 
 
 async def _end_grants(
-    rows: ViewRows, account: AccountRow, at: datetime, ended_by: str, function: str | None = None
+    rows: ViewRows, account: AccountRow, day: date, ended_by: str, function: str | None = None
 ) -> None:
-    """End the account's open grant periods (one function's, or all); never before a period began."""
+    """End the account's open grant periods (one function's, or all) on that day: the last day it was held."""
     for grant in await rows.of_organization(GrantRow, account.organization_id):
         if (
             grant.account_id == account.account_id
-            and grant.ended_at is None
+            and grant.ended_on is None
             and (function is None or grant.function == function)
         ):
-            rows.update(grant, ended_at=max(grant.granted_at, at), ended_by=ended_by)
+            rows.update(grant, ended_on=max(grant.granted_on, day), ended_by=ended_by)
 
 
 async def _touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:

@@ -17,7 +17,6 @@ from uuid import UUID
 import asyncpg
 import msgspec
 
-from domain.business_days import MASSACHUSETTS
 from domain.user_account import PoscFunction
 from projections.engine.paging import KeysetPage
 
@@ -60,12 +59,12 @@ class Account(msgspec.Struct, kw_only=True):
     partner_function: str | None
     status: str
     departed_on: date | None
-    deactivated_at: datetime | None
+    deactivated_on: date | None
     grants: list[str]  # POSC functions held now
-    access_since: datetime | None  # holding some access without interruption since
+    access_since: date | None  # holding some access without interruption since
     last_review: Review | None
     review_due_on: date | None  # with the tenant's interval; None when the account holds no access
-    opened_at: datetime
+    opened_on: date
 
 
 class PrimaryUser(msgspec.Struct, kw_only=True):
@@ -73,7 +72,7 @@ class PrimaryUser(msgspec.Struct, kw_only=True):
     person_name: str | None  # None only while the account's own events are still on their way
     status: str | None
     departed_on: date | None
-    since: datetime
+    since: date
 
 
 class AccessAudit(msgspec.Struct, kw_only=True):
@@ -86,8 +85,8 @@ class AccessAudit(msgspec.Struct, kw_only=True):
     findings_count: int
     worst_severity: Severity | None
     as_of: date  # the reference date of the date-based findings
-    registered_at: datetime
-    updated_at: datetime
+    registered_on: date
+    updated_at: datetime  # when a fact it shows was last recorded
 
 
 class AccessAuditPage(msgspec.Struct):
@@ -97,8 +96,8 @@ class AccessAuditPage(msgspec.Struct):
 
 class HeldFunction(msgspec.Struct, kw_only=True):
     function: str
-    granted_at: datetime
-    ended_at: datetime | None
+    granted_on: date
+    ended_on: date | None  # the last day it was held; None: still held
     ended_by: str | None
 
 
@@ -114,14 +113,14 @@ class Holder(msgspec.Struct, kw_only=True):
 class PrimaryTerm(msgspec.Struct, kw_only=True):
     account_id: UUID
     person_name: str | None
-    started_at: datetime
-    ended_at: datetime | None
+    started_on: date
+    ended_on: date | None  # the day the next primary user took over
     modification_id: UUID | None  # the approved POSC-DC-PM the term rests on
 
 
 class AccessOnDate(msgspec.Struct, kw_only=True):
     organization_id: UUID
-    on: str  # the day (YYYY-MM-DD, UTC) or the instant asked about
+    on: date  # the Massachusetts day asked about
     primary_users: list[PrimaryTerm]  # two on the day a primary user was replaced
     holders: list[Holder]
 
@@ -132,20 +131,10 @@ _SEVERITY_NAMES = {3: Severity.CRITICAL, 2: Severity.HIGH, 1: Severity.MEDIUM}
 SORTABLE = {
     "legal_name": ("legal_name", "text"),
     "updated_at": ("updated_at", "timestamptz"),
-    "registered_at": ("registered_at", "timestamptz"),
+    "registered_on": ("registered_on", "date"),
     "findings": ("findings_count", "integer"),
     "severity": ("worst_severity", "integer"),  # critical > high > medium > none
 }
-
-
-def _utc(column: str) -> str:
-    """A timestamp in JSON as ISO 8601 UTC, whatever the session's time zone."""
-    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
-
-def _day(column: str) -> str:
-    """The Massachusetts day of a timestamp, as the reference date is one."""
-    return f"({column} AT TIME ZONE '{MASSACHUSETTS.key}')::date"
 
 
 # $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
@@ -159,7 +148,7 @@ WITH settings AS (
 ), accounts AS (
     -- The review clock runs from the last review, or from when the current access began if that is later.
     SELECT a.*, CASE WHEN cardinality(a.grants) > 0
-        THEN GREATEST(a.last_review_on, {_day("a.access_since")}) + s.days END AS review_due_on
+        THEN GREATEST(a.last_review_on, a.access_since) + s.days END AS review_due_on
     FROM access_audit_accounts a JOIN orgs o USING (organization_id) CROSS JOIN settings s
 ), unused_modifications AS (
     -- Approved POSC-DC-PMs that no primary-user replacement has used yet.
@@ -169,13 +158,13 @@ WITH settings AS (
         WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id)
 ), primary_gone AS (
     SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
-        LEAST(CASE WHEN a.departed_on <= $1 THEN a.departed_on END, {_day("a.deactivated_at")}) AS since
+        LEAST(CASE WHEN a.departed_on <= $1 THEN a.departed_on END, a.deactivated_on) AS since
     FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
     LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
         WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
     WHERE a.status = 'deactivated' OR a.departed_on <= $1
 ), findings AS (
-    SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, {_day("registered_at")} AS since,
+    SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
         'No primary user administers the organization''s POSC access.' AS detail
     FROM orgs WHERE primary_user_account_id IS NULL
@@ -193,7 +182,7 @@ WITH settings AS (
         format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
     FROM accounts WHERE departed_on <= $1 AND cardinality(grants) > 0
     UNION ALL
-    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, {_day("access_since")}, account_id,
+    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, access_since, account_id,
         person_name, format('Business partner %s holds access nobody has reviewed.', partner_firm)
     FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
     UNION ALL
@@ -212,21 +201,21 @@ WITH settings AS (
     FROM findings GROUP BY organization_id
 ), audit AS (
     SELECT o.organization_id, o.legal_name, o.npi, o.primary_user_account_id, o.primary_user_since,
-        o.registered_at, o.updated_at, COALESCE(s.findings_count, 0) AS findings_count,
+        o.registered_on, o.updated_at, COALESCE(s.findings_count, 0) AS findings_count,
         COALESCE(s.worst_severity, 0) AS worst_severity, COALESCE(s.kinds, '{{}}') AS kinds,
         COALESCE(s.severities, '{{}}') AS severities, COALESCE(s.findings, '[]') AS findings
     FROM orgs o LEFT JOIN summary s USING (organization_id)
 )
 """
 
-_ACCOUNTS = f"""
+_ACCOUNTS = """
     SELECT jsonb_agg(jsonb_build_object('account_id', a.account_id, 'person_name', a.person_name, 'role', a.role,
         'partner_firm', a.partner_firm, 'partner_function', a.partner_function, 'status', a.status,
-        'departed_on', a.departed_on, 'deactivated_at', {_utc("a.deactivated_at")}, 'grants', a.grants,
-        'access_since', {_utc("a.access_since")}, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
+        'departed_on', a.departed_on, 'deactivated_on', a.deactivated_on, 'grants', a.grants,
+        'access_since', a.access_since, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
         jsonb_build_object('on', a.last_review_on, 'outcome', a.last_review_outcome, 'reviewer', a.last_reviewer)
-        END, 'review_due_on', a.review_due_on, 'opened_at', {_utc("a.opened_at")})
-        ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.opened_at,
+        END, 'review_due_on', a.review_due_on, 'opened_on', a.opened_on)
+        ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.opened_on,
         a.account_id)
     FROM accounts a WHERE a.organization_id = page.organization_id
 """
@@ -289,7 +278,7 @@ def audit_of(row: asyncpg.Record, as_of: date) -> AccessAudit:
         findings_count=row["findings_count"],
         worst_severity=_SEVERITY_NAMES.get(row["worst_severity"]),
         as_of=as_of,
-        registered_at=row["registered_at"],
+        registered_on=row["registered_on"],
         updated_at=row["updated_at"],
     )
 
@@ -297,40 +286,35 @@ def audit_of(row: asyncpg.Record, as_of: date) -> AccessAudit:
 async def access_on(
     con: asyncpg.Connection,
     organization_id: UUID,
-    label: str,
-    start: datetime,
-    end: datetime,
+    on: date,
     function: PoscFunction | None,
 ) -> AccessOnDate | None:
-    """Who held which POSC access to the organization in ``[start, end)`` (a day, or an instant and the
-    microsecond after it), shown as ``label``; None: no such organization in this view."""
+    """Who held which POSC access to the organization on a business day (at any moment of it: a period's first
+    and last days both count); None: no such organization in this view."""
     if not await con.fetchval("SELECT 1 FROM access_audit_organizations WHERE organization_id = $1", organization_id):
         return None
-    # Periods overlapping [start, end): the day, or the instant.
     terms = await con.fetch(
-        "SELECT t.account_id, a.person_name, t.started_at, t.ended_at, t.modification_id "
+        "SELECT t.account_id, a.person_name, t.started_on, t.ended_on, t.modification_id "
         "FROM access_audit_primary_terms t LEFT JOIN access_audit_accounts a USING (tenant_id, account_id) "
-        "WHERE t.organization_id = $1 AND t.started_at < $3 AND (t.ended_at IS NULL OR t.ended_at > $2) "
-        "ORDER BY t.started_at, t.started_version",
+        "WHERE t.organization_id = $1 AND t.started_on <= $2 AND (t.ended_on IS NULL OR t.ended_on >= $2) "
+        "ORDER BY t.started_on, t.started_version",
         organization_id,
-        start,
-        end,
+        on,
     )
     grants = await con.fetch(
-        "SELECT g.account_id, a.person_name, a.role, a.partner_firm, a.departed_on, g.function, g.granted_at, "
-        "g.ended_at, g.ended_by FROM access_audit_grants g JOIN access_audit_accounts a USING (tenant_id, account_id) "
-        "WHERE g.organization_id = $1 AND g.granted_at < $3 AND (g.ended_at IS NULL OR g.ended_at > $2) "
-        "AND ($4::text IS NULL OR g.function = $4) "
+        "SELECT g.account_id, a.person_name, a.role, a.partner_firm, a.departed_on, g.function, g.granted_on, "
+        "g.ended_on, g.ended_by FROM access_audit_grants g JOIN access_audit_accounts a USING (tenant_id, account_id) "
+        "WHERE g.organization_id = $1 AND g.granted_on <= $2 AND (g.ended_on IS NULL OR g.ended_on >= $2) "
+        "AND ($3::text IS NULL OR g.function = $3) "
         "ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.person_name, "
-        "g.account_id, g.function, g.granted_at",
+        "g.account_id, g.function, g.granted_on",
         organization_id,
-        start,
-        end,
+        on,
         str(function) if function else None,
     )
     return AccessOnDate(
         organization_id=organization_id,
-        on=label,
+        on=on,
         primary_users=[PrimaryTerm(**dict(t)) for t in terms],
         holders=_holders(grants),
     )
@@ -352,7 +336,7 @@ def _holders(grants: list[asyncpg.Record]) -> list[Holder]:
             )
         holder.functions.append(
             HeldFunction(
-                function=g["function"], granted_at=g["granted_at"], ended_at=g["ended_at"], ended_by=g["ended_by"]
+                function=g["function"], granted_on=g["granted_on"], ended_on=g["ended_on"], ended_by=g["ended_by"]
             )
         )
     return list(holders.values())

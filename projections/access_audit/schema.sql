@@ -11,8 +11,8 @@ CREATE TABLE IF NOT EXISTS access_audit_organizations (
     legal_name text NOT NULL,
     npi text NOT NULL,
     primary_user_account_id uuid,
-    primary_user_since timestamptz,
-    registered_at timestamptz NOT NULL,
+    primary_user_since date,  -- business days (Massachusetts), here and below; updated_at is a recording time
+    registered_on date NOT NULL,
     -- The latest event that changed anything shown for the organization (its
     -- accounts and POSC-DC-PM applications included): GREATEST, so the order
     -- in which different aggregates' events arrive does not matter.
@@ -34,14 +34,14 @@ CREATE TABLE IF NOT EXISTS access_audit_accounts (
     partner_firm text,
     partner_function text,
     status text NOT NULL DEFAULT 'active',
-    deactivated_at timestamptz,
+    deactivated_on date,
     departed_on date,
     grants text[] NOT NULL DEFAULT '{}',  -- POSC functions held now, sorted
-    access_since timestamptz,  -- start of the current uninterrupted holding of any grant; NULL when none
+    access_since date,  -- start of the current uninterrupted holding of any grant; NULL when none
     last_review_on date,
     last_review_outcome text,
     last_reviewer text,
-    opened_at timestamptz NOT NULL,
+    opened_on date NOT NULL,
     updated_at timestamptz NOT NULL,
     PRIMARY KEY (tenant_id, account_id)
 );
@@ -56,14 +56,14 @@ CREATE TABLE IF NOT EXISTS access_audit_grants (
     organization_id uuid NOT NULL,
     function text NOT NULL,
     granted_version integer NOT NULL,
-    granted_at timestamptz NOT NULL,
+    granted_on date NOT NULL,
     granted_by uuid,  -- the primary user's account; NULL when the primary user granted itself
-    ended_at timestamptz,  -- NULL: still held
+    ended_on date,  -- the last day it was held; NULL: still held
     ended_by text,  -- revoked | review | deactivated
     PRIMARY KEY (tenant_id, account_id, function, granted_version)
 );
 CREATE INDEX IF NOT EXISTS access_audit_grants_by_organization
-    ON access_audit_grants (tenant_id, organization_id, granted_at);
+    ON access_audit_grants (tenant_id, organization_id, granted_on);
 
 -- Every term as the organization's primary user, keyed by the version of the
 -- organization event that started it (PrimaryUserDesignated / PrimaryUserReplaced).
@@ -72,8 +72,8 @@ CREATE TABLE IF NOT EXISTS access_audit_primary_terms (
     organization_id uuid NOT NULL,
     started_version integer NOT NULL,
     account_id uuid NOT NULL,
-    started_at timestamptz NOT NULL,
-    ended_at timestamptz,
+    started_on date NOT NULL,
+    ended_on date,  -- the day the next primary user took over
     modification_id uuid,  -- the approved POSC-DC-PM it rests on; NULL for the first primary user
     PRIMARY KEY (tenant_id, organization_id, started_version)
 );
@@ -83,7 +83,7 @@ CREATE TABLE IF NOT EXISTS access_audit_modifications (
     tenant_id text NOT NULL,
     application_id uuid NOT NULL,
     organization_id uuid NOT NULL,
-    opened_at timestamptz NOT NULL,
+    opened_on date NOT NULL,
     approved_on date,
     PRIMARY KEY (tenant_id, application_id)
 );

@@ -61,7 +61,7 @@ async def _registered(rows: ViewRows, event: Organization.Registered, position: 
             entity_kind=str(event.entity_kind),
             risk_level=str(event.risk_level),
             nppes_mismatches=_no_snapshot(),
-            registered_at=event.timestamp,
+            registered_on=event.registered_on,
             updated_at=event.timestamp,
         )
     )

@@ -4,7 +4,7 @@ affiliations, rendering providers, and the sole-enrollment risk the seeds warn a
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, TypeAlias
 from uuid import UUID
 
@@ -55,7 +55,7 @@ class StatusRow(Row, kw_only=True):
     rendering_npis: list[str] = msgspec.field(default_factory=list)
     sole_enrollment_risk: bool = False
     nppes_mismatches: list[dict[str, Any]] = msgspec.field(default_factory=list)  # [{field, detail}]
-    registered_at: datetime
+    registered_on: date
     updated_at: datetime
     events_applied: int = 1
 

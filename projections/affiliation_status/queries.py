@@ -40,7 +40,7 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     rendering_npis: list[str]
     sole_enrollment_risk: bool  # enrolled with MassHealth, but active with no ACO or MCO
     nppes_mismatches: list[NppesMismatch]  # open: each one would make MassHealth reject the application
-    registered_at: datetime
+    registered_on: date
     updated_at: datetime
 
     @classmethod
@@ -58,12 +58,12 @@ class AffiliationPage(msgspec.Struct):
 
 _COLUMNS = (
     "organization_id, legal_name, npi, entity_kind, risk_level, posc_registration, enrollment, provider_number, "
-    "affiliations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_at, updated_at"
+    "affiliations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_on, updated_at"
 )
 SORTABLE = {
     "legal_name": ("legal_name", "text"),
     "updated_at": ("updated_at", "timestamptz"),
-    "registered_at": ("registered_at", "timestamptz"),
+    "registered_on": ("registered_on", "date"),
     "posc_registration": ("posc_registration", "text"),
     "enrollment": ("enrollment", "text"),
 }

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS affiliation_status (
     sole_enrollment_risk boolean NOT NULL DEFAULT false,
     -- What differs from the NPPES record (field, detail), as the domain last compared it.
     nppes_mismatches jsonb NOT NULL DEFAULT '[]',
-    registered_at timestamptz NOT NULL,
+    registered_on date NOT NULL,  -- its business day (Massachusetts); updated_at is a recording time
     updated_at timestamptz NOT NULL,
     events_applied integer NOT NULL DEFAULT 1,
     PRIMARY KEY (tenant_id, organization_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -34,12 +34,9 @@ TABLES = {
 ACTOR = "user-1"
 
 
-def test_a_revoking_review_ends_access_with_its_day_unless_recorded_sooner() -> None:
-    recorded = datetime(2026, 6, 12, 15, 30, tzinfo=UTC)
-    # Recorded later than the review day: access ended at the end of that day.
-    assert access_audit.review_cutoff(recorded, date(2026, 6, 10)) == datetime(2026, 6, 11, tzinfo=UTC)
-    # Recorded on the review day itself: when it was recorded.
-    assert access_audit.review_cutoff(recorded, date(2026, 6, 12)) == recorded
+# Business days (domain/business_time.py): each fact is dated on or after the facts its record already holds.
+DESIGNATED, HANDOVER = date(2026, 1, 12), date(2026, 5, 12)
+SAM_REVIEWED = date(2026, 4, 2)
 
 
 def _story() -> tuple[list[Any], dict[str, Any]]:
@@ -53,20 +50,20 @@ def _story() -> tuple[list[Any], dict[str, Any]]:
     org = register_peach()
     save(org)
     dana = open_account(AccountRole.PRIMARY, organization_id=org.id, person_name="Dana")
-    org.designate_primary_user(account_id=dana.id, actor=ACTOR)
+    org.designate_primary_user(account_id=dana.id, on=DESIGNATED, actor=ACTOR)
     save(dana, org)
-    dana.grant_access(PoscFunction.PROVIDER_DATA_MAINTENANCE, granted_by=None, actor=ACTOR)
+    dana.grant_access(PoscFunction.PROVIDER_DATA_MAINTENANCE, granted_by=None, on=DESIGNATED, actor=ACTOR)
     sam = open_account(AccountRole.SUBORDINATE, organization_id=org.id, person_name="Sam")
-    sam.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=dana.id, actor=ACTOR)
-    sam.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, granted_by=dana.id, actor=ACTOR)
+    sam.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=dana.id, on=date(2026, 1, 20), actor=ACTOR)
+    sam.grant_access(PoscFunction.ELIGIBILITY_VERIFICATION, granted_by=dana.id, on=date(2026, 1, 21), actor=ACTOR)
     sam.complete_step("new_user_email_received", on=date(2026, 3, 1), actor=ACTOR)  # not shown: ignored
     partner = open_account(AccountRole.BUSINESS_PARTNER, organization_id=org.id, person_name="Desk")
-    partner.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=dana.id, actor=ACTOR)
+    partner.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=dana.id, on=date(2026, 2, 2), actor=ACTOR)
     save(dana, sam, partner)
     posc = submitted_application(ApplicationKind.POSC_REGISTRATION, organization_id=org.id)  # not a POSC-DC-PM
     posc.approve(decided_on=LATER, actor=ACTOR)
     partner.review_access(outcome=ReviewOutcome.CONFIRMED, on=date(2026, 4, 1), reviewer="Dana", actor=ACTOR)
-    sam.review_access(outcome=ReviewOutcome.REVOKED, on=date(2026, 4, 2), reviewer="Dana", actor=ACTOR)
+    sam.review_access(outcome=ReviewOutcome.REVOKED, on=SAM_REVIEWED, reviewer="Dana", actor=ACTOR)
     sam.record_departure(on=date(2026, 4, 3), actor=ACTOR)
     dana.record_departure(on=date(2026, 5, 1), actor=ACTOR)
     save(posc, partner, sam, dana)
@@ -76,10 +73,10 @@ def _story() -> tuple[list[Any], dict[str, Any]]:
     pm.approve(decided_on=date(2026, 5, 9), actor=ACTOR)
     save(pm)
     eve = open_account(AccountRole.PRIMARY, organization_id=org.id, person_name="Eve")
-    org.replace_primary_user(account_id=eve.id, modification_id=pm.id, actor=ACTOR)
-    dana.deactivate(actor=ACTOR)
+    org.replace_primary_user(account_id=eve.id, modification_id=pm.id, on=HANDOVER, actor=ACTOR)
+    dana.deactivate(on=HANDOVER, actor=ACTOR)
     save(eve, org, dana)
-    org.correct_profile(legal_name="Peach State Medical Practice LLC", actor=ACTOR)
+    org.correct_profile(legal_name="Peach State Medical Practice LLC", on=HANDOVER, actor=ACTOR)
     save(org)
     return events, {"org": org, "dana": dana, "sam": sam, "partner": partner, "eve": eve, "pm": pm, "posc": posc}
 
@@ -170,20 +167,21 @@ async def test_rows_do_not_depend_on_the_order_aggregates_arrive_in(database_url
     assert organization["updated_at"] == correction.timestamp
     terms = rows["access_audit_primary_terms"]
     assert [(t["account_id"], t["modification_id"]) for t in terms] == [(dana.id, None), (eve.id, pm.id)]
-    assert terms[0]["ended_at"] == terms[1]["started_at"]
+    assert [(t["started_on"], t["ended_on"]) for t in terms] == [(DESIGNATED, HANDOVER), (HANDOVER, None)]
     accounts = {a["account_id"]: a for a in rows["access_audit_accounts"]}
     assert accounts[dana.id]["status"] == "deactivated" and accounts[dana.id]["grants"] == []
     assert accounts[sam.id]["departed_on"] == date(2026, 4, 3) and accounts[sam.id]["last_review_outcome"] == "revoked"
     assert accounts[story["partner"].id]["access_since"] is not None and "date_of_birth" not in accounts[dana.id]
-    # Sam's review on 2026-04-02 ended both grants; recorded long "after" that day, they end when they began.
+    # Sam's review on 2026-04-02 ended both grants on its business day, whenever it was recorded.
     sam_grants = [g for g in rows["access_audit_grants"] if g["account_id"] == sam.id]
-    assert [(g["function"], g["ended_by"]) for g in sam_grants] == [
-        ("claims_batch", "review"),
-        ("eligibility_verification", "review"),
+    assert [(g["function"], g["granted_on"], g["ended_on"], g["ended_by"]) for g in sam_grants] == [
+        ("claims_batch", date(2026, 1, 20), SAM_REVIEWED, "review"),
+        ("eligibility_verification", date(2026, 1, 21), SAM_REVIEWED, "review"),
     ]
-    assert all(g["ended_at"] == g["granted_at"] for g in sam_grants)
     [dana_grant] = [g for g in rows["access_audit_grants"] if g["account_id"] == dana.id]
+    assert (dana_grant["granted_on"], dana_grant["ended_on"]) == (DESIGNATED, HANDOVER)
     assert dana_grant["ended_by"] == "deactivated" and dana_grant["granted_by"] is None
+    assert accounts[dana.id]["deactivated_on"] == HANDOVER
     # Only the POSC-DC-PM is a modification; the POSC registration is not.
     assert [(m["application_id"], m["approved_on"]) for m in rows["access_audit_modifications"]] == [
         (pm.id, date(2026, 5, 9))

@@ -21,6 +21,7 @@ from services.migrate import migrate
 from tests.support import Infra
 
 MOMENT = datetime(2026, 4, 20, 13, 45, 12, 345678, tzinfo=UTC)
+DAY = date(2026, 4, 20)  # a business day (domain/business_time.py): the rows' dates other than updated_at
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +75,9 @@ def _account(tenant: str, **changes: Any) -> access_audit.AccountRow:
         person_name='Dana "D" O\'Neil, {jr}',
         role="primary",
         grants=["provider_data_maintenance", "claim_status_remittance", "claims_batch"],
-        access_since=MOMENT,
+        access_since=DAY,
         departed_on=date(2026, 5, 1),
-        opened_at=MOMENT - timedelta(microseconds=1),
+        opened_on=DAY - timedelta(days=1),
         updated_at=MOMENT.astimezone(timezone(timedelta(hours=-4))),  # the same instant, another offset
     )
     values.update(changes)
@@ -97,7 +98,7 @@ def _status(tenant: str) -> StatusRow:
         rendering_npis=["1234567893", "1003000126"],
         sole_enrollment_risk=True,
         nppes_mismatches=[{"field": "address", "detail": "ZIP+4 differs"}],
-        registered_at=MOMENT,
+        registered_on=DAY,
         updated_at=MOMENT,
     )
 
@@ -211,7 +212,7 @@ async def test_reading_ahead_answers_the_lookups_as_reading_on_demand_would(data
             organization_id=organization_id,
             function="claims_batch",
             granted_version=2,
-            granted_at=MOMENT,
+            granted_on=DAY,
         )
         async with con.transaction():
             built = ViewRows(con, access_audit.row_types, starts_empty=True)

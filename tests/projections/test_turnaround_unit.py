@@ -64,6 +64,9 @@ def test_every_kind_has_a_default_target() -> None:
 # --- facts from real domain events --------------------------------------------------------------------
 
 
+OPENED_ON = date(2014, 12, 1)  # before every date the tests give (domain/business_time.py: none may precede it)
+
+
 def application(kind: ApplicationKind = ApplicationKind.POSC_REGISTRATION) -> Application:
     return Application.open(
         tenant_id="firm-a",
@@ -71,6 +74,7 @@ def application(kind: ApplicationKind = ApplicationKind.POSC_REGISTRATION) -> Ap
         kind=kind,
         channel="fax",
         risk_level=RiskLevel.LIMITED,
+        opened_on=OPENED_ON,
         actor="user-1",
     )
 
