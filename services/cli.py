@@ -198,20 +198,30 @@ async def _rebuild(database_url: str, only: str | None) -> int:
     return 0
 
 
-def _as_of(text: str) -> datetime:
-    """A date (its end, Massachusetts time) or an ISO 8601 timestamp with its offset."""
+def _as_of(text: str) -> date:
+    """A business day: a date, or the Massachusetts day of an ISO 8601 timestamp with its offset."""
+    from domain.business_time import recording_day
+
+    return date.fromisoformat(text) if len(text) == 10 else recording_day(_moment(text))
+
+
+def _known_at(text: str) -> datetime:
+    """A recording moment: an ISO 8601 timestamp with its offset, or a date (its end, Massachusetts time)."""
     from domain.business_days import MASSACHUSETTS
 
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time.max, tzinfo=MASSACHUSETTS)
+    return _moment(text)
+
+
+def _moment(text: str) -> datetime:
     try:
-        day = date.fromisoformat(text)
-    except ValueError:
         moment = datetime.fromisoformat(text)
-        if moment.tzinfo is None:
-            raise argparse.ArgumentTypeError(
-                "a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00"
-            ) from None
-        return moment
-    return datetime.combine(day, time.max, tzinfo=MASSACHUSETTS)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or an ISO 8601 timestamp: {text!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00")
+    return moment
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -225,7 +235,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     settings = external_settings(args, needs_nats=False)
     if settings is None:
         return EX_CONFIG
-    name = args.name or f"asof_{args.as_of:%Y%m%d_%H%M}" + (f"_{args.tenant.replace('-', '_')}" if args.tenant else "")
+    known = f"_known_{args.known_at:%Y%m%d_%H%M}" if args.known_at else ""
+    tenant = f"_{args.tenant.replace('-', '_')}" if args.tenant else ""
+    name = args.name or f"asof_{args.as_of:%Y%m%d}{known}{tenant}"
     total = asyncio.run(store_head(settings.database_url))  # type: ignore[arg-type]
     with tqdm(total=total, desc=f"replay {name}", unit="event", unit_scale=True, file=sys.stderr) as bar:
         try:
@@ -233,7 +245,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 replay_views(
                     settings.database_url,  # type: ignore[arg-type]
                     name=name,
-                    until=args.as_of,
+                    as_of=args.as_of,
+                    known_at=args.known_at,
                     tenant=args.tenant,
                     progress=lambda read: bar.update(read - bar.n),
                 )
@@ -242,7 +255,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(f"credledger replay: {error}", file=sys.stderr)
             return 1
     print(
-        f"snapshot {done.name}: the views as of {done.as_of.isoformat()} ({done.events_applied} events applied); "
+        f"snapshot {done.name}: the views as of {done.as_of.isoformat()}"
+        + (f" as known at {done.known_at.isoformat()}" if done.known_at else "")
+        + f" ({done.events_applied} events applied); "
         f"read it with ?snapshot={done.name}"
     )
     return 0
@@ -350,8 +365,18 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     shred.add_argument("--confirm", required=True, metavar="TENANT", help="the tenant id again")
     add_data_dir_option(shred)
     shred.set_defaults(func=cmd_shred)
-    replay = sub.add_parser("replay", help="rebuild the views as of a past date into a named, read-only snapshot")
-    replay.add_argument("--as-of", required=True, type=_as_of, help="a date (its end, Massachusetts time) or timestamp")
+    replay = sub.add_parser(
+        "replay", help="rebuild the views as of a past business day into a named, read-only snapshot"
+    )
+    replay.add_argument(
+        "--as-of", required=True, type=_as_of, help="a business day (YYYY-MM-DD): the facts effective by its end"
+    )
+    replay.add_argument(
+        "--known-at",
+        type=_known_at,
+        help="only the facts recorded by this moment (a timestamp with its offset, or a date: its end); "
+        "default: every fact recorded so far",
+    )
     replay.add_argument("--tenant", help="only this tenant's events (default: every tenant)")
     replay.add_argument("--name", help="the snapshot's name (default: asof_<date>_<time>[_<tenant>])")
     add_data_dir_option(replay)

@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
+from eventsourcing.persistence import StoredEvent
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.testing import TestClient
 
+from domain.business_time import effective_day
 from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth, issue_token
 from services.api.dependencies import DEPENDENCIES
@@ -28,6 +30,7 @@ from services.audit.verify import verify_bundle
 from services.composition import open_credledger
 from services.migrate import migrate
 from services.store.chain import GENESIS
+from services.store.transcoder import EventMapper, MsgspecTranscoder
 from tests.mixed_workload import MixedWorkload
 from tests.support import JWT_SECRET, MASTER_KEY, Infra
 from tests.test_chain import cli, copy_database, sql
@@ -64,38 +67,50 @@ def store(infra: Infra) -> Iterator[str]:
         app = open_credledger(url, MASTER_KEY)
         try:
             workload = MixedWorkload(app, (A, B), seed=5)
-            clock.set(datetime(2026, 3, 2, 9, tzinfo=MA))
-            workload.run(60)
-            clock.set(datetime(2026, 3, 2, 23, 59, 59, tzinfo=MA))  # 04:59 UTC on day 2: still day 1
-            workload.run(70)
-            clock.set(datetime(2026, 3, 3, 0, 0, tzinfo=MA))
-            workload.run(150)
-            clock.set(datetime(2026, 3, 3, 23, 59, 59, tzinfo=MA))
-            workload.run(160)
-            clock.set(datetime(2026, 3, 4, 0, 0, 0, tzinfo=MA))  # day 3
-            workload.run(220)
+            # Each phase's facts start on the day given (the workload moves on to the clock's day as it goes), so
+            # every day records facts of the day before, late, as well as its own.
+            for moment, first_fact_day, commands in (
+                (datetime(2026, 3, 2, 9, tzinfo=MA), date(2026, 2, 27), 60),
+                (datetime(2026, 3, 2, 23, 59, 59, tzinfo=MA), DAY1, 70),  # 04:59 UTC on day 2: still day 1
+                (datetime(2026, 3, 3, 0, 0, tzinfo=MA), DAY1, 150),
+                (datetime(2026, 3, 3, 23, 59, 59, tzinfo=MA), DAY2, 160),
+                (datetime(2026, 3, 4, 0, 0, 0, tzinfo=MA), DAY2, 220),  # day 3
+            ):
+                clock.set(moment)
+                workload.day = first_fact_day
+                workload.run(commands)
         finally:
             app.close()
     yield url
 
 
 def stored(url: str, tenant: str) -> list[dict[str, Any]]:
+    """The tenant's events with the day each was recorded and the day it took effect (Massachusetts days)."""
     rows = sql(
         url,
-        "SELECT e.notification_id, e.originator_id, e.topic, e.state, c.link FROM credledger_events e "
-        "JOIN event_chain c USING (notification_id) WHERE e.tenant_id = %s ORDER BY 1",
+        "SELECT e.notification_id, e.originator_id, e.originator_version, e.topic, e.state, c.link "
+        "FROM credledger_events e JOIN event_chain c USING (notification_id) WHERE e.tenant_id = %s ORDER BY 1",
         tenant,
     )
+    mapper = EventMapper(MsgspecTranscoder())
     return [
         {
             "nid": nid,
             "originator": originator,
             "topic": topic,
             "day": datetime.fromisoformat(msgspec.json.decode(bytes(state))["timestamp"]).astimezone(MA).date(),
+            "effective": effective_day(mapper.to_domain_event(StoredEvent(originator, version, topic, bytes(state)))),
             "link": bytes(link).hex(),
         }
-        for nid, originator, topic, state, link in rows
+        for nid, originator, version, topic, state, link in rows
     ]
+
+
+def in_range(events: list[dict[str, Any]], first: date, last: date) -> list[dict[str, Any]]:
+    """The stretch of the chain an export of the range holds: from the first event recorded or effective in it to
+    the last one (a fact recorded late brings the events recorded between with it)."""
+    wanted = [e["nid"] for e in events if first <= e["day"] <= last or first <= e["effective"] <= last]
+    return [e for e in events if wanted and wanted[0] <= e["nid"] <= wanted[-1]]
 
 
 def members(bundle: Path) -> dict[str, bytes]:
@@ -127,9 +142,12 @@ def test_a_days_bundle_holds_that_days_events_and_the_views_as_of_its_end_and_ve
     result, bundle = export(store, tmp_path, A, DAY2, DAY2)
     assert result.returncode == 0, result.stdout + result.stderr
     events = stored(store, A)
-    day2 = [e for e in events if e["day"] == DAY2]
-    before = [e for e in events if e["day"] < DAY2]
-    assert day2 and before and any(e["day"] > DAY2 for e in events)
+    day2 = in_range(events, DAY2, DAY2)
+    before = [e for e in events if e["nid"] < day2[0]["nid"]]
+    assert day2 and before and any(e["nid"] > day2[-1]["nid"] for e in events)
+    # A fact of day 2 recorded on day 3 is in it (and brings what was recorded between with it).
+    assert any(e["day"] > DAY2 and e["effective"] == DAY2 for e in day2)
+    assert all(e["day"] == DAY2 or e["effective"] == DAY2 for e in (day2[0], day2[-1]))
 
     files = members(bundle)
     manifest = msgspec.json.decode(files["manifest.json"])
@@ -141,9 +159,13 @@ def test_a_days_bundle_holds_that_days_events_and_the_views_as_of_its_end_and_ve
     assert manifest["chain"]["head_link"] == day2[-1]["link"] == lines[-1]["link"]
     assert manifest["chain"]["store_head"]["link"] == events[-1]["link"]
 
-    # The views as of the end of day 2: the organizations registered by then, and only A's.
+    # The views as of the end of day 2: the organizations registered by then (their business day), and only A's.
     registered = {str(e["originator"]) for e in events if e["topic"].endswith("Organization.Registered")}
-    by_day2 = {str(e["originator"]) for e in before + day2 if e["topic"].endswith("Organization.Registered")}
+    by_day2 = {
+        str(e["originator"])
+        for e in events
+        if e["topic"].endswith("Organization.Registered") and e["effective"] <= DAY2
+    }
     view = [msgspec.json.decode(line) for line in files["views/affiliation_status.jsonl"].splitlines()]
     assert {row["organization_id"] for row in view} == by_day2 != registered
     assert all(row["tenant_id"] == A for name in files if name.startswith("views/") for row in _rows(files[name]))
@@ -204,7 +226,7 @@ def test_changing_any_byte_of_a_bundle_fails_its_verification(store: str, tmp_pa
 def test_ranges_with_no_events_anchor_the_chain_where_it_stands(store: str, tmp_path: Path) -> None:
     events = stored(store, A)
     for first, last, anchor in (
-        (date(2026, 2, 1), date(2026, 2, 28), GENESIS.hex()),  # before the first event
+        (date(2025, 12, 1), date(2026, 1, 4), GENESIS.hex()),  # before the first event's day (2026-01-05)
         (date(2026, 3, 5), date(2026, 3, 9), events[-1]["link"]),  # after the last
     ):
         result, bundle = export(store, tmp_path, A, first, last)

@@ -1,4 +1,5 @@
-"""`credledger replay`: the views as they stood at a past moment, in a named snapshot the API reads."""
+"""`credledger replay`: the views as they stood on a past business day, or as the firm knew them at a past moment
+(``--known-at``), in a named snapshot the API reads."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def test_a_snapshot_equals_the_live_views_as_they_stood_at_each_moment(infra: In
         assert stop(worker) == 0
         assert stop(relay) == 0
     for i, (moment, live) in enumerate(moments):
-        done = cli(env, "replay", "--as-of", moment.isoformat(), "--name", f"moment_{i}")
+        # Every fact of the workload is effective by today: as known at each moment, the views are the live ones.
+        done = cli(env, "replay", "--as-of", _today(), "--known-at", moment.isoformat(), "--name", f"moment_{i}")
         assert done.returncode == 0, done.stderr
         assert "100%" in done.stderr and f"?snapshot=moment_{i}" in done.stdout
         assert_same_views(live, view_rows(database_url, schema=f"snapshot_moment_{i}"))
@@ -52,16 +54,22 @@ def test_a_snapshot_equals_the_live_views_as_they_stood_at_each_moment(infra: In
 
     # One tenant's snapshot holds exactly that tenant's rows of the live views at that moment.
     moment, live = moments[2]
-    done = cli(env, "replay", "--as-of", moment.isoformat(), "--tenant", "replay-b", "--name", "only_b")
+    done = cli(
+        env, "replay", "--as-of", _today(), "--known-at", moment.isoformat(), "--tenant", "replay-b", "--name", "only_b"
+    )
     assert done.returncode == 0, done.stderr
     assert_same_views(_only(live, "replay-b"), view_rows(database_url, schema="snapshot_only_b"))
 
     listed = cli(env, "snapshots")
     assert listed.returncode == 0 and "moment_0" in listed.stdout and "only_b\t" in listed.stdout
-    assert cli(env, "replay", "--as-of", moment.isoformat(), "--name", "only_b").returncode == 1  # name taken
+    assert cli(env, "replay", "--as-of", _today(), "--name", "only_b").returncode == 1  # name taken
     assert cli(env, "snapshots", "--drop", "only_b").returncode == 0
     assert cli(env, "snapshots", "--drop", "only_b").returncode == 1
     assert "only_b" not in cli(env, "snapshots").stdout
+
+
+def _today() -> str:
+    return datetime.now(MASSACHUSETTS).date().isoformat()
 
 
 def _only(rows: dict, tenant: str) -> dict:
@@ -92,7 +100,9 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
 
     env = process_env(stack.database_url, stack.nats_url, stack.namespace, tmp_path)
     name = "api_" + tenants[0].replace("-", "_")
-    done = cli(env, "replay", "--as-of", before.isoformat(), "--tenant", tenants[0], "--name", name)
+    done = cli(
+        env, "replay", "--as-of", _today(), "--known-at", before.isoformat(), "--tenant", tenants[0], "--name", name
+    )
     assert done.returncode == 0, done.stderr
 
     then = a.get("/v1/views/affiliation-status", params={"snapshot": name}).json()["items"]
@@ -112,7 +122,7 @@ def test_the_api_reads_a_snapshot_for_its_tenant_only(stack: Stack, tenants: tup
     assert_problem(b.get(f"/v1/views/affiliation-status/{org}", params={"snapshot": name}), 404, "not-found")
     # In a snapshot of every tenant, each reads only its own rows.
     everyone = name + "_all"
-    assert cli(env, "replay", "--as-of", before.isoformat(), "--name", everyone).returncode == 0
+    assert cli(env, "replay", "--as-of", _today(), "--known-at", before.isoformat(), "--name", everyone).returncode == 0
     assert [
         i["legal_name"] for i in a.get("/v1/views/affiliation-status", params={"snapshot": everyone}).json()["items"]
     ] == ["Old Name Clinic"]

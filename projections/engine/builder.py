@@ -6,13 +6,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from types import ModuleType
 from uuid import UUID
 
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
+from domain.business_time import effective_day
 from projections.engine.registry import ddl, tables
 from projections.engine.routes import Routes, recorded_at
 from projections.engine.rows import ViewRows
@@ -54,7 +55,8 @@ class ViewBuilder:
     written in bulk: when many have changed, and when a read of the store comes back short (the caller's
     transaction then holds every event read so far).
 
-    ``until`` keeps only events recorded at or before that moment; ``tenant`` only that tenant's;
+    ``as_of`` keeps only events effective on or before that business day, ``known_at`` only those recorded at or
+    before that moment (domain/business_time.py); ``tenant`` only that tenant's;
     ``up_to`` only events up to that position (so a caller can match a read of the store it made).
     """
 
@@ -66,7 +68,8 @@ class ViewBuilder:
         *,
         batch: int = 2000,
         progress: Progress = lambda _: None,
-        until: datetime | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
         tenant: str | None = None,
         up_to: int | None = None,
     ) -> None:
@@ -75,7 +78,8 @@ class ViewBuilder:
         self.schema = schema
         self.batch = batch
         self.progress = progress
-        self.until = until
+        self.as_of = as_of
+        self.known_at = known_at
         self.tenant = tenant
         self.up_to = up_to
         self.position = 0  # the last notification id read
@@ -159,18 +163,20 @@ class ViewBuilder:
             if not route.consumers:
                 return None
             event = None
-            if route.handling:
+            if route.handling or self.as_of is not None:
                 event = _mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
-                if self.until is not None and event.timestamp > self.until:
+                if (self.as_of is not None and effective_day(event) > self.as_of) or (
+                    self.known_at is not None and event.timestamp > self.known_at
+                ):
                     return None
-            elif self.until is not None and recorded_at(state) > self.until:
+            elif self.known_at is not None and recorded_at(state) > self.known_at:
                 return None
         except Exception as error:  # a topic or a stored state this code cannot read: say where, not what
             raise BuildFailed(f"event {position} ({topic}) cannot be decoded") from error
         self.latest[originator_id] = (route.kind, tenant, version)
         self._applied_by_kind[route.kind] = self._applied_by_kind.get(route.kind, 0) + 1
         self.applied += 1
-        return None if event is None else Envelope(tenant, position, event)
+        return Envelope(tenant, position, event) if event is not None and route.handling else None
 
     async def _fold(self, module: ModuleType, envelopes: list[Envelope]) -> None:
         """The view's events of this batch, in store order (views do not share rows: the order among

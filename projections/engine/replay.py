@@ -1,15 +1,16 @@
-"""Views as they stood at a past moment: rebuilt from the events recorded up to then, into a
-named schema (``snapshot_<name>``) the API reads with ``?snapshot=<name>``. Live views are
-never touched; dropping a snapshot drops its schema."""
+"""Views as they stood on a past business day: rebuilt from the events effective by then (and, with
+``known_at``, recorded by that moment: as the firm knew them), into a named schema (``snapshot_<name>``) the API
+reads with ``?snapshot=<name>``. Live views are never touched; dropping a snapshot drops its schema."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 import asyncpg
 
+from domain.business_days import MASSACHUSETTS
 from projections.engine.builder import BuildFailed, Progress, ViewBuilder
 from projections.engine.registry import projection_modules
 
@@ -23,7 +24,8 @@ class SnapshotError(Exception):
 @dataclass
 class Replayed:
     name: str
-    as_of: datetime
+    as_of: date
+    known_at: datetime | None
     tenant: str | None
     events_read: int
     events_applied: int
@@ -39,27 +41,39 @@ async def replay_views(
     database_url: str,
     *,
     name: str,
-    until: datetime,
+    as_of: date,
+    known_at: datetime | None = None,
     tenant: str | None = None,
     up_to: int | None = None,
     progress: Progress = lambda _: None,
 ) -> Replayed:
-    """Build every view from the events recorded at or before ``until`` (one tenant's, or all)."""
+    """Build every view from the events effective on or before ``as_of`` and, with ``known_at``, recorded by then
+    (one tenant's, or all)."""
     schema = schema_of(name)
     con = await asyncpg.connect(database_url)
     try:
         if await con.fetchval("SELECT 1 FROM view_snapshots WHERE name = $1", name):
             raise SnapshotError(f"A snapshot named {name!r} exists; drop it first.")
         builder = ViewBuilder(
-            con, projection_modules(), schema, progress=progress, until=until, tenant=tenant, up_to=up_to
+            con,
+            projection_modules(),
+            schema,
+            progress=progress,
+            as_of=as_of,
+            known_at=known_at,
+            tenant=tenant,
+            up_to=up_to,
         )
         try:
             await builder.create_schema()
             await builder.run_to_end()
             await con.execute(
-                "INSERT INTO view_snapshots (name, as_of, tenant_id, events_applied) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO view_snapshots (name, as_of, known_at, tenant_id, events_applied) "
+                "VALUES ($1, $2, $3, $4, $5)",
                 name,
-                until,
+                # The end of the day there: what the views' date-based rules take as "now" (view_reads.py).
+                datetime.combine(as_of, time.max, tzinfo=MASSACHUSETTS),
+                known_at,
                 tenant,
                 builder.applied,
             )
@@ -69,7 +83,7 @@ async def replay_views(
         except BaseException:
             await builder.drop_schema()
             raise
-        return Replayed(name, until, tenant, builder.read, builder.applied)
+        return Replayed(name, as_of, known_at, tenant, builder.read, builder.applied)
     finally:
         await con.close()
 
@@ -91,7 +105,8 @@ async def list_snapshots(database_url: str) -> list[asyncpg.Record]:
     con = await asyncpg.connect(database_url)
     try:
         snapshots: list[asyncpg.Record] = await con.fetch(
-            "SELECT name, as_of, tenant_id, events_applied, created_at FROM view_snapshots ORDER BY name"
+            "SELECT name, (as_of AT TIME ZONE 'America/New_York')::date AS as_of, known_at, tenant_id, events_applied, "
+            "created_at FROM view_snapshots ORDER BY name"
         )
         return snapshots
     finally:

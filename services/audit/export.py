@@ -9,10 +9,13 @@ The bundle (plain ustar, members in this order, every header canonical: mtime 0,
 - ``events.jsonl`` - one line per event, in notification order: notification id, originator id and
   version, topic, timestamp, actor, actor role, the state exactly as stored (PII stays sealed),
   and the event's ``prev`` and ``link``. The events are the contiguous stretch of the tenant's chain
-  from its first event on or after the first day to its last event on or before the last day
-  (Massachusetts days), so the chain runs unbroken from ``prev_link`` to ``head_link``.
-- ``views/<table>.jsonl`` - each view table's rows for the tenant as of the end of the last day
-  (rebuilt from the store into a temporary snapshot), one sorted-key JSON object per line, sorted.
+  that holds every event of the range: each one that took effect on a day of it (its business day,
+  domain/business_time.py, whenever it was recorded) or was recorded on one (Massachusetts days). So
+  the chain runs unbroken from ``prev_link`` to ``head_link``; a fact of the range recorded late
+  brings the events recorded between with it.
+- ``views/<table>.jsonl`` - each view table's rows for the tenant as of the last day (the facts
+  effective by its end, rebuilt from the store into a temporary snapshot), one sorted-key JSON object
+  per line, sorted.
 
 The offline check (``verify_bundle``) recomputes the chain, the hashes, counts and sizes, the
 manifest's digest, and rebuilds the tar container canonically, so changing any byte fails it.
@@ -37,14 +40,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import msgspec
+from eventsourcing.persistence import StoredEvent
 
 from domain.business_days import MASSACHUSETTS
+from domain.business_time import effective_day
 from services.store.chain import GENESIS, Chained, Stored, Walker, split, walk_sql
+from services.store.transcoder import EventMapper, MsgspecTranscoder
 
 FORMAT = "credledger-audit-bundle/1"
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
 EVENTS_TABLE = "credledger_events"
+_mapper = EventMapper(MsgspecTranscoder())  # no key: an export never opens personal data
 _MAX_MANIFEST = 1 << 20  # the offline check refuses a larger manifest (services/audit/verify.py)
 
 Progress = Callable[[str, int, "int | None"], None]  # (phase, rows so far, the phase's total when known)
@@ -143,7 +150,7 @@ async def export_bundle(
         # The views from exactly the events read above, even if more are stored meanwhile.
         up_to = chain["store_head"]["notification_id"] if chain["store_head"] else 0
         views_progress: Callable[[int], None] = lambda n: progress("views", n, total)  # noqa: E731
-        for table in await _write_views(database_url, tenant, end, up_to, folder / "views", views_progress):
+        for table in await _write_views(database_url, tenant, last_day, up_to, folder / "views", views_progress):
             files[f"views/{table}.jsonl"] = _describe(folder / "views" / f"{table}.jsonl")
         manifest = {
             "format": FORMAT,
@@ -230,11 +237,16 @@ async def _write_events(
 async def _stretch(
     con: Any, tenant: str, start: datetime, end: datetime, progress: Progress, total: int
 ) -> tuple[Any, Any, int]:
-    """The first notification id on or after ``start``, the last on or before ``end``, and how many events
-    lie between them (both included)."""
-    first = last = None
+    """The first and the last notification id of the events in the range (recorded in it, or effective on one
+    of its days), and how many events lie between them (both included). With none in it, no first, and as the
+    last the latest event recorded before the range ended: where the empty stretch anchors the chain."""
+    first = last = recorded_by_end = None
     read = first_at = last_at = 0
-    query = f"SELECT notification_id, state FROM {EVENTS_TABLE} WHERE tenant_id = $1 ORDER BY notification_id"
+    days = (start.date(), end.date())  # the window's own days, Massachusetts time
+    query = (
+        f"SELECT notification_id, originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+        "WHERE tenant_id = $1 ORDER BY notification_id"
+    )
     async for row in con.cursor(query, tenant, prefetch=2000):
         read += 1
         if read % 2000 == 0:
@@ -242,12 +254,26 @@ async def _stretch(
         header = _read_header(row["state"])
         if header is None or header.timestamp is None:
             continue
-        if first is None and header.timestamp >= start:
-            first, first_at = row["notification_id"], read
         if header.timestamp <= end:
+            recorded_by_end = row["notification_id"]
+        if start <= header.timestamp <= end or days[0] <= _business_day(row) <= days[1]:
+            if first is None:
+                first, first_at = row["notification_id"], read
             last, last_at = row["notification_id"], read
     progress("scan", read, total)
+    if first is None:
+        return None, recorded_by_end, 0
     return first, last, (last_at - first_at + 1 if first is not None and last is not None and first <= last else 0)
+
+
+def _business_day(row: Any) -> date:
+    """The day the stored event took effect; an event this code cannot read counts as outside any range (the
+    chain check, which reads every event of the stretch, names an altered one)."""
+    try:
+        stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+        return effective_day(_mapper.to_domain_event(stored))
+    except Exception:
+        return date.min
 
 
 async def _copy_stretch(
@@ -289,9 +315,9 @@ def _event_line(event: Stored, chained: Chained) -> bytes:
 
 
 async def _write_views(
-    database_url: str, tenant: str, until: datetime, up_to: int, folder: Path, progress: Callable[[int], None]
+    database_url: str, tenant: str, as_of: date, up_to: int, folder: Path, progress: Callable[[int], None]
 ) -> list[str]:
-    """Each view table's rows for the tenant as of ``until``; returns the table names."""
+    """Each view table's rows for the tenant as of business day ``as_of``; returns the table names."""
     import asyncpg
 
     from projections.engine.registry import projection_modules, tables
@@ -300,7 +326,7 @@ async def _write_views(
     name = "export_" + uuid.uuid4().hex[:24]
     folder.mkdir()
     written = []
-    await replay_views(database_url, name=name, until=until, tenant=tenant, up_to=up_to, progress=progress)
+    await replay_views(database_url, name=name, as_of=as_of, tenant=tenant, up_to=up_to, progress=progress)
     try:
         con = await asyncpg.connect(database_url)
         try:
