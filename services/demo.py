@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 DEMO_TENANT = "demo"
 DEMO_SEED = 2026
 DEMO_PRACTICES = 24
+DEMO_MONTHS = 12  # a year of history, ending today: every date of it has its facts
 
 
 def load_demo(database_url: str, master_key: bytes) -> int:
@@ -27,7 +28,7 @@ def load_demo(database_url: str, master_key: bytes) -> int:
         if app.fetch(f"SELECT 1 FROM {EVENTS_TABLE} WHERE tenant_id = %s LIMIT 1", DEMO_TENANT):
             log.info("the demo firm is loaded already (tenant %s)", DEMO_TENANT)
             return 0
-        plan = Simulation(seed=DEMO_SEED, tenants=[DEMO_TENANT], practices=DEMO_PRACTICES, months=10).plan()
+        plan = Simulation(seed=DEMO_SEED, tenants=[DEMO_TENANT], practices=DEMO_PRACTICES, months=DEMO_MONTHS).plan()
         with tqdm(total=len(plan), desc="loading the demo firm", unit="command", file=sys.stderr) as bar:
             summary = run_plan(plan, AppTarget(app), progress=lambda done, _: bar.update(done - bar.n))
         log.info("demo firm loaded: %d commands (%d refused by the domain)", summary.commands, summary.refused)

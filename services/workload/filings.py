@@ -243,8 +243,9 @@ class Filings(Credentialing):
     # --- onboarded already enrolled: revalidation ----------------------------------------------------------
 
     def existing_client(self, day: date) -> None:
-        issued = day - timedelta(days=self.rng.randrange(5 * 365 - 150, 5 * 365 - 20))  # revalidation due: 5 years
-        issued += timedelta(days=max(0, 7 - issued.weekday()) if issued.weekday() >= 5 else 0)
+        """A client enrolled for years, onboarded with its history: each fact recorded today with the day it
+        happened (the provider number, the PIN letter, the primary user's account and access, affiliations)."""
+        issued = self.issued
         self.emit(
             day,
             Credledger.issue_provider_number,
@@ -263,15 +264,18 @@ class Filings(Credentialing):
             reason="Copy of the client's PIN letter",
         )
         self.pin = True
-        self.primary = self.open_account(day, "primary", reason="The client's existing POSC primary user")
+        registered = issued + timedelta(days=14)  # in POSC, with the PIN from the letter (a weekday, as issued)
+        self.primary = self.open_account(
+            day, "primary", reason="The client's existing POSC primary user", opened_on=registered
+        )
         for step in (
             "registered_with_pin",
             "new_user_email_received",
             "password_changed",
             "authentication_questions_answered",
         ):
-            self.emit(day, Credledger.complete_checklist_step, self.primary.ref, step=step, on=day)
-        self.primary_ready(day)
+            self.emit(day, Credledger.complete_checklist_step, self.primary.ref, step=step, on=registered)
+        self.primary_ready(day, since=registered)
         if self.t.affiliates:
             for kind, plan, partner in self.choose_plans()[: self.rng.randint(1, 2)]:
                 self.existing_affiliation(day, issued, kind, plan, partner)

@@ -13,9 +13,10 @@ from typing import Any
 
 from domain.dossier import DocumentType
 from services.app import Credledger
+from services.app.commands import effective_field
 from services.workload.plan import FAR, Firm, Ref, Staff, Step
 from services.workload.traits import Traits
-from services.workload.use_cases import UseCase
+from services.workload.use_cases import UseCase, command_type
 
 
 @dataclass
@@ -62,6 +63,7 @@ class Lifecycle:
         self.primary: Account | None = None
         self.pin = False
         self.enrolled_on: date | None = None  # provider number issued
+        self.issued: date = FAR  # a client enrolled for years: the day MassHealth issued its provider number
         self.enrollment_due: date = FAR  # when the enrollment will be approved, once known
         self.affiliations: dict[str, str] = {}  # plan -> state
         self.suspected: set[str] = set()  # exclusion lists with a suspected match under review
@@ -102,6 +104,11 @@ class Lifecycle:
         """Plan ``use_case(actor, *ids, <its command>(**fields))`` on ``day``, by the practice's handler unless
         ``staff`` says who."""
         staff = staff or self.firm.handler(self.index, day)
+        # A fact takes effect the day the plan has it happen, unless the step dates it otherwise (history recorded
+        # at onboarding): the command's business day is never left to default to the day the plan is run.
+        day_field = effective_field(command_type(use_case))
+        if day_field is not None:
+            fields.setdefault(day_field, day)
         self.steps.append(Step(day, self.firm.tenant, staff.user, staff.role, use_case, ids, fields, creates, refusal))
 
     # --- applications: the payer's side ------------------------------------------------------------------

@@ -18,7 +18,8 @@ PARTNER_FUNCTIONS = ("claims_batch", "claim_status_remittance")
 
 class People(Lifecycle):
     def open_account(self, day: date, role: str, reason: str, **extra: Any) -> Account:
-        account = Account(self.firm.ref("account"), data.full_name(self.rng), role, day)
+        """``extra``: more fields of the command (``opened_on``: when the account was opened, if before ``day``)."""
+        account = Account(self.firm.ref("account"), data.full_name(self.rng), role, extra.get("opened_on", day))
         if role == "primary":
             extra["date_of_birth"] = data.date_of_birth(self.rng)
         self.emit(
@@ -44,22 +45,26 @@ class People(Lifecycle):
         elif then is not None:
             then(day)
 
-    def grant(self, day: date, account: Account, functions: tuple[str, ...] | list[str]) -> None:
+    def grant(
+        self, day: date, account: Account, functions: tuple[str, ...] | list[str], on: date | None = None
+    ) -> None:
+        """``on``: the day the grants took effect, when recorded later (a client's history, at onboarding)."""
         if account is not self.primary and not self.primary_usable(day):
             return
         for function in functions:
             if function not in account.grants and account.active:
-                self.emit(day, Credledger.grant_access, account.ref, function=function)
+                self.emit(day, Credledger.grant_access, account.ref, function=function, on=on or day)
                 account.grants.append(function)
 
     def primary_usable(self, day: date) -> bool:
         p = self.primary
         return p is not None and p.active and (p.departed is None or p.departed > day)
 
-    def primary_ready(self, day: date) -> None:
-        """The primary user registered in POSC: access for itself, then staff and partners; reviews begin."""
+    def primary_ready(self, day: date, since: date | None = None) -> None:
+        """The primary user registered in POSC: access for itself, then staff and partners; reviews begin.
+        ``since``: the day it got its access, when that is history recorded at onboarding."""
         functions = PRIMARY_FUNCTIONS + (("claim_status_remittance",) if self.rng.random() < 0.5 else ())
-        self.grant(day, self.primary, functions)
+        self.grant(day, self.primary, functions, on=since)
         if self.staffed:
             return  # a replacement primary user: staff are there already
         self.staffed = True

@@ -55,6 +55,11 @@ class Practice(People, Filings):
         if self.t.nppes in ("fixed", "rejected", "stalled"):
             self._diverge()
         self.org = self.firm.ref("organization")
+        # A client enrolled for years brings its history (existing_client): its record starts when it registered
+        # in POSC, before MassHealth issued its provider number; a new client's starts the day it signs.
+        if self.t.existing:
+            issued = day - timedelta(days=rng.randrange(5 * 365 - 150, 5 * 365 - 20))  # revalidation due: 5 years
+            self.issued = issued + timedelta(days=max(0, 7 - issued.weekday()) if issued.weekday() >= 5 else 0)
         self.emit(
             day,
             Credledger.register_organization,
@@ -71,6 +76,7 @@ class Practice(People, Filings):
             mailing_address=None,
             provider_type=kind.provider_type,
             risk_level=self.risk,
+            registered_on=self.issued - timedelta(days=91) if self.t.existing else day,
             reason="New client signed",
         )
         self.at(self.later(day, 0, 2), self.nppes_first)

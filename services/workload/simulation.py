@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
 from domain.base import check_tenant_id
+from domain.business_time import business_today
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
 from services.workload.plan import Calendar, Firm, Step, months_before
 from services.workload.practice import Practice, assign_traits
@@ -23,7 +24,7 @@ from services.workload.practice import Practice, assign_traits
 class Simulation:
     """``Simulation(seed=7, tenants=["demo"], practices=20, months=9, end=date(2026, 11, 20))``: ``practices``
     client practices per tenant, simulated over the ``months`` months that end on ``end`` (the last business date
-    simulated; default today)."""
+    simulated; default today in Massachusetts)."""
 
     def __init__(
         self,
@@ -41,7 +42,7 @@ class Simulation:
             raise ValueError("practices and months must be at least 1")
         self.practices = practices
         self.months = months
-        self.end = end or date.today()
+        self.end = end or business_today()  # a fact dated later than today there would be refused
         self.start = months_before(self.end, months)
         if self.start.year < FIRST_YEAR or self.end.year > LAST_YEAR:
             raise ValueError(f"the simulated dates must lie within {FIRST_YEAR}-{LAST_YEAR} (the holiday table)")

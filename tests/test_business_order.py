@@ -1,0 +1,231 @@
+"""Ordering: one history of dated facts, recorded in different orders, gives the same answers as of every day.
+
+The history is one practice's quarter: accounts opened, access granted, revoked and reviewed, a departure and a
+deactivation, an affiliation through to active, a profile correction, applications. It is recorded once in the
+order the facts happened (tenant ``order-0``) and then in random orders that the domain accepts (a record's facts
+on one part in date order, a record after the records it names): each order in a tenant of its own. As of every
+day that matters, each tenant's records (the use cases' ``as_of``), its replayed views (``credledger replay``'s
+``replay_views``) and its rebuilt views equal the first tenant's, once each tenant's ids are read as the first's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import pytest
+
+from domain.application import Application
+from domain.organization import Organization
+from domain.user_account import UserAccount
+from projections.engine.rebuild import rebuild_views
+from projections.engine.registry import projection_modules
+from projections.engine.replay import drop_snapshot, replay_views
+from services.app import Actor, Credledger, NotFound
+from services.app.application_commands import OpenApplication, WithdrawApplication
+from services.app.details import application_details, organization_details, user_account_details
+from services.app.organization_commands import CorrectProfile, IssueProviderNumber, MoveAffiliation, RequestAffiliation
+from services.app.user_account_commands import ChangeAccess, OnDate, OpenUserAccount, ReviewAccess
+from tests.mixed_workload import organization
+from tests.support import Infra
+from tests.test_recovery import setup
+from tests.view_state import view_rows
+
+pytestmark = pytest.mark.timeout(300)
+ORDERS = 4  # the natural order and three shuffled ones
+D = date(2026, 1, 5)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One command of the history: the record it is about (its creation is the record's first fact), the parts of
+    that record it touches ("*": all), the other records it names, its business day, and its call."""
+
+    record: str
+    parts: frozenset[str]
+    needs: tuple[str, ...]
+    day: date
+    call: Callable[[Credledger, Actor, dict[str, UUID]], Any]
+
+    def before(self, other: Fact) -> bool:
+        """Whether this fact, earlier in the history, must also be recorded before ``other``."""
+        if other.record == self.record:
+            shared = self.parts & other.parts or "*" in self.parts | other.parts
+            return bool(shared)
+        return self.record in other.needs and "*" in self.parts and self.day <= other.day
+
+
+def _on(use_case: str, record: str, command: Any) -> Callable[[Credledger, Actor, dict[str, UUID]], Any]:
+    return lambda app, actor, ids: getattr(app, use_case)(actor, ids[record], command)
+
+
+def _history() -> list[Fact]:
+    """The practice's quarter, in the order the facts happened."""
+    plan = "Tufts Health Together"
+    every = frozenset("*")
+    access = lambda f: frozenset({f"access:{f}"})  # noqa: E731
+    affiliation = frozenset({f"affiliation:{plan}"})
+
+    def day(n: int) -> date:
+        return D + timedelta(days=n)
+
+    def opened(name: str, role: str, n: int, **extra: Any) -> Fact:
+        def call(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
+            command = OpenUserAccount(
+                organization_id=ids["org"], person_name=name.title(), role=role, opened_on=day(n), **extra
+            )
+            return app.open_user_account(actor, command)
+
+        return Fact(name, every, ("org",), day(n), call)
+
+    def access_fact(name: str, use_case: str, function: str, n: int) -> Fact:
+        command = ChangeAccess(function=function, on=day(n))
+        return Fact(name, access(function), ("pat",), day(n), _on(use_case, name, command))
+
+    def org_fact(parts: frozenset[str], use_case: str, n: int, command: Any) -> Fact:
+        return Fact("org", parts, (), day(n), _on(use_case, "org", command))
+
+    def register(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
+        return app.register_organization(actor, organization("Ordered Practice", registered_on=D))
+
+    def open_app(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
+        command = OpenApplication(organization_id=ids["org"], kind="revalidation", channel="portal", opened_on=day(12))
+        return app.open_application(actor, command)
+
+    review = ReviewAccess(outcome="confirmed", on=day(36), reviewer="Pat Primary")
+    facts = [
+        Fact("org", every, (), D, register),
+        opened("pat", "primary", 1),
+        access_fact("pat", "grant_access", "eligibility_verification", 2),
+        opened("ann", "subordinate", 5),
+        access_fact("ann", "grant_access", "eligibility_verification", 7),
+        org_fact(affiliation, "request_affiliation", 8, RequestAffiliation(kind="mco", plan=plan, on=day(8))),
+        access_fact("pat", "grant_access", "provider_data_maintenance", 9),
+        opened("bob", "business_partner", 10, partner_firm="Acme Billing", partner_function="billing"),
+        access_fact("bob", "grant_access", "claim_status_remittance", 11),
+        Fact("app", every, ("org",), day(12), open_app),
+        org_fact(affiliation, "move_affiliation", 14, MoveAffiliation(plan=plan, to="in_credentialing", on=day(14))),
+        access_fact("ann", "grant_access", "claims_direct_data_entry", 15),
+        org_fact(
+            frozenset({"provider_number"}),
+            "issue_provider_number",
+            20,
+            IssueProviderNumber(provider_number="1234567", issued_on=day(20)),
+        ),
+        org_fact(frozenset({"profile"}), "correct_profile", 25, CorrectProfile(legal_name="Ordered LLC", on=day(25))),
+        access_fact("ann", "revoke_access", "eligibility_verification", 29),
+        org_fact(
+            affiliation | {"provider_number"},
+            "move_affiliation",
+            30,
+            MoveAffiliation(plan=plan, to="contracted", on=day(30)),
+        ),
+        Fact("app", every, (), day(33), _on("withdraw_application", "app", WithdrawApplication(withdrawn_on=day(33)))),
+        Fact("bob", every, (), day(36), _on("review_access", "bob", review)),
+        org_fact(
+            affiliation | {"provider_number"},
+            "move_affiliation",
+            40,
+            MoveAffiliation(plan=plan, to="active", on=day(40)),
+        ),
+        Fact("ann", every, (), day(50), _on("record_departure", "ann", OnDate(on=day(50)))),
+        Fact("ann", every, (), day(52), _on("deactivate_account", "ann", OnDate(on=day(52)))),
+    ]
+    assert [f.day for f in facts] == sorted(f.day for f in facts)
+    return facts
+
+
+def _shuffled(facts: list[Fact], rng: random.Random) -> list[int]:
+    """A random order of the facts (by index) that keeps every ``before`` constraint: a random topological sort."""
+    waiting = list(range(len(facts)))
+    order: list[int] = []
+    while waiting:
+        ready = [i for i in waiting if not any(facts[j].before(facts[i]) for j in waiting if j < i)]
+        chosen = rng.choice(ready)
+        order.append(chosen)
+        waiting.remove(chosen)
+    return order
+
+
+def _record(app: Credledger, tenant: str, facts: list[Fact], order: list[int]) -> dict[str, UUID]:
+    actor = Actor(tenant, "specialist-1", "specialist")
+    ids: dict[str, UUID] = {}
+    for i in order:
+        saved = facts[i].call(app, actor, ids)
+        ids.setdefault(facts[i].record, saved.id)  # a record's creation is the first fact recorded of it
+    return ids
+
+
+def _as_first(text: str, ids: dict[str, UUID], first: dict[str, UUID], tenant: str) -> str:
+    """A tenant's answer with its ids (and its name) read as the first tenant's."""
+    for name, uuid in ids.items():
+        text = text.replace(str(uuid), str(first[name]))
+    return text.replace(tenant, "order-0")
+
+
+def test_recording_order_does_not_change_any_answer(infra: Infra) -> None:
+    database_url, _, app = setup(infra)
+    facts = _history()
+    orders = [list(range(len(facts)))] + [_shuffled(facts, random.Random(seed)) for seed in range(1, ORDERS)]
+    assert len({tuple(o) for o in orders}) == ORDERS  # the shuffles differ from the history and each other
+    try:
+        ids = [_record(app, f"order-{n}", facts, order) for n, order in enumerate(orders)]
+        days = sorted({f.day + timedelta(days=k) for f in facts for k in (-1, 0)})
+        for day in days:
+            for n in range(1, ORDERS):
+                assert _records_on(app, n, ids, day) == _records_on(app, 0, ids, day), f"records on {day}"
+    finally:
+        app.close()
+    sample = [day for day in days if day >= D]
+    for day in [*sample[:: max(1, len(sample) // 8)], sample[-1]]:  # the views as of a sample of the days
+        name = f"order_{day:%Y%m%d}"
+        asyncio.run(replay_views(database_url, name=name, as_of=day))
+        _same_for_every_order(view_rows(database_url, schema=f"snapshot_{name}"), ids, f"views on {day}")
+        asyncio.run(drop_snapshot(database_url, name))
+    asyncio.run(rebuild_views(database_url, projection_modules()))
+    _same_for_every_order(view_rows(database_url), ids, "rebuilt views")
+
+
+def _records_on(app: Credledger, n: int, ids: list[dict[str, UUID]], day: date) -> str:
+    """Every record of the n-th tenant as of ``day`` (or that it did not exist), as the first tenant's ids."""
+    actor = Actor(f"order-{n}", "auditor", "auditor")
+    shown: dict[str, Any] = {}
+    for name, kind, details in (
+        ("org", Organization, organization_details),
+        ("app", Application, application_details),
+        ("pat", UserAccount, user_account_details),
+        ("ann", UserAccount, user_account_details),
+        ("bob", UserAccount, user_account_details),
+    ):
+        try:
+            record = msgspec.to_builtins(details(app.as_of(actor, kind, ids[n][name], day)))
+        except NotFound:
+            shown[name] = "not yet"
+        else:
+            record.pop("version")  # counts the events recorded (above)
+            shown[name] = record
+    return _as_first(msgspec.json.encode(shown).decode(), ids[n], ids[0], f"order-{n}")
+
+
+def _same_for_every_order(rows: dict[str, list[tuple[Any, ...]]], ids: list[dict[str, UUID]], what: str) -> None:
+    """Each tenant's rows of every view table, recording times and versions left out, equal the first tenant's."""
+    by_tenant: dict[int, dict[str, list[str]]] = {n: {} for n in range(ORDERS)}
+    for table, (header, *body) in rows.items():
+        columns = header[0]
+        # Versions count the record's events in the order recorded: they differ, and say nothing of the facts.
+        kept = [i for i, c in enumerate(columns) if c not in ("updated_at", "events_applied") and "version" not in c]
+        for row in body:
+            n = int(re.sub(r"\D", "", str(row[columns.index("tenant_id")])))
+            line = "|".join(str(row[i]) for i in kept)
+            by_tenant[n].setdefault(table, []).append(_as_first(line, ids[n], ids[0], f"order-{n}"))
+    expected = {table: sorted(lines) for table, lines in by_tenant[0].items()}
+    assert expected, f"{what}: nothing to compare"
+    for n in range(1, ORDERS):
+        assert {table: sorted(lines) for table, lines in by_tenant[n].items()} == expected, f"{what}: order {n}"
