@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import psycopg
 
 from projections.engine.registry import ddl, projection_modules
 from services.composition import open_credledger
+from services.store.recorder import EVENTS_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,29 @@ def migrate(database_url: str) -> list[str]:
             for module in projection_modules():
                 with con.transaction():
                     con.execute(ddl(module))
+            _rebuild_changed_views(con, database_url)
             return applied
         finally:
             con.execute("SELECT pg_advisory_unlock(hashtext('credledger-migrate'))")
+
+
+def _rebuild_changed_views(con: psycopg.Connection, database_url: str) -> None:
+    """Rebuild, from the store, every view whose DDL changed since its tables were built (a new column or table
+    would otherwise be read empty or half-filled); record each view's DDL digest. A store with no events has
+    nothing to rebuild."""
+    digests = {module.name: hashlib.sha256(ddl(module).encode()).hexdigest() for module in projection_modules()}
+    built = dict(con.execute("SELECT view, digest FROM view_schemas").fetchall())
+    changed = [name for name, digest in digests.items() if built.get(name) != digest]
+    if not changed:
+        return
+    if con.execute(f"SELECT 1 FROM {EVENTS_TABLE} LIMIT 1").fetchone() is not None:
+        from projections.engine.rebuild import rebuild_views
+
+        log.info("rebuilding views whose tables changed: %s", ", ".join(changed))
+        asyncio.run(rebuild_views(database_url, [m for m in projection_modules() if m.name in changed]))
+    for name in changed:
+        con.execute(
+            "INSERT INTO view_schemas (view, digest) VALUES (%s, %s) "
+            "ON CONFLICT (view) DO UPDATE SET digest = excluded.digest, built_at = now()",
+            (name, digests[name]),
+        )

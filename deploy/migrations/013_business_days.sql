@@ -39,3 +39,12 @@ $$;
 -- A replay snapshot is the views as of a business day (as_of keeps the end of that day, Massachusetts time, the
 -- moment its date-based rules take as "now"), and, when asked, as the firm knew them at a moment (known_at).
 ALTER TABLE view_snapshots ADD COLUMN IF NOT EXISTS known_at timestamptz;
+
+-- The digest of each view's DDL (projections/<view>/schema.sql) its tables were last built with: when a view's
+-- tables change shape (this change adds the access audit's reviews and deactivations), `credledger migrate`
+-- rebuilds it from the store, so no view is ever read half-filled (services/migrate.py).
+CREATE TABLE IF NOT EXISTS view_schemas (
+    view text PRIMARY KEY,
+    digest text NOT NULL,
+    built_at timestamptz NOT NULL DEFAULT now()
+);

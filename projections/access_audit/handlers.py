@@ -90,6 +90,29 @@ class PrimaryTermRow(Row, kw_only=True):
     modification_id: UUID | None = None
 
 
+class ReviewRow(Row, kw_only=True):
+    """Every access review: the audit as of a past day reads the last one on or before it."""
+
+    table: ClassVar[str] = "access_audit_reviews"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "version")
+    account_id: UUID
+    version: int
+    reviewed_on: date
+    outcome: str
+    reviewer: str
+
+
+class DeactivationRow(Row, kw_only=True):
+    """A period an account was deactivated: the audit as of a past day reads whether one covered it."""
+
+    table: ClassVar[str] = "access_audit_deactivations"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "deactivated_version")
+    account_id: UUID
+    deactivated_version: int
+    deactivated_on: date
+    reactivated_on: date | None = None
+
+
 class ModificationRow(Row, kw_only=True):
     """A POSC-DC-PM application."""
 
@@ -100,7 +123,7 @@ class ModificationRow(Row, kw_only=True):
     approved_on: date | None = None
 
 
-row_types = (OrganizationRow, AccountRow, GrantRow, PrimaryTermRow, ModificationRow)
+row_types = (OrganizationRow, AccountRow, GrantRow, PrimaryTermRow, ReviewRow, DeactivationRow, ModificationRow)
 
 
 async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
@@ -216,23 +239,7 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
     grants = account.grants
     match event:
         case UserAccount.AccessGranted():
-            rows.add(
-                GrantRow(
-                    tenant_id=account.tenant_id,
-                    account_id=account.account_id,
-                    organization_id=account.organization_id,
-                    function=str(event.function),
-                    granted_version=event.originator_version,
-                    granted_on=day,
-                    granted_by=event.granted_by,
-                )
-            )
-            # Access starts that day if nothing was held before, or earlier: a grant recorded late.
-            since = account.access_since
-            changes: dict[str, Any] = {
-                "grants": sorted([*grants, str(event.function)]),
-                "access_since": day if not grants or since is None else min(since, day),
-            }
+            changes = _granted(rows, account, event, day)
         case UserAccount.AccessRevoked():
             function = str(event.function)
             await _end_grants(rows, account, day, "revoked", function)
@@ -241,28 +248,74 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
                 "access_since": None if grants == [function] else account.access_since,
             }
         case UserAccount.AccessReviewed():
-            revoked = ReviewOutcome(event.outcome) is ReviewOutcome.REVOKED
-            if revoked:
-                await _end_grants(rows, account, day, "review")
-            changes = {
-                "last_review_on": event.on,
-                "last_review_outcome": str(event.outcome),
-                "last_reviewer": event.reviewer,
-                "grants": [] if revoked else grants,
-                "access_since": None if revoked else account.access_since,
-            }
+            changes = await _reviewed(rows, account, event)
         case UserAccount.PersonDeparted():
             changes = {"departed_on": event.on}
         case UserAccount.Deactivated():
             # The domain ends an inactive ID's access with it.
             await _end_grants(rows, account, day, "deactivated")
+            rows.add(DeactivationRow(**_of(account), deactivated_version=event.originator_version, deactivated_on=day))
             changes = {"status": "deactivated", "deactivated_on": day, "grants": [], "access_since": None}
         case UserAccount.Reactivated():
+            for period in await rows.of_organization(DeactivationRow, account.organization_id):
+                if period.account_id == account.account_id and period.reactivated_on is None:
+                    rows.update(period, reactivated_on=max(period.deactivated_on, day))
             changes = {"status": "active", "deactivated_on": None}
         case _:
             raise TypeError(f"{type(event).__qualname__} is not an account event this view shows")
     rows.update(account, **changes, updated_at=max(account.updated_at, event.timestamp))
     return await _touch(rows, account.organization_id, event)
+
+
+def _of(account: AccountRow) -> dict[str, Any]:
+    """The key columns every row about an account starts with."""
+    return {
+        "tenant_id": account.tenant_id,
+        "organization_id": account.organization_id,
+        "account_id": account.account_id,
+    }
+
+
+def _granted(rows: ViewRows, account: AccountRow, event: UserAccount.AccessGranted, day: date) -> dict[str, Any]:
+    function = str(event.function)
+    rows.add(
+        GrantRow(
+            **_of(account),
+            function=function,
+            granted_version=event.originator_version,
+            granted_on=day,
+            granted_by=event.granted_by,
+        )
+    )
+    # Access starts that day if nothing was held before, or earlier: a grant recorded late.
+    since = account.access_since
+    return {
+        "grants": sorted([*account.grants, function]),
+        "access_since": day if not account.grants or since is None else min(since, day),
+    }
+
+
+async def _reviewed(rows: ViewRows, account: AccountRow, event: UserAccount.AccessReviewed) -> dict[str, Any]:
+    revoked = ReviewOutcome(event.outcome) is ReviewOutcome.REVOKED
+    if revoked:
+        await _end_grants(rows, account, event.on, "review")
+    outcome = str(event.outcome)
+    rows.add(
+        ReviewRow(
+            **_of(account),
+            version=event.originator_version,
+            reviewed_on=event.on,
+            outcome=outcome,
+            reviewer=event.reviewer,
+        )
+    )
+    return {
+        "last_review_on": event.on,
+        "last_review_outcome": outcome,
+        "last_reviewer": event.reviewer,
+        "grants": [] if revoked else account.grants,
+        "access_since": None if revoked else account.access_since,
+    }
 
 
 async def _end_grants(

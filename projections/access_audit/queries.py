@@ -139,30 +139,68 @@ SORTABLE = {
 
 # $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
 # names its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
+#
+# Everything is as of the business day $1, derived from dated facts: the organizations registered by then, their
+# primary user then (the term covering it), the accounts opened by then with the grants they held at its end, since
+# when without a break, whether a deactivation covered it, their last review by then. So the audit of a past day
+# shows that day, whatever was recorded since (and today's shows today).
 FINDINGS = f"""
 WITH settings AS (
     SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days
 ), orgs AS (
-    SELECT * FROM access_audit_organizations
-    WHERE ($3::uuid[] IS NULL OR organization_id = ANY($3)) AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
+    SELECT o.organization_id, o.legal_name, o.npi, o.registered_on, o.updated_at,
+        t.account_id AS primary_user_account_id, t.started_on AS primary_user_since
+    FROM access_audit_organizations o
+    LEFT JOIN LATERAL (SELECT t.account_id, t.started_on FROM access_audit_primary_terms t
+        WHERE t.organization_id = o.organization_id AND t.started_on <= $1
+        ORDER BY t.started_on DESC, t.started_version DESC LIMIT 1) t ON true
+    WHERE o.registered_on <= $1
+        AND ($3::uuid[] IS NULL OR o.organization_id = ANY($3)) AND ($4::uuid[] IS NULL OR o.organization_id = ANY($4))
+), held AS (
+    -- Each account's grant periods open at the end of $1.
+    SELECT g.account_id, array_agg(DISTINCT g.function ORDER BY g.function) AS grants
+    FROM access_audit_grants g JOIN orgs USING (organization_id)
+    WHERE g.granted_on <= $1 AND (g.ended_on IS NULL OR g.ended_on > $1)
+    GROUP BY g.account_id
+), since AS (
+    -- Where each account's unbroken holding began: the latest start, by $1, that no earlier period still covered.
+    SELECT g.account_id, max(g.granted_on) AS access_since
+    FROM access_audit_grants g JOIN orgs USING (organization_id)
+    WHERE g.granted_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_grants e
+        WHERE e.account_id = g.account_id AND e.granted_on < g.granted_on
+            AND (e.ended_on IS NULL OR e.ended_on >= g.granted_on))
+    GROUP BY g.account_id
 ), accounts AS (
     -- The review clock runs from the last review, or from when the current access began if that is later.
-    SELECT a.*, CASE WHEN cardinality(a.grants) > 0
-        THEN GREATEST(a.last_review_on, a.access_since) + s.days END AS review_due_on
+    SELECT a.account_id, a.organization_id, a.person_name, a.role, a.partner_firm, a.partner_function,
+        a.opened_on, CASE WHEN a.departed_on <= $1 THEN a.departed_on END AS departed_on,
+        d.deactivated_on, CASE WHEN d.deactivated_on IS NULL THEN 'active' ELSE 'deactivated' END AS status,
+        COALESCE(h.grants, '{{}}') AS grants, CASE WHEN h.grants IS NOT NULL THEN si.access_since END AS access_since,
+        r.reviewed_on AS last_review_on, r.outcome AS last_review_outcome, r.reviewer AS last_reviewer,
+        CASE WHEN h.grants IS NOT NULL THEN GREATEST(r.reviewed_on, si.access_since) + s.days END AS review_due_on
     FROM access_audit_accounts a JOIN orgs o USING (organization_id) CROSS JOIN settings s
+    LEFT JOIN held h USING (account_id) LEFT JOIN since si USING (account_id)
+    LEFT JOIN LATERAL (SELECT x.deactivated_on FROM access_audit_deactivations x
+        WHERE x.account_id = a.account_id AND x.deactivated_on <= $1
+            AND (x.reactivated_on IS NULL OR x.reactivated_on > $1)
+        ORDER BY x.deactivated_on DESC LIMIT 1) d ON true
+    LEFT JOIN LATERAL (SELECT x.reviewed_on, x.outcome, x.reviewer FROM access_audit_reviews x
+        WHERE x.account_id = a.account_id AND x.reviewed_on <= $1
+        ORDER BY x.reviewed_on DESC, x.version DESC LIMIT 1) r ON true
+    WHERE a.opened_on <= $1
 ), unused_modifications AS (
     -- Approved POSC-DC-PMs that no primary-user replacement has used yet.
     SELECT m.organization_id, m.application_id, m.approved_on FROM access_audit_modifications m
     JOIN orgs USING (organization_id)
-    WHERE m.approved_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM access_audit_primary_terms t
-        WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id)
+    WHERE m.approved_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_primary_terms t
+        WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id AND t.started_on <= $1)
 ), primary_gone AS (
     SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
-        LEAST(CASE WHEN a.departed_on <= $1 THEN a.departed_on END, a.deactivated_on) AS since
+        LEAST(a.departed_on, a.deactivated_on) AS since
     FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
     LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
         WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
-    WHERE a.status = 'deactivated' OR a.departed_on <= $1
+    WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
@@ -180,7 +218,7 @@ WITH settings AS (
     UNION ALL
     SELECT organization_id, '{FindingKind.DEPARTED_WITH_ACCESS}', 2, departed_on, account_id, person_name,
         format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
-    FROM accounts WHERE departed_on <= $1 AND cardinality(grants) > 0
+    FROM accounts WHERE departed_on IS NOT NULL AND cardinality(grants) > 0
     UNION ALL
     SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, access_since, account_id,
         person_name, format('Business partner %s holds access nobody has reviewed.', partner_firm)

@@ -78,6 +78,32 @@ CREATE TABLE IF NOT EXISTS access_audit_primary_terms (
     PRIMARY KEY (tenant_id, organization_id, started_version)
 );
 
+-- Every access review, and every period an account was deactivated: with the grant periods and the primary
+-- users' terms, what the audit as of a past day is derived from.
+CREATE TABLE IF NOT EXISTS access_audit_reviews (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    version integer NOT NULL,  -- of the AccessReviewed event
+    reviewed_on date NOT NULL,
+    outcome text NOT NULL,
+    reviewer text NOT NULL,
+    PRIMARY KEY (tenant_id, account_id, version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_reviews_by_organization ON access_audit_reviews (tenant_id, organization_id);
+
+CREATE TABLE IF NOT EXISTS access_audit_deactivations (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    deactivated_version integer NOT NULL,
+    deactivated_on date NOT NULL,
+    reactivated_on date,  -- NULL: still deactivated
+    PRIMARY KEY (tenant_id, account_id, deactivated_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_deactivations_by_organization
+    ON access_audit_deactivations (tenant_id, organization_id);
+
 -- Primary-user modification applications (POSC-DC-PM) and when they were approved.
 CREATE TABLE IF NOT EXISTS access_audit_modifications (
     tenant_id text NOT NULL,
@@ -98,6 +124,10 @@ ALTER TABLE access_audit_grants ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_grants FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_primary_terms ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_primary_terms FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_reviews ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_reviews FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_deactivations ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_deactivations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modifications FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
@@ -116,12 +146,22 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_primary_terms;
 CREATE POLICY tenant_isolation ON access_audit_primary_terms
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_reviews;
+CREATE POLICY tenant_isolation ON access_audit_reviews
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_deactivations;
+CREATE POLICY tenant_isolation ON access_audit_deactivations
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_modifications;
 CREATE POLICY tenant_isolation ON access_audit_modifications
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
-    access_audit_primary_terms, access_audit_modifications TO credledger_api;
+    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications
+    TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
-    access_audit_primary_terms, access_audit_modifications TO credledger_worker;
+    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications
+    TO credledger_worker;

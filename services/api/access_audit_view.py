@@ -23,6 +23,15 @@ from services.api.paging import Keyset, SnapshotParameter
 from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
+AuditDay = Annotated[
+    date | None,
+    Parameter(
+        description="The business day the audit is of (YYYY-MM-DD, Massachusetts): the practices registered by then, "
+        "their primary users, accounts, grants, deactivations and reviews on that day, whenever they were recorded, "
+        "and the date-based findings against it. Default: today (in a snapshot, the snapshot's day)."
+    ),
+]
+
 
 class AccessAuditViewController(Controller):
     path = "/v1/views"
@@ -47,7 +56,7 @@ class AccessAuditViewController(Controller):
         severity: Annotated[list[Severity] | None, Parameter(description="with a finding of any of these")] = None,
         has_findings: FromQuery[bool | None] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
-        as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
+        as_of: AuditDay = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAuditPage:
         """Per practice: its primary user, its POSC user accounts and their functions, and the findings a compliance
@@ -82,7 +91,7 @@ class AccessAuditViewController(Controller):
         request: Request,
         read_pool: ReadPool,
         organization_id: FromPath[UUID],
-        as_of: Annotated[date | None, Parameter(description="reference date of date-based findings; today")] = None,
+        as_of: AuditDay = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAudit:
         """The access-audit row of one practice, with findings as of a reference date."""
