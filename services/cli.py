@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from datetime import date, datetime, time
 from pathlib import Path
 from uuid import UUID
 
 from services.audit.cli import add_commands as add_audit_commands
 from services.cli_data import add_data_dir_option, client_settings, external_settings
+from services.cli_history import add_commands as add_history_commands
 from services.config import Settings
 
 EX_USAGE = 2
@@ -198,97 +198,6 @@ async def _rebuild(database_url: str, only: str | None) -> int:
     return 0
 
 
-def _as_of(text: str) -> date:
-    """A business day: a date, or the Massachusetts day of an ISO 8601 timestamp with its offset."""
-    from domain.business_time import recording_day
-
-    return date.fromisoformat(text) if len(text) == 10 else recording_day(_moment(text))
-
-
-def _known_at(text: str) -> datetime:
-    """A recording moment: an ISO 8601 timestamp with its offset, or a date (its end, Massachusetts time)."""
-    from domain.business_days import MASSACHUSETTS
-
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), time.max, tzinfo=MASSACHUSETTS)
-    return _moment(text)
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD) or an ISO 8601 timestamp: {text!r}") from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError("a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00")
-    return moment
-
-
-def cmd_replay(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from tqdm import tqdm
-
-    from projections.engine.replay import SnapshotError, replay_views
-    from services.store.head import store_head
-
-    settings = external_settings(args, needs_nats=False)
-    if settings is None:
-        return EX_CONFIG
-    known = f"_known_{args.known_at:%Y%m%d_%H%M}" if args.known_at else ""
-    tenant = f"_{args.tenant.replace('-', '_')}" if args.tenant else ""
-    name = args.name or f"asof_{args.as_of:%Y%m%d}{known}{tenant}"
-    total = asyncio.run(store_head(settings.database_url))  # type: ignore[arg-type]
-    with tqdm(total=total, desc=f"replay {name}", unit="event", unit_scale=True, file=sys.stderr) as bar:
-        try:
-            done = asyncio.run(
-                replay_views(
-                    settings.database_url,  # type: ignore[arg-type]
-                    name=name,
-                    as_of=args.as_of,
-                    known_at=args.known_at,
-                    tenant=args.tenant,
-                    progress=lambda read: bar.update(read - bar.n),
-                )
-            )
-        except SnapshotError as error:
-            print(f"credledger replay: {error}", file=sys.stderr)
-            return 1
-    print(
-        f"snapshot {done.name}: the views as of {done.as_of.isoformat()}"
-        + (f" as known at {done.known_at.isoformat()}" if done.known_at else "")
-        + f" ({done.events_applied} events applied); "
-        f"read it with ?snapshot={done.name}"
-    )
-    return 0
-
-
-def cmd_snapshots(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from projections.engine.replay import SnapshotError, drop_snapshot, list_snapshots
-
-    settings = external_settings(args, needs_nats=False)
-    if settings is None:
-        return EX_CONFIG
-    if args.drop:
-        try:
-            dropped = asyncio.run(drop_snapshot(settings.database_url, args.drop))  # type: ignore[arg-type]
-        except SnapshotError as error:
-            print(f"credledger snapshots: {error}", file=sys.stderr)
-            return EX_USAGE
-        if not dropped:
-            print(f"credledger snapshots: no snapshot named {args.drop!r}", file=sys.stderr)
-            return 1
-        print(f"dropped snapshot {args.drop}")
-        return 0
-    for row in asyncio.run(list_snapshots(settings.database_url)):  # type: ignore[arg-type]
-        print(
-            f"{row['name']}\t{row['as_of'].isoformat()}\t{row['tenant_id'] or 'all tenants'}\t{row['events_applied']}"
-        )
-    return 0
-
-
 def cmd_shred(args: argparse.Namespace) -> int:
     from services.store.pii import destroy_tenant_key
 
@@ -365,26 +274,7 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     shred.add_argument("--confirm", required=True, metavar="TENANT", help="the tenant id again")
     add_data_dir_option(shred)
     shred.set_defaults(func=cmd_shred)
-    replay = sub.add_parser(
-        "replay", help="rebuild the views as of a past business day into a named, read-only snapshot"
-    )
-    replay.add_argument(
-        "--as-of", required=True, type=_as_of, help="a business day (YYYY-MM-DD): the facts effective by its end"
-    )
-    replay.add_argument(
-        "--known-at",
-        type=_known_at,
-        help="only the facts recorded by this moment (a timestamp with its offset, or a date: its end); "
-        "default: every fact recorded so far",
-    )
-    replay.add_argument("--tenant", help="only this tenant's events (default: every tenant)")
-    replay.add_argument("--name", help="the snapshot's name (default: asof_<date>_<time>[_<tenant>])")
-    add_data_dir_option(replay)
-    replay.set_defaults(func=cmd_replay)
-    snapshots = sub.add_parser("snapshots", help="list the views' snapshots, or drop one")
-    snapshots.add_argument("--drop", metavar="NAME", help="drop this snapshot")
-    add_data_dir_option(snapshots)
-    snapshots.set_defaults(func=cmd_snapshots)
+    add_history_commands(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

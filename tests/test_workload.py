@@ -384,8 +384,8 @@ def test_run_plan_resolves_references_and_counts_refusals_by_rule() -> None:
 
 def test_each_use_case_maps_to_its_route_and_body() -> None:
     """The routes are read off the API (services/workload/routes.py), the use cases off the application service
-    by their type hints (use_cases.py): every command use case has exactly one route, whose path parameters are
-    the use case's arguments before the command, and the body is the command itself."""
+    by their type hints (services/app/catalog.py): every command use case has exactly one route, whose path
+    parameters are the use case's arguments before the command, and the body is the command itself."""
     app_id = UUID(int=7)
     coi = AttachDocument(
         document_id="coi-1",

@@ -25,6 +25,7 @@ from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
+from services.api.imports import ImportController
 from services.api.openapi_docs import StrictStructSchemaPlugin
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
@@ -43,6 +44,7 @@ ROUTES = [
     OrganizationRecordsController,
     UserAccountController,
     ApplicationController,
+    ImportController,
     AffiliationViewController,
     AccessAuditViewController,
     TurnaroundViewController,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
@@ -87,6 +89,18 @@ def mutate_all(aggregate: Any, events: Iterable[Any]) -> Any:
     return aggregate
 
 
+@dataclass
+class UnitOfWork:
+    """Commands run together and saved as one (an import): each aggregate a command loads or creates is kept here
+    with its pending events, so the next command of the unit sees it as it now stands, and nothing is stored until
+    ``TenantApplication.commit``."""
+
+    aggregates: dict[UUID, TenantAggregate] = field(default_factory=dict)
+
+
+_unit: ContextVar[UnitOfWork | None] = ContextVar("credledger_unit_of_work", default=None)
+
+
 class TenantApplication(Application[UUID]):
     name = "Credledger"
 
@@ -114,7 +128,20 @@ class TenantApplication(Application[UUID]):
         super().close()
 
     def load(self, actor: Actor, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
-        """The tenant's aggregate of that kind, or NotFound: another tenant's id is simply not found."""
+        """The tenant's aggregate of that kind, or NotFound: another tenant's id is simply not found. Inside a
+        unit of work, the one it holds, if any (with the changes of the unit's earlier commands)."""
+        unit = _unit.get()
+        if unit is not None and aggregate_id in unit.aggregates:
+            held = unit.aggregates[aggregate_id]
+            if not isinstance(held, kind) or held.tenant_id != actor.tenant_id:
+                raise NotFound(f"No {kind.__name__} {aggregate_id}.")
+            return held
+        aggregate = self._load_stored(actor, kind, aggregate_id, expected_version)
+        if unit is not None:
+            unit.aggregates[aggregate_id] = aggregate
+        return aggregate
+
+    def _load_stored(self, actor: Actor, kind: type[A], aggregate_id: UUID, expected_version: int | None) -> A:
         rows = self.fetch(
             f"SELECT originator_id, originator_version, topic, state, tenant_id FROM {EVENTS_TABLE} "
             "WHERE originator_id = %s ORDER BY originator_version",
@@ -136,6 +163,32 @@ class TenantApplication(Application[UUID]):
             )
         return aggregate
 
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """Run commands together: inside, they change aggregates in memory only (see UnitOfWork)."""
+        unit = UnitOfWork()
+        token = _unit.set(unit)
+        try:
+            yield unit
+        finally:
+            _unit.reset(token)
+
+    def commit(self, actor: Actor, unit: UnitOfWork) -> Saved | None:
+        """Store every change of the unit in one transaction (None: it changed nothing)."""
+        changed = [a for a in unit.aggregates.values() if a.pending_events]
+        if not changed:
+            return None
+        token = _unit.set(None)  # this save is the real one, wherever it is called from
+        try:
+            return self.record(actor, *changed)
+        finally:
+            _unit.reset(token)
+
+    def held(self, aggregate_id: UUID) -> TenantAggregate | None:
+        """The aggregate as the current unit of work holds it (None: no unit, or not in it)."""
+        unit = _unit.get()
+        return unit.aggregates.get(aggregate_id) if unit is not None else None
+
     def fetch(self, query: str, *params: Any) -> list[dict[str, Any]]:
         """One read statement, on an autocommit connection of the store's pool (no BEGIN, no COMMIT); retried on
         a lost connection as the library retries its reads, but only briefly (recorder.RETRY_WITHIN)."""
@@ -156,9 +209,15 @@ class TenantApplication(Application[UUID]):
         return rows[0]["tenant_id"] if rows else None
 
     def record(self, actor: Actor, aggregate: TenantAggregate, *others: TenantAggregate) -> Saved:
-        """Save the aggregates' new events in one transaction; the result names the first."""
+        """Save the aggregates' new events in one transaction; the result names the first. Inside a unit of work,
+        keep them for its commit instead (the result has no store position yet)."""
         if any(a.tenant_id != actor.tenant_id for a in (aggregate, *others)):  # a bug, never a user error
             raise RuntimeError("An aggregate may only be saved by its own tenant.")
+        unit = _unit.get()
+        if unit is not None:
+            for held in (aggregate, *others):
+                unit.aggregates[held.id] = held
+            return Saved(aggregate.id, aggregate.version, None)
         claim = current_claim()  # an Idempotency-Key, claimed with these events (services/store/idempotency.py)
         idempotency = claim.record_for(aggregate.id, aggregate.version) if claim is not None else None
         try:

@@ -128,13 +128,18 @@ class ComplianceUseCases(TenantApplication):
     def as_of(self, actor: Actor, kind: type[A], aggregate_id: UUID, on: date, known_at: datetime | None = None) -> A:
         """The record as it stood on business day ``on``: the facts effective by then, in business order
         (domain/business_time.py); with ``known_at``, only those recorded by that moment, as the firm knew them."""
-        self._owned(actor, kind, aggregate_id)
+        held = self.held(aggregate_id)  # in a unit of work (an import): with the changes not stored yet
+        if held is None:
+            self._owned(actor, kind, aggregate_id)
+        elif not isinstance(held, kind) or held.tenant_id != actor.tenant_id:
+            raise NotFound(f"No {kind.__name__} {aggregate_id}.")
         stored = [
             StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
             for row in self._stored(aggregate_id)
         ]
         with tenant_scope(actor.tenant_id):
-            then = state_on(map(self.mapper.to_domain_event, stored), on, known_at)
+            events = [*map(self.mapper.to_domain_event, stored), *(held.pending_events if held else ())]
+            then = state_on(events, on, known_at)
         if not isinstance(then, kind):
             known = f" as known at {known_at.isoformat()}" if known_at else ""
             raise NotFound(f"{kind.__name__} {aggregate_id} did not exist on {on.isoformat()}{known}.")

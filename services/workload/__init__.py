@@ -8,15 +8,15 @@ moving through their lifecycles over months, with durations from the seeds. Dete
 
 A Step names its use case by the application service's method (``Credledger.submit_application``) and carries
 its command's field values; the targets build the command (``SubmitApplication``) and find the method, or the
-API's route, from the types (services/workload/use_cases.py, routes.py).
+API's route, from the types (services/app/catalog.py, services/workload/routes.py).
 """
 
+from services.app.catalog import UseCase, command_type, command_use_cases, path_parameters
 from services.workload.plan import Calendar, Ref, Step
 from services.workload.routes import Route, command_routes
 from services.workload.run import Summary, run_plan
 from services.workload.simulation import Simulation
 from services.workload.targets import AppTarget, HttpTarget, Refused, Target, http_request
-from services.workload.use_cases import UseCase, command_type, command_use_cases, path_parameters
 
 __all__ = [
     "AppTarget",

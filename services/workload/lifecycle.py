@@ -13,10 +13,10 @@ from typing import Any
 
 from domain.dossier import DocumentType
 from services.app import Credledger
+from services.app.catalog import UseCase, command_type
 from services.app.commands import effective_field
 from services.workload.plan import FAR, Firm, Ref, Staff, Step
 from services.workload.traits import Traits
-from services.workload.use_cases import UseCase, command_type
 
 
 @dataclass

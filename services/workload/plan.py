@@ -12,9 +12,9 @@ from typing import Any
 
 from domain.business_days import is_business_day
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
+from services.app.catalog import UseCase, command_type
 from services.app.commands import Command
 from services.workload.data import FIRST_NAMES, LAST_NAMES
-from services.workload.use_cases import UseCase, command_type
 
 FAR = date(9999, 12, 31)  # "after the simulation": never run
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from services.workload.use_cases import UseCase, command_use_cases, path_parameters
+from services.app.catalog import UseCase, command_use_cases, path_parameters
 
 _PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")  # Litestar's "{application_id:uuid}"
 

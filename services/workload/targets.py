@@ -15,10 +15,10 @@ import msgspec
 
 from domain.errors import DomainError
 from services.app import Actor, NotFound, VersionConflict
+from services.app.catalog import UseCase, command_use_cases
 from services.app.commands import Command
 from services.workload.plan import Step
 from services.workload.routes import command_routes
-from services.workload.use_cases import UseCase, command_use_cases
 
 
 class Refused(Exception):

@@ -1,9 +1,10 @@
 """The application service's command use cases, found by their type hints, not by name: a public method of the
 service with a parameter annotated with a ``Command`` subclass (``services/app/<aggregate>_commands.py``).
 
-A step of the plan names its use case by the method itself (``Credledger.submit_application``), not by a string:
-a command type alone would not do, since a few use cases share one (grant_access and revoke_access both take
-``ChangeAccess``; record_departure and reset_password ``OnDate``; deactivate and reactivate ``NoFields``).
+The workload generator's steps name a use case by the method itself (``Credledger.submit_application``), an
+import (onboarding.py) by the method's name: a command type alone would not do, since a few use cases share one
+(grant_access and revoke_access both take ``ChangeAccess``; record_departure, reset_password, deactivate and
+reactivate ``OnDate``).
 """
 
 from __future__ import annotations
