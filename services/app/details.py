@@ -40,6 +40,7 @@ class ScreeningOut(msgspec.Struct, kw_only=True):
 class OrganizationDetails(msgspec.Struct, kw_only=True):
     id: UUID
     version: int
+    registered_on: date  # the business day its record starts (Massachusetts)
     legal_name: str
     tin_kind: TinKind
     npi: str
@@ -73,6 +74,7 @@ def organization_details(o: Organization) -> OrganizationDetails:
     return OrganizationDetails(
         id=o.id,
         version=o.version,
+        registered_on=o.registered_on,
         legal_name=o.legal_name,
         tin_kind=o.tin_kind,
         npi=o.npi,
@@ -115,6 +117,7 @@ def organization_pii(o: Organization) -> OrganizationPii:
 class UserAccountDetails(msgspec.Struct, kw_only=True):
     id: UUID
     version: int
+    opened_on: date  # the business day the POSC account was opened
     organization_id: UUID
     person_name: str
     role: AccountRole
@@ -139,6 +142,7 @@ def user_account_details(a: UserAccount) -> UserAccountDetails:
     return UserAccountDetails(
         id=a.id,
         version=a.version,
+        opened_on=a.opened_on,
         organization_id=a.organization_id,
         person_name=a.person_name,
         role=a.role,
@@ -164,6 +168,7 @@ class DeficiencyOut(msgspec.Struct, kw_only=True):
 class ApplicationDetails(msgspec.Struct, kw_only=True):
     id: UUID
     version: int
+    opened_on: date  # the business day the firm started it
     organization_id: UUID
     kind: ApplicationKind
     channel: Channel
@@ -185,6 +190,7 @@ def application_details(a: Application) -> ApplicationDetails:
     return ApplicationDetails(
         id=a.id,
         version=a.version,
+        opened_on=a.opened_on,
         organization_id=a.organization_id,
         kind=a.kind,
         channel=a.channel,

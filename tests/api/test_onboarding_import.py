@@ -90,6 +90,9 @@ def test_a_history_is_checked_whole_then_stored_as_it_was(stack: Stack, tenants:
     assert a.get(sam, params={"as_of": "2020-03-04"}).json()["grants"] == []
     assert a.get(sam, params={"as_of": "2020-12-31"}).json()["grants"] == ["claims_direct_data_entry"]
     assert a.get(sam, params={"as_of": "2021-06-02"}).json()["grants"] == []
+    assert a.get(sam).json()["opened_on"] == "2020-03-02"
+    assert a.get(f"/v1/organizations/{ids['taconic']}").json()["registered_on"] == "2019-01-07"
+    assert a.get(f"/v1/applications/{ids['reval']}").json()["opened_on"] == "2024-01-08"
     assert a.get(f"/v1/organizations/{ids['taconic']}", params={"as_of": "2018-12-31"}).status_code == 404
     # And the views: who held access on a day of 2020, since when.
     fresh(a)
