@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import eventsourcing.domain
@@ -61,8 +62,18 @@ def fact_keys(event_class: type, fields: Mapping[str, Any] | Any, attribute: str
     """The parts of its record an event changes (its class's ``touches``; ``ANY`` when it names none) or, with
     ``attribute="reads"``, only reads (its class's ``reads``; none by default): templates filled in from its fields
     ("access:{function}" -> "access:claims_batch", "document:{document.type}" -> "document:w9")."""
-    templates: Iterable[str] = getattr(event_class, attribute, (ANY,) if attribute == "touches" else ())
+    fixed = _fixed_keys(event_class, attribute)
+    if fixed is not None:
+        return fixed
+    templates: Iterable[str] = getattr(event_class, attribute, ())
     return frozenset(_PLACEHOLDER.sub(lambda m: _text(field_at(fields, m.group(1))), t) for t in templates)
+
+
+@cache
+def _fixed_keys(event_class: type, attribute: str) -> frozenset[str] | None:
+    """The class's keys when no template names a field (most classes: computed once, not for every event loaded)."""
+    templates: Iterable[str] = getattr(event_class, attribute, (ANY,) if attribute == "touches" else ())
+    return None if any("{" in t for t in templates) else frozenset(templates)
 
 
 _PLACEHOLDER = re.compile(r"{([a-z_.]+)}")
@@ -72,6 +83,7 @@ def _text(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
+@cache
 def describe(event_class: type) -> str:
     """``AccessGranted`` -> "access granted": how a refusal names a fact."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", event_class.__name__).lower()
