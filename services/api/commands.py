@@ -82,24 +82,29 @@ class CommandRunner:
         """
         actor: Actor = self.request.user.actor
         kwargs = {"expected_version": expected_version(self.request)} if conditional else {}
-        command = partial(use_case, actor, *args, **kwargs)
+        result, replayed = await self.keyed(partial(use_case, actor, *args, **kwargs))
+        response = saved(result, created=created)
+        if replayed:
+            response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+    async def keyed(self, command: Callable[[], Saved]) -> tuple[Saved, bool]:
+        """Run the command under the request's Idempotency-Key, if it has one: the command's answer, and whether it
+        is the answer of an earlier request with this key (then nothing ran)."""
         key = self.request.headers.get("idempotency-key")
         if key is None:
-            return saved(await call(command), created=created)
+            return await call(command), False
         if not _KEY.fullmatch(key):
             raise ValidationException(
                 "Idempotency-Key is 1-255 printable ASCII characters.",
                 extra=[{"key": "Idempotency-Key", "message": "invalid key", "source": "header"}],
             )
+        tenant_id = self.request.user.actor.tenant_id
         idempotency = self.credledger.idempotency
         body = await self.request.body()
         request = f"{self.request.method} {self.request.url.path}\n".encode() + body
-        fingerprint = idempotency.fingerprint(actor.tenant_id, request)
-        result, replayed = await call(idempotency.run, actor.tenant_id, key, fingerprint, command)
-        response = saved(result, created=created)
-        if replayed:
-            response.headers["Idempotent-Replayed"] = "true"
-        return response
+        fingerprint = idempotency.fingerprint(tenant_id, request)
+        return await call(idempotency.run, tenant_id, key, fingerprint, command)
 
 
 async def command_runner(request: Request[Any, Any, Any], credledger: NamedDependency[Credledger]) -> CommandRunner:

@@ -18,6 +18,8 @@ import csv
 import io
 import typing
 from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -27,6 +29,7 @@ from domain.errors import DomainError
 from services.app.base import Actor, NotFound, TenantApplication
 from services.app.catalog import command_use_cases, path_parameters
 from services.app.commands import doc
+from services.store.idempotency import Saved, claiming, current_claim
 
 MAX_COMMANDS = 20_000  # one transaction; a larger history is split into batches, a practice at a time
 
@@ -121,14 +124,37 @@ def run_batch(
                 ids[command.ref] = saved.id
             progress(index + 1, len(batch.commands))
     events = sum(len(a.pending_events) for a in unit.aggregates.values())
-    saved = None if batch.dry_run else credledger.commit(actor, unit)
+    done = Imported(dry_run=batch.dry_run, commands=len(batch.commands), events=events, ids=ids, position=None)
+    if batch.dry_run:
+        return done
+    # Under an Idempotency-Key, the answer is kept with the key, so a retry gets the refs' ids again.
+    claim = current_claim()
+    with claiming(replace(claim, details=_details(done))) if claim is not None else nullcontext():
+        saved = credledger.commit(actor, unit)
+    done.position = saved.position if saved is not None else None
+    return done
+
+
+def run_batch_once(credledger: TenantApplication, actor: Actor, batch: Batch) -> Saved:
+    """``run_batch`` as an Idempotency-Key's command: its answer as the key keeps it (see ``imported``)."""
+    done = run_batch(credledger, actor, batch)
+    return Saved(UUID(int=0), 0, done.position, _details(done))
+
+
+def imported(saved: Saved) -> Imported:
+    """An import's answer from what its Idempotency-Key kept."""
+    details = saved.details or {}
     return Imported(
-        dry_run=batch.dry_run,
-        commands=len(batch.commands),
-        events=events,
-        ids=ids,
-        position=saved.position if saved else None,
+        dry_run=False,
+        commands=details.get("commands", 0),
+        events=details.get("events", 0),
+        ids={ref: UUID(id_) for ref, id_ in details.get("ids", {}).items()},
+        position=saved.position,
     )
+
+
+def _details(done: Imported) -> dict[str, Any]:
+    return {"commands": done.commands, "events": done.events, "ids": {ref: str(id_) for ref, id_ in done.ids.items()}}
 
 
 def _run_one(

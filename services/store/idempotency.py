@@ -37,6 +37,8 @@ class Saved:
     # once they have reached it (GET /v1/views/freshness). None: not known (an Idempotency-Key recorded
     # before positions were kept with it).
     position: int | None = None
+    # More of the answer, kept with the key for a retry (an import's refs and counts); None for one command.
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ class PreviousResult:
 class Claim:
     key: str
     fingerprint: str
+    details: dict[str, Any] | None = None  # kept with the answer (Saved.details), when the command has more
 
     def record_for(self, aggregate_id: UUID, version: int) -> IdempotencyRecord:
         """What the recorder stores with the events (it appends the position once they have one)."""
-        return IdempotencyRecord(self.key, self.fingerprint, [str(aggregate_id), version])
+        answer: list[Any] = [str(aggregate_id), version]
+        return IdempotencyRecord(self.key, self.fingerprint, [*answer, self.details] if self.details else answer)
 
 
 # The key being claimed by the command running in this context (a thread of the API's pool), if any.
@@ -97,8 +101,10 @@ class Idempotency:
             row = curs.fetchone()
         if row is None:
             return None
-        aggregate_id, version, *position = msgspec.json.decode(bytes(row["response"]))
-        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version, *position))
+        aggregate_id, version, *rest = msgspec.json.decode(bytes(row["response"]))
+        details = rest.pop(0) if rest and isinstance(rest[0], dict) else None
+        position = rest[0] if rest else None  # absent from a key recorded before positions were kept
+        return PreviousResult(row["fingerprint"], Saved(UUID(aggregate_id), version, position, details))
 
     def run(self, tenant_id: str, key: str, fingerprint: str, command: Callable[[], Saved]) -> tuple[Saved, bool]:
         """The command's answer and whether it is a replay of an earlier one under this key."""

@@ -169,3 +169,24 @@ def test_the_command_line_imports_csv_and_json(stack: Stack, tenants: tuple[str,
     garbage.write_text("{not json")
     assert cli("import", str(garbage), "--tenant", tenant).returncode == 65
     assert events_of(stack, tenant) == before + json.loads(done.stdout)["events"]
+
+
+def test_a_retried_import_with_its_idempotency_key_is_not_imported_twice(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    a, b = stack.client(tenants[0]), stack.client(tenants[1])
+    key = {"Idempotency-Key": "taconic-history-1"}
+    first = a.post("/v1/imports", json={"commands": _history()}, headers=key)
+    assert first.status_code == 200, first.text
+    after = events_of(stack, tenants[0])
+    again = a.post("/v1/imports", json={"commands": _history()}, headers=key)
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()  # the refs' ids and the counts, as first answered
+    assert events_of(stack, tenants[0]) == after
+    other = _history(c7=_cmd("withdraw_application", "@reval", withdrawn_on="2024-02-02"))
+    assert_problem(a.post("/v1/imports", json={"commands": other}, headers=key), 422, "idempotency-key-reused")
+    # The key is the tenant's: another tenant's request with it imports its own history.
+    theirs = b.post("/v1/imports", json={"commands": _history()}, headers=key)
+    assert theirs.status_code == 200 and "Idempotent-Replayed" not in theirs.headers
+    assert theirs.json()["ids"] != first.json()["ids"]
+    assert events_of(stack, tenants[0]) == after
