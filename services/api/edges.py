@@ -111,19 +111,19 @@ class HttpEdges(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def _unsupported(received: str | None) -> HTTPException:
+def _unsupported(received: str | None, expected: str = JSON) -> HTTPException:
     if received is None:
-        detail = f"The body has no Content-Type; send it as {JSON}."
+        detail = f"The body has no Content-Type; send it as {expected}."
     else:
         shown = _shown(received)
-        detail = f"The body is {shown}; this route takes {JSON}."
+        detail = f"The body is {shown}; this route takes {expected}."
         if received.split(";", 1)[0].strip().lower() == "application/x-www-form-urlencoded":
             # What `curl -d` sends unless told otherwise: the likeliest way to get here.
-            detail += f" (curl -d sends {shown} unless given -H 'content-type: {JSON}'.)"
+            detail += f" (curl -d sends {shown} unless given -H 'content-type: {expected}'.)"
     return HTTPException(
         status_code=415,
         detail=detail,
-        extra=[{"key": "Content-Type", "message": f"expected {JSON}", "source": "header"}],
+        extra=[{"key": "Content-Type", "message": f"expected {expected}", "source": "header"}],
     )
 
 
@@ -140,15 +140,22 @@ async def check_body(request: Request) -> None:
 
     A body with no Content-Type is a 415 too: a client that sends none has not said it is JSON, and guessing
     is how a text/plain or form body was once taken as a command. An empty body is left to the route, which
-    answers that its data is missing. A layer closer to a route with its own before_request hook would
+    answers that its data is missing. A route that takes a file names its media type instead (``opt``). A layer
+    closer to a route with its own before_request hook would
     replace this one (litestar keeps only the closest): test_every_command_route_refuses_text_plain would fail.
     """
-    if "data" not in request.route_handler.parsed_fn_signature.parameters:
+    expected = request.route_handler.opt.get("body_media_type")
+    if expected is None and "data" not in request.route_handler.parsed_fn_signature.parameters:
         return
     body = await request.body()  # cached on the connection: the decoder reads it from there
     if not body:
         return
     received = request.headers.get("content-type")
+    # A route that takes a file says which (opt["body_media_type"], e.g. text/csv): its body is not JSON.
+    if expected is not None:
+        if received is None or received.split(";", 1)[0].strip().lower() != expected:
+            raise _unsupported(received, expected)
+        return
     if received is None or not is_json(received):
         raise _unsupported(received)
     if nested_too_deep(body):

@@ -142,15 +142,8 @@ def test_the_command_line_imports_csv_and_json(stack: Stack, tenants: tuple[str,
             [sys.executable, "-m", "services", *args], env=env, capture_output=True, text=True, timeout=120
         )
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["use", "ref", "path", "body"])
-    for command in _history():
-        writer.writerow(
-            [command["use"], command.get("ref", ""), " ".join(command.get("path", [])), json.dumps(command["body"])]
-        )
     batch = tmp_path / "taconic.csv"
-    batch.write_text(out.getvalue())
+    batch.write_text(_csv(_history()))
     before = events_of(stack, tenant)
     dry = cli("import", str(batch), "--tenant", tenant, "--dry-run")
     assert dry.returncode == 0, dry.stderr
@@ -190,3 +183,30 @@ def test_a_retried_import_with_its_idempotency_key_is_not_imported_twice(
     assert theirs.status_code == 200 and "Idempotent-Replayed" not in theirs.headers
     assert theirs.json()["ids"] != first.json()["ids"]
     assert events_of(stack, tenants[0]) == after
+
+
+def test_the_api_reads_a_csv_batch_too(stack: Stack, tenants: tuple[str, str]) -> None:
+    a = stack.client(tenants[0])
+    before = events_of(stack, tenants[0])
+    csv_headers = {"content-type": "text/csv"}
+    done = a.post("/v1/imports/csv", content=_csv(_history()), headers=csv_headers, params={"dry_run": "true"})
+    assert done.status_code == 200, done.text
+    assert done.json()["dry_run"] is True and events_of(stack, tenants[0]) == before
+    done = a.post("/v1/imports/csv", content=_csv(_history()), headers=csv_headers)
+    assert done.status_code == 200, done.text
+    assert events_of(stack, tenants[0]) == before + done.json()["events"]
+    sam = a.get(f"/v1/user-accounts/{done.json()['ids']['sam']}", params={"as_of": "2020-12-31"}).json()
+    assert sam["grants"] == ["claims_direct_data_entry"]
+    for bad in ("use,ref\ngrant_access,x\n", 'use,ref,path,body\ngrant_access,,@sam,{"on": \n'):
+        assert_problem(a.post("/v1/imports/csv", content=bad, headers=csv_headers), 400, "invalid-request")
+    assert events_of(stack, tenants[0]) == before + done.json()["events"]
+
+
+def _csv(commands: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["use", "ref", "path", "body"])
+    for command in commands:
+        row = [command["use"], command.get("ref", ""), " ".join(command["path"]), json.dumps(command["body"])]
+        writer.writerow(row)
+    return out.getvalue()
