@@ -43,6 +43,23 @@ def recording_day(timestamp: datetime) -> date:
     return timestamp.astimezone(MASSACHUSETTS).date()
 
 
+def parse_business_day(text: str) -> date:
+    """A business day as people and clients write one: a date (YYYY-MM-DD), or an ISO 8601 instant with its offset,
+    which stands for its Massachusetts day. ValueError says what is wrong."""
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    try:
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("not a date (YYYY-MM-DD) or an ISO 8601 timestamp") from None
+    if instant.tzinfo is None:
+        raise ValueError("a timestamp needs its UTC offset, e.g. 2026-04-30T17:00:00-04:00")
+    try:
+        return recording_day(instant)
+    except OverflowError:  # an instant at the calendar's edge has no day there
+        raise ValueError("a date within the calendar") from None
+
+
 def field_at(value: Any, path: str) -> Any:
     """The value at a dotted path of an event or of its fields (``document.received_on``)."""
     for name in path.split("."):
@@ -103,6 +120,10 @@ class FactDays:
             for key in keys:
                 if key not in latest or latest[key][0] <= day:
                     latest[key] = (day, fact)
+
+    def latest_day(self) -> date | None:
+        """The latest business day of any fact of the record."""
+        return max((day for day, _ in (*self.changed.values(), *self.read.values())), default=None)
 
     def follows(self, changes: frozenset[str], reads: frozenset[str] = frozenset()) -> tuple[date, str] | None:
         """The latest fact a new fact changing ``changes`` and reading ``reads`` must not predate."""

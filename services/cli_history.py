@@ -49,9 +49,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
 
 def _as_of(text: str) -> date:
     """A business day: a date, or the Massachusetts day of an ISO 8601 timestamp with its offset."""
-    from domain.business_time import recording_day
+    from domain.business_time import parse_business_day
 
-    return date.fromisoformat(text) if len(text) == 10 else recording_day(_moment(text))
+    try:
+        return parse_business_day(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
 
 
 def _known_at(text: str) -> datetime:
@@ -59,11 +62,7 @@ def _known_at(text: str) -> datetime:
     from domain.business_days import MASSACHUSETTS
 
     if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), time.max, tzinfo=MASSACHUSETTS)
-    return _moment(text)
-
-
-def _moment(text: str) -> datetime:
+        return datetime.combine(_as_of(text), time.max, tzinfo=MASSACHUSETTS)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

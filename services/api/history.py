@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.application import Application
 from domain.base import TenantAggregate
-from domain.business_time import business_today, recording_day
+from domain.business_time import business_today, parse_business_day
 from domain.organization import Organization
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
@@ -85,19 +85,11 @@ KnownAt = Annotated[
 
 
 def business_day(value: str, key: str) -> date:
-    """A query parameter as a Massachusetts business day: a date, or the day of an instant there."""
+    """A query parameter as a Massachusetts business day (domain/business_time.py parse_business_day)."""
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_business_day(value)
     except ValueError as error:
-        raise invalid(key, "a date (YYYY-MM-DD) or an ISO 8601 timestamp", "Invalid date.") from error
-    if instant.tzinfo is None:
-        raise invalid(key, "a timestamp needs its UTC offset", "Invalid timestamp.")
-    try:
-        return recording_day(instant)
-    except OverflowError:  # an instant at the calendar's edge has no day there
-        raise invalid(key, "a date within the calendar", "Date out of range.") from None
+        raise invalid(key, str(error), "Invalid date.") from None
 
 
 def as_of_arguments(as_of: str | None, known_at: datetime | None) -> tuple[date, datetime | None] | None:

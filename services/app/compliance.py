@@ -145,6 +145,19 @@ class ComplianceUseCases(TenantApplication):
             raise NotFound(f"{kind.__name__} {aggregate_id} did not exist on {on.isoformat()}{known}.")
         return then
 
+    def on_day(self, actor: Actor, kind: type[A], aggregate_id: UUID, on: date) -> tuple[A, A | None]:
+        """The record now, and as it stood on business day ``on`` (None: it did not exist yet). When none of its
+        facts took effect after ``on`` (the usual case, a fact recorded the day it happened) the two are the same
+        and its events are read once."""
+        current = self.load(actor, kind, aggregate_id)
+        latest = current.fact_days.latest_day()
+        if latest is None or latest <= on:
+            return current, current
+        try:
+            return current, self.as_of(actor, kind, aggregate_id, on)
+        except NotFound:
+            return current, None
+
     # --- the access log --------------------------------------------------------------------------
 
     def log_personal_data_read(self, actor: Actor, subject_id: UUID, fields: list[str], purpose: str) -> None:

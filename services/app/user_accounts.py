@@ -16,7 +16,7 @@ from domain.application import Application
 from domain.business_time import check_effective_day
 from domain.organization import Organization
 from domain.user_account import AccountRole, UserAccount
-from services.app.base import Actor, NotFound
+from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
 from services.app.user_account_commands import (
@@ -109,17 +109,12 @@ class UserAccountUseCases(ComplianceUseCases):
         """Access is granted by the organization's primary user (to others, or to itself), active on the day of
         the grant: a grant recorded late is judged by the primary user of its day, not of today."""
         account = self.load(actor, UserAccount, account_id, expected_version)
-        try:
-            organization = self.as_of(actor, Organization, account.organization_id, command.on)
-        except NotFound:  # registered after that day: the grant's own date check names both days
-            organization = self.load(actor, Organization, account.organization_id)
+        now, then = self.on_day(actor, Organization, account.organization_id, command.on)
+        organization = then or now  # registered after that day: the grant's own date check names both days
         primary_id = organization.primary_user_account_id
         primary = None
         if primary_id and primary_id != account.id:
-            try:
-                primary = self.as_of(actor, UserAccount, primary_id, command.on)
-            except NotFound:
-                primary = None  # not opened yet that day
+            primary = self.on_day(actor, UserAccount, primary_id, command.on)[1]  # None: not opened yet that day
         granted_by = granting_primary_user(account, organization, primary)
         account.grant_access(
             command.function, granted_by=granted_by, on=command.on, actor=actor.user_id, reason=command.reason

@@ -197,6 +197,12 @@ def test_the_api_reads_a_csv_batch_too(stack: Stack, tenants: tuple[str, str]) -
     assert events_of(stack, tenants[0]) == before + done.json()["events"]
     sam = a.get(f"/v1/user-accounts/{done.json()['ids']['sam']}", params={"as_of": "2020-12-31"}).json()
     assert sam["grants"] == ["claims_direct_data_entry"]
+    other = stack.client(tenants[1])  # another tenant reads none of it, on any day
+    for path in (
+        f"/v1/user-accounts/{done.json()['ids']['sam']}",
+        f"/v1/organizations/{done.json()['ids']['taconic']}",
+    ):
+        assert_problem(other.get(path, params={"as_of": "2020-12-31"}), 404, "not-found")
     for bad in ("use,ref\ngrant_access,x\n", 'use,ref,path,body\ngrant_access,,@sam,{"on": \n'):
         assert_problem(a.post("/v1/imports/csv", content=bad, headers=csv_headers), 400, "invalid-request")
     assert events_of(stack, tenants[0]) == before + done.json()["events"]
