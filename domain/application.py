@@ -33,6 +33,8 @@ __all__ = ["REQUIRED_DOCUMENTS", "Application", "ApplicationKind", "ApplicationS
 
 
 class Application(TenantAggregate):
+    class EffectiveDateCorrected(TenantAggregate.EffectiveDateCorrected): ...  # domain/date_corrections.py
+
     @classmethod
     def open(
         cls,
@@ -108,8 +110,6 @@ class Application(TenantAggregate):
         self.decided_on: date | None = None
         self.provider_number: str | None = None
         self.effective_date: date | None = None
-
-    # --- guards ----------------------------------------------------------------------------------
 
     def check_not_closed(self) -> None:
         if self.status in CLOSED:

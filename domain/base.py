@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from datetime import date
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from domain.business_time import ANY, FactDays, check_effective_day, describe, effective_day, fact_keys, field_at
+from domain.business_time import (
+    ANY,
+    FactDays,
+    check_effective_day,
+    describe,
+    effective_day,
+    fact_keys,
+    field_at,
+    with_day,
+)
+from domain.date_corrections import check_correction
 from domain.errors import InvalidValue
 from domain.text import check_event_text, clean_text
 
@@ -44,6 +57,8 @@ class TenantAggregate(Aggregate):
 
     tenant_id: str
     fact_days: FactDays  # per part of the record, its latest fact's business day (domain/business_time.py)
+    # Every event of the record as applied (a corrected fact on its corrected day): a correction folds them again.
+    history: list[Any]
 
     # Every event, new or replayed, notes its business day on the record's parts it touches.
     class Event(Aggregate.Event):
@@ -56,6 +71,7 @@ class TenantAggregate(Aggregate):
         def mutate(self, aggregate: Any) -> Any:
             # A creation passes here too (eventsourcing's Created is also the aggregate's Event): it starts the days.
             aggregate = super().mutate(aggregate)
+            aggregate.__dict__.setdefault("history", []).append(self)
             days = aggregate.__dict__.setdefault("fact_days", FactDays())
             days.note(
                 fact_keys(type(self), self),
@@ -67,6 +83,27 @@ class TenantAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         effective_field: ClassVar[str | None] = None
+
+    class EffectiveDateCorrected(Event):
+        """The fact at ``corrected_version`` took effect ``on``, not ``was`` (domain/date_corrections.py). Each
+        aggregate declares its own subclass, so the topic names the aggregate. It states no fact of its own (it
+        touches no part of the record), and ``organization_id`` tells the views which organization's rows to
+        fold again."""
+
+        corrects_a_day: ClassVar[bool] = True
+        touches: ClassVar[tuple[str, ...]] = ()
+        organization_id: UUID
+        corrected_version: int
+        fact: str  # the corrected event's class name (AccessGranted)
+        was: date
+        on: date
+        actor: str
+        reason: str
+
+        def mutate(self, aggregate: Any) -> Any:
+            aggregate = super().mutate(aggregate)
+            _refold(aggregate, self)
+            return aggregate
 
     # Every new event passes here, whichever command triggers it (its creation through _create, the rest
     # through trigger_event); replaying stored events does not. So no event is recorded with unclean text, dated
@@ -86,6 +123,45 @@ class TenantAggregate(Aggregate):
             earlier = self.fact_days.follows(fact_keys(event_class, kwargs), fact_keys(event_class, kwargs, "reads"))
             check_effective_day(day, describe(event_class), earlier)
         super().trigger_event(event_class, **kwargs)
+
+    def correct_effective_date(self, *, version: int, on: date, actor: str, reason: str) -> None:
+        """Say that the fact at ``version`` took effect ``on``: refused if it has no business day, already has
+        that one, or ``on`` would break the order of the facts it shares a part with."""
+        target = check_correction(self.history, version, on)
+        self.trigger_event(
+            type(self).EffectiveDateCorrected,
+            organization_id=getattr(self, "organization_id", self.id),  # an organization's own id
+            corrected_version=version,
+            fact=type(target).__name__,
+            was=effective_day(target),
+            on=on,
+            actor=actor,
+            reason=check_text(reason, field="reason", max_length=2000, multiline=True),
+        )
+
+
+_folding_again: ContextVar[bool] = ContextVar("credledger_folding_again", default=False)
+
+
+def _refold(aggregate: Any, correction: TenantAggregate.EffectiveDateCorrected) -> None:
+    """Fold the record's events again with the corrected fact on its new day, in place (the pending events
+    stay)."""
+    if _folding_again.get():
+        return  # the history being folded has every earlier correction's day already
+    history = aggregate.history
+    index = next(i for i, e in enumerate(history) if e.originator_version == correction.corrected_version)
+    history = [*history[:index], with_day(history[index], correction.on), *history[index + 1 :]]
+    fresh = None
+    token = _folding_again.set(True)
+    try:
+        for event in history:
+            fresh = event.mutate(fresh)
+    finally:
+        _folding_again.reset(token)
+    pending = aggregate._pending_events
+    aggregate.__dict__.clear()
+    aggregate.__dict__.update(fresh.__dict__)
+    aggregate._pending_events = pending
 
 
 def _new_day(event_class: Any, fields: dict[str, Any]) -> Any:

@@ -17,6 +17,7 @@ account was opened, nor a revocation before its grant, nor anything before a dea
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -161,12 +162,46 @@ def dated_upcast(field: str) -> staticmethod:  # type: ignore[type-arg]
     return staticmethod(upcast)
 
 
+# --- corrected days (domain/date_corrections.py) ---
+
+
+def is_correction(event: Any) -> bool:
+    """An event that corrects another's day rather than stating a fact."""
+    return getattr(type(event), "corrects_a_day", False)
+
+
+def with_day(event: Any, day: date) -> Any:
+    """A copy of the event whose business day is ``day`` (its ``effective_field``, a dotted path such as
+    ``document.received_on``: the value objects on the way are copied too, never changed)."""
+    *path, last = type(event).effective_field.split(".")
+    chain = [event]
+    for name in path:
+        chain.append(getattr(chain[-1], name))
+    value = day
+    for holder, name in zip(reversed(chain), reversed([*path, last]), strict=True):
+        changed = copy.copy(holder)
+        object.__setattr__(changed, name, value)  # events and value objects are frozen dataclasses
+        value = changed
+    return value
+
+
+def corrected(events: Iterable[Any]) -> list[Any]:
+    """The events with each corrected fact on its corrected day (the latest correction of it wins); the
+    corrections are kept, in place. Events of several records may be mixed."""
+    events = list(events)
+    days = {(e.originator_id, e.corrected_version): e.on for e in events if is_correction(e)}
+    if not days:
+        return events
+    return [with_day(e, days[key]) if (key := (e.originator_id, e.originator_version)) in days else e for e in events]
+
+
 def state_on(events: Iterable[Any], on: date, known_at: datetime | None = None) -> Any:
     """A record as it stood on business day ``on`` (None: it did not exist yet): its facts effective by then,
-    folded in business order; with ``known_at``, only the facts recorded by that moment. The creation comes first
-    whatever its day (a record stored before business days existed has its creation dated the day it was
-    recorded, perhaps after facts it lists with their own days)."""
-    kept = [e for e in events if effective_day(e) <= on and (known_at is None or e.timestamp <= known_at)]
+    folded in business order, each on its corrected day; with ``known_at``, only the facts and the corrections
+    recorded by that moment. The creation comes first whatever its day (a record stored before business days
+    existed has its creation dated the day it was recorded, perhaps after facts it lists with their own days)."""
+    known = corrected(e for e in events if known_at is None or e.timestamp <= known_at)
+    kept = [e for e in known if effective_day(e) <= on and not is_correction(e)]
     if not any(e.originator_version == 1 for e in kept):
         return None
     kept.sort(key=lambda e: (e.originator_version != 1, effective_day(e), e.originator_version))

@@ -75,6 +75,8 @@ class Organization(OrganizationCommands, TenantAggregate):
 
     class PrimaryUserReplaced(organization_events.PrimaryUserReplaced): ...
 
+    class EffectiveDateCorrected(TenantAggregate.EffectiveDateCorrected): ...  # domain/date_corrections.py
+
     # --- registration and profile -------------------------------------------------------------
 
     @classmethod

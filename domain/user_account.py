@@ -59,6 +59,8 @@ class ReviewOutcome(StrEnum):
 
 
 class UserAccount(TenantAggregate):
+    class EffectiveDateCorrected(TenantAggregate.EffectiveDateCorrected): ...  # domain/date_corrections.py
+
     @classmethod
     def open(
         cls,

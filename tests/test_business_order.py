@@ -6,6 +6,10 @@ order the facts happened (tenant ``order-0``) and then in random orders that the
 on one part in date order, a record after the records it names): each order in a tenant of its own. As of every
 day that matters, each tenant's records (the use cases' ``as_of``), its replayed views (``credledger replay``'s
 ``replay_views``) and its rebuilt views equal the first tenant's, once each tenant's ids are read as the first's.
+
+One more tenant records the history in order but gives some facts the wrong day, then corrects each with an
+``EffectiveDateCorrected`` event (domain/date_corrections.py): its answers, as of every day, equal the first
+tenant's too.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from projections.engine.registry import projection_modules
 from projections.engine.replay import drop_snapshot, replay_views
 from services.app import Actor, Credledger, NotFound
 from services.app.application_commands import OpenApplication, WithdrawApplication
+from services.app.commands import CorrectEffectiveDate
 from services.app.details import application_details, organization_details, user_account_details
 from services.app.organization_commands import CorrectProfile, IssueProviderNumber, MoveAffiliation, RequestAffiliation
 from services.app.user_account_commands import ChangeAccess, OnDate, OpenUserAccount, ReviewAccess
@@ -40,7 +45,10 @@ from tests.view_state import view_rows
 
 pytestmark = pytest.mark.timeout(300)
 ORDERS = 4  # the natural order and three shuffled ones
+TENANTS = ORDERS + 1  # and the one that records wrong days, then corrects them
 D = date(2026, 1, 5)
+# The facts that tenant first records on a wrong day (each fact's day, in days after D -> the wrong one).
+WRONG_DAYS = {0: -3, 7: 6, 8: 9, 29: 31, 33: 34, 50: 51}
 
 
 @dataclass(frozen=True)
@@ -66,15 +74,16 @@ def _on(use_case: str, record: str, command: Any) -> Callable[[Credledger, Actor
     return lambda app, actor, ids: getattr(app, use_case)(actor, ids[record], command)
 
 
-def _history() -> list[Fact]:
-    """The practice's quarter, in the order the facts happened."""
+def _history(wrong_days: dict[int, int] | None = None) -> list[Fact]:
+    """The practice's quarter, in the order the facts happened; with ``wrong_days``, some of them recorded on
+    another day (``day(n)`` is then that day)."""
     plan = "Tufts Health Together"
     every = frozenset("*")
     access = lambda f: frozenset({f"access:{f}"})  # noqa: E731
     affiliation = frozenset({f"affiliation:{plan}"})
 
     def day(n: int) -> date:
-        return D + timedelta(days=n)
+        return D + timedelta(days=(wrong_days or {}).get(n, n))
 
     def opened(name: str, role: str, n: int, **extra: Any) -> Fact:
         def call(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
@@ -93,7 +102,7 @@ def _history() -> list[Fact]:
         return Fact("org", parts, (), day(n), _on(use_case, "org", command))
 
     def register(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
-        return app.register_organization(actor, organization("Ordered Practice", registered_on=D))
+        return app.register_organization(actor, organization("Ordered Practice", registered_on=day(0)))
 
     def open_app(app: Credledger, actor: Actor, ids: dict[str, UUID]) -> Any:
         command = OpenApplication(organization_id=ids["org"], kind="revalidation", channel="portal", opened_on=day(12))
@@ -138,7 +147,7 @@ def _history() -> list[Fact]:
         Fact("ann", every, (), day(50), _on("record_departure", "ann", OnDate(on=day(50)))),
         Fact("ann", every, (), day(52), _on("deactivate_account", "ann", OnDate(on=day(52)))),
     ]
-    assert [f.day for f in facts] == sorted(f.day for f in facts)
+    assert wrong_days or [f.day for f in facts] == sorted(f.day for f in facts)
     return facts
 
 
@@ -163,6 +172,24 @@ def _record(app: Credledger, tenant: str, facts: list[Fact], order: list[int]) -
     return ids
 
 
+def _record_then_correct(app: Credledger, tenant: str, facts: list[Fact]) -> dict[str, UUID]:
+    """The history recorded in order, some facts on the wrong day (WRONG_DAYS), then each day corrected."""
+    actor = Actor(tenant, "specialist-1", "specialist")
+    ids: dict[str, UUID] = {}
+    wrong = []
+    for recorded, fact in zip(_history(WRONG_DAYS), facts, strict=True):
+        saved = recorded.call(app, actor, ids)
+        ids.setdefault(fact.record, saved.id)
+        if (fact.day - D).days in WRONG_DAYS:
+            wrong.append((fact, saved.version))
+    assert len(wrong) == len(WRONG_DAYS)
+    use_cases = {"org": "correct_organization_date", "app": "correct_application_date"}
+    for fact, version in wrong:
+        command = CorrectEffectiveDate(version=version, on=fact.day, reason="typed the wrong day")
+        getattr(app, use_cases.get(fact.record, "correct_account_date"))(actor, ids[fact.record], command)
+    return ids
+
+
 def _as_first(text: str, ids: dict[str, UUID], first: dict[str, UUID], tenant: str) -> str:
     """A tenant's answer with its ids (and its name) read as the first tenant's."""
     for name, uuid in ids.items():
@@ -177,9 +204,11 @@ def test_recording_order_does_not_change_any_answer(infra: Infra) -> None:
     assert len({tuple(o) for o in orders}) == ORDERS  # the shuffles differ from the history and each other
     try:
         ids = [_record(app, f"order-{n}", facts, order) for n, order in enumerate(orders)]
+        ids.append(_record_then_correct(app, f"order-{ORDERS}", facts))
         days = sorted({f.day + timedelta(days=k) for f in facts for k in (-1, 0)})
-        for day in days:
-            for n in range(1, ORDERS):
+        days += [D + timedelta(days=n) for n in WRONG_DAYS.values()]  # the wrong days: nothing then either
+        for day in sorted(set(days)):
+            for n in range(1, TENANTS):
                 assert _records_on(app, n, ids, day) == _records_on(app, 0, ids, day), f"records on {day}"
     finally:
         app.close()
@@ -216,7 +245,7 @@ def _records_on(app: Credledger, n: int, ids: list[dict[str, UUID]], day: date) 
 
 def _same_for_every_order(rows: dict[str, list[tuple[Any, ...]]], ids: list[dict[str, UUID]], what: str) -> None:
     """Each tenant's rows of every view table, recording times and versions left out, equal the first tenant's."""
-    by_tenant: dict[int, dict[str, list[str]]] = {n: {} for n in range(ORDERS)}
+    by_tenant: dict[int, dict[str, list[str]]] = {n: {} for n in range(TENANTS)}
     for table, (header, *body) in rows.items():
         columns = header[0]
         # Versions count the record's events in the order recorded: they differ, and say nothing of the facts.
@@ -227,5 +256,5 @@ def _same_for_every_order(rows: dict[str, list[tuple[Any, ...]]], ids: list[dict
             by_tenant[n].setdefault(table, []).append(_as_first(line, ids[n], ids[0], f"order-{n}"))
     expected = {table: sorted(lines) for table, lines in by_tenant[0].items()}
     assert expected, f"{what}: nothing to compare"
-    for n in range(1, ORDERS):
+    for n in range(1, TENANTS):
         assert {table: sorted(lines) for table, lines in by_tenant[n].items()} == expected, f"{what}: order {n}"

@@ -338,6 +338,11 @@ async def _touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.E
     return organization_id
 
 
+async def _date_corrected(rows: ViewRows, event: TenantAggregate.EffectiveDateCorrected, position: int) -> UUID:
+    """The organization's rows were folded again with the corrected day (projections/engine/corrections.py)."""
+    return await _touch(rows, event.organization_id, event)
+
+
 async def _require_organization(rows: ViewRows, organization_id: UUID) -> None:
     """Another aggregate's events may arrive before the organization's registration (a redelivery, a NAK)."""
     if await rows.get(OrganizationRow, organization_id) is None:
@@ -361,6 +366,7 @@ handlers = Handlers(
         UserAccount.Reactivated: _account_event,
         Application.Opened: _application_opened,
         Application.Approved: _application_approved,
+        TenantAggregate.EffectiveDateCorrected: _date_corrected,
     }
 )
 apply = handlers.apply

@@ -13,7 +13,7 @@ from uuid import UUID
 import asyncpg
 from eventsourcing.persistence import StoredEvent
 
-from domain.business_time import effective_day
+from domain.business_time import effective_day, is_correction
 from projections.engine.registry import ddl, tables
 from projections.engine.routes import Routes, recorded_at
 from projections.engine.rows import ViewRows
@@ -88,6 +88,8 @@ class ViewBuilder:
         self.latest: dict[UUID, tuple[str, str, int]] = {}
         self._applied_by_kind: dict[str, int] = {}
         self.rows = {module.name: ViewRows(con, module.row_types, starts_empty=True) for module in modules}
+        for rows in self.rows.values():  # what a correction's refold keeps of a record's events, as this build does
+            rows.as_of, rows.known_at = as_of, known_at
         self.routes = Routes(modules)
 
     async def create_schema(self) -> None:
@@ -165,7 +167,8 @@ class ViewBuilder:
             event = None
             if route.handling or self.as_of is not None:
                 event = _mapper.to_domain_event(StoredEvent(originator_id, version, topic, state))
-                if (self.as_of is not None and effective_day(event) > self.as_of) or (
+                # A correction is not a fact of a day: known by then, it applies whatever the day.
+                if (self.as_of is not None and not is_correction(event) and effective_day(event) > self.as_of) or (
                     self.known_at is not None and event.timestamp > self.known_at
                 ):
                     return None
@@ -183,13 +186,12 @@ class ViewBuilder:
         views does not matter)."""
         current: Envelope | None = None
 
-        def tracked() -> Iterator[Envelope]:
+        def folding(envelope: Envelope) -> None:
             nonlocal current
-            for current in envelopes:  # noqa: UP028 (not `yield from`: ``current`` names the event that failed)
-                yield current
+            current = envelope
 
         try:
-            await fold(self.rows[module.name], module, tracked())
+            await fold(self.rows[module.name], module, envelopes, folding)
         except Exception as error:
             assert current is not None
             # The error's type and place only: its text could quote event data.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -86,6 +87,11 @@ class ViewRows:
         # from _rows, so its id is stable, and an id is cheaper to take than a key.
         self._dirty: dict[int, Row] = {}
         self._new: set[int] = set()
+        # A build's as-of day and known-at moment (None live), and whether the engine is folding an organization's
+        # rows again after a correction (projections/engine/corrections.py).
+        self.as_of: date | None = None
+        self.known_at: datetime | None = None
+        self.refolding = False
 
     # ---- what the handlers call ----------------------------------------------------------------------
 
@@ -130,6 +136,26 @@ class ViewRows:
         for column, value in changes.items():
             setattr(row, column, value)
         self._dirty[id(row)] = row
+
+    async def drop_organization(self, organization_id: UUID) -> None:
+        """Forget every row of the current tenant's organization, in memory and where stored: the engine folds them
+        again (projections/engine/corrections.py). Rows added again later are new rows."""
+        tenant = self._current_tenant()
+        scope = (tenant, organization_id)
+        # Always set: a build writes in several transactions, and app.tenant_id ends with each.
+        await self.con.execute("SELECT set_config('app.tenant_id', $1, true)", tenant)
+        self._db_tenant = tenant
+        for row_type in self._rows:
+            await self.con.execute(
+                f"DELETE FROM {row_type.table} WHERE tenant_id = $1 AND organization_id = $2", tenant, organization_id
+            )
+            for row in self._by_organization[row_type].pop(scope, ()):
+                key = primary_key(row)
+                del self._rows[row_type][key]
+                self._absent[row_type].add(key)
+                self._dirty.pop(id(row), None)
+                self._new.discard(id(row))
+            self._organizations_read[row_type].add(scope)
 
     # ---- what the callers call -----------------------------------------------------------------------
 

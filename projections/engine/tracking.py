@@ -9,6 +9,8 @@ from uuid import UUID
 
 import asyncpg
 
+from domain.business_time import is_correction
+from projections.engine.corrections import refold_organization
 from projections.engine.dispatch import Handlers
 from projections.engine.rows import Row, ViewRows
 from projections.engine.view_text import view_event
@@ -105,16 +107,29 @@ async def apply_in_transaction(
     ]
 
 
-async def fold(rows: ViewRows, projection: Projection, envelopes: Iterable[Envelope]) -> list[UUID | None]:
+async def fold(
+    rows: ViewRows,
+    projection: Projection,
+    envelopes: Sequence[Envelope],
+    folding: Callable[[Envelope], None] = lambda _: None,
+) -> list[UUID | None]:
     """Fold events, in order, into the view's rows in memory, each under its own tenant: how the live
     worker's batches and a rebuild apply events. Returns, per event, the organization whose rows changed.
-    Each handler sees the event with its text escaped for the views (projections/engine/view_text.py)."""
-    changed = []
+    Each handler sees the event with its text escaped for the views (projections/engine/view_text.py).
+    A correction of a fact's day folds its organization's rows again (projections/engine/corrections.py).
+    ``folding`` is told of each event before it is folded (a build names the one that failed)."""
+    changed: list[UUID | None] = []
     handler_for = projection.handlers.for_class  # what projection.apply dispatches by, without its call
-    for tenant_id, position, event in envelopes:
+    for index, envelope in enumerate(envelopes):
+        tenant_id, position, event = envelope
+        folding(envelope)
         handler = handler_for(type(event))
         rows.tenant = tenant_id
-        changed.append(None if handler is None else await handler(rows, view_event(event), position))
+        if handler is not None and is_correction(event):
+            await refold_organization(rows, projection, event, position, envelopes[index + 1 :])
+            changed.append(event.organization_id)
+        else:
+            changed.append(None if handler is None else await handler(rows, view_event(event), position))
     return changed
 
 

@@ -34,6 +34,7 @@ from uuid import UUID
 import msgspec
 
 from domain.application import Application
+from domain.base import TenantAggregate
 from domain.business_days import is_business_day
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
 from domain.organization import Organization
@@ -277,6 +278,11 @@ async def _application_event(rows: ViewRows, event: Evolving, position: int) -> 
     return application.organization_id
 
 
+async def _date_corrected(rows: ViewRows, event: TenantAggregate.EffectiveDateCorrected, position: int) -> UUID:
+    """The organization's rows were folded again with the corrected day (projections/engine/corrections.py)."""
+    return event.organization_id
+
+
 handlers = Handlers(
     {
         Organization.Registered: _registered,
@@ -285,6 +291,7 @@ handlers = Handlers(
         # Exactly the events evolve() reacts to: the others (documents, screenings) change no facts, so they
         # have no handler (tests/projections/test_turnaround_unit.py checks the two lists agree).
         **dict.fromkeys(EVOLVING, _application_event),
+        TenantAggregate.EffectiveDateCorrected: _date_corrected,
     }
 )
 apply = handlers.apply

@@ -20,6 +20,7 @@ from services.api.audit_export_api import export_audit_bundle
 from services.api.auth import BearerAuth
 from services.api.change_signal import ChangeSignal
 from services.api.changes import view_changes
+from services.api.date_corrections import DATE_CORRECTION_ROUTES
 from services.api.dependencies import DEPENDENCIES
 from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
@@ -44,6 +45,7 @@ ROUTES = [
     OrganizationRecordsController,
     UserAccountController,
     ApplicationController,
+    *DATE_CORRECTION_ROUTES,
     ImportController,
     AffiliationViewController,
     AccessAuditViewController,

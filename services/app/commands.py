@@ -83,3 +83,35 @@ class TaxonomyIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_onl
 
     def parse(self) -> TaxonomySelection:
         return TaxonomySelection(code=self.code, primary=self.primary)
+
+
+class CorrectEffectiveDate(Command, frozen=True, kw_only=True):
+    """A fact recorded with the wrong business day: the day it really took effect, and why (the fact itself stays
+    as recorded; the correction is a new event in the record's history, and every view follows it)."""
+
+    version: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="The record's version holding the fact to correct (its history lists each version).",
+            examples=[3],
+        ),
+    ]
+    on: Annotated[
+        date,
+        doc(
+            "The day the fact really took effect (YYYY-MM-DD, Massachusetts). Never in the future, before a fact "
+            "recorded before it on a part of the record it shares, nor after one recorded after it.",
+            "2026-04-21",
+        ),
+    ]
+    reason: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=2000,
+            description="Why the recorded day was wrong (required, up to 2,000 characters): kept with the correction "
+            "in the record's compliance history, where auditors read it.",
+            examples=["POSC shows the grant on April 21; it was typed as April 28"],
+        ),
+    ]

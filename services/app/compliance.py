@@ -22,7 +22,7 @@ from services.store.recorder import EVENTS_TABLE
 from services.store.transcoder import EventMapper, MsgspecTranscoder, pii_fields
 
 A = TypeVar("A", bound=TenantAggregate)
-_sealed_mapper = EventMapper(MsgspecTranscoder())  # no key: history never opens personal data
+sealed_mapper = EventMapper(MsgspecTranscoder())  # no key: history never opens personal data
 _ROW = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "reason", "tenant_id"}
 PERSONAL_DATA = "[personal data]"
 
@@ -91,7 +91,7 @@ class ComplianceUseCases(TenantApplication):
         entries = []
         for row in self._stored(aggregate_id, access_log_id(actor.tenant_id, aggregate_id)):
             stored = StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            event = _sealed_mapper.to_domain_event(stored)
+            event = sealed_mapper.to_domain_event(stored)
             name = type(event).__name__
             if name == "Opened" and isinstance(event, AccessLog.Event):
                 continue  # the log's own opening says nothing about the record

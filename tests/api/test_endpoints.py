@@ -265,6 +265,25 @@ ENDPOINTS = [
         _deactivated,
     ),
     Endpoint("resetPassword", "/v1/user-accounts/{subordinate}/password-resets", {"on": "2026-03-09"}, None),
+    # A fact's business day corrected, on each kind of record (version 1: its creation).
+    Endpoint(
+        "correctOrganizationEffectiveDate",
+        "/v1/organizations/{org}/effective-date-corrections",
+        {"version": 1, "on": "2026-01-02", "reason": "registered on the 2nd"},
+        ({"version": 1, "on": "2026-01-05", "reason": "same day"}, "effective-date-unchanged"),
+    ),
+    Endpoint(
+        "correctUserAccountEffectiveDate",
+        "/v1/user-accounts/{subordinate}/effective-date-corrections",
+        {"version": 1, "on": "2026-01-05", "reason": "opened the day of registration"},
+        ({"version": 1, "on": "2026-01-04", "reason": "before registration"}, "effective-date-before-dependency"),
+    ),
+    Endpoint(
+        "correctApplicationEffectiveDate",
+        "/v1/applications/{posc}/effective-date-corrections",
+        {"version": 1, "on": "2026-01-05", "reason": "opened the day of registration"},
+        ({"version": 99, "on": "2026-01-05", "reason": "no such version"}, "no-such-fact"),
+    ),
     Endpoint(
         "attachDocument",
         "/v1/applications/{posc}/documents",

@@ -162,6 +162,14 @@ def test_the_recorded_class_keeps_its_topic(method: tuple[type, CommandMethodDec
     assert resolve_topic(topic) is recorded
 
 
+@pytest.mark.parametrize("aggregate", [Organization, UserAccount, Application], ids=lambda a: a.__name__)
+def test_each_aggregate_records_corrections_of_days_under_its_own_topic(aggregate: type) -> None:
+    recorded = aggregate.EffectiveDateCorrected  # type: ignore[attr-defined]
+    assert issubclass(recorded, aggregate.Event) and recorded.corrects_a_day
+    assert get_topic(recorded) == f"{aggregate.__module__}:{aggregate.__qualname__}.EffectiveDateCorrected"
+    assert (recorded.effective_field, recorded.touches) == (None, ())  # states no fact, touches no part
+
+
 def test_commands_record_the_derived_classes() -> None:
     log = AccessLog.open(tenant_id="firm-a", subject_id=None, actor="user-1")
     for aggregate in (register_peach(), open_account(), submitted_application(), log):

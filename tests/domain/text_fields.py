@@ -271,6 +271,15 @@ COMMANDS = [
     Command("approve_application", "approve", _submitted, kwargs=dict(decided_on=LATER)),
     Command("deny_application", "deny", _submitted, kwargs=dict(decided_on=LATER)),
     Command("withdraw_application", "withdraw", _submitted, kwargs=dict(withdrawn_on=LATER)),
+    # A fact's business day corrected (the creation's, here), on each kind of record.
+    *(
+        Command(name, "correct_effective_date", setup, kwargs=dict(version=1, on=date(2025, 12, 1)))
+        for name, setup in (
+            ("correct_organization_date", _org),
+            ("correct_account_date", _account),
+            ("correct_application_date", _open),
+        )
+    ),
 ]
 
 

@@ -1,0 +1,107 @@
+"""Correcting a fact's business day (domain/date_corrections.py), with the rules that span records: a record's
+start and the other records that may not predate it, and a grant judged by the primary user of its day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from domain.account_rules import granting_primary_user
+from domain.application import Application, ApplicationKind
+from domain.base import TenantAggregate
+from domain.business_time import check_effective_day, effective_day
+from domain.date_corrections import check_correction, check_registration_before, check_same_granter
+from domain.organization import Organization
+from domain.user_account import UserAccount
+from services.app.base import Actor
+from services.app.commands import CorrectEffectiveDate
+from services.app.compliance import ComplianceUseCases, sealed_mapper
+from services.store.idempotency import Saved
+from services.store.recorder import EVENTS_TABLE
+
+A = TypeVar("A", bound=TenantAggregate)
+
+
+class DateCorrectionUseCases(ComplianceUseCases):
+    def correct_organization_date(
+        self, actor: Actor, organization_id: UUID, command: CorrectEffectiveDate, expected_version: int | None = None
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        target = check_correction(organization.history, command.version, command.on)  # its own rules first
+        if isinstance(target, Organization.Registered) and command.on > target.registered_on:
+            self._check_started_after(actor, organization_id, command.on)
+        if isinstance(target, Organization.PrimaryUserReplaced):
+            approved = self.load(actor, Application, target.modification_id).decided_on
+            if approved is not None:  # a replacement rests on an approved POSC-DC-PM
+                check_effective_day(command.on, "primary user replaced", (approved, "POSC-DC-PM approved"))
+        return self._correct(actor, organization, command)
+
+    def correct_account_date(
+        self, actor: Actor, account_id: UUID, command: CorrectEffectiveDate, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        target = check_correction(account.history, command.version, command.on)
+        if isinstance(target, UserAccount.Opened):
+            organization = self.load(actor, Organization, account.organization_id)
+            check_effective_day(command.on, "user account opened", organization.registration)
+        if isinstance(target, UserAccount.AccessGranted):
+            self._check_granter(actor, account, target, command.on)
+        return self._correct(actor, account, command)
+
+    def correct_application_date(
+        self, actor: Actor, application_id: UUID, command: CorrectEffectiveDate, expected_version: int | None = None
+    ) -> Saved:
+        application = self.load(actor, Application, application_id, expected_version)
+        target = check_correction(application.history, command.version, command.on)
+        if isinstance(target, Application.Opened):
+            organization = self.load(actor, Organization, application.organization_id)
+            check_effective_day(command.on, "application opened", organization.registration)
+        if isinstance(target, Application.Approved) and application.kind is ApplicationKind.PRIMARY_USER_MODIFICATION:
+            organization = self.load(actor, Organization, application.organization_id)
+            for event in organization.history:
+                if isinstance(event, Organization.PrimaryUserReplaced) and event.modification_id == application_id:
+                    check_effective_day(event.on, "primary user replaced", (command.on, "POSC-DC-PM approved"))
+        return self._correct(actor, application, command)
+
+    def _correct(self, actor: Actor, record: A, command: CorrectEffectiveDate) -> Saved:
+        record.correct_effective_date(
+            version=command.version, on=command.on, actor=actor.user_id, reason=command.reason
+        )
+        return self.record(actor, record)
+
+    def _check_started_after(self, actor: Actor, organization_id: UUID, on: date) -> None:
+        """A registration moved later may not pass the opening of one of the organization's accounts or
+        applications (each as now dated, corrections included)."""
+        rows = self.fetch(
+            f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+            "WHERE tenant_id = %s AND originator_version = 1 AND topic = ANY(%s)",
+            actor.tenant_id,
+            [_OPENED_TOPICS[UserAccount], _OPENED_TOPICS[Application]],
+        )
+        for row in rows:
+            opened = sealed_mapper.to_domain_event(
+                StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            )
+            if opened.organization_id != organization_id or opened.opened_on >= on:
+                continue
+            kind = UserAccount if isinstance(opened, UserAccount.Opened) else Application
+            day = effective_day(self.load(actor, kind, opened.originator_id).history[0])  # as corrected, if it was
+            check_registration_before(on, day, f"{_NAMES[kind]} {opened.originator_id}")
+
+    def _check_granter(self, actor: Actor, account: UserAccount, grant: UserAccount.AccessGranted, on: date) -> None:
+        """A grant moved to another day must have been made by the primary user of that day, as recorded."""
+        now, then = self.on_day(actor, Organization, account.organization_id, on)
+        organization = then or now
+        primary_id = organization.primary_user_account_id
+        primary = None
+        if primary_id and primary_id != account.id:
+            primary = self.on_day(actor, UserAccount, primary_id, on)[1]
+        check_same_granter(on, grant.granted_by, granting_primary_user(account, organization, primary))
+
+
+_OPENED_TOPICS = {kind: get_topic(kind.Opened) for kind in (UserAccount, Application)}
+_NAMES = {UserAccount: "user account", Application: "application"}

@@ -1,0 +1,84 @@
+"""Correcting a fact's business day through the API: the fact stays as recorded and a correction event, with its
+reason, follows it in the history; the record as of a day, the live access audit and the live views all read the
+corrected day (and equal a rebuild), while the record as known before the correction still reads the old one.
+Refusals name the days and change nothing; a stale version is a 409; another tenant can neither correct nor see."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+from projections.engine.rebuild import rebuild_views
+from projections.engine.registry import projection_modules
+from tests.api.helpers import assert_problem, events_of, register
+from tests.api.test_access_audit_view import VIEW, _account, _grant, _wait
+from tests.support import Stack
+from tests.view_state import view_rows
+
+TYPED, REAL = date(2026, 2, 10), date(2026, 2, 3)  # the grant was typed as Feb 10; POSC shows Feb 3
+
+
+def _held(client, org: str, on: date) -> list[str]:  # type: ignore[no-untyped-def]
+    response = client.get(f"{VIEW}/{org}/access", params={"on": on.isoformat()})
+    assert response.status_code == 200, response.text
+    return [f["function"] for h in response.json()["holders"] for f in h["functions"]]
+
+
+def test_a_corrected_day_is_read_everywhere_and_the_old_one_stays_known(stack: Stack, tenants: tuple[str, str]) -> None:
+    a, b = stack.client(tenants[0]), stack.client(tenants[1])
+    org = register(a, registered_on="2026-01-05")
+    pat = _account(a, org, "primary", "Pat Primary", opened_on="2026-01-06")
+    _grant(a, pat, "claims_batch", TYPED)
+    _wait(a, org, lambda item: item["accounts"][0]["grants"] == ["claims_batch"])
+    assert _held(a, org, REAL) == []
+    before = a.get(f"/v1/user-accounts/{pat}", params={"as_of": REAL.isoformat()}).json()
+    path = f"/v1/user-accounts/{pat}/effective-date-corrections"
+    body = {"version": 2, "on": REAL.isoformat(), "reason": "POSC shows the grant on Feb 3"}
+
+    # Another tenant can neither correct the record nor learn it exists; nothing is stored.
+    stored = events_of(stack, tenants[0])
+    assert_problem(b.post(path, json=body), 404, "not-found")
+    # A day that would come before the account's opening is refused, naming both days.
+    refused = a.post(path, json={**body, "on": "2026-01-05"})
+    assert_problem(refused, 422, "effective-date-before-dependency")
+    assert "2026-01-05" in refused.json()["detail"] and "2026-01-06" in refused.json()["detail"]
+    assert_problem(a.post(path, json={**body, "on": TYPED.isoformat()}), 422, "effective-date-unchanged")
+    assert_problem(a.post(path, json={**body, "reason": ""}), 400, "invalid-request")
+    # A stale version: someone changed the record since it was read.
+    assert_problem(a.post(path, json=body, headers={"If-Match": '"1"'}), 409, "version-conflict")
+    assert events_of(stack, tenants[0]) == stored
+
+    corrected = a.post(path, json=body)
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.headers["ETag"] == '"3"'
+
+    # The history keeps the fact as recorded, then the correction with its reason.
+    items = a.get(f"/v1/user-accounts/{pat}/history").json()["items"]
+    kinds = [item["kind"] for item in items]
+    assert kinds[-2:] == ["AccessGranted", "EffectiveDateCorrected"], kinds
+    assert items[-2]["data"]["on"] == TYPED.isoformat()
+    assert items[-1]["reason"] == "POSC shows the grant on Feb 3"
+    assert {k: items[-1]["data"][k] for k in ("corrected_version", "fact", "was", "on")} == {
+        "corrected_version": 2,
+        "fact": "AccessGranted",
+        "was": TYPED.isoformat(),
+        "on": REAL.isoformat(),
+    }
+    # As of the real day the grant is held; as known before the correction, it was not yet.
+    after = a.get(f"/v1/user-accounts/{pat}", params={"as_of": REAL.isoformat()}).json()
+    assert "claims_batch" in str(after) and "claims_batch" not in str(before)
+    known = a.get(
+        f"/v1/user-accounts/{pat}",
+        params={"as_of": REAL.isoformat(), "known_at": items[-2]["recorded_at"]},
+    ).json()
+    assert "claims_batch" not in str(known)
+    # The live views follow the correction: who held access on Feb 3, and the grant's day.
+    _wait(a, org, lambda item: _held(a, org, REAL) == ["claims_batch"])
+    assert _held(a, org, REAL - timedelta(days=1)) == []
+    # Another tenant sees none of it.
+    assert_problem(b.get(f"{VIEW}/{org}/access", params={"on": REAL.isoformat()}), 404, "not-found")
+
+    # The live views equal a rebuild from the store (the correction folded the organization's rows again).
+    live = view_rows(stack.database_url, tenant=tenants[0])
+    asyncio.run(rebuild_views(stack.database_url, projection_modules()))
+    assert view_rows(stack.database_url, tenant=tenants[0]) == live
