@@ -44,14 +44,10 @@ async def refold_organization(
     events = await _applied_events(rows, projection, sorted(records), position, later)
     await rows.drop_organization(organization_id)
     handler_for = projection.handlers.for_class
-    rows.refolding = True
-    try:
-        for stored_position, event in events:
-            handler = handler_for(type(event))
-            if handler is not None:
-                await handler(rows, view_event(event), stored_position)
-    finally:
-        rows.refolding = False
+    for stored_position, event in events:  # handlers only: a correction among them notes itself, folds nothing
+        handler = handler_for(type(event))
+        if handler is not None:
+            await handler(rows, view_event(event), stored_position)
 
 
 async def _applied_events(

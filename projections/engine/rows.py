@@ -87,11 +87,10 @@ class ViewRows:
         # from _rows, so its id is stable, and an id is cheaper to take than a key.
         self._dirty: dict[int, Row] = {}
         self._new: set[int] = set()
-        # A build's as-of day and known-at moment (None live), and whether the engine is folding an organization's
-        # rows again after a correction (projections/engine/corrections.py).
+        # A build's as-of day and known-at moment (None live): what a correction's refold keeps of a record's events
+        # (projections/engine/corrections.py).
         self.as_of: date | None = None
         self.known_at: datetime | None = None
-        self.refolding = False
 
     # ---- what the handlers call ----------------------------------------------------------------------
 
