@@ -5,16 +5,18 @@ fewer practices): every fact carries the day it happened, so each date of the ye
   independently, from the events), and it changes over the year;
 - a replay as of each month's end has that month's views, and equals views built from a copy of the store holding
   only the events effective by then;
-- an export of each quarter holds every event that took effect in it.
+- an export of each quarter holds every event that took effect in it;
+- the live access audit and turnaround as of a past day are that day's (a replay as of it answers the same).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import asyncpg
@@ -29,6 +31,7 @@ from projections.access_audit.queries import SORTABLE, access_on, audit_of, audi
 from projections.engine.rebuild import rebuild_views
 from projections.engine.registry import projection_modules
 from projections.engine.replay import drop_snapshot, replay_views
+from projections.turnaround import queries as turnaround
 from services.api.paging import Keyset
 from services.audit.export import export_bundle
 from services.composition import open_credledger
@@ -43,6 +46,7 @@ from tests.view_state import view_rows
 pytestmark = pytest.mark.timeout(600)
 TENANT = "demo"
 _mapper = EventMapper(MsgspecTranscoder())
+T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
@@ -208,20 +212,59 @@ async def _audits(url: str, schema: str, day: date) -> list[dict[str, Any]]:
     return sorted(audits, key=lambda audit: audit["organization_id"])
 
 
+def _as_replayed(url: str, day: date, read: Callable[[str, str, date], Coroutine[Any, Any, T]]) -> T:
+    """What ``read`` reads, as of ``day``, from a replay of the store as of that day (a snapshot made and dropped)."""
+    name = f"demo{read.__name__}_{day:%Y%m}"
+    asyncio.run(replay_views(url, name=name, as_of=day, tenant=TENANT))
+    try:
+        return asyncio.run(read(url, f"snapshot_{name}", day))
+    finally:
+        asyncio.run(drop_snapshot(url, name))
+
+
 def test_the_live_audit_as_of_a_past_day_is_that_days_audit(demo: tuple[str, list[Any]]) -> None:
     """The live views answer "as of D" from dated facts; a replay as of D folds only the facts effective by then:
     the two agree on every month's end, and the audits of different months differ."""
     url, _ = demo
     seen = []
     for day in _month_ends()[::2]:
-        name = f"demo_audit_{day:%Y%m}"
-        asyncio.run(replay_views(url, name=name, as_of=day, tenant=TENANT))
-        try:
-            then = asyncio.run(_audits(url, f"snapshot_{name}", day))
-        finally:
-            asyncio.run(drop_snapshot(url, name))
+        then = _as_replayed(url, day, _audits)
         assert any(account["grants"] for audit in then for account in audit["accounts"]), day
         assert asyncio.run(_audits(url, "public", day)) == then, f"the audit as of {day}"
         seen.append(then)
     assert any(audit["findings"] for then in seen for audit in then)
     assert len({msgspec.json.encode(then) for then in seen}) == len(seen)
+
+
+async def _turnaround(url: str, schema: str, day: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every application's turnaround and the aging of the open ones as of ``day``, from the live views or a
+    snapshot's schema."""
+    con = await asyncpg.connect(url)
+    try:
+        async with con.transaction(readonly=True):
+            await con.execute(f"SET LOCAL search_path = {schema}, public")
+            await con.execute("SELECT set_config('app.tenant_id', $1, true)", TENANT)
+            page = Keyset.parse("submitted_on", None, turnaround.APPLICATION_SORTS, "application_id")
+            rows = await turnaround.applications(con, page, as_of=day, visible=None, fetch=10_000)
+            aging = await turnaround.aging(con, as_of=day, visible=None)
+    finally:
+        await con.close()
+    return [msgspec.to_builtins(turnaround.application_of(r)) for r in rows], msgspec.to_builtins(aging)
+
+
+def test_the_live_turnaround_as_of_a_past_day_is_that_days_turnaround(demo: tuple[str, list[Any]]) -> None:
+    """Each application as it stood at a month's end (its stage, whom it waited on, its days counted to then) and
+    the aging of the open ones, live and in a replay as of that day, agree; and the year moves them."""
+    url, _ = demo
+    seen = []
+    for day in _month_ends()[1::2]:
+        then = _as_replayed(url, day, _turnaround)
+        assert asyncio.run(_turnaround(url, "public", day)) == then, f"the turnaround as of {day}"
+        seen.append(then)
+    stages = [{item["application_id"]: item["status"] for item in applications} for applications, _ in seen]
+    # Applications opened over the year, and some open at one month's end were decided by a later one.
+    assert all(len(earlier) < len(later) for earlier, later in pairwise(stages))
+    assert any(
+        earlier[app] == "open" and later[app] == "decided" for earlier, later in pairwise(stages) for app in earlier
+    )
+    assert any(aging for _, aging in seen)

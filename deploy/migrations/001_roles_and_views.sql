@@ -5,13 +5,14 @@
 -- The tenant is set per transaction: set_config('app.tenant_id', $1, true).
 
 -- Roles are cluster-wide while the migration lock is per database: two databases
--- migrating at once may race here, hence duplicate_object is fine.
+-- migrating at once may race here: the loser gets duplicate_object, or unique_violation
+-- when both passed the check at once, and either is fine.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'credledger_api') THEN
         CREATE ROLE credledger_api LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
     END IF;
-EXCEPTION WHEN duplicate_object THEN NULL;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
 END
 $$;
 

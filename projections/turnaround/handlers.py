@@ -20,6 +20,9 @@ Conventions (they are the domain's, domain/business_days.py):
 - Dates outside the holiday table (domain/holidays_ma.py) have no business-day count: stored as NULL, never an
   error that would park the event.
 
+- Business time: the facts are kept per step (StepRow), from the business day an event took effect to the next
+  step's, so the view answers "as of D" with each application as it stood at D's end, as a replay as of D would.
+
 The handlers fold each event into the rows in memory (projections/engine/rows.py); the rows are the tables'.
 """
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from operator import attrgetter
-from typing import ClassVar, TypeAlias, get_args
+from typing import Any, ClassVar, TypeAlias, get_args
 from uuid import UUID
 
 import msgspec
@@ -36,6 +39,7 @@ import msgspec
 from domain.application import Application
 from domain.base import TenantAggregate
 from domain.business_days import is_business_day
+from domain.business_time import effective_day
 from domain.holidays_ma import FIRST_YEAR, LAST_YEAR
 from domain.organization import Organization
 from projections.engine.dispatch import Handlers
@@ -192,7 +196,7 @@ class OrganizationRow(Row, kw_only=True):
 
 
 class ApplicationRow(Row, kw_only=True):
-    """One application: what it is, plus its Facts and the business-day index of each fact's date."""
+    """One application: what it is, and how many steps (StepRow) its facts have taken."""
 
     table: ClassVar[str] = "turnaround_applications"
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
@@ -200,6 +204,24 @@ class ApplicationRow(Row, kw_only=True):
     kind: str
     plan: str | None = None
     provider_type: str
+    opened_on: date
+    steps: int = 1
+    updated_at: datetime
+
+
+class StepRow(Row, kw_only=True):
+    """An application's Facts from the business day ``effective_on`` until the day ``until`` (exclusive; None: still
+    so), plus the business-day index of each fact's date. The views answer "as of D" with the step that covers D: an
+    application's facts take effect in day order (the domain refuses a fact dated before one recorded before it on
+    the record: domain/business_time.py), so each step is what the events effective by its day say. Facts of the same
+    day share one step: a day's answer is the state at its end."""
+
+    table: ClassVar[str] = "turnaround_steps"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id", "step")
+    application_id: UUID
+    step: int
+    effective_on: date
+    until: date | None = None
     stage: str = "preparing"
     outcome: str | None = None
     first_submitted_on: date | None = None
@@ -215,13 +237,12 @@ class ApplicationRow(Row, kw_only=True):
     client_days: int | None = 0
     client_since: date | None = None
     client_since_index: int | None = None
-    updated_at: datetime
 
     def facts(self) -> Facts:
         return Facts(*_fact_values(self))
 
 
-row_types = (OrganizationRow, ApplicationRow)
+row_types = (OrganizationRow, ApplicationRow, StepRow)
 
 
 async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> None:
@@ -257,7 +278,17 @@ async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> U
             kind=str(event.kind),
             plan=event.plan,
             provider_type=organization.provider_type,
+            opened_on=event.opened_on,
             updated_at=event.timestamp,
+        )
+    )
+    rows.add(
+        StepRow(
+            tenant_id=event.tenant_id,
+            organization_id=event.organization_id,
+            application_id=event.originator_id,
+            step=1,
+            effective_on=event.opened_on,
         )
     )
     return event.organization_id
@@ -267,14 +298,36 @@ async def _application_event(rows: ViewRows, event: Evolving, position: int) -> 
     application = await rows.get(ApplicationRow, event.originator_id)
     if application is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
-    before = application.facts()
+    latest = await rows.get(StepRow, event.originator_id, application.steps)
+    if latest is None:  # written with its application, in the same flush: never apart
+        raise RuntimeError(f"application {event.originator_id} has no step {application.steps}")
+    before = latest.facts()
     after = evolve(before, event)
     if after == before:
         return None
-    values = dict(zip(_FACT_COLUMNS, _fact_values(after), strict=True))
+    values: dict[str, Any] = dict(zip(_FACT_COLUMNS, _fact_values(after), strict=True))
     values.update({index: business_day_index(values[column]) for column, index in _INDEXED.items()})
+    # Never before the latest step, even for a fact stored before the domain kept facts in day order: its day is
+    # then the first one on which the views can show it.
+    day = max(effective_day(event), latest.effective_on)
+    if day == latest.effective_on:
+        rows.update(latest, **values)
+    else:
+        rows.update(latest, until=day)
+        step = application.steps + 1
+        rows.add(
+            StepRow(
+                tenant_id=application.tenant_id,
+                organization_id=application.organization_id,
+                application_id=application.application_id,
+                step=step,
+                effective_on=day,
+                **values,
+            )
+        )
+        rows.update(application, steps=step)
     # updated_at: the event's own time (same aggregate, so in order; never the clock).
-    rows.update(application, **values, updated_at=event.timestamp)
+    rows.update(application, updated_at=event.timestamp)
     return application.organization_id
 
 

@@ -4,7 +4,8 @@ metrics per group, aging buckets.
 The projection (handlers.py) stores facts only. What depends on the tenant's settings or on the day of the
 query is computed here, in the caller's read-only transaction: SLA targets (tenant_settings over
 DEFAULT_SLA_TARGETS), breaches, and the business days of open applications counted to ``as_of`` with the
-stored business-day indexes. The API (services/api/turnaround_view.py) parses the request and shapes the page.
+stored business-day indexes; an answer "as of D" reads each application as it stood at D's end. The API
+(services/api/turnaround_view.py) parses the request and shapes the page.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class AgingPage(msgspec.Struct):
 # --- per application ---------------------------------------------------------------------------
 
 _FACTS = (
-    "application_id, organization_id, kind, plan, provider_type, stage AS status, outcome, first_submitted_on, "
+    "application_id, a.organization_id, kind, plan, provider_type, stage AS status, outcome, first_submitted_on, "
     "submitted_on, submissions, rejections, last_rejected_on, decided_on, deficiencies, open_deficiencies"
 )
 
@@ -141,6 +142,15 @@ _FACTS = (
 def _since(index_column: str) -> str:
     """Business days from the column's date to as_of ($3); NULL when the date has no index."""
     return f"CASE WHEN {index_column} IS NOT NULL THEN GREATEST(0, $3 - {index_column}) END"
+
+
+# Each application with its facts as they stood at the end of a day: the step that covers it (handlers.StepRow).
+_STEPS = "turnaround_steps s JOIN turnaround_applications a USING (tenant_id, application_id)"
+
+
+def _stood_on(day: str) -> str:
+    """The step that covers the day (a parameter such as $4); applications opened after it have none."""
+    return f"s.effective_on <= {day} AND (s.until IS NULL OR s.until > {day})"
 
 
 # $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the reader's organizations;
@@ -155,11 +165,11 @@ WITH facts AS (
         CASE WHEN stage = 'open' THEN CASE WHEN open_deficiencies > 0 THEN 'client' ELSE 'payer' END
              END AS waiting_on,
         ($5::jsonb ->> kind)::int AS sla_target_days
-    FROM turnaround_applications
-    WHERE ($6::uuid[] IS NULL OR organization_id = ANY($6))
+    FROM {_STEPS}
+    WHERE {_stood_on("$4")} AND ($6::uuid[] IS NULL OR a.organization_id = ANY($6))
       AND ($8::text IS NULL OR kind = $8) AND ($9::text IS NULL OR plan = $9)
       AND ($10::text IS NULL OR provider_type = $10) AND ($11::text IS NULL OR stage = $11)
-      AND ($12::uuid[] IS NULL OR organization_id = ANY($12))
+      AND ($12::uuid[] IS NULL OR a.organization_id = ANY($12))
       AND ($15::uuid IS NULL OR application_id = $15)
 ), measured AS (
     SELECT *, business_days - client_days AS payer_days,
@@ -184,15 +194,16 @@ _ITEM_FIELDS = ApplicationTurnaround.__struct_fields__
 
 # --- metrics -----------------------------------------------------------------------------------
 
-# $1, $2 keyset; $3 targets; $4 the reader's organizations; $5 limit; then the filters.
-_METRICS = """
+# $1, $2 keyset; $3 targets; $4 the reader's organizations; $5 limit; then the filters. Decided applications'
+# facts are final: their current steps.
+_METRICS = f"""
 WITH decided AS (
     SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
         business_days, client_days, business_days - client_days AS payer_days,
         ($3::jsonb ->> kind)::int AS target
-    FROM turnaround_applications
-    WHERE stage = 'decided' AND business_days IS NOT NULL
-      AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
+    FROM {_STEPS}
+    WHERE s.until IS NULL AND stage = 'decided' AND business_days IS NOT NULL
+      AND ($4::uuid[] IS NULL OR a.organization_id = ANY($4))
       AND ($6::text IS NULL OR kind = $6) AND ($7::text IS NULL OR plan = $7)
       AND ($8::text IS NULL OR provider_type = $8)
       AND ($9::date IS NULL OR decided_on >= $9) AND ($10::date IS NULL OR decided_on < $10)
@@ -217,7 +228,7 @@ WITH decided AS (
         (count(*) FILTER (WHERE deficiencies > 0))::float8 / count(*) AS deficiency_rate
     FROM decided GROUP BY kind, plan, provider_type, month
 )
-SELECT * FROM grouped WHERE {keyset} ORDER BY {order_by} LIMIT $5
+SELECT * FROM grouped WHERE {{keyset}} ORDER BY {{order_by}} LIMIT $5
 """
 METRIC_SORTS = {
     "month": ("by_month", "text"),
@@ -248,11 +259,11 @@ def _bucket_filter(low: int, high: int | None) -> str:
 _AGING = f"""
 WITH opened AS (
     SELECT kind, submitted_on, open_deficiencies, $1 - submitted_index AS days, ($3::jsonb ->> kind)::int AS target
-    FROM turnaround_applications
-    WHERE stage = 'open' AND submitted_index IS NOT NULL AND submitted_on <= $2
-      AND ($4::uuid[] IS NULL OR organization_id = ANY($4))
+    FROM {_STEPS}
+    WHERE {_stood_on("$2")} AND stage = 'open' AND submitted_index IS NOT NULL
+      AND ($4::uuid[] IS NULL OR a.organization_id = ANY($4))
       AND ($5::text IS NULL OR kind = $5) AND ($6::text IS NULL OR plan = $6)
-      AND ($7::text IS NULL OR provider_type = $7) AND ($8::uuid[] IS NULL OR organization_id = ANY($8))
+      AND ($7::text IS NULL OR provider_type = $7) AND ($8::uuid[] IS NULL OR a.organization_id = ANY($8))
 )
 SELECT kind, count(*)::int AS open, (count(*) FILTER (WHERE open_deficiencies > 0))::int AS waiting_on_client,
     max(target) AS sla_target_days, (count(*) FILTER (WHERE days > target))::int AS breached,

@@ -40,7 +40,11 @@ KindFilter = Annotated[ApplicationKind | None, Parameter(description="applicatio
 PlanFilter = Annotated[str | None, Parameter(description="ACO / MCO / PCC plan name")]
 ProviderTypeFilter = Annotated[str | None, Parameter(description="MassHealth provider type (the current one)")]
 AsOf = Annotated[
-    date | None, Parameter(description="count open applications' business days to this day (default: today)")
+    date | None,
+    Parameter(
+        description="each application as it stood at the end of this business day (Massachusetts), open ones' business "
+        "days counted to it; applications opened after it are left out (default: today)"
+    ),
 ]
 
 

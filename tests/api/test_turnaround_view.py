@@ -435,3 +435,44 @@ def test_tenants_and_client_viewers_see_only_their_own(stack: Stack, tenants: tu
     (aging,) = items(viewer, "aging", as_of="2026-04-24")
     assert aging["open"] == 1
     assert items(viewer, "aging", as_of="2026-04-24", organization_id=[theirs]) == []
+
+
+def test_an_application_as_of_a_past_day_is_as_it_stood_at_that_days_end(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    client = stack.client(tenants[0])
+    org = practice(client)
+    app = posc(client, org, "2026-04-01")  # a Wednesday
+    deficiency(client, app, "2026-04-06", "2026-04-10")
+    decide(client, app, "2026-04-24")
+    later = helpers.open_application(client, org, "posc_registration", opened_on="2026-05-01")
+    wait_for(client, app, status="decided")
+    wait_for(client, later, status="preparing")
+
+    def stood(day: str) -> tuple[Any, ...]:
+        row = turnaround(client, app, as_of=day)
+        assert row is not None and row["counted_to"] in (day, row["decided_on"], None)
+        return tuple(row[k] for k in ("status", "waiting_on", "business_days", "client_days", "breached"))
+
+    assert stood("2026-03-31") == ("preparing", None, None, 0, None)  # opened in 2025, not submitted yet
+    assert stood("2026-04-01") == ("open", "payer", 0, 0, False)
+    # To Wed 04-08: Thu 2, Fri 3, Mon 6, Tue 7, Wed 8 = 5; the deficiency noticed Mon 04-06 is the client's 7, 8.
+    assert stood("2026-04-08") == ("open", "client", 5, 2, False)
+    # To Mon 04-13: 8, over the target of 7; the client's 7 to 10 (resolved Fri 04-10) = 4.
+    assert stood("2026-04-13") == ("open", "payer", 8, 4, True)
+    # Decided Fri 04-24: + 14-17, 21-24 (Patriots' Day on the 20th) = 16, on that day and every day after.
+    assert stood("2026-04-24") == stood("2026-06-30") == ("decided", None, 16, 4, True)
+    assert ids(client, as_of="2026-04-08", waiting_on="client") == [app]
+    assert ids(client, as_of="2026-04-13", waiting_on="client") == []
+    assert ids(client, as_of="2026-04-13", status="open") == [app]
+    assert [i["open"] for i in items(client, "aging", as_of="2026-04-13")] == [1]
+    assert items(client, "aging", as_of="2026-04-24") == []
+
+    # Opened on 05-01: not an application yet on 04-30, in no list nor aging, and not found that day.
+    assert ids(client, as_of="2026-04-30") == [app]
+    assert turnaround(client, later, as_of="2026-04-30") is None
+    assert turnaround(client, later, as_of="2026-05-01")["status"] == "preparing"  # type: ignore[index]
+    # Another tenant, as of any day: none of it.
+    other = stack.client(tenants[1])
+    assert ids(other, as_of="2026-04-13") == [] and items(other, "aging", as_of="2026-04-13") == []
+    assert turnaround(other, app, as_of="2026-04-13") is None

@@ -110,10 +110,23 @@ def _application(tenant: str) -> turnaround.ApplicationRow:
         organization_id=uuid.uuid4(),
         kind="enrollment",
         provider_type="physician group",
+        opened_on=date(2026, 4, 17),
+        steps=3,
+        updated_at=MOMENT,
+    )
+
+
+def _step(application: turnaround.ApplicationRow) -> turnaround.StepRow:
+    return turnaround.StepRow(
+        tenant_id=application.tenant_id,
+        application_id=application.application_id,
+        organization_id=application.organization_id,
+        step=application.steps,
+        effective_on=date(2026, 4, 21),
+        stage="open",
         submitted_on=date(2026, 4, 17),
         submitted_index=2843,
         client_days=None,
-        updated_at=MOMENT,
     )
 
 
@@ -126,7 +139,8 @@ async def test_rows_read_back_equal_the_rows_written(database_url: str) -> None:
         async with con.transaction():
             built = ViewRows(con, types, starts_empty=True)  # as a rebuild: written, never read
             built.tenant = "firm-a"
-            for row in (account, status, application):
+            step = _step(application)
+            for row in (account, status, application, step):
                 built.add(row)
             await built.flush()
 
@@ -135,6 +149,7 @@ async def test_rows_read_back_equal_the_rows_written(database_url: str) -> None:
             read = await live.get(StatusRow, status.organization_id)
             assert read == status
             assert await live.of_organization(turnaround.ApplicationRow, application.organization_id) == [application]
+            assert await live.get(turnaround.StepRow, application.application_id, step.step) == step
             stored = await live.get(access_audit.AccountRow, account.account_id)
             # Grants are kept sorted by the database's collation, as the SQL that built them sorted them.
             collated = await con.fetchval("SELECT array_agg(g ORDER BY g) FROM unnest($1::text[]) AS g", account.grants)

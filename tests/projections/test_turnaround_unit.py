@@ -5,6 +5,7 @@ overlapping deficiencies, rejections, withdrawals, dates outside the holiday tab
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Any
 from uuid import uuid4
 
@@ -14,13 +15,19 @@ from hypothesis import strategies as st
 from domain.application import Application, ApplicationKind
 from domain.business_days import business_days_between
 from domain.organization import RiskLevel
+from projections.engine.rows import ViewRows
 from projections.turnaround.handlers import (
     EVOLVING,
+    ApplicationRow,
     Facts,
+    OrganizationRow,
+    StepRow,
+    apply,
     business_day_index,
     business_days,
     evolve,
     handlers,
+    row_types,
 )
 from projections.turnaround.queries import DEFAULT_SLA_TARGETS
 
@@ -251,3 +258,52 @@ def test_the_view_handles_exactly_the_application_events_that_change_facts() -> 
 @given(dates, dates)
 def test_business_days_are_the_domains_count_in_either_order(a: date, b: date) -> None:
     assert business_days(a, b) == business_days_between(a, b)
+
+
+# --- steps: the facts as they stood at the end of each business day -------------------------------------
+
+
+async def _steps(app: Application) -> list[tuple[date, date | None, str, int]]:
+    """Fold the application's events through the view's handlers, in memory as a rebuild does (no database), and
+    return its steps: (effective_on, until, stage, open deficiencies)."""
+    rows = ViewRows(None, row_types, starts_empty=True)  # type: ignore[arg-type]  # never reads nor writes
+    events = app.collect_events()
+    rows.tenant = events[0].tenant_id
+    organization = OrganizationRow(tenant_id=rows.tenant, organization_id=app.organization_id, provider_type="clinic")
+    rows.add(organization)
+    for position, event in enumerate(events, 1):
+        await apply(rows, event, position)
+    steps = sorted(await rows.of_organization(StepRow, app.organization_id), key=lambda s: s.step)
+    (row,) = await rows.of_organization(ApplicationRow, app.organization_id)
+    assert row.steps == len(steps) and [s.step for s in steps] == list(range(1, len(steps) + 1))
+    assert all(a.until == b.effective_on for a, b in pairwise(steps))
+    final = Facts()
+    for event in events[1:]:
+        final = evolve(final, event)
+    assert steps[-1].facts() == final  # the latest step: every fact
+    return [(s.effective_on, s.until, s.stage, s.open_deficiencies) for s in steps]
+
+
+async def test_each_business_day_with_facts_is_a_step_and_a_day_ends_with_its_last_fact() -> None:
+    app = application()
+    submit(app, "2026-04-16")
+    notice(app, "a", "2026-04-17")
+    notice(app, "b", "2026-04-17")  # the same day: one step, at that day's end
+    resolve(app, "a", "2026-04-21")
+    resolve(app, "b", "2026-04-22")
+    app.approve(decided_on=d("2026-04-24"), actor="user-1")
+    assert await _steps(app) == [
+        (OPENED_ON, d("2026-04-16"), "preparing", 0),
+        (d("2026-04-16"), d("2026-04-17"), "open", 0),
+        (d("2026-04-17"), d("2026-04-21"), "open", 2),
+        (d("2026-04-21"), d("2026-04-22"), "open", 1),
+        (d("2026-04-22"), d("2026-04-24"), "open", 0),
+        (d("2026-04-24"), None, "decided", 0),
+    ]
+
+
+async def test_opened_and_submitted_the_same_day_is_open_at_its_end() -> None:
+    app = application()
+    submit(app, OPENED_ON.isoformat())
+    app.reject(rejected_on=d("2026-04-03"), cause="NPPES address mismatch", actor="user-1")
+    assert await _steps(app) == [(OPENED_ON, d("2026-04-03"), "open", 0), (d("2026-04-03"), None, "preparing", 0)]
