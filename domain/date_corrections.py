@@ -79,6 +79,16 @@ def check_registration_before(on: date, opened_on: date, record: str) -> None:
         )
 
 
+def check_not_after(on: date, fact: str, dependent: tuple[date, str]) -> None:
+    """A fact corrected to ``on`` may not pass a fact of another record that rests on it (``dependent``: its day and
+    what it is)."""
+    if on > dependent[0]:
+        raise RuleViolation(
+            "effective-date-after-dependent",
+            f"{fact.capitalize()} corrected to {on} cannot come after {dependent[1]} on {dependent[0]}.",
+        )
+
+
 def check_same_granter(on: date, recorded: UUID | None, granter_then: UUID | None) -> None:
     """A grant moved to ``on`` must have been made by the primary user of that day, as it was recorded."""
     if recorded != granter_then:

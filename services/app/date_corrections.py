@@ -4,7 +4,7 @@ start and the other records that may not predate it, and a grant judged by the p
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -13,8 +13,14 @@ from eventsourcing.utils import get_topic
 from domain.account_rules import granting_primary_user
 from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
-from domain.business_time import check_effective_day, effective_day
-from domain.date_corrections import check_correction, check_registration_before, check_same_granter
+from domain.business_time import check_effective_day, effective_day, state_on
+from domain.date_corrections import (
+    check_correction,
+    check_not_after,
+    check_registration_before,
+    check_same_granter,
+)
+from domain.errors import RuleViolation
 from domain.organization import Organization
 from domain.user_account import UserAccount
 from services.app.base import Actor
@@ -38,6 +44,16 @@ class DateCorrectionUseCases(ComplianceUseCases):
             approved = self.load(actor, Application, target.modification_id).decided_on
             if approved is not None:  # a replacement rests on an approved POSC-DC-PM
                 check_effective_day(command.on, "primary user replaced", (approved, "POSC-DC-PM approved"))
+        if isinstance(target, _NAMING):
+            named = effective_day(self.load(actor, UserAccount, target.account_id).history[0])
+            check_effective_day(command.on, "primary user named", (named, "its user account opened"))
+            was = effective_day(target)
+            # The grants are judged with the new day: corrected in memory, stored once they pass.
+            organization.correct_effective_date(
+                version=command.version, on=command.on, actor=actor.user_id, reason=command.reason
+            )
+            self._check_grants_between(actor, organization, was, command.on)
+            return self.record(actor, organization)
         return self._correct(actor, organization, command)
 
     def correct_account_date(
@@ -48,6 +64,9 @@ class DateCorrectionUseCases(ComplianceUseCases):
         if isinstance(target, UserAccount.Opened):
             organization = self.load(actor, Organization, account.organization_id)
             check_effective_day(command.on, "user account opened", organization.registration)
+            for named in organization.history:  # named primary user: not before it was opened
+                if isinstance(named, _NAMING) and named.account_id == account_id:
+                    check_not_after(command.on, "user account opened", (effective_day(named), "its naming as primary"))
         if isinstance(target, UserAccount.AccessGranted):
             self._check_granter(actor, account, target, command.on)
         return self._correct(actor, account, command)
@@ -76,32 +95,64 @@ class DateCorrectionUseCases(ComplianceUseCases):
     def _check_started_after(self, actor: Actor, organization_id: UUID, on: date) -> None:
         """A registration moved later may not pass the opening of one of the organization's accounts or
         applications (each as now dated, corrections included)."""
-        rows = self.fetch(
-            f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
-            "WHERE tenant_id = %s AND originator_version = 1 AND topic = ANY(%s)",
-            actor.tenant_id,
-            [_OPENED_TOPICS[UserAccount], _OPENED_TOPICS[Application]],
-        )
-        for row in rows:
-            opened = sealed_mapper.to_domain_event(
-                StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
-            )
-            if opened.organization_id != organization_id or opened.opened_on >= on:
-                continue
-            kind = UserAccount if isinstance(opened, UserAccount.Opened) else Application
-            day = effective_day(self.load(actor, kind, opened.originator_id).history[0])  # as corrected, if it was
-            check_registration_before(on, day, f"{_NAMES[kind]} {opened.originator_id}")
+        for kind in (UserAccount, Application):
+            for opened in self._opened(actor, organization_id, kind):
+                if opened.opened_on >= on:
+                    continue
+                day = effective_day(self.load(actor, kind, opened.originator_id).history[0])  # as corrected, if it was
+                check_registration_before(on, day, f"{_NAMES[kind]} {opened.originator_id}")
 
-    def _check_granter(self, actor: Actor, account: UserAccount, grant: UserAccount.AccessGranted, on: date) -> None:
-        """A grant moved to another day must have been made by the primary user of that day, as recorded."""
-        now, then = self.on_day(actor, Organization, account.organization_id, on)
-        organization = then or now
+    def _check_granter(
+        self,
+        actor: Actor,
+        account: UserAccount,
+        grant: UserAccount.AccessGranted,
+        on: date,
+        organization: Organization | None = None,
+    ) -> None:
+        """A grant on day ``on`` must have been made by the primary user of that day, as recorded. ``organization``:
+        as it stood that day, when it is not what the store says (a correction not stored yet)."""
+        if organization is None:
+            now, then = self.on_day(actor, Organization, account.organization_id, on)
+            organization = then or now
         primary_id = organization.primary_user_account_id
         primary = None
         if primary_id and primary_id != account.id:
             primary = self.on_day(actor, UserAccount, primary_id, on)[1]
-        check_same_granter(on, grant.granted_by, granting_primary_user(account, organization, primary))
+        try:
+            granter = granting_primary_user(account, organization, primary)
+        except RuleViolation:  # nobody could grant that day: not the granter recorded
+            granter = _NOBODY
+        check_same_granter(on, grant.granted_by, granter)
+
+    def _check_grants_between(self, actor: Actor, organization: Organization, was: date, on: date) -> None:
+        """A primary user named on ``was`` is now named on ``on`` (in ``organization``, not stored yet): every grant
+        of the practice's accounts dated between the two days must still be the primary user's of its day."""
+        first, last = sorted((was, on))
+        for opened in self._opened(actor, organization.id, UserAccount):
+            account = self.load(actor, UserAccount, opened.originator_id)
+            for grant in account.history:  # each on its corrected day
+                if isinstance(grant, UserAccount.AccessGranted) and first <= grant.on <= last:
+                    self._check_granter(actor, account, grant, grant.on, state_on(organization.history, grant.on))
+
+    def _opened(self, actor: Actor, organization_id: UUID, kind: type[TenantAggregate]) -> list[Any]:
+        """The Opened events of the organization's accounts or applications, as recorded."""
+        rows = self.fetch(
+            f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+            "WHERE tenant_id = %s AND originator_version = 1 AND topic = %s",
+            actor.tenant_id,
+            _OPENED_TOPICS[kind],
+        )
+        events = [
+            sealed_mapper.to_domain_event(
+                StoredEvent(row["originator_id"], row["originator_version"], row["topic"], bytes(row["state"]))
+            )
+            for row in rows
+        ]
+        return [opened for opened in events if opened.organization_id == organization_id]
 
 
-_OPENED_TOPICS = {kind: get_topic(kind.Opened) for kind in (UserAccount, Application)}
+_OPENED_TOPICS: dict[type[TenantAggregate], str] = {kind: get_topic(kind.Opened) for kind in (UserAccount, Application)}
+_NAMING = (Organization.PrimaryUserDesignated, Organization.PrimaryUserReplaced)
+_NOBODY = UUID(int=0)  # the granter of a day without an active primary user: matches no recorded one
 _NAMES = {UserAccount: "user account", Application: "application"}

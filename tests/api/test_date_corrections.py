@@ -82,3 +82,44 @@ def test_a_corrected_day_is_read_everywhere_and_the_old_one_stays_known(stack: S
     live = view_rows(stack.database_url, tenant=tenants[0])
     asyncio.run(rebuild_views(stack.database_url, projection_modules()))
     assert view_rows(stack.database_url, tenant=tenants[0]) == live
+
+
+def _version_of(client, path: str, kind: str) -> int:  # type: ignore[no-untyped-def]
+    (version,) = [i["version"] for i in client.get(f"{path}/history").json()["items"] if i["kind"] == kind]
+    return int(version)
+
+
+def test_a_primary_users_day_moves_only_where_its_grants_and_its_account_still_agree(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    a = stack.client(tenants[0])
+    org = register(a, registered_on="2026-01-05")
+    pat = _account(a, org, "primary", "Pat Primary", opened_on="2026-01-06")  # named primary that day
+    sam = _account(a, org, "subordinate", "Sam Subordinate", opened_on="2026-01-07")
+    _grant(a, sam, "claims_batch", date(2026, 1, 10))  # granted by Pat, the primary user of Jan 10
+    named = f"/v1/organizations/{org}/effective-date-corrections"
+    body = {"version": _version_of(a, f"/v1/organizations/{org}", "PrimaryUserDesignated"), "reason": "POSC says"}
+    stored = events_of(stack, tenants[0])
+
+    # Named after Sam's grant: on Jan 10 nobody would have been the primary user who granted it.
+    refused = a.post(named, json={**body, "on": "2026-01-12"})
+    assert_problem(refused, 422, "correction-changes-granter")
+    assert "2026-01-10" in refused.json()["detail"]
+    # Named before Pat's account was opened.
+    refused = a.post(named, json={**body, "on": "2026-01-05"})
+    assert_problem(refused, 422, "effective-date-before-dependency")
+    assert "2026-01-06" in refused.json()["detail"]
+    # Pat's account opened after the day it was named primary.
+    opened = {"version": 1, "on": "2026-01-08", "reason": "POSC says"}
+    refused = a.post(f"/v1/user-accounts/{pat}/effective-date-corrections", json=opened)
+    assert_problem(refused, 422, "effective-date-after-dependent")
+    assert "2026-01-06" in refused.json()["detail"]
+    assert events_of(stack, tenants[0]) == stored
+
+    # Still before the grant: accepted, and read as of the days around it.
+    assert a.post(named, json={**body, "on": "2026-01-09"}).status_code == 200
+    before = a.get(f"/v1/organizations/{org}", params={"as_of": "2026-01-08"}).json()
+    after = a.get(f"/v1/organizations/{org}", params={"as_of": "2026-01-09"}).json()
+    assert pat not in str(before) and pat in str(after)
+    # Another tenant can not move it.
+    assert_problem(stack.client(tenants[1]).post(named, json={**body, "on": "2026-01-08"}), 404, "not-found")

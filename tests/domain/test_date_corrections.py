@@ -10,7 +10,7 @@ import pytest
 
 from domain.application import Application
 from domain.business_time import business_today, effective_day, state_on
-from domain.date_corrections import check_registration_before, check_same_granter
+from domain.date_corrections import check_not_after, check_registration_before, check_same_granter
 from domain.dossier import DocumentType
 from domain.errors import RuleViolation
 from domain.user_account import PoscFunction, UserAccount
@@ -127,6 +127,11 @@ def test_the_rules_across_records_name_the_days() -> None:
         check_registration_before(date(2026, 2, 1), date(2026, 1, 20), "user account X")
     assert refused.value.rule == "effective-date-after-dependent" and "2026-01-20" in refused.value.message
     check_registration_before(date(2026, 1, 20), date(2026, 1, 20), "user account X")  # the same day is fine
+    with pytest.raises(RuleViolation) as refused:
+        check_not_after(date(2026, 1, 8), "user account opened", (date(2026, 1, 6), "its naming as primary"))
+    assert refused.value.rule == "effective-date-after-dependent"
+    assert "2026-01-08" in refused.value.message and "2026-01-06" in refused.value.message
+    check_not_after(date(2026, 1, 6), "user account opened", (date(2026, 1, 6), "its naming as primary"))
     with pytest.raises(RuleViolation) as refused:
         check_same_granter(business_today(), None, open_account().id)
     assert refused.value.rule == "correction-changes-granter"
