@@ -32,6 +32,7 @@ from projections.engine.rebuild import rebuild_views
 from projections.engine.registry import projection_modules
 from projections.engine.replay import drop_snapshot, replay_views
 from projections.turnaround import queries as turnaround
+from projections.turnaround import sql as turnaround_sql
 from services.api.paging import Keyset
 from services.audit.export import export_bundle
 from services.composition import open_credledger
@@ -244,7 +245,7 @@ async def _turnaround(url: str, schema: str, day: date) -> tuple[list[dict[str, 
         async with con.transaction(readonly=True):
             await con.execute(f"SET LOCAL search_path = {schema}, public")
             await con.execute("SELECT set_config('app.tenant_id', $1, true)", TENANT)
-            page = Keyset.parse("submitted_on", None, turnaround.APPLICATION_SORTS, "application_id")
+            page = Keyset.parse("submitted_on", None, turnaround_sql.APPLICATION_SORTS, "application_id")
             rows = await turnaround.applications(con, page, as_of=day, visible=None, fetch=10_000)
             aging = await turnaround.aging(con, as_of=day, visible=None)
     finally:

@@ -70,6 +70,18 @@ def business_day_index(day: date | None) -> int | None:
     return None if day is None else _indexes().get(day)
 
 
+@lru_cache(maxsize=1)
+def _days_by_index() -> dict[int, date]:
+    """Each index's business day: the index grows by one on each business day, so exactly one has each index."""
+    return {index: day for day, index in _indexes().items() if is_business_day(day)}
+
+
+def business_day_at(index: int | None) -> date | None:
+    """The business day with this index: ``business_day_at(business_day_index(a) + n)`` is the domain's
+    ``add_business_days(a, n)`` for n >= 1, so SQL can compute due dates as indexes. None outside the table."""
+    return None if index is None else _days_by_index().get(index)
+
+
 def business_days(start: date | None, end: date | None) -> int | None:
     """The domain's count (after start, up to and including end; 0 when end <= start); None when unknown
     (a date missing, or outside the holiday table, where the domain's count refuses)."""

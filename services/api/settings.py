@@ -1,4 +1,5 @@
-"""Per-tenant settings the views' queries read: the access-review interval and SLA targets.
+"""Per-tenant settings the views' queries read: the access-review interval, SLA targets and the days a client has
+to answer a deficiency.
 
 A setting changes what a query reports, never what a projection stores, so changing
 one takes effect on the next read and needs no rebuild.
@@ -15,6 +16,7 @@ from litestar.params import JSONBody
 
 from domain.application import ApplicationKind
 from projections.access_audit.queries import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
+from projections.turnaround.queries import DEFAULT_DEFICIENCY_ANSWER_DAYS
 from services.api.auth import Principal, may_configure, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
@@ -31,6 +33,16 @@ ReviewInterval = Annotated[
     ),
 ]
 TargetDays = Annotated[int, msgspec.Meta(ge=1, le=365, description="business days")]
+AnswerDays = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=120,
+        description="Massachusetts business days a client has to answer a deficiency notice (1-120): the firm's own "
+        "policy, MassHealth sets none; the turnaround view's answer_due_on counts them from the notice.",
+        examples=[10],
+    ),
+]
 
 
 class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -45,29 +57,34 @@ class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             examples=[{"enrollment": 45}],
         ),
     ] = None
+    deficiency_answer_days: AnswerDays | None = None
 
 
 class TenantSettings(msgspec.Struct, kw_only=True):
     access_review_interval_days: int
     sla_targets: dict[str, int]  # the tenant's overrides; kinds absent use the defaults
+    deficiency_answer_days: AnswerDays
     updated_by: str | None
     updated_at: datetime | None
 
 
 async def read_settings(con: object, tenant_id: str) -> TenantSettings:
     row = await con.fetchrow(  # type: ignore[attr-defined]
-        "SELECT access_review_interval_days, sla_targets, updated_by, updated_at FROM tenant_settings"
+        "SELECT access_review_interval_days, sla_targets, deficiency_answer_days, updated_by, updated_at "
+        "FROM tenant_settings"
     )
     if row is None:
         return TenantSettings(
             access_review_interval_days=DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
             sla_targets={},
+            deficiency_answer_days=DEFAULT_DEFICIENCY_ANSWER_DAYS,
             updated_by=None,
             updated_at=None,
         )
     return TenantSettings(
         access_review_interval_days=row["access_review_interval_days"],
         sla_targets=msgspec.json.decode(row["sla_targets"]),
+        deficiency_answer_days=row["deficiency_answer_days"] or DEFAULT_DEFICIENCY_ANSWER_DAYS,
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
     )
@@ -79,7 +96,8 @@ class SettingsController(Controller):
 
     @get(operation_id="getSettings", guards=[may_read], **read_docs("Read the firm's settings", not_found=False))
     async def get_settings(self, request: Request, read_pool: ReadPool) -> TenantSettings:
-        """The access-review interval and SLA targets the views' queries use (the defaults where none was set)."""
+        """The access-review interval, SLA targets and deficiency answer days the views' queries use (the defaults
+        where none was set)."""
         principal: Principal = request.user
         async with read_views(read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
@@ -92,22 +110,27 @@ class SettingsController(Controller):
     async def change_settings(
         self, request: Request, data: JSONBody[SettingsChange], read_pool: ReadPool
     ) -> TenantSettings:
-        """Changes the access-review interval and SLA targets (business days per application kind); the views' next
-        reads use them, no rebuild needed. Fields left out keep their value. Firm admins only."""
+        """Changes the access-review interval, SLA targets (business days per application kind) and deficiency answer
+        days; the views' next reads use them, no rebuild needed. Fields left out keep their value. Firm admins
+        only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
         async with read_pool.acquire() as con, con.transaction():
             await con.execute("SELECT set_config('app.tenant_id', $1, true)", principal.tenant_id)
             # One statement: concurrent changes of different fields both land.
             await con.execute(
-                "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by) "
-                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4) ON CONFLICT (tenant_id) DO UPDATE SET "
+                "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by, "
+                "deficiency_answer_days) VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6) "
+                "ON CONFLICT (tenant_id) DO UPDATE SET "
                 "access_review_interval_days = COALESCE($2::integer, tenant_settings.access_review_interval_days), "
-                "sla_targets = tenant_settings.sla_targets || $3::jsonb, updated_by = $4, updated_at = now()",
+                "sla_targets = tenant_settings.sla_targets || $3::jsonb, "
+                "deficiency_answer_days = COALESCE($6::integer, tenant_settings.deficiency_answer_days), "
+                "updated_by = $4, updated_at = now()",
                 principal.tenant_id,
                 data.access_review_interval_days,
                 targets,
                 principal.user_id,
                 DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
+                data.deficiency_answer_days,
             )
             return await read_settings(con, principal.tenant_id)

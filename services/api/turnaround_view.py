@@ -18,8 +18,6 @@ from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 from domain.application import ApplicationKind
 from projections.turnaround import queries
 from projections.turnaround.queries import (
-    APPLICATION_SORTS,
-    METRIC_SORTS,
     AgingPage,
     ApplicationPage,
     ApplicationTurnaround,
@@ -27,6 +25,7 @@ from projections.turnaround.queries import (
     Status,
     WaitingOn,
 )
+from projections.turnaround.sql import APPLICATION_SORTS, METRIC_SORTS
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
@@ -74,6 +73,11 @@ class TurnaroundViewController(Controller):
         waiting_on: FromQuery[WaitingOn | None] = None,
         breached: Annotated[bool | None, Parameter(description="over (or within) the kind's SLA target")] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
+        due_by: Annotated[
+            date | None,
+            Parameter(description="open ones next due (next_due_on) on or before this day: what is due this week"),
+        ] = None,
+        late: Annotated[bool | None, Parameter(description="open ones past (or not past) their next due date")] = None,
         as_of: AsOf = None,
         snapshot: SnapshotParameter = None,
     ) -> ApplicationPage:
@@ -96,6 +100,8 @@ class TurnaroundViewController(Controller):
                 organization_ids=organization_id,
                 breached=breached,
                 waiting_on=waiting_on,
+                due_by=_on_calendar("due_by", due_by),
+                late=late,
             )
         items = [queries.application_of(r) for r in rows[:limit]]
         return ApplicationPage(as_of=day, items=items, next_cursor=keyset.next_cursor(rows, limit))
@@ -211,9 +217,15 @@ class TurnaroundViewController(Controller):
 async def _as_of(con: asyncpg.Connection, value: date | None) -> date:
     """The reference day for open applications. Default: today in Massachusetts, or the day of the snapshot
     being read."""
-    day = value or await reference_day(con)
-    if not queries.has_calendar(day):
-        raise invalid("as_of", "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
+    day = _on_calendar("as_of", value or await reference_day(con))
+    assert day is not None
+    return day
+
+
+def _on_calendar(name: str, day: date | None) -> date | None:
+    """A day business days can be counted to, or a 400 naming the parameter."""
+    if day is not None and not queries.has_calendar(day):
+        raise invalid(name, "outside the Massachusetts holiday table", f"No business-day calendar for {day}.")
     return day
 
 

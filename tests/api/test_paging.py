@@ -13,14 +13,14 @@ from litestar.exceptions import ValidationException
 
 from projections.access_audit import queries as access_audit
 from projections.affiliation_status import queries as affiliation_status
-from projections.turnaround import queries as turnaround
+from projections.turnaround import sql as turnaround_sql
 from services.api.paging import Keyset
 
 SORTS = {
     "access_audit": access_audit.SORTABLE,
     "affiliation_status": affiliation_status.SORTABLE,
-    "turnaround_applications": turnaround.APPLICATION_SORTS,
-    "turnaround_metrics": turnaround.METRIC_SORTS,
+    "turnaround_applications": turnaround_sql.APPLICATION_SORTS,
+    "turnaround_metrics": turnaround_sql.METRIC_SORTS,
 }
 # A value of each column type as the view's query returns it, and one that is not of that type.
 SAMPLES: dict[str, tuple[Any, Any]] = {

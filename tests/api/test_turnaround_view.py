@@ -254,7 +254,9 @@ def test_metrics_per_kind_plan_provider_type_and_month(stack: Stack, tenants: tu
     assert [(r["month"], r["sla_target_days"], r["breaches"]) for r in rows] == [
         ("2026-04", 4, 0),  # dental: 4 is not over 4
         ("2026-04", 4, 2),  # 5 and 9
-        ("2026-05", 4, 2),  # 5 and 6
+        # 5; not the 6 with a deficiency: on the payer's clock it took 4, the client held it 2 (DESIGN §1: a
+        # deficiency notice stops the payer's clock).
+        ("2026-05", 4, 1),
     ]
     assert turnaround(client, decided[0])["breached"] is True  # type: ignore[index]
 
@@ -454,19 +456,51 @@ def test_an_application_as_of_a_past_day_is_as_it_stood_at_that_days_end(
         assert row is not None and row["counted_to"] in (day, row["decided_on"], None)
         return tuple(row[k] for k in ("status", "waiting_on", "business_days", "client_days", "breached"))
 
+    def due(day: str) -> tuple[Any, ...]:
+        row = turnaround(client, app, as_of=day)
+        assert row is not None
+        return tuple(row[k] for k in ("due_on", "answer_due_on", "next_due_on", "late"))
+
     assert stood("2026-03-31") == ("preparing", None, None, 0, None)  # opened in 2025, not submitted yet
+    assert due("2026-03-31") == (None, None, None, None)
     assert stood("2026-04-01") == ("open", "payer", 0, 0, False)
+    # Due 7 business days after Wed 04-01 (the seeds' "within seven business days"): 2, 3, 6-10 -> Fri 04-10.
+    assert due("2026-04-01") == ("2026-04-10", None, "2026-04-10", False)
     # To Wed 04-08: Thu 2, Fri 3, Mon 6, Tue 7, Wed 8 = 5; the deficiency noticed Mon 04-06 is the client's 7, 8.
     assert stood("2026-04-08") == ("open", "client", 5, 2, False)
-    # To Mon 04-13: 8, over the target of 7; the client's 7 to 10 (resolved Fri 04-10) = 4.
-    assert stood("2026-04-13") == ("open", "payer", 8, 4, True)
-    # Decided Fri 04-24: + 14-17, 21-24 (Patriots' Day on the 20th) = 16, on that day and every day after.
+    # The payer's due date moves out by the client's 2 days (Tue 04-14); the client's answer is due 10 business
+    # days (the firm's default) after the notice: 7-10, 13-17, [Patriots' Day], 21 -> Tue 04-21.
+    assert due("2026-04-08") == ("2026-04-14", "2026-04-21", "2026-04-21", False)
+    # To Mon 04-13: 8, of which the client's 7 to 10 (resolved Fri 04-10) = 4, the payer's 4: within 7.
+    assert stood("2026-04-13") == ("open", "payer", 8, 4, False)
+    assert due("2026-04-13") == ("2026-04-16", None, "2026-04-16", False)  # 7 + 4 after 04-01
+    # To Fri 04-17: 12, the payer's 8 over 7, and its due date (Thu 04-16) passed.
+    assert stood("2026-04-17") == ("open", "payer", 12, 4, True)
+    assert due("2026-04-17") == ("2026-04-16", None, "2026-04-16", True)
+    # Decided Fri 04-24: + 20-24 less Patriots' Day = 16, the payer's 12: on that day and every day after.
     assert stood("2026-04-24") == stood("2026-06-30") == ("decided", None, 16, 4, True)
+    assert due("2026-04-24") == ("2026-04-16", None, None, None)
     assert ids(client, as_of="2026-04-08", waiting_on="client") == [app]
     assert ids(client, as_of="2026-04-13", waiting_on="client") == []
     assert ids(client, as_of="2026-04-13", status="open") == [app]
-    assert [i["open"] for i in items(client, "aging", as_of="2026-04-13")] == [1]
-    assert items(client, "aging", as_of="2026-04-24") == []
+    # What is due by a day, and what is late.
+    assert ids(client, as_of="2026-04-13", due_by="2026-04-16") == [app]
+    assert ids(client, as_of="2026-04-13", due_by="2026-04-15") == []
+    assert ids(client, as_of="2026-04-17", late="true") == [app]
+    assert ids(client, as_of="2026-04-13", late="true") == []
+    assert ids(client, as_of="2026-04-13", late="false") == [app]
+    assert ids(client, as_of="2026-04-13", sort="next_due_on")[0] == app  # the one with a due date first
+    aging = {day: items(client, "aging", as_of=day) for day in ("2026-04-13", "2026-04-17", "2026-04-24")}
+    assert [(i["open"], i["breached"], i["late"], i["due_soon"]) for i in aging["2026-04-13"]] == [(1, 0, 0, 1)]
+    assert [(i["open"], i["breached"], i["late"], i["due_soon"]) for i in aging["2026-04-17"]] == [(1, 1, 1, 0)]
+    assert aging["2026-04-24"] == []
+    assert_problem(client.get(f"{VIEW}/applications", params={"due_by": "2040-01-02"}), 400, "invalid-request")
+
+    # The firm's own answer days: 3 business days after the notice (7, 8, 9).
+    assert client.put("/v1/settings", json={"deficiency_answer_days": 3}).status_code == 200
+    assert due("2026-04-08")[1] == "2026-04-09"
+    assert client.get("/v1/settings").json()["deficiency_answer_days"] == 3
+    assert_problem(client.put("/v1/settings", json={"deficiency_answer_days": 0}), 400, "invalid-request")
 
     # Opened on 05-01: not an application yet on 04-30, in no list nor aging, and not found that day.
     assert ids(client, as_of="2026-04-30") == [app]
@@ -474,5 +508,6 @@ def test_an_application_as_of_a_past_day_is_as_it_stood_at_that_days_end(
     assert turnaround(client, later, as_of="2026-05-01")["status"] == "preparing"  # type: ignore[index]
     # Another tenant, as of any day: none of it.
     other = stack.client(tenants[1])
+    assert other.get("/v1/settings").json()["deficiency_answer_days"] == 10
     assert ids(other, as_of="2026-04-13") == [] and items(other, "aging", as_of="2026-04-13") == []
     assert turnaround(other, app, as_of="2026-04-13") is None

@@ -9,11 +9,13 @@ from itertools import pairwise
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.application import Application, ApplicationKind
-from domain.business_days import business_days_between
+from domain.business_days import add_business_days, business_days_between
+from domain.errors import InvalidValue
 from domain.organization import RiskLevel
 from projections.engine.rows import ViewRows
 from projections.turnaround.handlers import (
@@ -23,6 +25,7 @@ from projections.turnaround.handlers import (
     OrganizationRow,
     StepRow,
     apply,
+    business_day_at,
     business_day_index,
     business_days,
     evolve,
@@ -253,6 +256,16 @@ def test_the_view_handles_exactly_the_application_events_that_change_facts() -> 
         assert evolve(facts, object.__new__(event_class)) is facts, event_class.__qualname__
         assert not handlers.handles(event_class), event_class.__qualname__
     assert all(handlers.handles(event_class) for event_class in EVOLVING)
+
+
+@given(dates, st.integers(min_value=1, max_value=400))
+def test_a_due_date_counted_as_an_index_is_the_domains_business_day_after(start: date, days: int) -> None:
+    due = business_day_at(business_day_index(start) + days)  # type: ignore[operator]
+    if due is not None:
+        assert due == add_business_days(start, days)
+    else:  # past the holiday table's end, where the domain refuses to count too
+        with pytest.raises(InvalidValue):
+            add_business_days(start, days)
 
 
 @given(dates, dates)
