@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import application_events
 from domain.application_values import (
     AFFILIATION_KINDS,
     CLOSED,
@@ -22,7 +23,6 @@ from domain.application_values import (
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text
-from domain.business_time import dated_upcast
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
@@ -65,19 +65,7 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    class Opened(TenantAggregate.Created):
-        class_version = 2
-        effective_field = "opened_on"
-        upcast_v1_v2 = dated_upcast("opened_on")
-        tenant_id: str
-        organization_id: UUID
-        kind: ApplicationKind
-        channel: Channel
-        risk_level: RiskLevel
-        plan: str | None
-        opened_on: date
-        actor: str
-        reason: str | None
+    class Opened(application_events.Opened): ...
 
     @event(Opened)
     def __init__(
@@ -134,13 +122,7 @@ class Application(TenantAggregate):
         check_attachable(document, supersedes, self.documents, self.superseded)
         self._document_attached(document=document, supersedes=supersedes, actor=actor, reason=reason)
 
-    class DocumentAttached(TenantAggregate.Event):
-        effective_field = "document.received_on"
-        touches = ("document:{document.type}",)  # a document supersedes only one of its type
-        document: Document
-        supersedes: str | None
-        actor: str
-        reason: str | None
+    class DocumentAttached(application_events.DocumentAttached): ...
 
     @event(DocumentAttached)
     def _document_attached(self, document: Document, supersedes: str | None, actor: str, reason: str | None) -> None:
@@ -182,13 +164,7 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    class Submitted(TenantAggregate.Event):
-        effective_field = "submitted_on"
-        submitted_on: date
-        overridden_mismatches: list[str]
-        override_reason: str | None
-        actor: str
-        reason: str | None
+    class Submitted(application_events.Submitted): ...
 
     @event(Submitted)
     def _submitted(
@@ -223,13 +199,7 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    class DeficiencyNoticed(TenantAggregate.Event):
-        effective_field = "noticed_on"
-        deficiency_id: str
-        missing_items: list[str]
-        noticed_on: date
-        actor: str
-        reason: str | None
+    class DeficiencyNoticed(application_events.DeficiencyNoticed): ...
 
     @event(DeficiencyNoticed)
     def _deficiency_noticed(
@@ -249,12 +219,7 @@ class Application(TenantAggregate):
             raise RuleViolation("deficiency-date-order", "A deficiency cannot be resolved before it was noticed.")
         self._deficiency_resolved(deficiency_id=deficiency_id, resolved_on=resolved_on, actor=actor, reason=reason)
 
-    class DeficiencyResolved(TenantAggregate.Event):
-        effective_field = "resolved_on"
-        deficiency_id: str
-        resolved_on: date
-        actor: str
-        reason: str | None
+    class DeficiencyResolved(application_events.DeficiencyResolved): ...
 
     @event(DeficiencyResolved)
     def _deficiency_resolved(self, deficiency_id: str, resolved_on: date, actor: str, reason: str | None) -> None:
@@ -278,14 +243,7 @@ class Application(TenantAggregate):
             screening=screening, passed=passed, completed_on=completed_on, actor=actor, reason=reason
         )
 
-    class ScreeningCompleted(TenantAggregate.Event):
-        effective_field = "completed_on"
-        touches = ("screening:{screening}",)
-        screening: ScreeningKind
-        passed: bool
-        completed_on: date
-        actor: str
-        reason: str | None
+    class ScreeningCompleted(application_events.ScreeningCompleted): ...
 
     @event(ScreeningCompleted)
     def _screening_completed(
@@ -319,13 +277,7 @@ class Application(TenantAggregate):
             reason=reason,
         )
 
-    class Approved(TenantAggregate.Event):
-        effective_field = "decided_on"
-        decided_on: date
-        provider_number: str | None
-        effective_date: date | None
-        actor: str
-        reason: str | None
+    class Approved(application_events.Approved): ...
 
     @event(Approved)
     def _approved(
@@ -348,11 +300,7 @@ class Application(TenantAggregate):
             raise RuleViolation("reason-required", "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 
-    class Denied(TenantAggregate.Event):
-        effective_field = "decided_on"
-        decided_on: date
-        actor: str
-        reason: str | None
+    class Denied(application_events.Denied): ...
 
     @event(Denied)
     def _denied(self, decided_on: date, actor: str, reason: str | None) -> None:
@@ -365,12 +313,7 @@ class Application(TenantAggregate):
         self._check_not_before_submission(rejected_on)
         self._rejected(rejected_on=rejected_on, cause=check_text(cause, field="cause"), actor=actor, reason=reason)
 
-    class Rejected(TenantAggregate.Event):
-        effective_field = "rejected_on"
-        rejected_on: date
-        cause: str
-        actor: str
-        reason: str | None
+    class Rejected(application_events.Rejected): ...
 
     @event(Rejected)
     def _rejected(self, rejected_on: date, cause: str, actor: str, reason: str | None) -> None:
@@ -385,11 +328,7 @@ class Application(TenantAggregate):
         self._check_not_before_submission(withdrawn_on)
         self._withdrawn(withdrawn_on=withdrawn_on, actor=actor, reason=reason)
 
-    class Withdrawn(TenantAggregate.Event):
-        effective_field = "withdrawn_on"
-        withdrawn_on: date
-        actor: str
-        reason: str | None
+    class Withdrawn(application_events.Withdrawn): ...
 
     @event(Withdrawn)
     def _withdrawn(self, withdrawn_on: date, actor: str, reason: str | None) -> None:

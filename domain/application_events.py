@@ -1,0 +1,110 @@
+"""Application's events: what each one records, field by field, so that a type checker knows them.
+
+As with domain/organization_events.py: Application's body subclasses each one (``class Submitted(
+application_events.Submitted): ...``), and from that class eventsourcing derives the one it records,
+``Application.Submitted``, whose topic (``domain.application:Application.Submitted``) stored events, NATS subjects
+and views carry; no event is recorded as one of the classes here. Each class's fields are the parameters of its
+event method on Application: the same names, in the same order, with the same types.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.application_values import ApplicationKind, Channel, ScreeningKind
+from domain.base import TenantAggregate
+from domain.business_time import dated_upcast
+from domain.dossier import Document
+from domain.organization_values import RiskLevel
+
+
+class Opened(TenantAggregate.Created):
+    class_version = 2
+    effective_field = "opened_on"
+    upcast_v1_v2 = dated_upcast("opened_on")
+    tenant_id: str
+    organization_id: UUID
+    kind: ApplicationKind
+    channel: Channel
+    risk_level: RiskLevel
+    plan: str | None
+    opened_on: date
+    actor: str
+    reason: str | None
+
+
+class DocumentAttached(TenantAggregate.Event):
+    effective_field = "document.received_on"
+    touches = ("document:{document.type}",)  # a document supersedes only one of its type
+    document: Document
+    supersedes: str | None
+    actor: str
+    reason: str | None
+
+
+class Submitted(TenantAggregate.Event):
+    effective_field = "submitted_on"
+    submitted_on: date
+    overridden_mismatches: list[str]
+    override_reason: str | None
+    actor: str
+    reason: str | None
+
+
+class DeficiencyNoticed(TenantAggregate.Event):
+    effective_field = "noticed_on"
+    deficiency_id: str
+    missing_items: list[str]
+    noticed_on: date
+    actor: str
+    reason: str | None
+
+
+class DeficiencyResolved(TenantAggregate.Event):
+    effective_field = "resolved_on"
+    deficiency_id: str
+    resolved_on: date
+    actor: str
+    reason: str | None
+
+
+class ScreeningCompleted(TenantAggregate.Event):
+    effective_field = "completed_on"
+    touches = ("screening:{screening}",)
+    screening: ScreeningKind
+    passed: bool
+    completed_on: date
+    actor: str
+    reason: str | None
+
+
+class Approved(TenantAggregate.Event):
+    effective_field = "decided_on"
+    decided_on: date
+    provider_number: str | None
+    effective_date: date | None
+    actor: str
+    reason: str | None
+
+
+class Denied(TenantAggregate.Event):
+    effective_field = "decided_on"
+    decided_on: date
+    actor: str
+    reason: str | None
+
+
+class Rejected(TenantAggregate.Event):
+    effective_field = "rejected_on"
+    rejected_on: date
+    cause: str
+    actor: str
+    reason: str | None
+
+
+class Withdrawn(TenantAggregate.Event):
+    effective_field = "withdrawn_on"
+    withdrawn_on: date
+    actor: str
+    reason: str | None
