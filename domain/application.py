@@ -17,8 +17,10 @@ from domain.application_values import (
     Channel,
     ScreeningKind,
     check_attachable,
+    check_channel,
     check_dated_after_acts,
     check_dossier,
+    check_receipt,
     check_screenings,
     required_screenings,
 )
@@ -53,6 +55,7 @@ class Application(TenantAggregate):
         plan = clean_text(plan, field="plan").strip() if plan is not None else None
         if (kind in AFFILIATION_KINDS) != bool(plan):
             raise InvalidValue("Affiliation applications, and only they, name the plan.", field="plan", rule="plan")
+        check_channel(kind, Channel(channel))
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             organization_id=organization_id,
@@ -91,6 +94,7 @@ class Application(TenantAggregate):
         self.documents: dict[str, Document] = {}  # current documents by id
         self.superseded: dict[str, str] = {}  # old document id -> the id that replaced it
         self.submitted_on: date | None = None
+        self.received_on: date | None = None  # the payer's receipt of the submission that counts
         self.submissions = 0  # a rejection resets the queue: the next submission starts over
         self.rejected_on: date | None = None
         self.deficiencies: dict[str, tuple[list[str], date, date | None]] = {}  # id -> (items, noticed, resolved)
@@ -139,6 +143,7 @@ class Application(TenantAggregate):
         submitted_on: date,
         nppes_mismatches: list[str],
         override_reason: str | None = None,
+        received_on: date | None = None,
         actor: str,
         reason: str | None = None,
     ) -> None:
@@ -162,6 +167,7 @@ class Application(TenantAggregate):
             override_reason=override_reason if nppes_mismatches else None,
             actor=actor,
             reason=reason,
+            received_on=check_receipt(self.channel, submitted_on, received_on),
         )
 
     class Submitted(application_events.Submitted): ...
@@ -174,10 +180,34 @@ class Application(TenantAggregate):
         override_reason: str | None,
         actor: str,
         reason: str | None,
+        received_on: date | None,
     ) -> None:
         self.status = ApplicationStatus.SUBMITTED
         self.submitted_on = submitted_on
+        self.received_on = received_on
         self.submissions += 1
+
+    def confirm_receipt(self, *, received_on: date, actor: str, reason: str | None = None) -> None:
+        """A mailed submission reached the payer: its clock starts that day. Known before the payer acts on it (a
+        deficiency notice or a decision says it was received); never for a fax or the portal (received when sent)."""
+        self.check_status(ApplicationStatus.SUBMITTED)
+        if self.channel is not Channel.MAIL or self.received_on is not None:
+            raise RuleViolation("receipt-known", f"The payer's receipt is already known: {self.received_on}.")
+        if self.deficiencies:
+            raise RuleViolation(
+                "receipt-after-payer-act",
+                "The payer has already sent a deficiency notice on this submission, so it had it: record the receipt "
+                "before the payer's acts (or correct the submission's day).",
+            )
+        assert self.submitted_on is not None
+        check_receipt(self.channel, self.submitted_on, received_on)
+        self._receipt_confirmed(received_on=received_on, actor=actor, reason=reason)
+
+    class ReceiptConfirmed(application_events.ReceiptConfirmed): ...
+
+    @event(ReceiptConfirmed)
+    def _receipt_confirmed(self, received_on: date, actor: str, reason: str | None) -> None:
+        self.received_on = received_on
 
     def notice_deficiency(
         self, *, deficiency_id: str, missing_items: list[str], noticed_on: date, actor: str, reason: str | None = None
@@ -319,6 +349,7 @@ class Application(TenantAggregate):
     def _rejected(self, rejected_on: date, cause: str, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.OPEN
         self.submitted_on = None
+        self.received_on = None
         self.rejected_on = rejected_on
         self.deficiencies = {}
         self.screenings = {}

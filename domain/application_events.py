@@ -10,6 +10,7 @@ event method on Application: the same names, in the same order, with the same ty
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from domain.application_values import ApplicationKind, Channel, ScreeningKind
@@ -44,10 +45,24 @@ class DocumentAttached(TenantAggregate.Event):
 
 
 class Submitted(TenantAggregate.Event):
+    class_version = 2
     effective_field = "submitted_on"
     submitted_on: date
     overridden_mismatches: list[str]
     override_reason: str | None
+    actor: str
+    reason: str | None
+    received_on: date | None  # the payer's receipt, where its clock starts (None: a mailed form, not confirmed yet)
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # Before receipts were kept the clock ran from the submission: as if received that day.
+        state["received_on"] = state["submitted_on"]
+
+
+class ReceiptConfirmed(TenantAggregate.Event):
+    effective_field = "received_on"
+    received_on: date
     actor: str
     reason: str | None
 

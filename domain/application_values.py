@@ -74,6 +74,36 @@ REQUIRED_DOCUMENTS: dict[ApplicationKind, frozenset[DocumentType]] = {
     ApplicationKind.PCC_AFFILIATION: frozenset({DocumentType.W9, DocumentType.LICENSE}),
 }
 SCREENED_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.REVALIDATION})
+# The POSC forms (POSC-DC-PE, POSC-DC-PM) go to MassHealth by fax or by mail only, and the processing clock starts
+# on receipt (masshealth-posc-register-page.txt: "Fax the completed application ..." / "Mail the completed
+# application ...", "MassHealth will process your request within seven business days").
+FORM_KINDS = frozenset({ApplicationKind.POSC_REGISTRATION, ApplicationKind.PRIMARY_USER_MODIFICATION})
+
+
+def check_channel(kind: ApplicationKind, channel: Channel) -> None:
+    if kind in FORM_KINDS and channel is Channel.PORTAL:
+        raise RuleViolation(
+            "form-by-fax-or-mail",
+            f"A {kind} form (POSC-DC-PE / POSC-DC-PM) is faxed or mailed to MassHealth; the portal does not take it.",
+        )
+
+
+def check_receipt(channel: Channel, submitted_on: date, received_on: date | None) -> date | None:
+    """The day the payer received a submission: a fax or a portal submission arrives the day it is sent; a mailed
+    one on a later day, known once delivery is confirmed (None until then)."""
+    if channel is not Channel.MAIL:
+        if received_on not in (None, submitted_on):
+            raise RuleViolation(
+                "received-when-sent", f"A {channel} submission is received the day it is sent, {submitted_on}."
+            )
+        return submitted_on
+    if received_on is not None and received_on < submitted_on:
+        raise RuleViolation(
+            "received-before-sent", f"Received on {received_on}, before it was mailed on {submitted_on}."
+        )
+    return received_on
+
+
 AFFILIATION_KINDS = frozenset(k for k in ApplicationKind if k.value.endswith("_affiliation"))  # ACO, MCO, PCC
 
 

@@ -70,6 +70,7 @@ class AppFacts:
     kind: str
     stage: str = "preparing"  # preparing | open | decided | withdrawn, as the turnaround view names them
     submitted_on: date | None = None
+    received_on: date | None = None  # where the payer's clock starts: the day sent, or a mailed form's delivery
     decided_on: date | None = None
     deficiencies: dict[str, list[date]] = field(default_factory=dict)  # id -> [noticed, resolved?]
 
@@ -115,7 +116,10 @@ def _application_facts(t: TenantFacts, step: Step, a: dict[str, Any], target: An
             t.apps[step.creates] = AppFacts(a["organization_id"], a["kind"])
         case Credledger.submit_application:
             t.apps[target].stage, t.apps[target].submitted_on = "open", a["submitted_on"]
+            t.apps[target].received_on = a["submitted_on"]  # by fax or the portal; a mailed form's below
             t.apps[target].deficiencies = {}
+        case Credledger.confirm_receipt:
+            t.apps[target].received_on = a["received_on"]
         case Credledger.reject_application:
             t.apps[target].stage, t.apps[target].submitted_on = "preparing", None
         case Credledger.notice_deficiency:
@@ -301,7 +305,8 @@ def test_the_plan_is_a_realistic_firm() -> None:
             deficient[app.kind] += bool(app.deficiencies)
         if app.stage == "decided":
             client = sum(business_days_between(*d) for d in app.deficiencies.values())
-            payer_days[app.kind].append(business_days_between(app.submitted_on, app.decided_on) - client)
+            # The payer's clock runs from its receipt (the seeds: "within seven business days" of it).
+            payer_days[app.kind].append(business_days_between(app.received_on, app.decided_on) - client)
     posc = payer_days["posc_registration"]
     assert all(2 <= d <= 12 for d in posc) and statistics.median(posc) <= 7
     assert sum(d <= 7 for d in posc) / len(posc) > 0.75  # "processed within seven business days", mostly
@@ -312,6 +317,7 @@ def test_the_plan_is_a_realistic_firm() -> None:
     assert 0.1 <= deficient["enrollment"] / submitted["enrollment"] <= 0.45  # "deficiencies on a share of them"
     commands = Counter(s.use_case for s in plan)
     for command in (
+        Credledger.confirm_receipt,  # mailed POSC-DC-PE forms
         Credledger.replace_primary_user,
         Credledger.reject_application,
         Credledger.deny_application,

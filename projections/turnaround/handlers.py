@@ -112,6 +112,7 @@ class Facts(msgspec.Struct, frozen=True):
     open_deficiencies: int = 0
     client_days: int | None = 0
     client_since: date | None = None
+    received_on: date | None = None  # the payer's receipt, where its clock starts (None: in the mail)
 
     def closing_client_period(self, on: date) -> Facts:
         """Stop the client's clock on ``on`` if it runs."""
@@ -125,6 +126,7 @@ class Facts(msgspec.Struct, frozen=True):
 # The application events that change its facts: the cases of evolve(), as a type and as the classes.
 Evolving: TypeAlias = (
     Application.Submitted
+    | Application.ReceiptConfirmed
     | Application.DeficiencyNoticed
     | Application.DeficiencyResolved
     | Application.Approved
@@ -149,7 +151,10 @@ def evolve(facts: Facts, event: Application.Event) -> Facts:
                 open_deficiencies=0,
                 client_days=0,
                 client_since=None,
+                received_on=event.received_on,
             )
+        case Application.ReceiptConfirmed():
+            return msgspec.structs.replace(facts, received_on=event.received_on)
         case Application.DeficiencyNoticed():
             return msgspec.structs.replace(
                 facts,
@@ -180,6 +185,7 @@ def evolve(facts: Facts, event: Application.Event) -> Facts:
                 open_deficiencies=0,
                 client_days=0,
                 client_since=None,
+                received_on=None,
             )
         case Application.Withdrawn():
             # Not a payer decision: kept (with the days it took) but left out of the metrics.
@@ -196,7 +202,11 @@ def evolve(facts: Facts, event: Application.Event) -> Facts:
 _FACT_COLUMNS = Facts.__struct_fields__
 _fact_values = attrgetter(*_FACT_COLUMNS)  # the facts' columns' values, as a tuple
 # Each date column with its business-day index column, derived on every write.
-_INDEXED = {"submitted_on": "submitted_index", "client_since": "client_since_index"}
+_INDEXED = {
+    "submitted_on": "submitted_index",
+    "client_since": "client_since_index",
+    "received_on": "received_index",
+}
 
 
 class OrganizationRow(Row, kw_only=True):
@@ -249,6 +259,8 @@ class StepRow(Row, kw_only=True):
     client_days: int | None = 0
     client_since: date | None = None
     client_since_index: int | None = None
+    received_on: date | None = None
+    received_index: int | None = None
 
     def facts(self) -> Facts:
         return Facts(*_fact_values(self))

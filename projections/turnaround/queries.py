@@ -71,7 +71,19 @@ class ApplicationTurnaround(msgspec.Struct, kw_only=True):
     counted_to: date | None  # business days run to this day: the decision, or as_of while open
     business_days: int | None  # after submission, up to and including counted_to
     client_days: int | None  # of them, waiting on the client (deficiency notice to resolution)
-    payer_days: int | None  # the rest
+    received_on: Annotated[
+        date | None,
+        Meta(description="The payer's receipt, where its clock starts: the day sent for a fax or the portal"),
+    ]
+    receipt_pending: Annotated[
+        bool | None,
+        Meta(
+            description="Open, mailed, and its delivery not confirmed yet: its clock is counted from the mailing "
+            "until it is (POST /v1/applications/{id}/receipt)"
+        ),
+    ]
+    transit_days: Annotated[int, Meta(description="of business_days, in the mail before the receipt (0 by fax)")]
+    payer_days: int | None  # the rest: business_days - client_days - transit_days
     deficiencies: int
     open_deficiencies: int
     sla_target_days: int

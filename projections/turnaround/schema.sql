@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS turnaround_steps (
     client_days integer DEFAULT 0,  -- closed waiting-on-client periods (NULL: unknown)
     client_since date,  -- the open period: from the notice that opened it
     client_since_index integer,
+    -- The payer's receipt of the submission that counts, where its clock starts:
+    -- the day sent for a fax or the portal, NULL while a mailed form is in the mail.
+    received_on date,
+    received_index integer,
     PRIMARY KEY (tenant_id, application_id, step),
     CHECK (until IS NULL OR until > effective_on)
 );

@@ -5,9 +5,12 @@ Business days are counted with the stored business-day indexes (handlers.busines
 are index(b) - index(a), and the business day ``n`` business days after a has index(a) + n, so due dates are
 computed, compared and sorted as indexes here and turned into dates by the caller (handlers.business_day_at).
 
-The payer's clock (DESIGN §1, the seeds' "within seven business days"): a deficiency notice stops it and starts the
-client's until the answer, so breaches count the payer's days only, and the payer's due date moves out by every
-day the client holds the application.
+The payer's clock (DESIGN §1, the seeds' "within seven business days"): it starts when the payer receives the
+submission (a fax or the portal: the day sent; a mailed form: its confirmed delivery), and a deficiency notice stops
+it and starts the client's until the answer. So breaches count the payer's days only (the total less the client's
+and the days in the mail), and the payer's due date is counted from the receipt, moved out by every day the client
+holds the application. Until a mailed form's delivery is confirmed its clock is counted from the mailing, the
+earliest it could have started: a due date never later than the real one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,11 @@ def _since(index_column: str, as_of_index: str) -> str:
     return f"CASE WHEN {index_column} IS NOT NULL THEN GREATEST(0, {as_of_index} - {index_column}) END"
 
 
+# Where the payer's clock starts, and the business days in the mail before it (0 for a fax or the portal).
+_CLOCK = "COALESCE(received_index, submitted_index)"
+_TRANSIT = "COALESCE(received_index - submitted_index, 0)"
+
+
 def _held(as_of_index: str) -> str:
     """The client's days to as_of: its closed periods, and the open one counted to as_of."""
     running = _since("client_since_index", as_of_index)
@@ -39,7 +47,8 @@ def _held(as_of_index: str) -> str:
 _FACTS = (
     "application_id, a.organization_id, kind, plan, provider_type, stage AS status, outcome, first_submitted_on, "
     "submitted_on, submissions, rejections, last_rejected_on, decided_on, deficiencies, open_deficiencies, "
-    "submitted_index, client_since_index"
+    "submitted_index, client_since_index, received_on, "
+    f"{_CLOCK} AS clock_index, {_TRANSIT} AS transit_days"
 )
 
 # $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the reader's organizations;
@@ -61,11 +70,12 @@ WITH facts AS (
       AND ($12::uuid[] IS NULL OR a.organization_id = ANY($12))
       AND ($15::uuid IS NULL OR application_id = $15)
 ), measured AS (
-    SELECT *, business_days - client_days AS payer_days,
-        CASE WHEN status IN ('open', 'decided') THEN business_days - client_days > sla_target_days END AS breached,
-        -- The payer's due date: the target counted from submission, moved out by the client's days.
-        CASE WHEN status IN ('open', 'decided') THEN submitted_index + sla_target_days + client_days
-             END AS due_index,
+    SELECT *, business_days - client_days - transit_days AS payer_days,
+        CASE WHEN status IN ('open', 'decided') THEN business_days - client_days - transit_days > sla_target_days
+             END AS breached,
+        status = 'open' AND received_on IS NULL AS receipt_pending,
+        -- The payer's due date: the target counted from the receipt, moved out by the client's days.
+        CASE WHEN status IN ('open', 'decided') THEN clock_index + sla_target_days + client_days END AS due_index,
         CASE WHEN waiting_on = 'client' THEN client_since_index + $16 END AS answer_due_index
     FROM facts
 ), dated AS (
@@ -101,7 +111,7 @@ APPLICATION_SORTS = {
 METRICS = f"""
 WITH decided AS (
     SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
-        business_days, client_days, business_days - client_days AS payer_days,
+        business_days, client_days, business_days - client_days - {_TRANSIT} AS payer_days,
         ($3::jsonb ->> kind)::int AS target
     FROM {STEPS}
     WHERE s.until IS NULL AND stage = 'decided' AND business_days IS NOT NULL
@@ -164,19 +174,19 @@ def _bucket_filter(low: int, high: int | None) -> str:
 AGING = f"""
 WITH opened AS (
     SELECT kind, submitted_on, open_deficiencies, $1 - submitted_index AS days, {_held("$1")} AS held,
-        submitted_index, client_since_index, ($3::jsonb ->> kind)::int AS target
+        {_CLOCK} AS clock_index, {_TRANSIT} AS transit, client_since_index, ($3::jsonb ->> kind)::int AS target
     FROM {STEPS}
     WHERE {_stood_on("$2")} AND stage = 'open' AND submitted_index IS NOT NULL
       AND ($4::uuid[] IS NULL OR a.organization_id = ANY($4))
       AND ($5::text IS NULL OR kind = $5) AND ($6::text IS NULL OR plan = $6)
       AND ($7::text IS NULL OR provider_type = $7) AND ($8::uuid[] IS NULL OR a.organization_id = ANY($8))
 ), due AS (
-    SELECT *, CASE WHEN open_deficiencies > 0 THEN client_since_index + $9 ELSE submitted_index + target + held
+    SELECT *, CASE WHEN open_deficiencies > 0 THEN client_since_index + $9 ELSE clock_index + target + held
               END AS next_due
     FROM opened
 )
 SELECT kind, count(*)::int AS open, {_count_where("open_deficiencies > 0")} AS waiting_on_client,
-    max(target) AS sla_target_days, {_count_where("days - held > target")} AS breached,
+    max(target) AS sla_target_days, {_count_where("days - held - transit > target")} AS breached,
     {_count_where("next_due < $1")} AS late,
     {_count_where(f"next_due >= $1 AND next_due <= $1 + {DUE_SOON_DAYS}")} AS due_soon,
     min(submitted_on) AS oldest_submitted_on,

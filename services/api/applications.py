@@ -17,6 +17,7 @@ from services.app import NotFound
 from services.app.application_commands import (
     ApproveApplication,
     AttachDocument,
+    ConfirmReceipt,
     DenyApplication,
     NoticeDeficiency,
     OpenApplication,
@@ -85,6 +86,24 @@ class ApplicationController(Controller):
         """Sends the application: refused (422) while NPPES mismatches are open unless override_reason says why. Starts
         the turnaround clock."""
         return await command.run(credledger.submit_application, application_id, data)
+
+    @post(
+        "/{application_id:uuid}/receipt",
+        operation_id="confirmReceipt",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Confirm the payer received a mailed submission"),
+    )
+    async def receipt(
+        self,
+        application_id: FromPath[UUID],
+        data: JSONBody[ConfirmReceipt],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records the day the payer received a mailed submission, where its processing clock starts; refused (422)
+        for a fax or portal submission (received when sent), or once the payer has acted on it."""
+        return await command.run(credledger.confirm_receipt, application_id, data)
 
     @post(
         "/{application_id:uuid}/deficiencies",

@@ -35,7 +35,10 @@ class OpenApplication(Command, frozen=True, kw_only=True):
             "posc_registration",
         ),
     ]
-    channel: Annotated[Channel, doc("How it is sent to the payer: fax, mail or portal.", "fax")]
+    channel: Annotated[
+        Channel,
+        doc("How it is sent to the payer: fax, mail or portal (the POSC forms: fax or mail only).", "fax"),
+    ]
     plan: Annotated[str | None, doc("For ACO, MCO or PCC credentialing: the plan's name.", "WellSense Health Plan")] = (
         None
     )
@@ -82,6 +85,20 @@ class SubmitApplication(Command, frozen=True, kw_only=True):
         date, effective_day("The day it was sent (YYYY-MM-DD); the turnaround clock starts.", "2026-04-17")
     ] = today()
     override_reason: OverrideReason | None = None
+    received_on: Annotated[
+        date | None,
+        doc(
+            "By mail only: the day the payer received it, if known yet (else confirm it later); its clock starts "
+            "then. A fax or portal submission is received the day it is sent.",
+            "2026-04-21",
+        ),
+    ] = None
+
+
+class ConfirmReceipt(Command, frozen=True, kw_only=True):
+    """A mailed submission reached the payer (a delivery confirmation, a receipt notice): its clock starts."""
+
+    received_on: Annotated[date, effective_day("The day the payer received it (YYYY-MM-DD).", "2026-04-21")]
 
 
 class NoticeDeficiency(Command, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ from domain.organization import Organization
 from services.app.application_commands import (
     ApproveApplication,
     AttachDocument,
+    ConfirmReceipt,
     DenyApplication,
     NoticeDeficiency,
     OpenApplication,
@@ -67,9 +68,17 @@ class ApplicationUseCases(TenantApplication):
             submitted_on=command.submitted_on,
             nppes_mismatches=mismatches,
             override_reason=command.override_reason,
+            received_on=command.received_on,
             actor=actor.user_id,
             reason=command.reason,
         )
+        return self.record(actor, application)
+
+    def confirm_receipt(
+        self, actor: Actor, application_id: UUID, command: ConfirmReceipt, expected_version: int | None = None
+    ) -> Saved:
+        application = self.load(actor, Application, application_id, expected_version)
+        application.confirm_receipt(received_on=command.received_on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, application)
 
     def notice_deficiency(

@@ -178,6 +178,7 @@ class ApplicationDetails(msgspec.Struct, kw_only=True):
     documents: list[Document]
     superseded_documents: dict[str, str]
     submitted_on: date | None
+    received_on: date | None  # the payer's receipt, where its clock starts (null: a mailed form not confirmed yet)
     submissions: int
     deficiencies: list[DeficiencyOut]
     screenings: dict[str, bool]
@@ -200,6 +201,7 @@ def application_details(a: Application) -> ApplicationDetails:
         documents=list(a.documents.values()),
         superseded_documents=dict(a.superseded),
         submitted_on=a.submitted_on,
+        received_on=a.received_on,
         submissions=a.submissions,
         deficiencies=[
             DeficiencyOut(deficiency_id=k, missing_items=items, noticed_on=noticed, resolved_on=resolved)

@@ -47,8 +47,12 @@ class Filings(Credentialing):
         )
         if self.nppes_ok:
             self.submit(day, self.posc, how)
+            received = day
+            if self.posc_channel == "mail":  # the payer's clock starts on delivery, a few business days on
+                received = self.later(day, 1, 3)
+                self.at(received, self.confirm_receipt, self.posc)
             deficiencies = [(self.rng.choice(POSC_DEFICIENCIES), None)] if self.rng.random() < 0.06 else []
-            self.payer(self.posc, day, self.draw(2, 7, 0.12, 12), deficiencies, self.posc_approved, client=(1, 5))
+            self.payer(self.posc, received, self.draw(2, 7, 0.12, 12), deficiencies, self.posc_approved, client=(1, 5))
         elif self.t.nppes == "rejected" and self.posc.status == "open" and not self.rejected:
             self.submit(
                 day, self.posc, how, override="Client says its NPPES update is filed; sending to hold the queue"

@@ -251,6 +251,11 @@ class Lifecycle:
         self.emit(day, Credledger.submit_application, app.ref, submitted_on=day, reason=reason, **extra)
         app.status = "submitted"
 
+    def confirm_receipt(self, day: date, app: App) -> None:
+        if app.status != "submitted":
+            return
+        self.emit(day, Credledger.confirm_receipt, app.ref, received_on=day, reason="USPS tracking: delivered")
+
     def draw(self, low: int, high: int, late: float, late_high: int) -> int:
         """Business days the payer takes: mostly within [low, high], a share ``late`` of them beyond."""
         return self.rng.randint(high + 1, late_high) if self.rng.random() < late else self.rng.randint(low, high)

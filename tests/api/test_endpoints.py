@@ -42,6 +42,7 @@ class World:
     subordinate: str
     posc: str  # a POSC registration application, open
     enrollment: str  # an enrollment, submitted with a complete dossier
+    mailed: str  # a POSC registration mailed on 2026-03-02, its delivery not confirmed yet
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
@@ -65,7 +66,10 @@ def build(client: httpx.Client) -> World:
         assert client.post(f"/v1/applications/{enrollment}/documents", json=body).status_code == 200
     submitted = client.post(f"/v1/applications/{enrollment}/submit", json={"submitted_on": "2026-03-02"})
     assert submitted.status_code == 200, submitted.text
-    return World(client, org, primary, subordinate, posc, enrollment)
+    mailed = open_application(client, org, "posc_registration", channel="mail")
+    submitted = client.post(f"/v1/applications/{mailed}/submit", json={"submitted_on": "2026-03-02"})
+    assert submitted.status_code == 200, submitted.text
+    return World(client, org, primary, subordinate, posc, enrollment, mailed)
 
 
 @dataclass(frozen=True)
@@ -304,6 +308,12 @@ ENDPOINTS = [
         "/v1/applications/{posc}/submit",
         {"submitted_on": "2026-03-02"},
         None,
+    ),
+    Endpoint(
+        "confirmReceipt",
+        "/v1/applications/{mailed}/receipt",
+        {"received_on": "2026-03-05"},
+        ({"received_on": "2026-02-27"}, "received-before-sent"),
     ),
     Endpoint(
         "noticeDeficiency",

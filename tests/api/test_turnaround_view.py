@@ -511,3 +511,40 @@ def test_an_application_as_of_a_past_day_is_as_it_stood_at_that_days_end(
     assert other.get("/v1/settings").json()["deficiency_answer_days"] == 10
     assert ids(other, as_of="2026-04-13") == [] and items(other, "aging", as_of="2026-04-13") == []
     assert turnaround(other, app, as_of="2026-04-13") is None
+
+
+def test_a_mailed_forms_clock_starts_when_the_payer_receives_it(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = practice(client)
+    refused = client.post(
+        "/v1/applications", json={"organization_id": org, "kind": "posc_registration", "channel": "portal"}
+    )
+    assert_problem(refused, 422, "form-by-fax-or-mail")
+    app = open_application(client, org, "posc_registration", channel="mail")
+    post(client, f"/v1/applications/{app}/submit", {"submitted_on": "2026-04-01"})  # mailed on a Wednesday
+    post(client, f"/v1/applications/{app}/receipt", {"received_on": "2026-04-06"})  # delivered Monday
+    decide(client, app, "2026-04-15")
+    wait_for(client, app, status="decided")
+
+    def stood(day: str) -> tuple[Any, ...]:
+        row = turnaround(client, app, as_of=day)
+        assert row is not None
+        keys = ("received_on", "receipt_pending", "business_days", "transit_days", "payer_days", "due_on", "breached")
+        return tuple(row[k] for k in keys)
+
+    # In the mail: its clock counted from the mailing until the delivery is known (7 after 04-01: Fri 04-10).
+    assert stood("2026-04-03") == (None, True, 2, 0, 2, "2026-04-10", False)
+    # Received Mon 04-06: Thu 2, Fri 3, Mon 6 in the mail; due 7 business days after the receipt, Wed 04-15.
+    assert stood("2026-04-08") == ("2026-04-06", False, 5, 3, 2, "2026-04-15", False)
+    # Decided Wed 04-15: 10 business days after the mailing, 7 on the payer's clock: within the target.
+    assert stood("2026-04-15") == ("2026-04-06", False, 10, 3, 7, "2026-04-15", False)
+    assert [m["breaches"] for m in items(client, "metrics", **{"from": "2026-04", "to": "2026-04"})] == [0]
+    # A fax is received the day it is sent; its receipt is not confirmed again.
+    fax = posc(client, org, "2026-04-01")
+    assert_problem(
+        client.post(f"/v1/applications/{fax}/receipt", json={"received_on": "2026-04-02"}), 422, "receipt-known"
+    )
+    assert wait_for(client, fax, status="open")["received_on"] == "2026-04-01"
+    # Another tenant can not confirm it, nor learn it exists.
+    other = stack.client(tenants[1])
+    assert_problem(other.post(f"/v1/applications/{app}/receipt", json={"received_on": "2026-04-06"}), 404, "not-found")

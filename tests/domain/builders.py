@@ -15,6 +15,7 @@ import pytest
 
 from domain.address import Address
 from domain.application import Application, ApplicationKind, Channel
+from domain.application_values import FORM_KINDS
 from domain.dossier import Document, DocumentType
 from domain.errors import DomainError, RuleViolation
 from domain.nppes import NppesSnapshot, snapshot_from_api
@@ -156,7 +157,7 @@ def open_application(kind: ApplicationKind | str = ApplicationKind.POSC_REGISTRA
         tenant_id="firm-a",
         organization_id=ORG_ID,
         kind=kind,
-        channel=Channel.PORTAL,
+        channel=Channel.FAX if kind in FORM_KINDS else Channel.PORTAL,  # the POSC forms: fax or mail only
         risk_level=RiskLevel.LIMITED,
         opened_on=OPENED_ON,
         actor="user-1",

@@ -38,8 +38,8 @@ EVENTS = {
         PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
         Deactivated Reactivated PasswordReset""",
-    Application: """Opened DocumentAttached Submitted DeficiencyNoticed DeficiencyResolved ScreeningCompleted
-        Approved Denied Rejected Withdrawn""",
+    Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
+        ScreeningCompleted Approved Denied Rejected Withdrawn""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
 }
 # Each event's business day (domain/business_time.py): the field holding it (None: the day it was recorded) and
@@ -82,6 +82,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "Opened": ("opened_on", (ANY,)),
         "DocumentAttached": ("document.received_on", ("document:{document.type}",)),
         "Submitted": ("submitted_on", (ANY,)),
+        "ReceiptConfirmed": ("received_on", (ANY,)),
         "DeficiencyNoticed": ("noticed_on", (ANY,)),
         "DeficiencyResolved": ("resolved_on", (ANY,)),
         "ScreeningCompleted": ("completed_on", ("screening:{screening}",)),
@@ -131,7 +132,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 42
+    assert len(METHODS) == 43
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)
@@ -230,4 +231,11 @@ def test_no_other_event_changed_version() -> None:
         for name in events.split()
         if getattr(getattr(aggregate, name), "class_version", 1) != 1
     }
-    assert versioned == set(GAINED_A_DAY)
+    # Submitted gained the payer's receipt (received_on) after its actor and reason.
+    assert versioned == {*GAINED_A_DAY, (Application, "Submitted")}
+
+
+def test_a_submission_stored_before_receipts_were_kept_was_received_the_day_it_was_sent() -> None:
+    state = {"submitted_on": "2026-03-02", "overridden_mismatches": [], "override_reason": None}
+    Application.Submitted.upcast_v1_v2(state)
+    assert state["received_on"] == "2026-03-02"

@@ -13,7 +13,7 @@ from uuid import uuid4
 from domain.access_log import AccessLog
 from domain.address import Address
 from domain.affiliation import AffiliationState, PlanKind
-from domain.application import ApplicationKind, ScreeningKind
+from domain.application import ApplicationKind, Channel, ScreeningKind
 from domain.dossier import DocumentType
 from domain.nppes import snapshot_from_api
 from domain.organization import AccountType, Organization
@@ -154,6 +154,7 @@ _deactivated = _prepared(open_account, lambda a: a.deactivate(on=LATER, actor=AC
 _open = _prepared(open_application)
 _with_w9 = _prepared(open_application, lambda a: a.attach_document(document(DocumentType.W9), actor=ACTOR))
 _submitted = _prepared(submitted_application)
+_mailed = _prepared(lambda: submitted_application(channel=Channel.MAIL))
 _deficient = _prepared(
     submitted_application,
     lambda a: a.notice_deficiency(deficiency_id="D-1", missing_items=["W-9"], noticed_on=LATER, actor=ACTOR),
@@ -271,6 +272,7 @@ COMMANDS = [
     Command("approve_application", "approve", _submitted, kwargs=dict(decided_on=LATER)),
     Command("deny_application", "deny", _submitted, kwargs=dict(decided_on=LATER)),
     Command("withdraw_application", "withdraw", _submitted, kwargs=dict(withdrawn_on=LATER)),
+    Command("confirm_receipt", "confirm_receipt", _mailed, kwargs=dict(received_on=LATER)),
     # A fact's business day corrected (the creation's, here), on each kind of record.
     *(
         Command(name, "correct_effective_date", setup, kwargs=dict(version=1, on=date(2025, 12, 1)))
