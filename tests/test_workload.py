@@ -537,6 +537,11 @@ def findings(database_url: str, as_of: date) -> list[asyncpg.Record]:
 def test_the_demo_findings_appear(loaded: Loaded) -> None:
     found = findings(loaded.database_url, END)
     plan_facts = facts(loaded.plan)
+    # A POSC-DC-PM with MassHealth after a primary user left: on some day of the year, in some tenant.
+    days = [END - timedelta(days=n) for n in range(0, 365, 5)]
+    assert any(
+        r["kind"] == "primary_user_modification_submitted" for day in days for r in findings(loaded.database_url, day)
+    )
     for tenant in TENANTS:
         kinds = Counter(r["kind"] for r in found if r["tenant_id"] == tenant)
         for kind in (

@@ -13,117 +13,43 @@ primary user's term took effect, whenever it was recorded. Only ``updated_at`` i
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, ClassVar, TypeAlias
+from datetime import date
+from typing import Any, TypeAlias, get_args
 from uuid import UUID
-
-import msgspec
 
 from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
 from domain.user_account import ReviewOutcome, UserAccount
+from projections.access_audit.rows import (
+    AccountRow,
+    DeactivationRow,
+    GrantRow,
+    ModificationRow,
+    OrganizationRow,
+    PrimaryTermRow,
+    ReviewRow,
+    SubmissionRow,
+)
 from projections.engine.dispatch import Handlers
-from projections.engine.rows import Row, ViewRows
+from projections.engine.rows import ViewRows
 from projections.engine.tracking import OutOfOrder
 
 name = "access_audit"
 aggregates = ("organization", "user_account", "application")
 
 
-class OrganizationRow(Row, kw_only=True):
-    """The organization and its current POSC primary user."""
-
-    table: ClassVar[str] = "access_audit_organizations"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
-    legal_name: str
-    npi: str
-    primary_user_account_id: UUID | None = None
-    primary_user_since: date | None = None
-    registered_on: date
-    updated_at: datetime
-
-
-class AccountRow(Row, kw_only=True):
-    table: ClassVar[str] = "access_audit_accounts"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id")
-    sorted_arrays: ClassVar[tuple[str, ...]] = ("grants",)
-    account_id: UUID
-    person_name: str
-    role: str
-    partner_firm: str | None = None
-    partner_function: str | None = None
-    status: str = "active"
-    deactivated_on: date | None = None
-    departed_on: date | None = None
-    grants: list[str] = msgspec.field(default_factory=list)
-    access_since: date | None = None
-    last_review_on: date | None = None
-    last_review_outcome: str | None = None
-    last_reviewer: str | None = None
-    opened_on: date
-    updated_at: datetime
-
-
-class GrantRow(Row, kw_only=True):
-    """A period a POSC function was held."""
-
-    table: ClassVar[str] = "access_audit_grants"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "function", "granted_version")
-    account_id: UUID
-    function: str
-    granted_version: int
-    granted_on: date
-    granted_by: UUID | None = None
-    ended_on: date | None = None
-    ended_by: str | None = None
-
-
-class PrimaryTermRow(Row, kw_only=True):
-    table: ClassVar[str] = "access_audit_primary_terms"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "started_version")
-    started_version: int
-    account_id: UUID
-    started_on: date
-    ended_on: date | None = None
-    modification_id: UUID | None = None
-
-
-class ReviewRow(Row, kw_only=True):
-    """Every access review: the audit as of a past day reads the last one on or before it."""
-
-    table: ClassVar[str] = "access_audit_reviews"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "version")
-    account_id: UUID
-    version: int
-    reviewed_on: date
-    outcome: str
-    reviewer: str
-
-
-class DeactivationRow(Row, kw_only=True):
-    """A period an account was deactivated: the audit as of a past day reads whether one covered it."""
-
-    table: ClassVar[str] = "access_audit_deactivations"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "deactivated_version")
-    account_id: UUID
-    deactivated_version: int
-    deactivated_on: date
-    reactivated_on: date | None = None
-
-
-class ModificationRow(Row, kw_only=True):
-    """A POSC-DC-PM application."""
-
-    table: ClassVar[str] = "access_audit_modifications"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
-    application_id: UUID
-    opened_on: date
-    approved_on: date | None = None
-
-
-row_types = (OrganizationRow, AccountRow, GrantRow, PrimaryTermRow, ReviewRow, DeactivationRow, ModificationRow)
+row_types = (
+    OrganizationRow,
+    AccountRow,
+    GrantRow,
+    PrimaryTermRow,
+    ReviewRow,
+    DeactivationRow,
+    ModificationRow,
+    SubmissionRow,
+)
 
 
 async def _registered(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
@@ -182,12 +108,37 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
     return await _touch(rows, event.organization_id, event)
 
 
-async def _application_approved(rows: ViewRows, event: Application.Approved, position: int) -> UUID | None:
+async def _application_submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID | None:
     # Only POSC-DC-PM applications have a row (their Opened came first: same aggregate).
     modification = await rows.get(ModificationRow, event.originator_id)
     if modification is None:
         return None
-    rows.update(modification, approved_on=event.decided_on)
+    rows.add(
+        SubmissionRow(
+            tenant_id=modification.tenant_id,
+            organization_id=modification.organization_id,
+            application_id=event.originator_id,
+            submitted_version=event.originator_version,
+            submitted_on=event.submitted_on,
+        )
+    )
+    return await _touch(rows, modification.organization_id, event)
+
+
+Answered: TypeAlias = Application.Approved | Application.Denied | Application.Rejected | Application.Withdrawn
+
+
+async def _application_answered(rows: ViewRows, event: Answered, position: int) -> UUID | None:
+    """The payer's answer to a POSC-DC-PM (or its withdrawal) ends its time with MassHealth."""
+    modification = await rows.get(ModificationRow, event.originator_id)
+    if modification is None:
+        return None
+    day = effective_day(event)
+    if isinstance(event, Application.Approved):
+        rows.update(modification, approved_on=day)
+    for submission in await rows.of_organization(SubmissionRow, modification.organization_id):
+        if submission.application_id == event.originator_id and submission.ended_on is None:
+            rows.update(submission, ended_on=max(submission.submitted_on, day))
     return await _touch(rows, modification.organization_id, event)
 
 
@@ -365,7 +316,8 @@ handlers = Handlers(
         UserAccount.Deactivated: _account_event,
         UserAccount.Reactivated: _account_event,
         Application.Opened: _application_opened,
-        Application.Approved: _application_approved,
+        Application.Submitted: _application_submitted,
+        **dict.fromkeys(get_args(Answered), _application_answered),
         TenantAggregate.EffectiveDateCorrected: _date_corrected,
     }
 )

@@ -31,6 +31,7 @@ class FindingKind(StrEnum):
     NO_PRIMARY_USER = "no_primary_user"
     PRIMARY_USER_DEPARTED = "primary_user_departed_without_modification"  # departed or deactivated, no POSC-DC-PM
     REPLACEMENT_PENDING = "primary_user_replacement_pending"  # a POSC-DC-PM is approved, the new user not recorded
+    MODIFICATION_SUBMITTED = "primary_user_modification_submitted"  # gone, and a POSC-DC-PM is with MassHealth
     DEPARTED_WITH_ACCESS = "departed_with_access"
     PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
     REVIEW_OVERDUE = "access_review_overdue"
@@ -196,10 +197,15 @@ WITH settings AS (
         WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id AND t.started_on <= $1)
 ), primary_gone AS (
     SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
-        LEAST(a.departed_on, a.deactivated_on) AS since
+        LEAST(a.departed_on, a.deactivated_on) AS since, sub.application_id AS submitted_id, sub.submitted_on
     FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
     LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
         WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
+    -- A POSC-DC-PM with MassHealth that day (submitted, not answered yet).
+    LEFT JOIN LATERAL (SELECT x.application_id, x.submitted_on FROM access_audit_modification_submissions x
+        WHERE x.organization_id = o.organization_id AND x.submitted_on <= $1
+            AND (x.ended_on IS NULL OR x.ended_on > $1)
+        ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
@@ -208,8 +214,15 @@ WITH settings AS (
     FROM orgs WHERE primary_user_account_id IS NULL
     UNION ALL
     SELECT organization_id, '{FindingKind.PRIMARY_USER_DEPARTED}', 3, since, account_id, person_name,
-        'The primary user has departed or been deactivated, and no approved POSC-DC-PM names a new one.'
-    FROM primary_gone WHERE application_id IS NULL
+        'The primary user has departed or been deactivated, and no POSC-DC-PM naming a new one is approved or '
+        'with MassHealth.'
+    FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NULL
+    UNION ALL
+    -- Being handled: still nobody administers the access until MassHealth approves it (high, not critical).
+    SELECT organization_id, '{FindingKind.MODIFICATION_SUBMITTED}', 2, GREATEST(since, submitted_on), account_id,
+        person_name, format('The primary user has departed or been deactivated; POSC-DC-PM %s, submitted on %s, '
+        'awaits MassHealth''s approval.', submitted_id, to_char(submitted_on, 'YYYY-MM-DD'))
+    FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NOT NULL
     UNION ALL
     SELECT organization_id, '{FindingKind.REPLACEMENT_PENDING}', 1, GREATEST(since, approved_on), account_id,
         person_name, format('POSC-DC-PM %s was approved on %s; record the new primary user.',
@@ -220,9 +233,12 @@ WITH settings AS (
         format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
     FROM accounts WHERE departed_on IS NOT NULL AND cardinality(grants) > 0
     UNION ALL
-    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, access_since, account_id,
-        person_name, format('Business partner %s holds access nobody has reviewed.', partner_firm)
+    -- Once its first review is due: a partner granted access today is not yet a finding.
+    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, review_due_on + 1, account_id,
+        person_name, format('Business partner %s has held access since %s and nobody has reviewed it (due %s).',
+        partner_firm, to_char(access_since, 'YYYY-MM-DD'), to_char(review_due_on, 'YYYY-MM-DD'))
     FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
+        AND review_due_on < $1
     UNION ALL
     -- A partner never reviewed has the graver finding above instead.
     SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,

@@ -116,6 +116,20 @@ CREATE TABLE IF NOT EXISTS access_audit_modifications (
 CREATE INDEX IF NOT EXISTS access_audit_modifications_by_organization
     ON access_audit_modifications (tenant_id, organization_id);
 
+-- The periods a POSC-DC-PM was with MassHealth: from each submission to the
+-- payer's answer (approval, denial, rejection) or the withdrawal.
+CREATE TABLE IF NOT EXISTS access_audit_modification_submissions (
+    tenant_id text NOT NULL,
+    application_id uuid NOT NULL,
+    submitted_version integer NOT NULL,
+    organization_id uuid NOT NULL,
+    submitted_on date NOT NULL,
+    ended_on date,  -- NULL: still with MassHealth
+    PRIMARY KEY (tenant_id, application_id, submitted_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_modification_submissions_by_organization
+    ON access_audit_modification_submissions (tenant_id, organization_id);
+
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
@@ -130,6 +144,8 @@ ALTER TABLE access_audit_deactivations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_deactivations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modifications FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_modification_submissions ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_modification_submissions FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
 CREATE POLICY tenant_isolation ON access_audit_organizations
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -158,10 +174,14 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_modifications;
 CREATE POLICY tenant_isolation ON access_audit_modifications
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_modification_submissions;
+CREATE POLICY tenant_isolation ON access_audit_modification_submissions
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
-    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications
-    TO credledger_api;
+    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
+    access_audit_modification_submissions TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
-    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications
-    TO credledger_worker;
+    access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
+    access_audit_modification_submissions TO credledger_worker;

@@ -121,6 +121,17 @@ def test_primary_user_leaves_and_is_replaced_through_an_approved_posc_dc_pm(
     _act(client, f"/v1/applications/{pm}/approve", decided_on=approved.isoformat())
     item = _wait(client, org, lambda i: ("primary_user_replacement_pending", "Dana Reyes") in _kinds(i))
     assert ("primary_user_departed_without_modification", "Dana Reyes") not in _kinds(item)
+    # While the POSC-DC-PM was with MassHealth (submitted the day after, not yet approved) the gap was being
+    # handled: high, not critical, since its submission.
+    with_masshealth = _audit(client, org, as_of=(departed + timedelta(days=2)).isoformat())
+    assert ("primary_user_departed_without_modification", "Dana Reyes") not in _kinds(with_masshealth)
+    submitted = _finding(with_masshealth, "primary_user_modification_submitted")
+    assert (submitted["severity"], submitted["since"]) == ("high", (departed + timedelta(days=1)).isoformat())
+    assert pm in submitted["detail"] and "awaits MassHealth" in submitted["detail"]
+    assert _kinds(_audit(client, org, as_of=departed.isoformat()))[0] == (
+        "primary_user_departed_without_modification",
+        "Dana Reyes",
+    )
     pending = _finding(item, "primary_user_replacement_pending")
     assert (pending["severity"], pending["since"]) == ("medium", approved.isoformat())
     assert pm in pending["detail"]
@@ -198,11 +209,21 @@ def test_a_business_partner_nobody_reviewed_until_a_review(stack: Stack, tenants
     _account(client, org, "primary", "Dana Reyes")
     partner = _partner(client, org)
     _grant(client, partner, "claims_batch")
-    item = _wait(client, org, lambda i: i["primary_user"] is not None and i["findings"])  # as above
-    assert _kinds(item) == [("partner_never_reviewed", "Billing desk")]
-    finding = item["findings"][0]
-    assert (finding["severity"], finding["since"], finding["account_id"]) == ("high", today.isoformat(), partner)
-    assert "Acme Billing" in finding["detail"]
+    item = _wait(client, org, lambda i: i["primary_user"] is not None and _account_row(i, partner)["grants"])
+    # Granted today: not a finding until its first review is due (the default interval, 90 days), then high.
+    assert item["findings"] == []
+    due = today + timedelta(days=90)
+    assert _account_row(item, partner)["review_due_on"] == due.isoformat()
+    assert _audit(client, org, as_of=due.isoformat())["findings"] == []
+    later = _audit(client, org, as_of=(due + timedelta(days=1)).isoformat())
+    assert _kinds(later) == [("partner_never_reviewed", "Billing desk")]
+    finding = later["findings"][0]
+    assert (finding["severity"], finding["since"], finding["account_id"]) == (
+        "high",
+        (due + timedelta(days=1)).isoformat(),
+        partner,
+    )
+    assert "Acme Billing" in finding["detail"] and due.isoformat() in finding["detail"]
     # Never reviewed is the graver finding; it is not doubled by "review overdue" a year on.
     far = (today + timedelta(days=365)).isoformat()
     assert _kinds(_audit(client, org, as_of=far)) == [("partner_never_reviewed", "Billing desk")]
@@ -265,9 +286,9 @@ def test_review_overdue_after_the_default_interval_and_the_tenants_own(stack: St
 def test_filters_sorting_and_cursor_pagination_over_organizations(stack: Stack, tenants: tuple[str, str]) -> None:
     client, today = stack.client(tenants[0]), _today()
     amherst = register(client, legal_name="Amherst Clinic")  # no primary user: critical
-    brockton = register(client, legal_name="Brockton Health")  # a partner nobody reviewed: high
+    brockton = register(client, legal_name="Brockton Health")  # a partner nobody reviewed in 100 days: high
     _account(client, brockton, "primary", "Bo")
-    _grant(client, _partner(client, brockton), "claims_batch")
+    _grant(client, _partner(client, brockton), "claims_batch", on=today - timedelta(days=100))
     cambridge = register(client, legal_name="Cambridge Care")  # clean
     _account(client, cambridge, "primary", "Cy")
     dedham = register(client, legal_name="Dedham Dental")  # primary left with access: critical + high

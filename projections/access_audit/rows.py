@@ -1,0 +1,116 @@
+"""The access audit's rows: the tables' columns (schema.sql), which the handlers (handlers.py) fill from events and
+the queries (queries.py) read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import ClassVar
+from uuid import UUID
+
+import msgspec
+
+from projections.engine.rows import Row
+
+
+class OrganizationRow(Row, kw_only=True):
+    """The organization and its current POSC primary user."""
+
+    table: ClassVar[str] = "access_audit_organizations"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
+    legal_name: str
+    npi: str
+    primary_user_account_id: UUID | None = None
+    primary_user_since: date | None = None
+    registered_on: date
+    updated_at: datetime
+
+
+class AccountRow(Row, kw_only=True):
+    table: ClassVar[str] = "access_audit_accounts"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id")
+    sorted_arrays: ClassVar[tuple[str, ...]] = ("grants",)
+    account_id: UUID
+    person_name: str
+    role: str
+    partner_firm: str | None = None
+    partner_function: str | None = None
+    status: str = "active"
+    deactivated_on: date | None = None
+    departed_on: date | None = None
+    grants: list[str] = msgspec.field(default_factory=list)
+    access_since: date | None = None
+    last_review_on: date | None = None
+    last_review_outcome: str | None = None
+    last_reviewer: str | None = None
+    opened_on: date
+    updated_at: datetime
+
+
+class GrantRow(Row, kw_only=True):
+    """A period a POSC function was held."""
+
+    table: ClassVar[str] = "access_audit_grants"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "function", "granted_version")
+    account_id: UUID
+    function: str
+    granted_version: int
+    granted_on: date
+    granted_by: UUID | None = None
+    ended_on: date | None = None
+    ended_by: str | None = None
+
+
+class PrimaryTermRow(Row, kw_only=True):
+    table: ClassVar[str] = "access_audit_primary_terms"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "started_version")
+    started_version: int
+    account_id: UUID
+    started_on: date
+    ended_on: date | None = None
+    modification_id: UUID | None = None
+
+
+class ReviewRow(Row, kw_only=True):
+    """Every access review: the audit as of a past day reads the last one on or before it."""
+
+    table: ClassVar[str] = "access_audit_reviews"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "version")
+    account_id: UUID
+    version: int
+    reviewed_on: date
+    outcome: str
+    reviewer: str
+
+
+class DeactivationRow(Row, kw_only=True):
+    """A period an account was deactivated: the audit as of a past day reads whether one covered it."""
+
+    table: ClassVar[str] = "access_audit_deactivations"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "deactivated_version")
+    account_id: UUID
+    deactivated_version: int
+    deactivated_on: date
+    reactivated_on: date | None = None
+
+
+class ModificationRow(Row, kw_only=True):
+    """A POSC-DC-PM application."""
+
+    table: ClassVar[str] = "access_audit_modifications"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
+    application_id: UUID
+    opened_on: date
+    approved_on: date | None = None
+
+
+class SubmissionRow(Row, kw_only=True):
+    """A period a POSC-DC-PM was with MassHealth: from a submission to the payer's answer (approval, denial,
+    rejection) or the withdrawal. While one covers a day, a primary user gone without a replacement is being
+    handled, which the audit of that day says."""
+
+    table: ClassVar[str] = "access_audit_modification_submissions"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id", "submitted_version")
+    application_id: UUID
+    submitted_version: int
+    submitted_on: date
+    ended_on: date | None = None  # the answer's day; NULL: still with MassHealth
