@@ -29,6 +29,7 @@ from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
 from domain.text import clean_text, clean_texts
+from domain.tin import TinKind
 
 # Imported from here elsewhere: the aggregate, and value types re-exported (explicitly, for mypy --strict).
 __all__ = ["REQUIRED_DOCUMENTS", "Application", "ApplicationKind", "ApplicationStatus", "Channel", "ScreeningKind"]
@@ -144,17 +145,19 @@ class Application(TenantAggregate):
         nppes_mismatches: list[str],
         override_reason: str | None = None,
         received_on: date | None = None,
+        tin_kind: TinKind | None = None,
         actor: str,
         reason: str | None = None,
     ) -> None:
-        """Submit: the dossier must be complete and current, and NPPES must match (or the mismatch be overridden)."""
+        """Submit: the dossier must be complete and current (for the organization's kind of TIN), and NPPES must
+        match (or the mismatch be overridden)."""
         clean_text(override_reason or "", field="override_reason", multiline=True)
         self.check_status(ApplicationStatus.OPEN)
         if self.rejected_on is not None and submitted_on < self.rejected_on:
             raise RuleViolation(
                 "date-before-rejection", f"{submitted_on} is before the rejection on {self.rejected_on}."
             )
-        check_dossier(self.kind, self.documents.values(), submitted_on)
+        check_dossier(self.kind, self.documents.values(), submitted_on, tin_kind)
         if nppes_mismatches and not (override_reason and override_reason.strip()):
             raise RuleViolation(
                 "nppes-mismatch",

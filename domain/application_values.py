@@ -11,6 +11,7 @@ from enum import StrEnum
 from domain.dossier import Document, DocumentType
 from domain.errors import RuleViolation
 from domain.organization_values import RiskLevel
+from domain.tin import TinKind
 
 
 class ApplicationKind(StrEnum):
@@ -116,10 +117,20 @@ def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozens
     return frozenset(ScreeningKind)
 
 
-def check_dossier(kind: ApplicationKind, documents: Iterable[Document], on: date) -> None:
-    """The application's current documents are all those its kind needs, and none has expired by ``on``."""
+def required_documents(kind: ApplicationKind, tin_kind: TinKind | None = None) -> frozenset[DocumentType]:
+    """The documents a kind needs from a filer whose TIN is ``tin_kind``: the IRS 147C letter confirms an EIN, so a
+    sole practitioner filing with an SSN has none to give (its W-9 carries the SSN)."""
+    needed = REQUIRED_DOCUMENTS[kind]
+    return needed - {DocumentType.IRS_147C} if tin_kind is TinKind.SSN else needed
+
+
+def check_dossier(
+    kind: ApplicationKind, documents: Iterable[Document], on: date, tin_kind: TinKind | None = None
+) -> None:
+    """The application's current documents are all those its kind needs from this filer, and none has expired by
+    ``on``."""
     current = list(documents)  # several of a type may be current (one per clinician)
-    missing = sorted(REQUIRED_DOCUMENTS[kind] - {d.type for d in current})
+    missing = sorted(required_documents(kind, tin_kind) - {d.type for d in current})
     if missing:
         raise RuleViolation("documents-missing", f"Missing for a {kind}: {', '.join(missing)}.")
     expired = sorted({d.type for d in current if d.expires_on is not None and d.expires_on < on})

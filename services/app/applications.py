@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.application import Application, ApplicationKind
+from domain.application import REQUIRED_DOCUMENTS, Application, ApplicationKind
 from domain.business_time import check_effective_day
+from domain.dossier import DocumentType
 from domain.organization import Organization
 from services.app.application_commands import (
     ApproveApplication,
@@ -61,14 +62,18 @@ class ApplicationUseCases(TenantApplication):
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
         mismatches: list[str] = []
-        if application.kind in _CHECKED_AGAINST_NPPES:
+        tin_kind = None
+        if application.kind in _CHECKED_AGAINST_NPPES or DocumentType.IRS_147C in REQUIRED_DOCUMENTS[application.kind]:
             organization = self.load(actor, Organization, application.organization_id)
-            mismatches = [m.field for m in organization.nppes_mismatches]
+            tin_kind = organization.tin_kind  # an SSN filer has no IRS 147C letter
+            if application.kind in _CHECKED_AGAINST_NPPES:
+                mismatches = [m.field for m in organization.nppes_mismatches]
         application.submit(
             submitted_on=command.submitted_on,
             nppes_mismatches=mismatches,
             override_reason=command.override_reason,
             received_on=command.received_on,
+            tin_kind=tin_kind,
             actor=actor.user_id,
             reason=command.reason,
         )
