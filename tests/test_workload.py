@@ -26,7 +26,7 @@ from domain.business_days import add_business_days, business_days_between
 from domain.dossier import DocumentType
 from domain.npi import parse_npi
 from domain.tin import parse_tin
-from projections.access_audit.queries import FINDINGS
+from projections.access_audit.sql import FINDINGS
 from services.api.auth import issue_token
 from services.app import Actor, Credledger
 from services.app.application_commands import AttachDocument, ResolveDeficiency

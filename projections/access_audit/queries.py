@@ -18,6 +18,7 @@ import asyncpg
 import msgspec
 
 from domain.user_account import PoscFunction
+from projections.access_audit.sql import ACCOUNTS, FINDINGS, FindingKind
 from projections.engine.paging import KeysetPage
 
 
@@ -25,16 +26,6 @@ class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
-
-
-class FindingKind(StrEnum):
-    NO_PRIMARY_USER = "no_primary_user"
-    PRIMARY_USER_DEPARTED = "primary_user_departed_without_modification"  # departed or deactivated, no POSC-DC-PM
-    REPLACEMENT_PENDING = "primary_user_replacement_pending"  # a POSC-DC-PM is approved, the new user not recorded
-    MODIFICATION_SUBMITTED = "primary_user_modification_submitted"  # gone, and a POSC-DC-PM is with MassHealth
-    DEPARTED_WITH_ACCESS = "departed_with_access"
-    PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
-    REVIEW_OVERDUE = "access_review_overdue"
 
 
 class Finding(msgspec.Struct, kw_only=True):
@@ -138,143 +129,6 @@ SORTABLE = {
 }
 
 
-# $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
-# names its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
-#
-# Everything is as of the business day $1, derived from dated facts: the organizations registered by then, their
-# primary user then (the term covering it), the accounts opened by then with the grants they held at its end, since
-# when without a break, whether a deactivation covered it, their last review by then. So the audit of a past day
-# shows that day, whatever was recorded since (and today's shows today).
-FINDINGS = f"""
-WITH settings AS (
-    SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days
-), orgs AS (
-    SELECT o.organization_id, o.legal_name, o.npi, o.registered_on, o.updated_at,
-        t.account_id AS primary_user_account_id, t.started_on AS primary_user_since
-    FROM access_audit_organizations o
-    LEFT JOIN LATERAL (SELECT t.account_id, t.started_on FROM access_audit_primary_terms t
-        WHERE t.organization_id = o.organization_id AND t.started_on <= $1
-        ORDER BY t.started_on DESC, t.started_version DESC LIMIT 1) t ON true
-    WHERE o.registered_on <= $1
-        AND ($3::uuid[] IS NULL OR o.organization_id = ANY($3)) AND ($4::uuid[] IS NULL OR o.organization_id = ANY($4))
-), held AS (
-    -- Each account's grant periods open at the end of $1.
-    SELECT g.account_id, array_agg(DISTINCT g.function ORDER BY g.function) AS grants
-    FROM access_audit_grants g JOIN orgs USING (organization_id)
-    WHERE g.granted_on <= $1 AND (g.ended_on IS NULL OR g.ended_on > $1)
-    GROUP BY g.account_id
-), since AS (
-    -- Where each account's unbroken holding began: the latest start, by $1, that no earlier period still covered.
-    SELECT g.account_id, max(g.granted_on) AS access_since
-    FROM access_audit_grants g JOIN orgs USING (organization_id)
-    WHERE g.granted_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_grants e
-        WHERE e.account_id = g.account_id AND e.granted_on < g.granted_on
-            AND (e.ended_on IS NULL OR e.ended_on >= g.granted_on))
-    GROUP BY g.account_id
-), accounts AS (
-    -- The review clock runs from the last review, or from when the current access began if that is later.
-    SELECT a.account_id, a.organization_id, a.person_name, a.role, a.partner_firm, a.partner_function,
-        a.opened_on, CASE WHEN a.departed_on <= $1 THEN a.departed_on END AS departed_on,
-        d.deactivated_on, CASE WHEN d.deactivated_on IS NULL THEN 'active' ELSE 'deactivated' END AS status,
-        COALESCE(h.grants, '{{}}') AS grants, CASE WHEN h.grants IS NOT NULL THEN si.access_since END AS access_since,
-        r.reviewed_on AS last_review_on, r.outcome AS last_review_outcome, r.reviewer AS last_reviewer,
-        CASE WHEN h.grants IS NOT NULL THEN GREATEST(r.reviewed_on, si.access_since) + s.days END AS review_due_on
-    FROM access_audit_accounts a JOIN orgs o USING (organization_id) CROSS JOIN settings s
-    LEFT JOIN held h USING (account_id) LEFT JOIN since si USING (account_id)
-    LEFT JOIN LATERAL (SELECT x.deactivated_on FROM access_audit_deactivations x
-        WHERE x.account_id = a.account_id AND x.deactivated_on <= $1
-            AND (x.reactivated_on IS NULL OR x.reactivated_on > $1)
-        ORDER BY x.deactivated_on DESC LIMIT 1) d ON true
-    LEFT JOIN LATERAL (SELECT x.reviewed_on, x.outcome, x.reviewer FROM access_audit_reviews x
-        WHERE x.account_id = a.account_id AND x.reviewed_on <= $1
-        ORDER BY x.reviewed_on DESC, x.version DESC LIMIT 1) r ON true
-    WHERE a.opened_on <= $1
-), unused_modifications AS (
-    -- Approved POSC-DC-PMs that no primary-user replacement has used yet.
-    SELECT m.organization_id, m.application_id, m.approved_on FROM access_audit_modifications m
-    JOIN orgs USING (organization_id)
-    WHERE m.approved_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_primary_terms t
-        WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id AND t.started_on <= $1)
-), primary_gone AS (
-    SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
-        LEAST(a.departed_on, a.deactivated_on) AS since, sub.application_id AS submitted_id, sub.submitted_on
-    FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
-    LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
-        WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
-    -- A POSC-DC-PM with MassHealth that day (submitted, not answered yet).
-    LEFT JOIN LATERAL (SELECT x.application_id, x.submitted_on FROM access_audit_modification_submissions x
-        WHERE x.organization_id = o.organization_id AND x.submitted_on <= $1
-            AND (x.ended_on IS NULL OR x.ended_on > $1)
-        ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
-    WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
-), findings AS (
-    SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
-        NULL::uuid AS account_id, NULL::text AS person_name,
-        'No primary user administers the organization''s POSC access.' AS detail
-    FROM orgs WHERE primary_user_account_id IS NULL
-    UNION ALL
-    SELECT organization_id, '{FindingKind.PRIMARY_USER_DEPARTED}', 3, since, account_id, person_name,
-        'The primary user has departed or been deactivated, and no POSC-DC-PM naming a new one is approved or '
-        'with MassHealth.'
-    FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NULL
-    UNION ALL
-    -- Being handled: still nobody administers the access until MassHealth approves it (high, not critical).
-    SELECT organization_id, '{FindingKind.MODIFICATION_SUBMITTED}', 2, GREATEST(since, submitted_on), account_id,
-        person_name, format('The primary user has departed or been deactivated; POSC-DC-PM %s, submitted on %s, '
-        'awaits MassHealth''s approval.', submitted_id, to_char(submitted_on, 'YYYY-MM-DD'))
-    FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NOT NULL
-    UNION ALL
-    SELECT organization_id, '{FindingKind.REPLACEMENT_PENDING}', 1, GREATEST(since, approved_on), account_id,
-        person_name, format('POSC-DC-PM %s was approved on %s; record the new primary user.',
-        application_id, to_char(approved_on, 'YYYY-MM-DD'))
-    FROM primary_gone WHERE application_id IS NOT NULL
-    UNION ALL
-    SELECT organization_id, '{FindingKind.DEPARTED_WITH_ACCESS}', 2, departed_on, account_id, person_name,
-        format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
-    FROM accounts WHERE departed_on IS NOT NULL AND cardinality(grants) > 0
-    UNION ALL
-    -- Once its first review is due: a partner granted access today is not yet a finding.
-    SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, review_due_on + 1, account_id,
-        person_name, format('Business partner %s has held access since %s and nobody has reviewed it (due %s).',
-        partner_firm, to_char(access_since, 'YYYY-MM-DD'), to_char(review_due_on, 'YYYY-MM-DD'))
-    FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
-        AND review_due_on < $1
-    UNION ALL
-    -- A partner never reviewed has the graver finding above instead.
-    SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,
-        format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD'))
-    FROM accounts WHERE review_due_on < $1 AND (role <> 'business_partner' OR last_review_on IS NOT NULL)
-), summary AS (
-    SELECT organization_id, count(*)::integer AS findings_count, max(rank) AS worst_severity,
-        array_agg(kind) AS kinds, array_agg(CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END)
-            AS severities,
-        jsonb_agg(jsonb_build_object('kind', kind, 'severity',
-            CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END, 'since', since,
-            'account_id', account_id, 'person_name', person_name, 'detail', detail)
-            ORDER BY rank DESC, since, kind, account_id) AS findings
-    FROM findings GROUP BY organization_id
-), audit AS (
-    SELECT o.organization_id, o.legal_name, o.npi, o.primary_user_account_id, o.primary_user_since,
-        o.registered_on, o.updated_at, COALESCE(s.findings_count, 0) AS findings_count,
-        COALESCE(s.worst_severity, 0) AS worst_severity, COALESCE(s.kinds, '{{}}') AS kinds,
-        COALESCE(s.severities, '{{}}') AS severities, COALESCE(s.findings, '[]') AS findings
-    FROM orgs o LEFT JOIN summary s USING (organization_id)
-)
-"""
-
-_ACCOUNTS = """
-    SELECT jsonb_agg(jsonb_build_object('account_id', a.account_id, 'person_name', a.person_name, 'role', a.role,
-        'partner_firm', a.partner_firm, 'partner_function', a.partner_function, 'status', a.status,
-        'departed_on', a.departed_on, 'deactivated_on', a.deactivated_on, 'grants', a.grants,
-        'access_since', a.access_since, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
-        jsonb_build_object('on', a.last_review_on, 'outcome', a.last_review_outcome, 'reviewer', a.last_reviewer)
-        END, 'review_due_on', a.review_due_on, 'opened_on', a.opened_on)
-        ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.opened_on,
-        a.account_id)
-    FROM accounts a WHERE a.organization_id = page.organization_id
-"""
-
-
 async def audit_page(
     con: asyncpg.Connection,
     page: KeysetPage,
@@ -292,7 +146,7 @@ async def audit_page(
     (None: all the tenant's). Each row makes an item with ``audit_of``."""
     order = page.order_by()
     rows: list[asyncpg.Record] = await con.fetch(
-        f"{FINDINGS} SELECT page.*, COALESCE(({_ACCOUNTS}), '[]') AS accounts FROM ("
+        f"{FINDINGS} SELECT page.*, COALESCE(({ACCOUNTS}), '[]') AS accounts FROM ("
         f"SELECT * FROM audit WHERE {page.where(9)} "
         "AND ($5::text[] IS NULL OR kinds && $5) AND ($6::text[] IS NULL OR severities && $6) "
         "AND ($7::boolean IS NULL OR (findings_count > 0) = $7) "

@@ -14,7 +14,8 @@ from litestar.params import FromPath, FromQuery, Parameter
 
 from domain.user_account import PoscFunction
 from projections.access_audit import queries
-from projections.access_audit.queries import SORTABLE, AccessAudit, AccessAuditPage, AccessOnDate, FindingKind, Severity
+from projections.access_audit.queries import SORTABLE, AccessAudit, AccessAuditPage, AccessOnDate, Severity
+from projections.access_audit.sql import FindingKind
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.history import business_day
