@@ -10,11 +10,12 @@ views all carry that name; a method declared on this mixin would have no event c
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
 from domain.base import check_text
+from domain.business_time import FactDays, state_on
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.organization_values import (
@@ -26,7 +27,7 @@ from domain.organization_values import (
     EntityKind,
     check_routing_number,
 )
-from domain.screening import ExclusionSource, Screening, ScreeningResult
+from domain.screening import ExclusionSource, Screening, ScreeningResult, check_not_excluded
 from domain.text import clean_text
 
 
@@ -45,6 +46,8 @@ class OrganizationCommands:
         screenings: dict[ExclusionSource, Screening]
         primary_user_account_id: UUID | None
         used_modifications: list[UUID]
+        fact_days: FactDays
+        history: list[Any]
 
         def _pin_letter_received(self, pin: str, received_on: date, actor: str, reason: str | None) -> None: ...
         def _provider_number_issued(
@@ -175,6 +178,10 @@ class OrganizationCommands:
         if to is AffiliationState.REQUESTED:
             raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
         check_transition(current, to, on, enrolled=self.provider_number is not None)
+        if to is AffiliationState.ACTIVE:  # judged by the screenings of the activation's own day
+            latest = self.fact_days.latest_day()
+            then = self if latest is None or latest <= on else state_on(self.history, on)
+            check_not_excluded(then.screenings, "activating the affiliation")
         getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
 
     # --- exclusion screening ---------------------------------------------------------------------
@@ -210,10 +217,11 @@ class OrganizationCommands:
 
     def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
         current = self.screenings.get(ExclusionSource(source))
-        if current is None or current.result is not ScreeningResult.SUSPECTED_MATCH:
-            raise RuleViolation("screening-not-suspected", "Only a suspected match can be cleared.")
+        if current is None or current.result not in (ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH):
+            raise RuleViolation("screening-not-suspected", "Only a suspected or confirmed match can be cleared.")
         if not clean_text(reason or "", field="reason", multiline=True).strip():
-            raise RuleViolation("reason-required", "Clearing a suspected match needs the reviewer's reason.")
+            # A suspected match found not to be this provider, a confirmed one wrong or lifted (reinstatement).
+            raise RuleViolation("reason-required", "Clearing a match needs the reviewer's reason.")
         if on < current.screened_on:
             raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
         self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)

@@ -21,6 +21,7 @@ from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
+from domain.screening import ScreeningResult
 from domain.user_account import ReviewOutcome, UserAccount
 from projections.access_audit.rows import (
     AccountRow,
@@ -30,6 +31,7 @@ from projections.access_audit.rows import (
     OrganizationRow,
     PrimaryTermRow,
     ReviewRow,
+    ScreeningRow,
     SubmissionRow,
 )
 from projections.engine.dispatch import Handlers
@@ -49,6 +51,7 @@ row_types = (
     DeactivationRow,
     ModificationRow,
     SubmissionRow,
+    ScreeningRow,
 )
 
 
@@ -125,6 +128,8 @@ async def _application_submitted(rows: ViewRows, event: Application.Submitted, p
     return await _touch(rows, modification.organization_id, event)
 
 
+Screened: TypeAlias = Organization.ScreeningRecorded | Organization.ScreeningCleared
+_MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH})
 Answered: TypeAlias = Application.Approved | Application.Denied | Application.Rejected | Application.Withdrawn
 
 
@@ -282,6 +287,29 @@ async def _end_grants(
             rows.update(grant, ended_on=max(grant.granted_on, day), ended_by=ended_by)
 
 
+async def _screening(rows: ViewRows, event: Screened, position: int) -> UUID:
+    """A list's new screening, or the clearing of its match, ends the match that stood; a new match starts one."""
+    day = effective_day(event)
+    for standing in await rows.of_organization(ScreeningRow, event.originator_id):
+        if standing.source == event.source and standing.ended_on is None:
+            rows.update(standing, ended_on=max(standing.screened_on, day))
+    organization = await rows.get(OrganizationRow, event.originator_id)  # registered first: the same aggregate
+    if organization is not None and isinstance(event, Organization.ScreeningRecorded) and event.result in _MATCHES:
+        rows.add(
+            ScreeningRow(
+                tenant_id=organization.tenant_id,
+                organization_id=event.originator_id,
+                source=str(event.source),
+                screened_version=event.originator_version,
+                result=str(event.result),
+                list_version=event.list_version,
+                list_date=event.list_date,
+                screened_on=event.screened_on,
+            )
+        )
+    return await _touch(rows, event.originator_id, event)
+
+
 async def _touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:
     organization = await rows.get(OrganizationRow, organization_id)
     if organization is not None:
@@ -308,6 +336,7 @@ handlers = Handlers(
         Organization.ProfileCorrected: _profile_corrected,
         Organization.PrimaryUserDesignated: _primary_user,
         Organization.PrimaryUserReplaced: _primary_user,
+        **dict.fromkeys(get_args(Screened), _screening),
         UserAccount.Opened: _account_opened,
         UserAccount.AccessGranted: _account_event,
         UserAccount.AccessRevoked: _account_event,

@@ -114,3 +114,18 @@ class SubmissionRow(Row, kw_only=True):
     submitted_version: int
     submitted_on: date
     ended_on: date | None = None  # the answer's day; NULL: still with MassHealth
+
+
+class ScreeningRow(Row, kw_only=True):
+    """A period an exclusion list's match stood against the organization: from the screening that found it (suspected
+    or confirmed) to the next screening of that list or the clearing."""
+
+    table: ClassVar[str] = "access_audit_screenings"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "source", "screened_version")
+    source: str  # oig_leie, sam, state
+    screened_version: int
+    result: str  # suspected_match, confirmed_match
+    list_version: str
+    list_date: date
+    screened_on: date
+    ended_on: date | None = None  # the next screening of the list, or the clearing; NULL: still standing

@@ -130,6 +130,21 @@ CREATE TABLE IF NOT EXISTS access_audit_modification_submissions (
 CREATE INDEX IF NOT EXISTS access_audit_modification_submissions_by_organization
     ON access_audit_modification_submissions (tenant_id, organization_id);
 
+-- The periods an exclusion list's match (suspected or confirmed) stood against the
+-- organization: to the next screening of that list or the clearing.
+CREATE TABLE IF NOT EXISTS access_audit_screenings (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    source text NOT NULL,  -- oig_leie, sam, state
+    screened_version integer NOT NULL,
+    result text NOT NULL,  -- suspected_match, confirmed_match
+    list_version text NOT NULL,
+    list_date date NOT NULL,
+    screened_on date NOT NULL,
+    ended_on date,  -- NULL: still standing
+    PRIMARY KEY (tenant_id, organization_id, source, screened_version)
+);
+
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
@@ -146,6 +161,8 @@ ALTER TABLE access_audit_modifications ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modifications FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modification_submissions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modification_submissions FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_screenings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_screenings FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
 CREATE POLICY tenant_isolation ON access_audit_organizations
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -178,10 +195,14 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_modification_submissions;
 CREATE POLICY tenant_isolation ON access_audit_modification_submissions
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_screenings;
+CREATE POLICY tenant_isolation ON access_audit_screenings
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions TO credledger_api;
+    access_audit_modification_submissions, access_audit_screenings TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions TO credledger_worker;
+    access_audit_modification_submissions, access_audit_screenings TO credledger_worker;

@@ -15,6 +15,8 @@ class FindingKind(StrEnum):
     DEPARTED_WITH_ACCESS = "departed_with_access"
     PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
     REVIEW_OVERDUE = "access_review_overdue"
+    EXCLUDED = "excluded"  # a confirmed match on an exclusion list, not cleared
+    EXCLUSION_SUSPECTED = "exclusion_suspected"  # a suspected match awaiting review
 
 
 # $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
@@ -86,6 +88,11 @@ WITH settings AS (
             AND (x.ended_on IS NULL OR x.ended_on > $1)
         ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
+), exclusions AS (
+    -- The exclusion lists' matches standing that day.
+    SELECT x.organization_id, x.source, x.result, x.list_version, x.list_date, x.screened_on
+    FROM access_audit_screenings x JOIN orgs USING (organization_id)
+    WHERE x.screened_on <= $1 AND (x.ended_on IS NULL OR x.ended_on > $1)
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
@@ -119,7 +126,19 @@ WITH settings AS (
     FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
         AND review_due_on < $1
     UNION ALL
-    -- A partner never reviewed has the graver finding above instead.
+    -- No federal program pays an excluded provider (42 CFR 1001.1901): submissions, approvals and plan activations
+    -- are refused until the match is cleared with a reason.
+    SELECT organization_id, '{FindingKind.EXCLUDED}', 3, screened_on, NULL, NULL,
+        format('Confirmed match on the %s exclusion list of %s (version %s): its applications and plan activations '
+        'are held until the match is cleared with a reason.', source, to_char(list_date, 'YYYY-MM-DD'), list_version)
+    FROM exclusions WHERE result = 'confirmed_match'
+    UNION ALL
+    SELECT organization_id, '{FindingKind.EXCLUSION_SUSPECTED}', 2, screened_on, NULL, NULL,
+        format('Suspected match on the %s exclusion list of %s, awaiting review for %s days.', source,
+        to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on)
+    FROM exclusions WHERE result = 'suspected_match'
+    UNION ALL
+    -- A partner never reviewed has the graver partner_never_reviewed instead.
     SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,
         format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD'))
     FROM accounts WHERE review_due_on < $1 AND (role <> 'business_partner' OR last_review_on IS NOT NULL)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
-from domain.application import REQUIRED_DOCUMENTS, Application, ApplicationKind
+from domain.application import Application, ApplicationKind, ScreeningKind
 from domain.business_time import check_effective_day
-from domain.dossier import DocumentType
 from domain.organization import Organization
+from domain.screening import check_not_excluded
 from services.app.application_commands import (
     ApproveApplication,
     AttachDocument,
@@ -21,7 +22,8 @@ from services.app.application_commands import (
     SubmitApplication,
     WithdrawApplication,
 )
-from services.app.base import Actor, TenantApplication
+from services.app.base import Actor
+from services.app.compliance import ComplianceUseCases
 from services.app.details import ApplicationDetails, application_details
 from services.store.idempotency import Saved
 
@@ -31,7 +33,7 @@ _CHECKED_AGAINST_NPPES = frozenset(
 )
 
 
-class ApplicationUseCases(TenantApplication):
+class ApplicationUseCases(ComplianceUseCases):
     def open_application(self, actor: Actor, command: OpenApplication) -> Saved:
         organization = self.load(actor, Organization, command.organization_id)
         check_effective_day(command.opened_on, "application opened", organization.registration)
@@ -61,13 +63,11 @@ class ApplicationUseCases(TenantApplication):
         self, actor: Actor, application_id: UUID, command: SubmitApplication, expected_version: int | None = None
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
+        organization = self._not_excluded(actor, application, command.submitted_on, "submission")
+        tin_kind = organization.tin_kind  # an SSN filer has no IRS 147C letter
         mismatches: list[str] = []
-        tin_kind = None
-        if application.kind in _CHECKED_AGAINST_NPPES or DocumentType.IRS_147C in REQUIRED_DOCUMENTS[application.kind]:
-            organization = self.load(actor, Organization, application.organization_id)
-            tin_kind = organization.tin_kind  # an SSN filer has no IRS 147C letter
-            if application.kind in _CHECKED_AGAINST_NPPES:
-                mismatches = [m.field for m in organization.nppes_mismatches]
+        if application.kind in _CHECKED_AGAINST_NPPES:
+            mismatches = [m.field for m in organization.nppes_mismatches]
         application.submit(
             submitted_on=command.submitted_on,
             nppes_mismatches=mismatches,
@@ -117,6 +117,8 @@ class ApplicationUseCases(TenantApplication):
         self, actor: Actor, application_id: UUID, command: RecordScreening, expected_version: int | None = None
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
+        if command.screening is ScreeningKind.EXCLUSION_LISTS and command.passed:  # not while a match stands
+            self._not_excluded(actor, application, command.completed_on, "passing the exclusion screening", True)
         application.record_screening(
             screening=command.screening,
             passed=command.passed,
@@ -131,6 +133,7 @@ class ApplicationUseCases(TenantApplication):
     ) -> Saved:
         """An approved enrollment issues the organization's provider number in the same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
+        self._not_excluded(actor, application, command.decided_on, "approval")
         application.approve(
             decided_on=command.decided_on,
             provider_number=command.provider_number,
@@ -171,6 +174,16 @@ class ApplicationUseCases(TenantApplication):
         application = self.load(actor, Application, application_id, expected_version)
         application.withdraw(withdrawn_on=command.withdrawn_on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, application)
+
+    def _not_excluded(
+        self, actor: Actor, application: Application, on: date, act: str, suspected_too: bool = False
+    ) -> Organization:
+        """The organization (now), once its exclusion screenings of day ``on`` allow the act: a POSC-DC-PM, which
+        only keeps its access administered, is never held back."""
+        now, then = self.on_day(actor, Organization, application.organization_id, on)
+        if application.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION:
+            check_not_excluded((then or now).screenings, act, suspected_too=suspected_too)
+        return now
 
     def get_application(self, actor: Actor, application_id: UUID) -> ApplicationDetails:
         return application_details(self.load(actor, Application, application_id))
