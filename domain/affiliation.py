@@ -24,6 +24,7 @@ class AffiliationState(StrEnum):
     ACTIVE = "active"
     DENIED = "denied"
     TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"  # the practice withdrew its credentialing application before the plan answered
 
 
 # Which states each act may start from.
@@ -33,8 +34,9 @@ TRANSITIONS: dict[AffiliationState, frozenset[AffiliationState]] = {
     AffiliationState.ACTIVE: frozenset({AffiliationState.CONTRACTED}),
     AffiliationState.DENIED: frozenset({AffiliationState.REQUESTED, AffiliationState.IN_CREDENTIALING}),
     AffiliationState.TERMINATED: frozenset({AffiliationState.CONTRACTED, AffiliationState.ACTIVE}),
+    AffiliationState.WITHDRAWN: frozenset({AffiliationState.REQUESTED, AffiliationState.IN_CREDENTIALING}),
 }
-CLOSED = frozenset({AffiliationState.DENIED, AffiliationState.TERMINATED})
+CLOSED = frozenset({AffiliationState.DENIED, AffiliationState.TERMINATED, AffiliationState.WITHDRAWN})
 # The seeds: MCOs and ACO networks may not execute in-network contracts until the
 # organization is approved by MassHealth (has its provider number).
 NEEDS_ENROLLMENT = frozenset({AffiliationState.CONTRACTED, AffiliationState.ACTIVE})

@@ -262,15 +262,21 @@ class Application(TenantAggregate):
             self.status = ApplicationStatus.SUBMITTED
 
     def record_screening(
-        self, *, screening: ScreeningKind, passed: bool, completed_on: date, actor: str, reason: str | None = None
+        self,
+        *,
+        screening: ScreeningKind,
+        passed: bool,
+        completed_on: date,
+        risk_level: RiskLevel | None = None,
+        actor: str,
+        reason: str | None = None,
     ) -> None:
+        """``risk_level``: the organization's now (its screening category may have been raised since the opening)."""
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         screening = ScreeningKind(screening)
-        if (
-            screening not in required_screenings(self.kind, self.risk_level)
-            and screening is not ScreeningKind.EXCLUSION_LISTS
-        ):
-            raise RuleViolation("screening-not-required", f"A {self.risk_level}-risk {self.kind} has no {screening}.")
+        risk = RiskLevel(risk_level) if risk_level is not None else self.risk_level
+        if screening not in required_screenings(self.kind, risk) and screening is not ScreeningKind.EXCLUSION_LISTS:
+            raise RuleViolation("screening-not-required", f"A {risk}-risk {self.kind} has no {screening}.")
         self._check_not_before_submission(completed_on, lifecycle=False)
         self._screening_completed(
             screening=screening, passed=passed, completed_on=completed_on, actor=actor, reason=reason
@@ -292,12 +298,15 @@ class Application(TenantAggregate):
         decided_on: date,
         provider_number: str | None = None,
         effective_date: date | None = None,
+        risk_level: RiskLevel | None = None,
         actor: str,
         reason: str | None = None,
     ) -> None:
+        """``risk_level``: the organization's at the decision, when known: a practice raised to a higher screening
+        category since the application opened owes that category's screenings (42 CFR 455.450)."""
         self.check_status(ApplicationStatus.SUBMITTED)
         self._check_not_before_submission(decided_on)
-        check_screenings(self.kind, self.risk_level, self.screenings)
+        check_screenings(self.kind, RiskLevel(risk_level) if risk_level else self.risk_level, self.screenings)
         if self.kind is ApplicationKind.ENROLLMENT and not provider_number:
             raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
         if self.kind is not ApplicationKind.ENROLLMENT and provider_number:

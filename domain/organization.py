@@ -65,6 +65,8 @@ class Organization(OrganizationCommands, TenantAggregate):
 
     class AffiliationDenied(organization_events.AffiliationDenied): ...
 
+    class AffiliationWithdrawn(organization_events.AffiliationWithdrawn): ...
+
     class AffiliationTerminated(organization_events.AffiliationTerminated): ...
 
     class ScreeningRecorded(organization_events.ScreeningRecorded): ...
@@ -347,6 +349,10 @@ class Organization(OrganizationCommands, TenantAggregate):
     @event(AffiliationDenied)
     def _affiliation_denied(self, plan: str, on: date, actor: str, reason: str | None) -> None:
         self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.DENIED, on)
+
+    @event(AffiliationWithdrawn)
+    def _affiliation_withdrawn(self, plan: str, on: date, actor: str, reason: str | None) -> None:
+        self.affiliations[plan] = self.affiliations[plan].moved(AffiliationState.WITHDRAWN, on)
 
     @event(AffiliationTerminated)
     def _affiliation_terminated(self, plan: str, on: date, actor: str, reason: str | None) -> None:

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
 from domain.base import check_text
-from domain.business_time import FactDays, state_on
+from domain.business_time import FactDays, business_today, state_on
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.organization_values import (
@@ -184,6 +184,28 @@ class OrganizationCommands:
             check_not_excluded(then.screenings, "activating the affiliation")
         getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
 
+    def follow_credentialing(
+        self, *, plan: str, to: AffiliationState, on: date, actor: str, active_on: date | None = None
+    ) -> None:
+        """The plan's affiliation follows its credentialing application (one of an affiliation kind naming the plan):
+        submitted -> in credentialing; denied -> denied; withdrawn -> withdrawn; approved with the contract's
+        effective date (``active_on``) -> contracted, and active from that date once it has come. Only an affiliation
+        still on its way (requested or in credentialing) and not changed after ``on`` follows; one moved on by hand,
+        or none requested, is left as it is."""
+        current = self.affiliations.get(plan)
+        on_its_way = (AffiliationState.REQUESTED, AffiliationState.IN_CREDENTIALING)
+        if current is None or current.state not in on_its_way or max(current.dates.values()) > on:
+            return
+        reason = "Follows its credentialing application"
+        steps = [to] if to is not AffiliationState.CONTRACTED else [AffiliationState.IN_CREDENTIALING, to]
+        for step in steps:
+            if step is not self.affiliations[plan].state:
+                self.move_affiliation(plan=plan, to=step, on=on, actor=actor, reason=reason)
+        if to is AffiliationState.CONTRACTED and active_on is not None and active_on <= business_today():
+            self.move_affiliation(
+                plan=plan, to=AffiliationState.ACTIVE, on=max(on, active_on), actor=actor, reason=reason
+            )
+
     # --- exclusion screening ---------------------------------------------------------------------
 
     def record_screening(
@@ -265,4 +287,5 @@ _AFFILIATION_ACTS = {
     AffiliationState.ACTIVE: "_affiliation_activated",
     AffiliationState.DENIED: "_affiliation_denied",
     AffiliationState.TERMINATED: "_affiliation_terminated",
+    AffiliationState.WITHDRAWN: "_affiliation_withdrawn",
 }

@@ -224,6 +224,15 @@ class AffiliationDenied(TenantAggregate.Event):
     reason: str | None
 
 
+class AffiliationWithdrawn(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("affiliation:{plan}",)
+    plan: str
+    on: date
+    actor: str
+    reason: str | None
+
+
 class AffiliationTerminated(TenantAggregate.Event):
     effective_field = "on"
     touches = ("affiliation:{plan}",)

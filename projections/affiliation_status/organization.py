@@ -25,6 +25,7 @@ AffiliationMoved: TypeAlias = (
     | Organization.AffiliationActivated
     | Organization.AffiliationDenied
     | Organization.AffiliationTerminated
+    | Organization.AffiliationWithdrawn
 )
 _MOVES: dict[type[AffiliationMoved], AffiliationState] = {
     Organization.AffiliationCredentialingStarted: AffiliationState.IN_CREDENTIALING,
@@ -32,6 +33,7 @@ _MOVES: dict[type[AffiliationMoved], AffiliationState] = {
     Organization.AffiliationActivated: AffiliationState.ACTIVE,
     Organization.AffiliationDenied: AffiliationState.DENIED,
     Organization.AffiliationTerminated: AffiliationState.TERMINATED,
+    Organization.AffiliationWithdrawn: AffiliationState.WITHDRAWN,
 }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from domain.affiliation import AffiliationState
 from domain.application import Application, ApplicationKind, ScreeningKind
+from domain.application_values import AFFILIATION_KINDS
 from domain.business_time import check_effective_day
 from domain.organization import Organization
 from domain.screening import check_not_excluded
@@ -63,7 +65,7 @@ class ApplicationUseCases(ComplianceUseCases):
         self, actor: Actor, application_id: UUID, command: SubmitApplication, expected_version: int | None = None
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
-        organization = self._not_excluded(actor, application, command.submitted_on, "submission")
+        organization, _ = self._not_excluded(actor, application, command.submitted_on, "submission")
         tin_kind = organization.tin_kind  # an SSN filer has no IRS 147C letter
         mismatches: list[str] = []
         if application.kind in _CHECKED_AGAINST_NPPES:
@@ -77,7 +79,7 @@ class ApplicationUseCases(ComplianceUseCases):
             actor=actor.user_id,
             reason=command.reason,
         )
-        return self.record(actor, application)
+        return self._recorded(actor, application, AffiliationState.IN_CREDENTIALING, command.submitted_on, organization)
 
     def confirm_receipt(
         self, actor: Actor, application_id: UUID, command: ConfirmReceipt, expected_version: int | None = None
@@ -117,12 +119,14 @@ class ApplicationUseCases(ComplianceUseCases):
         self, actor: Actor, application_id: UUID, command: RecordScreening, expected_version: int | None = None
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
-        if command.screening is ScreeningKind.EXCLUSION_LISTS and command.passed:  # not while a match stands
-            self._not_excluded(actor, application, command.completed_on, "passing the exclusion screening", True)
+        passing = command.screening is ScreeningKind.EXCLUSION_LISTS and command.passed  # not while a match stands
+        act = "passing the exclusion screening" if passing else None
+        _, organization = self._not_excluded(actor, application, command.completed_on, act, suspected_too=True)
         application.record_screening(
             screening=command.screening,
             passed=command.passed,
             completed_on=command.completed_on,
+            risk_level=organization.risk_level,  # the organization's category that day, which may have been raised
             actor=actor.user_id,
             reason=command.reason,
         )
@@ -133,11 +137,12 @@ class ApplicationUseCases(ComplianceUseCases):
     ) -> Saved:
         """An approved enrollment issues the organization's provider number in the same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
-        self._not_excluded(actor, application, command.decided_on, "approval")
+        _, organization = self._not_excluded(actor, application, command.decided_on, "approval")
         application.approve(
             decided_on=command.decided_on,
             provider_number=command.provider_number,
             effective_date=command.effective_date,
+            risk_level=organization.risk_level,  # its category on the decision's day: a raised one owes its screenings
             actor=actor.user_id,
             reason=command.reason,
         )
@@ -150,14 +155,18 @@ class ApplicationUseCases(ComplianceUseCases):
                 reason=command.reason,
             )
             return self.record(actor, application, organization)
-        return self.record(actor, application)
+        if command.effective_date is None:  # the contract, and its effective date, follow on their own
+            return self.record(actor, application)
+        return self._recorded(
+            actor, application, AffiliationState.CONTRACTED, command.decided_on, active_on=command.effective_date
+        )
 
     def deny_application(
         self, actor: Actor, application_id: UUID, command: DenyApplication, expected_version: int | None = None
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
         application.deny(decided_on=command.decided_on, actor=actor.user_id, reason=command.reason)
-        return self.record(actor, application)
+        return self._recorded(actor, application, AffiliationState.DENIED, command.decided_on)
 
     def reject_application(
         self, actor: Actor, application_id: UUID, command: RejectApplication, expected_version: int | None = None
@@ -173,17 +182,37 @@ class ApplicationUseCases(ComplianceUseCases):
     ) -> Saved:
         application = self.load(actor, Application, application_id, expected_version)
         application.withdraw(withdrawn_on=command.withdrawn_on, actor=actor.user_id, reason=command.reason)
-        return self.record(actor, application)
+        return self._recorded(actor, application, AffiliationState.WITHDRAWN, command.withdrawn_on)
+
+    def _recorded(
+        self,
+        actor: Actor,
+        application: Application,
+        to: AffiliationState,
+        on: date,
+        organization: Organization | None = None,
+        active_on: date | None = None,
+    ) -> Saved:
+        """Records the application; a plan's credentialing application moves the plan's affiliation along, in the same
+        transaction (Organization.follow_credentialing)."""
+        if application.kind not in AFFILIATION_KINDS or application.plan is None:
+            return self.record(actor, application)
+        organization = organization or self.load(actor, Organization, application.organization_id)
+        before = organization.version
+        organization.follow_credentialing(plan=application.plan, to=to, on=on, actor=actor.user_id, active_on=active_on)
+        if organization.version == before:
+            return self.record(actor, application)
+        return self.record(actor, application, organization)
 
     def _not_excluded(
-        self, actor: Actor, application: Application, on: date, act: str, suspected_too: bool = False
-    ) -> Organization:
-        """The organization (now), once its exclusion screenings of day ``on`` allow the act: a POSC-DC-PM, which
-        only keeps its access administered, is never held back."""
+        self, actor: Actor, application: Application, on: date, act: str | None, suspected_too: bool = False
+    ) -> tuple[Organization, Organization]:
+        """The organization now and as it stood on day ``on``, once its exclusion screenings of that day allow the
+        act (None: no act to check). A POSC-DC-PM, which only keeps its access administered, is never held back."""
         now, then = self.on_day(actor, Organization, application.organization_id, on)
-        if application.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION:
+        if act is not None and application.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION:
             check_not_excluded((then or now).screenings, act, suspected_too=suspected_too)
-        return now
+        return now, then or now
 
     def get_application(self, actor: Actor, application_id: UUID) -> ApplicationDetails:
         return application_details(self.load(actor, Application, application_id))

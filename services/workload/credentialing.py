@@ -67,7 +67,7 @@ class Credentialing(Lifecycle):
 
     def affiliation_submit(self, day: date, app: App, plan: str) -> None:
         self.submit(day, app, f"Sent to {plan} with the CAQH profile")
-        self.at(self.later(day, 0, 3), self.move, plan, "in_credentialing", "requested")
+        self.affiliations[plan] = "in_credentialing"  # the affiliation follows its application
         deficiencies = [self.rng.choice(PLAN_DEFICIENCIES)] if self.rng.random() < 0.2 else []
         approved = self.rng.random() < 0.85
 
@@ -77,7 +77,7 @@ class Credentialing(Lifecycle):
                 self.at(max(on, self.enrollment_due), self.contract, plan)
             else:
                 self.deny(on, app, "Panel closed for this specialty in the service area")
-                self.move(on, plan, "denied", "requested", "in_credentialing")
+                self.affiliations[plan] = "denied"  # the affiliation follows its application
 
         self.payer(app, day, self.draw(30, 60, 0.12, 75), deficiencies, decide)
 

@@ -7,7 +7,8 @@ import base64
 import json
 import uuid
 
-from tests.api.helpers import assert_problem, nppes_record, register, wait_for_view
+from tests.api.helpers import assert_problem, nppes_record, open_application, register, wait_for_view
+from tests.api.test_endpoints import DOCS
 from tests.support import Stack
 
 TUFTS = "Tufts Health Together"
@@ -130,3 +131,42 @@ def test_sorting_and_cursor_pagination(stack: Stack, tenants: tuple[str, str]) -
         edited = base64.urlsafe_b64encode(json.dumps([sort, value, str(uuid.uuid4())]).encode()).decode()
         response = client.get("/v1/views/affiliation-status", params={"sort": sort, "cursor": edited})
         assert_problem(response, 400, "invalid-request")
+
+
+def test_a_plans_affiliation_follows_its_credentialing_application(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = register(client, legal_name="Lowell Pediatrics")
+    base = f"/v1/organizations/{org}"
+    client.post(f"{base}/provider-number", json={"provider_number": "1234567", "issued_on": "2026-05-01"})
+    apps = {}
+    for plan in (TUFTS, "WellSense Health Plan", "Mass General Brigham Health Plan"):
+        assert client.post(f"{base}/affiliations", json={"kind": "mco", "plan": plan, "on": "2026-05-02"}).is_success
+        app = apps[plan] = open_application(client, org, "mco_affiliation", plan=plan)
+        for doc_type in ("w9", "license", "liability_coi"):
+            body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-05-02", **DOCS[doc_type]}
+            assert client.post(f"/v1/applications/{app}/documents", json=body).is_success
+        assert client.post(f"/v1/applications/{app}/submit", json={"submitted_on": "2026-05-04"}).is_success
+    row = wait_for_view(client, org)
+    assert {plan: a["state"] for plan, a in row["affiliations"].items()} == dict.fromkeys(apps, "in_credentialing")
+    assert row["affiliations"][TUFTS]["dates"]["in_credentialing"] == "2026-05-04"
+
+    # Approved with the contract's effective date: contracted that day, active from the date; the risk is gone.
+    approval = {"decided_on": "2026-06-15", "effective_date": "2026-07-01"}
+    assert client.post(f"/v1/applications/{apps[TUFTS]}/approve", json=approval).is_success
+    denial = {"decided_on": "2026-06-16", "reason": "Panel closed"}
+    assert client.post(f"/v1/applications/{apps['WellSense Health Plan']}/deny", json=denial).is_success
+    withdrawal = {"withdrawn_on": "2026-06-17"}
+    assert client.post(
+        f"/v1/applications/{apps['Mass General Brigham Health Plan']}/withdraw", json=withdrawal
+    ).is_success
+    row = wait_for_view(client, org, sole_enrollment_risk=False)
+    assert row["affiliations"][TUFTS]["dates"] == {
+        "requested": "2026-05-02",
+        "in_credentialing": "2026-05-04",
+        "contracted": "2026-06-15",
+        "active": "2026-07-01",
+    }
+    assert row["affiliations"]["WellSense Health Plan"]["state"] == "denied"
+    assert row["affiliations"]["Mass General Brigham Health Plan"]["state"] == "withdrawn"
+    # The other tenant sees none of it.
+    assert stack.client(tenants[1]).get(f"/v1/views/affiliation-status/{org}").status_code == 404

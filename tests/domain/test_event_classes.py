@@ -34,8 +34,8 @@ EVENTS = {
     Organization: """Registered ProfileCorrected NppesSnapshotRecorded NppesComparisonChanged PinLetterReceived
         ProviderNumberIssued RenderingProviderLinked RenderingProviderUnlinked EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
-        AffiliationDenied AffiliationTerminated ScreeningRecorded ScreeningCleared PrimaryUserDesignated
-        PrimaryUserReplaced""",
+        AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
+        PrimaryUserDesignated PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
         Deactivated Reactivated PasswordReset""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
@@ -62,6 +62,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "AffiliationActivated": ("on", ("affiliation:{plan}",)),
         "AffiliationDenied": ("on", ("affiliation:{plan}",)),
         "AffiliationTerminated": ("on", ("affiliation:{plan}",)),
+        "AffiliationWithdrawn": ("on", ("affiliation:{plan}",)),
         "ScreeningRecorded": ("screened_on", ("screening:{source}",)),
         "ScreeningCleared": ("on", ("screening:{source}",)),
         "PrimaryUserDesignated": ("on", ("primary_user",)),
@@ -132,7 +133,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 43
+    assert len(METHODS) == 44
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

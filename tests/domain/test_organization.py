@@ -674,6 +674,7 @@ PATHS = {
     S.ACTIVE: [S.IN_CREDENTIALING, S.CONTRACTED, S.ACTIVE],
     S.DENIED: [S.DENIED],
     S.TERMINATED: [S.IN_CREDENTIALING, S.CONTRACTED, S.TERMINATED],
+    S.WITHDRAWN: [S.IN_CREDENTIALING, S.WITHDRAWN],
 }
 EVENTS = {
     S.IN_CREDENTIALING: "AffiliationCredentialingStarted",
@@ -681,6 +682,7 @@ EVENTS = {
     S.ACTIVE: "AffiliationActivated",
     S.DENIED: "AffiliationDenied",
     S.TERMINATED: "AffiliationTerminated",
+    S.WITHDRAWN: "AffiliationWithdrawn",
 }
 ALLOWED = {
     (S.REQUESTED, S.IN_CREDENTIALING),
@@ -690,6 +692,8 @@ ALLOWED = {
     (S.IN_CREDENTIALING, S.DENIED),
     (S.CONTRACTED, S.TERMINATED),
     (S.ACTIVE, S.TERMINATED),
+    (S.REQUESTED, S.WITHDRAWN),  # the practice withdrew its credentialing application
+    (S.IN_CREDENTIALING, S.WITHDRAWN),
 }
 WELLSENSE = "WellSense Health Plan"
 

@@ -365,8 +365,9 @@ def test_transition_table():
         state.ACTIVE: {state.CONTRACTED},
         state.DENIED: {state.REQUESTED, state.IN_CREDENTIALING},
         state.TERMINATED: {state.CONTRACTED, state.ACTIVE},
+        state.WITHDRAWN: {state.REQUESTED, state.IN_CREDENTIALING},  # before the plan answered
     } == TRANSITIONS
-    assert {state.DENIED, state.TERMINATED} == CLOSED
+    assert {state.DENIED, state.TERMINATED, state.WITHDRAWN} == CLOSED
     assert {state.CONTRACTED, state.ACTIVE} == NEEDS_ENROLLMENT
 
 
