@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from pathlib import Path
 
 import psycopg
 
-from projections.engine.registry import ddl, projection_modules
+from projections.engine.registry import ddl, digest, projection_modules
 from services.composition import open_credledger
 from services.store.recorder import EVENTS_TABLE
 
@@ -51,10 +50,10 @@ def migrate(database_url: str) -> list[str]:
 
 
 def _rebuild_changed_views(con: psycopg.Connection, database_url: str) -> None:
-    """Rebuild, from the store, every view whose DDL changed since its tables were built (a new column or table
-    would otherwise be read empty or half-filled); record each view's DDL digest. A store with no events has
-    nothing to rebuild."""
-    digests = {module.name: hashlib.sha256(ddl(module).encode()).hexdigest() for module in projection_modules()}
+    """Rebuild, from the store, every view whose DDL or handlers' revision changed since its tables were built (a new
+    column or table would otherwise be read empty or half-filled, a changed rule show old answers); record each
+    view's digest. A store with no events has nothing to rebuild."""
+    digests = {module.name: digest(module) for module in projection_modules()}
     built = dict(con.execute("SELECT view, digest FROM view_schemas").fetchall())
     changed = [name for name, digest in digests.items() if built.get(name) != digest]
     if not changed:

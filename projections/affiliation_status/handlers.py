@@ -10,13 +10,21 @@ from uuid import UUID
 from domain.application import Application, ApplicationKind
 from domain.nppes import NO_SNAPSHOT
 from domain.organization import Organization
-from projections.affiliation_status.organization import StatusRow, apply_organization_event
+from projections.affiliation_status.organization import (
+    RISK_INPUTS,
+    StatusRow,
+    apply_organization_event,
+    sole_enrollment_risk,
+)
 from projections.engine.dispatch import Handlers
 from projections.engine.rows import Row, ViewRows
 from projections.engine.tracking import OutOfOrder
 
 name = "affiliation_status"
 aggregates = ("organization", "application")
+# Bumped when what the handlers store of the same events changes (registry.digest): 2, a revalidation's decision
+# moves the enrollment.
+revision = 2
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -38,6 +46,9 @@ _APPLICATION_STATES = {
     Application.Denied: "denied",
     Application.Withdrawn: "withdrawn",
 }
+
+# What a revalidation's decision makes of the enrollment (MassHealth terminates a provider it does not revalidate).
+_REVALIDATED = {"approved": "approved", "denied": "terminated"}
 
 # Which column of the view each application kind drives, by the kind as stored in the application's row.
 _COLUMNS_BY_KIND = {
@@ -123,6 +134,14 @@ async def _set_state(
             changes = {column: state, application_column: event.originator_id, position_column: position}
         elif not opening and getattr(status, application_column) == event.originator_id:
             changes = {column: state}
+    elif (revalidated := _revalidated(application, state)) and position > status.enrollment_position:
+        # A revalidation's decision is the enrollment's new state (a denial ends it: the provider is terminated),
+        # and, by its store position, drives the column until a later application does.
+        changes = {
+            "enrollment": revalidated,
+            "enrollment_application_id": event.originator_id,
+            "enrollment_position": position,
+        }
     # Every event of the organization or its applications: the latest change, and one more applied.
     rows.update(
         status,
@@ -130,7 +149,16 @@ async def _set_state(
         updated_at=max(status.updated_at, event.timestamp),
         events_applied=status.events_applied + 1,
     )
+    if not RISK_INPUTS.isdisjoint(changes):
+        rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))
     return application.organization_id
+
+
+def _revalidated(application: ApplicationRow, state: str | None) -> str | None:
+    """The enrollment's state after this event, if it is a revalidation's decision."""
+    if application.kind != ApplicationKind.REVALIDATION.value or state is None:
+        return None
+    return _REVALIDATED.get(state)
 
 
 async def _application(rows: ViewRows, event: Application.Event) -> ApplicationRow:

@@ -63,8 +63,9 @@ class StatusRow(Row, kw_only=True):
 
 
 def sole_enrollment_risk(status: StatusRow) -> bool:
-    """Enrolled (a provider number) with no network plan's affiliation active."""
-    return status.provider_number is not None and not any(
+    """Enrolled (a provider number, not terminated) with no network plan's affiliation active."""
+    enrolled = status.provider_number is not None and status.enrollment != "terminated"
+    return enrolled and not any(
         affiliation.get("state") == "active" and affiliation.get("kind") in NETWORK_PLANS
         for affiliation in status.affiliations.values()
     )
@@ -120,7 +121,7 @@ _CHANGES: dict[type, Callable[[StatusRow, Any], dict[str, Any]]] = {
 }
 # What the sole-enrollment risk is derived from. It is derived again when one of them changes, and only
 # then: every write of them derives it, so otherwise it is what deriving it again would give.
-_RISK_INPUTS = frozenset({"provider_number", "affiliations"})
+RISK_INPUTS = frozenset({"provider_number", "affiliations", "enrollment"})
 
 
 async def apply_organization_event(rows: ViewRows, event: Organization.Event) -> None:
@@ -136,5 +137,5 @@ async def apply_organization_event(rows: ViewRows, event: Organization.Event) ->
         updated_at=max(status.updated_at, event.timestamp),
         events_applied=status.events_applied + 1,
     )
-    if not _RISK_INPUTS.isdisjoint(changes):
+    if not RISK_INPUTS.isdisjoint(changes):
         rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))

@@ -8,6 +8,7 @@ name, and ``handlers.name`` says it again.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import re
 from pathlib import Path
@@ -28,6 +29,14 @@ def ddl(module: ModuleType) -> str:
     if module.__file__ is None:
         raise ValueError(f"{module.__name__} has no file beside which its schema.sql would be")
     return (Path(module.__file__).parent / "schema.sql").read_text()
+
+
+def digest(module: ModuleType) -> str:
+    """What a view's stored rows depend on: its DDL, and its handlers' ``revision`` (bumped when what they store of the
+    same events changes). `credledger migrate` rebuilds a view whose digest changed since its tables were built."""
+    revision = getattr(module, "revision", 0)
+    text = ddl(module) + (f"\n-- handlers revision {revision}" if revision else "")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def tables(module: ModuleType) -> list[str]:

@@ -7,7 +7,7 @@ import base64
 import json
 import uuid
 
-from tests.api.helpers import assert_problem, nppes_record, open_application, register, wait_for_view
+from tests.api.helpers import assert_problem, match_nppes, nppes_record, open_application, register, wait_for_view
 from tests.api.test_endpoints import DOCS
 from tests.support import Stack
 
@@ -170,3 +170,41 @@ def test_a_plans_affiliation_follows_its_credentialing_application(stack: Stack,
     assert row["affiliations"]["Mass General Brigham Health Plan"]["state"] == "withdrawn"
     # The other tenant sees none of it.
     assert stack.client(tenants[1]).get(f"/v1/views/affiliation-status/{org}").status_code == 404
+
+
+def test_a_denied_revalidation_terminates_the_enrollment(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    outcomes = {}
+    for name, decision in (("Lowell Pediatrics", "deny"), ("Quincy Dental", "approve")):
+        org = register(client, legal_name=name)
+        match_nppes(client, org)  # the record's name differs: the submission overrides it
+        client.post(
+            f"/v1/organizations/{org}/provider-number", json={"provider_number": "1234567", "issued_on": "2026-04-02"}
+        )
+        wait_for_view(client, org, enrollment="not_started", sole_enrollment_risk=True)
+        app = open_application(client, org, "revalidation", channel="portal")
+        for doc_type in ("w9", "license", "liability_coi", "provider_agreement"):
+            body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-04-02", **DOCS[doc_type]}
+            assert client.post(f"/v1/applications/{app}/documents", json=body).is_success
+        body = {"submitted_on": "2026-04-03", "override_reason": "NPPES name update filed"}
+        submitted = client.post(f"/v1/applications/{app}/submit", json=body)
+        assert submitted.is_success, submitted.text
+        screening = {"screening": "exclusion_lists", "passed": True, "completed_on": "2026-04-06"}
+        assert client.post(f"/v1/applications/{app}/screenings", json=screening).is_success
+        body = {"decided_on": "2026-05-20"} | ({"reason": "Revalidation incomplete"} if decision == "deny" else {})
+        assert client.post(f"/v1/applications/{app}/{decision}", json=body).is_success
+        outcomes[name] = org
+    # MassHealth terminates a provider it does not revalidate: no longer enrolled, so no sole-enrollment risk either.
+    wait_for_view(client, outcomes["Lowell Pediatrics"], enrollment="terminated", sole_enrollment_risk=False)
+    wait_for_view(client, outcomes["Quincy Dental"], enrollment="approved", sole_enrollment_risk=True)
+    names = [
+        i["legal_name"]
+        for i in client.get("/v1/views/affiliation-status", params={"enrollment": "terminated"}).json()["items"]
+    ]
+    assert names == ["Lowell Pediatrics"]
+    assert (
+        stack.client(tenants[1])
+        .get("/v1/views/affiliation-status", params={"enrollment": "terminated"})
+        .json()["items"]
+        == []
+    )
