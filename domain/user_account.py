@@ -137,6 +137,7 @@ class UserAccount(TenantAggregate):
         self.grants: list[PoscFunction] = []
         self.checklist: dict[str, date] = {}
         self.departed_on: date | None = None
+        self.engagement_ended_on: date | None = None  # a business partner's engagement with the practice
         self.last_review: tuple[date, ReviewOutcome, str] | None = None  # (on, outcome, reviewer)
         self.password_resets = 0
 
@@ -190,6 +191,8 @@ class UserAccount(TenantAggregate):
         self.check_active()
         if self.departed_on is not None:
             raise RuleViolation("person-departed", "The person has left; they may not be granted access.")
+        if self.engagement_ended_on is not None:
+            raise RuleViolation("engagement-ended", f"The partner's engagement ended on {self.engagement_ended_on}.")
         if function in self.grants:
             raise RuleViolation("access-already-granted", f"Access to {function} is already granted.")
         self._access_granted(function=function, granted_by=granted_by, on=on, actor=actor, reason=reason)
@@ -273,6 +276,25 @@ class UserAccount(TenantAggregate):
     @event(PersonDeparted)
     def _person_departed(self, on: date, actor: str, reason: str | None) -> None:
         self.departed_on = on
+
+    def end_engagement(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        """A business partner's engagement with the practice ended (a billing agency's contract is over): its IDs
+        must end too (MassHealth's Primary User Policy); access it still holds is an access-audit finding."""
+        if self.role is not AccountRole.BUSINESS_PARTNER:
+            raise RuleViolation("engagement-only-for-partners", "Only a business partner's account has an engagement.")
+        if self.engagement_ended_on is not None:
+            raise RuleViolation("engagement-ended", f"The partner's engagement ended on {self.engagement_ended_on}.")
+        self._engagement_ended(on=on, actor=actor, reason=reason)
+
+    class EngagementEnded(TenantAggregate.Event):
+        effective_field = "on"
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(EngagementEnded)
+    def _engagement_ended(self, on: date, actor: str, reason: str | None) -> None:
+        self.engagement_ended_on = on
 
     def deactivate(self, *, on: date, actor: str, reason: str | None = None) -> None:
         self.check_active()

@@ -330,6 +330,7 @@ def test_the_plan_is_a_realistic_firm() -> None:
     commands = Counter(s.use_case for s in plan)
     for command in (
         Credledger.confirm_receipt,  # mailed POSC-DC-PE forms
+        Credledger.end_engagement,  # billing agencies' engagements over
         Credledger.replace_primary_user,
         Credledger.reject_application,
         Credledger.deny_application,

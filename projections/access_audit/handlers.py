@@ -182,6 +182,7 @@ AccountEvent: TypeAlias = (
     | UserAccount.AccessRevoked
     | UserAccount.AccessReviewed
     | UserAccount.PersonDeparted
+    | UserAccount.EngagementEnded
     | UserAccount.Deactivated
     | UserAccount.Reactivated
 )
@@ -207,6 +208,8 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
             changes = await _reviewed(rows, account, event)
         case UserAccount.PersonDeparted():
             changes = {"departed_on": event.on}
+        case UserAccount.EngagementEnded():
+            changes = {"engagement_ended_on": event.on}
         case UserAccount.Deactivated():
             # The domain ends an inactive ID's access with it.
             await _end_grants(rows, account, day, "deactivated")
@@ -342,6 +345,7 @@ handlers = Handlers(
         UserAccount.AccessRevoked: _account_event,
         UserAccount.AccessReviewed: _account_event,
         UserAccount.PersonDeparted: _account_event,
+        UserAccount.EngagementEnded: _account_event,
         UserAccount.Deactivated: _account_event,
         UserAccount.Reactivated: _account_event,
         Application.Opened: _application_opened,

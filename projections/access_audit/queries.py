@@ -51,6 +51,7 @@ class Account(msgspec.Struct, kw_only=True):
     partner_function: str | None
     status: str
     departed_on: date | None
+    engagement_ended_on: date | None  # a business partner's engagement with the practice ended
     deactivated_on: date | None
     grants: list[str]  # POSC functions held now
     access_since: date | None  # holding some access without interruption since

@@ -37,6 +37,7 @@ class AccountRow(Row, kw_only=True):
     status: str = "active"
     deactivated_on: date | None = None
     departed_on: date | None = None
+    engagement_ended_on: date | None = None
     grants: list[str] = msgspec.field(default_factory=list)
     access_since: date | None = None
     last_review_on: date | None = None

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS access_audit_accounts (
     status text NOT NULL DEFAULT 'active',
     deactivated_on date,
     departed_on date,
+    engagement_ended_on date,  -- a business partner's engagement with the practice
     grants text[] NOT NULL DEFAULT '{}',  -- POSC functions held now, sorted
     access_since date,  -- start of the current uninterrupted holding of any grant; NULL when none
     last_review_on date,

@@ -14,6 +14,7 @@ class FindingKind(StrEnum):
     MODIFICATION_SUBMITTED = "primary_user_modification_submitted"  # gone, and a POSC-DC-PM is with MassHealth
     DEPARTED_WITH_ACCESS = "departed_with_access"
     PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
+    PARTNER_ENGAGEMENT_ENDED = "partner_engagement_ended"  # a billing agency's engagement over, its access not
     REVIEW_OVERDUE = "access_review_overdue"
     EXCLUDED = "excluded"  # a confirmed match on an exclusion list, not cleared
     EXCLUSION_SUSPECTED = "exclusion_suspected"  # a suspected match awaiting review
@@ -56,6 +57,7 @@ WITH settings AS (
     -- The review clock runs from the last review, or from when the current access began if that is later.
     SELECT a.account_id, a.organization_id, a.person_name, a.role, a.partner_firm, a.partner_function,
         a.opened_on, CASE WHEN a.departed_on <= $1 THEN a.departed_on END AS departed_on,
+        CASE WHEN a.engagement_ended_on <= $1 THEN a.engagement_ended_on END AS engagement_ended_on,
         d.deactivated_on, CASE WHEN d.deactivated_on IS NULL THEN 'active' ELSE 'deactivated' END AS status,
         COALESCE(h.grants, '{{}}') AS grants, CASE WHEN h.grants IS NOT NULL THEN si.access_since END AS access_since,
         r.reviewed_on AS last_review_on, r.outcome AS last_review_outcome, r.reviewer AS last_reviewer,
@@ -119,6 +121,12 @@ WITH settings AS (
         format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
     FROM accounts WHERE departed_on IS NOT NULL AND cardinality(grants) > 0
     UNION ALL
+    -- IDs end when a vendor's engagement ends (MassHealth's Primary User Policy).
+    SELECT organization_id, '{FindingKind.PARTNER_ENGAGEMENT_ENDED}', 2, engagement_ended_on, account_id, person_name,
+        format('The engagement of business partner %s ended on %s, and it still holds %s.', partner_firm,
+        to_char(engagement_ended_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
+    FROM accounts WHERE engagement_ended_on IS NOT NULL AND cardinality(grants) > 0
+    UNION ALL
     -- Once its first review is due: a partner granted access today is not yet a finding.
     SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, review_due_on + 1, account_id,
         person_name, format('Business partner %s has held access since %s and nobody has reviewed it (due %s).',
@@ -163,7 +171,8 @@ WITH settings AS (
 ACCOUNTS = """
     SELECT jsonb_agg(jsonb_build_object('account_id', a.account_id, 'person_name', a.person_name, 'role', a.role,
         'partner_firm', a.partner_firm, 'partner_function', a.partner_function, 'status', a.status,
-        'departed_on', a.departed_on, 'deactivated_on', a.deactivated_on, 'grants', a.grants,
+        'departed_on', a.departed_on, 'engagement_ended_on', a.engagement_ended_on, 'deactivated_on', a.deactivated_on,
+        'grants', a.grants,
         'access_since', a.access_since, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
         jsonb_build_object('on', a.last_review_on, 'outcome', a.last_review_outcome, 'reviewer', a.last_reviewer)
         END, 'review_due_on', a.review_due_on, 'opened_on', a.opened_on)

@@ -133,6 +133,24 @@ class UserAccountController(Controller):
         return await command.run(credledger.record_departure, account_id, data)
 
     @post(
+        "/{account_id:uuid}/engagement-end",
+        operation_id="endPartnerEngagement",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record the end of a business partner's engagement"),
+    )
+    async def engagement_end(
+        self,
+        account_id: FromPath[UUID],
+        data: JSONBody[OnDate],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records that the business partner's engagement with the practice ended (its contract is over): refused
+        (422) for other accounts; access the partner still holds from that day is an access-audit finding."""
+        return await command.run(credledger.end_engagement, account_id, data)
+
+    @post(
         "/{account_id:uuid}/deactivate",
         operation_id="deactivateUserAccount",
         guards=[may_write],

@@ -127,6 +127,7 @@ class UserAccountDetails(msgspec.Struct, kw_only=True):
     grants: list[PoscFunction]
     checklist: dict[str, date]
     departed_on: date | None
+    engagement_ended_on: date | None  # a business partner's engagement with the practice
     last_reviewed_on: date | None
     last_review_outcome: str | None
     last_reviewed_by: str | None
@@ -152,6 +153,7 @@ def user_account_details(a: UserAccount) -> UserAccountDetails:
         grants=list(a.grants),
         checklist=dict(a.checklist),
         departed_on=a.departed_on,
+        engagement_ended_on=a.engagement_ended_on,
         last_reviewed_on=review[0] if review else None,
         last_review_outcome=str(review[1]) if review else None,
         last_reviewed_by=review[2] if review else None,

@@ -148,6 +148,13 @@ class UserAccountUseCases(ComplianceUseCases):
         account.record_departure(on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
+    def end_engagement(
+        self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        account.end_engagement(on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, account)
+
     def deactivate_account(
         self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
     ) -> Saved:

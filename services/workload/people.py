@@ -166,7 +166,13 @@ class People(Lifecycle):
             account.grants.remove(function)
 
     def engagement_ends(self, day: date, account: Account) -> None:
-        self.deactivate(day, account, False, reason="Billing engagement ended")
+        """The billing agency's contract is over: recorded, and its ID ended that day or, now and then, a few weeks
+        late (the access audit's partner_engagement_ended meanwhile)."""
+        if not account.active:
+            return
+        self.emit(day, Credledger.end_engagement, account.ref, on=day, reason="Billing engagement ended")
+        ended = day if self.rng.random() < 0.7 else self.later(day, 5, 20)
+        self.at(ended, self.deactivate, account, False, "Billing engagement ended")
 
     def next_review(self, after: date) -> date:
         quarter_end = date(after.year, ((after.month - 1) // 3 + 1) * 3, 1) + timedelta(days=31)

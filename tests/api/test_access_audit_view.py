@@ -392,3 +392,30 @@ def test_other_tenants_and_client_viewers_see_only_their_organizations(stack: St
     assert_problem(stranger.get(f"{VIEW}/{own}"), 404, "not-found")
     # Reading needs a token.
     assert httpx.get(stack.base_url + VIEW).status_code == 401
+
+
+def test_a_partner_whose_engagement_ended_still_holding_access(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, today = stack.client(tenants[0]), _today()
+    org = register(client)
+    _account(client, org, "primary", "Dana Reyes")
+    partner = _partner(client, org)
+    granted, ended = today - timedelta(days=20), today - timedelta(days=5)
+    _grant(client, partner, "claims_batch", on=granted)
+    _act(client, f"/v1/user-accounts/{partner}/engagement-end", on=ended.isoformat(), reason="Billing contract over")
+    item = _wait(client, org, lambda i: ("partner_engagement_ended", "Billing desk") in _kinds(i))
+    finding = _finding(item, "partner_engagement_ended")
+    assert (finding["severity"], finding["since"], finding["account_id"]) == ("high", ended.isoformat(), partner)
+    assert "Acme Billing" in finding["detail"] and "claims_batch" in finding["detail"]
+    assert _account_row(item, partner)["engagement_ended_on"] == ended.isoformat()
+    before = _audit(client, org, as_of=(ended - timedelta(days=1)).isoformat())
+    assert ("partner_engagement_ended", "Billing desk") not in _kinds(before)  # type: ignore[arg-type]
+    # Nothing more is granted to it; ending its access settles the finding.
+    refused = client.post(f"/v1/user-accounts/{partner}/access-grants", json={"function": "prior_authorization"})
+    assert_problem(refused, 422, "engagement-ended")
+    _revoke(client, partner, "claims_batch")
+    item = _wait(client, org, lambda i: _account_row(i, partner)["grants"] == [])
+    assert ("partner_engagement_ended", "Billing desk") not in _kinds(item)
+    # Another tenant can neither end it nor see it.
+    other = stack.client(tenants[1])
+    assert_problem(other.post(f"/v1/user-accounts/{partner}/engagement-end", json={}), 404, "not-found")
+    assert other.get(f"{VIEW}/{org}").status_code == 404

@@ -43,6 +43,7 @@ class World:
     posc: str  # a POSC registration application, open
     enrollment: str  # an enrollment, submitted with a complete dossier
     mailed: str  # a POSC registration mailed on 2026-03-02, its delivery not confirmed yet
+    partner: str  # a business partner's account (a billing agency)
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
@@ -69,7 +70,8 @@ def build(client: httpx.Client) -> World:
     mailed = open_application(client, org, "posc_registration", channel="mail")
     submitted = client.post(f"/v1/applications/{mailed}/submit", json={"submitted_on": "2026-03-02"})
     assert submitted.status_code == 200, submitted.text
-    return World(client, org, primary, subordinate, posc, enrollment, mailed)
+    partner = account("business_partner", partner_firm="Acme Billing", partner_function="claims")
+    return World(client, org, primary, subordinate, posc, enrollment, mailed, partner)
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,7 @@ ENDPOINTS = [
         {"submitted_on": "2026-03-02"},
         None,
     ),
+    Endpoint("endPartnerEngagement", "/v1/user-accounts/{partner}/engagement-end", {"on": "2026-03-05"}, None),
     Endpoint(
         "confirmReceipt",
         "/v1/applications/{mailed}/receipt",

@@ -37,7 +37,7 @@ EVENTS = {
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
         PrimaryUserDesignated PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
-        Deactivated Reactivated PasswordReset""",
+        EngagementEnded Deactivated Reactivated PasswordReset""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
@@ -75,6 +75,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "AccessRevoked": ("on", ("access:{function}",)),
         "AccessReviewed": ("on", (ANY,)),
         "PersonDeparted": ("on", (ANY,)),
+        "EngagementEnded": ("on", (ANY,)),
         "Deactivated": ("on", (ANY,)),
         "Reactivated": ("on", (ANY,)),
         "PasswordReset": ("on", ("password",)),
@@ -133,7 +134,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 44
+    assert len(METHODS) == 45
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

@@ -151,6 +151,7 @@ _granted = _prepared(
     open_account, lambda a: a.grant_access(PoscFunction.CLAIMS_BATCH, granted_by=None, on=LATER, actor=ACTOR)
 )
 _deactivated = _prepared(open_account, lambda a: a.deactivate(on=LATER, actor=ACTOR))
+_partner = _prepared(lambda: open_account("business_partner"))
 _open = _prepared(open_application)
 _with_w9 = _prepared(open_application, lambda a: a.attach_document(document(DocumentType.W9), actor=ACTOR))
 _submitted = _prepared(submitted_application)
@@ -260,6 +261,7 @@ COMMANDS = [
     Command("grant_access", "grant_access", _account, (PoscFunction.CLAIMS_BATCH,), dict(granted_by=uuid4(), on=LATER)),
     Command("revoke_access", "revoke_access", _granted, (PoscFunction.CLAIMS_BATCH,), dict(on=LATER)),
     Command("record_departure", "record_departure", _account, kwargs=dict(on=LATER)),
+    Command("end_engagement", "end_engagement", _partner, kwargs=dict(on=LATER)),
     Command("deactivate_account", "deactivate", _account, kwargs=dict(on=LATER)),
     Command("reactivate_account", "reactivate", _deactivated, kwargs=dict(on=LATER)),
     Command("reset_password", "reset_password", _account, kwargs=dict(on=LATER)),
