@@ -25,6 +25,7 @@ from domain.application_values import (
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.business_time import check_effective_day
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
@@ -170,7 +171,7 @@ class Application(TenantAggregate):
             override_reason=override_reason if nppes_mismatches else None,
             actor=actor,
             reason=reason,
-            received_on=check_receipt(self.channel, submitted_on, received_on),
+            received_on=self._received(submitted_on, received_on),
         )
 
     class Submitted(application_events.Submitted): ...
@@ -224,6 +225,7 @@ class Application(TenantAggregate):
         if deficiency_id in self.deficiencies:
             raise RuleViolation("deficiency-id-taken", f"Deficiency {deficiency_id} is already recorded.")
         self._check_not_before_submission(noticed_on)
+        self._check_not_before_receipt(noticed_on)
         self._deficiency_noticed(
             deficiency_id=deficiency_id,
             missing_items=[i.strip() for i in missing_items],
@@ -306,6 +308,7 @@ class Application(TenantAggregate):
         category since the application opened owes that category's screenings (42 CFR 455.450)."""
         self.check_status(ApplicationStatus.SUBMITTED)
         self._check_not_before_submission(decided_on)
+        self._check_not_before_receipt(decided_on)
         check_screenings(self.kind, RiskLevel(risk_level) if risk_level else self.risk_level, self.screenings)
         if self.kind is ApplicationKind.ENROLLMENT and not provider_number:
             raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
@@ -338,6 +341,7 @@ class Application(TenantAggregate):
     def deny(self, *, decided_on: date, actor: str, reason: str | None = None) -> None:
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         self._check_not_before_submission(decided_on)
+        self._check_not_before_receipt(decided_on)
         if not clean_text(reason or "", field="reason", multiline=True).strip():
             raise RuleViolation("reason-required", "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
@@ -353,6 +357,7 @@ class Application(TenantAggregate):
         """Returned unprocessed (e.g. an NPPES mismatch): back to open, and the queue position is lost."""
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         self._check_not_before_submission(rejected_on)
+        self._check_not_before_receipt(rejected_on)
         self._rejected(rejected_on=rejected_on, cause=check_text(cause, field="cause"), actor=actor, reason=reason)
 
     class Rejected(application_events.Rejected): ...
@@ -377,6 +382,16 @@ class Application(TenantAggregate):
     def _withdrawn(self, withdrawn_on: date, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.WITHDRAWN
         self.decided_on = withdrawn_on
+
+    def _received(self, submitted_on: date, received_on: date | None) -> date | None:
+        if received_on is not None:
+            check_effective_day(received_on, "received")  # a fact: never in the future
+        return check_receipt(self.channel, submitted_on, received_on)
+
+    def _check_not_before_receipt(self, on: date) -> None:
+        """The payer acts on what it has received: not before its receipt."""
+        if self.received_on is not None and on < self.received_on:
+            raise RuleViolation("date-before-receipt", f"{on} is before the payer received it, on {self.received_on}.")
 
     def _check_not_before_submission(self, on: date, lifecycle: bool = True) -> None:
         check_dated_after_acts(on, self.submitted_on, self.deficiencies, self.rejected_on, lifecycle)

@@ -62,6 +62,9 @@ class Submitted(TenantAggregate.Event):
 
 class ReceiptConfirmed(TenantAggregate.Event):
     effective_field = "received_on"
+    # Its own part: a delivery confirmed late may predate a document or a screening recorded before it (the payer's
+    # acts touch the whole record, so none can predate it).
+    touches = ("receipt",)
     received_on: date
     actor: str
     reason: str | None

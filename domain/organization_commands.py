@@ -179,9 +179,7 @@ class OrganizationCommands:
             raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
         check_transition(current, to, on, enrolled=self.provider_number is not None)
         if to is AffiliationState.ACTIVE:  # judged by the screenings of the activation's own day
-            latest = self.fact_days.latest_day()
-            then = self if latest is None or latest <= on else state_on(self.history, on)
-            check_not_excluded(then.screenings, "activating the affiliation")
+            check_not_excluded(self._screenings_on(on), "activating the affiliation")
         getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
 
     def follow_credentialing(
@@ -189,22 +187,38 @@ class OrganizationCommands:
     ) -> None:
         """The plan's affiliation follows its credentialing application (one of an affiliation kind naming the plan):
         submitted -> in credentialing; denied -> denied; withdrawn -> withdrawn; approved with the contract's
-        effective date (``active_on``) -> contracted, and active from that date once it has come. Only an affiliation
-        still on its way (requested or in credentialing) and not changed after ``on`` follows; one moved on by hand,
-        or none requested, is left as it is."""
+        effective date (``active_on``) -> contracted, and active from that date if it has come. Only an affiliation
+        still on its way (requested or in credentialing) and not changed after ``on`` follows, and only as far as its
+        own rules allow: no contract before MassHealth enrollment, no activation while an exclusion stands that day, no
+        activation on a day still to come (each is recorded by hand when it happens). The payer's decision itself is
+        never held back by the affiliation."""
         current = self.affiliations.get(plan)
         on_its_way = (AffiliationState.REQUESTED, AffiliationState.IN_CREDENTIALING)
         if current is None or current.state not in on_its_way or max(current.dates.values()) > on:
             return
         reason = "Follows its credentialing application"
-        steps = [to] if to is not AffiliationState.CONTRACTED else [AffiliationState.IN_CREDENTIALING, to]
+        steps = [to]
+        if to is AffiliationState.CONTRACTED:
+            steps = [AffiliationState.IN_CREDENTIALING] + ([to] if self.provider_number is not None else [])
+            active_day = max(on, active_on) if active_on is not None else None
+            if steps[-1] is to and self._may_activate(active_day):
+                steps.append(AffiliationState.ACTIVE)
         for step in steps:
             if step is not self.affiliations[plan].state:
-                self.move_affiliation(plan=plan, to=step, on=on, actor=actor, reason=reason)
-        if to is AffiliationState.CONTRACTED and active_on is not None and active_on <= business_today():
-            self.move_affiliation(
-                plan=plan, to=AffiliationState.ACTIVE, on=max(on, active_on), actor=actor, reason=reason
-            )
+                day = active_day if step is AffiliationState.ACTIVE and active_day is not None else on
+                self.move_affiliation(plan=plan, to=step, on=day, actor=actor, reason=reason)
+
+    def _may_activate(self, day: date | None) -> bool:
+        """A contract's effective day that has come, with no exclusion confirmed on it."""
+        if day is None or day > business_today():
+            return False
+        return not any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self._screenings_on(day).values())
+
+    def _screenings_on(self, day: date) -> dict[ExclusionSource, Screening]:
+        """The exclusion screenings as they stood on ``day`` (the current ones unless a fact took effect after it)."""
+        latest = self.fact_days.latest_day()
+        then = self if latest is None or latest <= day else state_on(self.history, day)
+        return dict(then.screenings)
 
     # --- exclusion screening ---------------------------------------------------------------------
 
@@ -227,6 +241,13 @@ class OrganizationCommands:
         previous = self.screenings.get(ExclusionSource(source))
         if previous is not None and screened_on < previous.screened_on:
             raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
+        matched = (ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH)
+        unmatched = previous is not None and previous.result in matched and result is ScreeningResult.NO_MATCH
+        if unmatched and not clean_text(reason or "", field="reason", multiline=True).strip():
+            # A match standing is settled by a reviewer, who says why: the list run again no longer matching is one.
+            raise RuleViolation(
+                "reason-required", "A screening that no longer matches a standing match needs a reason."
+            )
         self._screening_recorded(
             source=ExclusionSource(source),
             result=result,

@@ -208,6 +208,9 @@ class AffiliationContracted(TenantAggregate.Event):
 class AffiliationActivated(TenantAggregate.Event):
     effective_field = "on"
     touches = ("affiliation:{plan}",)
+    # Judged also by the exclusion screenings of its day (Organization.move_affiliation), which it does not list
+    # here: a monthly screening recorded meanwhile would otherwise refuse every activation recorded late. A match
+    # recorded later and dated before it is a fact all the same; the access audit shows it (excluded) from its day.
     reads = ("provider_number",)
     plan: str
     on: date

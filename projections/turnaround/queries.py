@@ -78,8 +78,8 @@ class ApplicationTurnaround(msgspec.Struct, kw_only=True):
     receipt_pending: Annotated[
         bool | None,
         Meta(
-            description="Open, mailed, and its delivery not confirmed yet: its clock is counted from the mailing "
-            "until it is (POST /v1/applications/{id}/receipt)"
+            description="Open and mailed, its delivery not confirmed by as_of: its clock is counted from the mailing "
+            "until it is (POST /v1/applications/{id}/receipt); null unless open"
         ),
     ]
     transit_days: Annotated[int, Meta(description="of business_days, in the mail before the receipt (0 by fax)")]

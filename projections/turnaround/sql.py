@@ -32,8 +32,18 @@ def _since(index_column: str, as_of_index: str) -> str:
 
 
 # Where the payer's clock starts, and the business days in the mail before it (0 for a fax or the portal).
-_CLOCK = "COALESCE(received_index, submitted_index)"
-_TRANSIT = "COALESCE(received_index - submitted_index, 0)"
+def _received(as_of_index: str) -> str:
+    """The receipt's index if it had come by as_of (a mailed form's receipt may be known, and dated after a past
+    as_of): until then the form is in the mail."""
+    return f"CASE WHEN received_index <= {as_of_index} THEN received_index END"
+
+
+def _clock(as_of_index: str) -> str:
+    return f"COALESCE({_received(as_of_index)}, submitted_index)"
+
+
+def _transit(as_of_index: str) -> str:
+    return f"COALESCE({_received(as_of_index)} - submitted_index, 0)"
 
 
 def _held(as_of_index: str) -> str:
@@ -47,8 +57,9 @@ def _held(as_of_index: str) -> str:
 _FACTS = (
     "application_id, a.organization_id, kind, plan, provider_type, stage AS status, outcome, first_submitted_on, "
     "submitted_on, submissions, rejections, last_rejected_on, decided_on, deficiencies, open_deficiencies, "
-    "submitted_index, client_since_index, received_on, "
-    f"{_CLOCK} AS clock_index, {_TRANSIT} AS transit_days"
+    "submitted_index, client_since_index, "
+    "CASE WHEN received_index <= $3 THEN received_on END AS received_on, "
+    f"{_clock('$3')} AS clock_index, {_transit('$3')} AS transit_days"
 )
 
 # $1, $2 keyset; $3 as_of's business-day index; $4 as_of; $5 targets (jsonb); $6 the reader's organizations;
@@ -73,7 +84,7 @@ WITH facts AS (
     SELECT *, business_days - client_days - transit_days AS payer_days,
         CASE WHEN status IN ('open', 'decided') THEN business_days - client_days - transit_days > sla_target_days
              END AS breached,
-        status = 'open' AND received_on IS NULL AS receipt_pending,
+        CASE WHEN status = 'open' THEN received_on IS NULL END AS receipt_pending,
         -- The payer's due date: the target counted from the receipt, moved out by the client's days.
         CASE WHEN status IN ('open', 'decided') THEN clock_index + sla_target_days + client_days END AS due_index,
         CASE WHEN waiting_on = 'client' THEN client_since_index + $16 END AS answer_due_index
@@ -111,7 +122,8 @@ APPLICATION_SORTS = {
 METRICS = f"""
 WITH decided AS (
     SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
-        business_days, client_days, business_days - client_days - {_TRANSIT} AS payer_days,
+        business_days, client_days, business_days - client_days - COALESCE(received_index - submitted_index, 0)
+            AS payer_days,
         ($3::jsonb ->> kind)::int AS target
     FROM {STEPS}
     WHERE s.until IS NULL AND stage = 'decided' AND business_days IS NOT NULL
@@ -174,7 +186,8 @@ def _bucket_filter(low: int, high: int | None) -> str:
 AGING = f"""
 WITH opened AS (
     SELECT kind, submitted_on, open_deficiencies, $1 - submitted_index AS days, {_held("$1")} AS held,
-        {_CLOCK} AS clock_index, {_TRANSIT} AS transit, client_since_index, ($3::jsonb ->> kind)::int AS target
+        {_clock("$1")} AS clock_index, {_transit("$1")} AS transit, client_since_index,
+        ($3::jsonb ->> kind)::int AS target
     FROM {STEPS}
     WHERE {_stood_on("$2")} AND stage = 'open' AND submitted_index IS NOT NULL
       AND ($4::uuid[] IS NULL OR a.organization_id = ANY($4))

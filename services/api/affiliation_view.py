@@ -40,7 +40,13 @@ class AffiliationViewController(Controller):
             str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
         posc_registration: FromQuery[str | None] = None,
-        enrollment: FromQuery[str | None] = None,
+        enrollment: Annotated[
+            str | None,
+            Parameter(
+                description="MassHealth enrollment state: not_started, opened, submitted, deficient, rejected, "
+                "approved, denied, withdrawn, or terminated (a revalidation denied)"
+            ),
+        ] = None,
         plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,
         risk_level: FromQuery[RiskLevel | None] = None,
         sole_enrollment_risk: FromQuery[bool | None] = None,

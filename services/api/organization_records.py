@@ -204,8 +204,9 @@ class OrganizationRecordsController(Controller):
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
-        """Records the result of checking the practice against the OIG LEIE, SAM or MassHealth's own list; a confirmed
-        match is a finding."""
+        """Records the result of checking the practice against the OIG LEIE, SAM or MassHealth's own list; a suspected
+        match is a finding until reviewed, a confirmed one a critical finding that holds the practice's applications
+        and plan activations until cleared. A no_match replacing a standing match needs a reason."""
         return await command.run(credledger.record_exclusion_screening, organization_id, data)
 
     @post(
@@ -213,7 +214,7 @@ class OrganizationRecordsController(Controller):
         operation_id="clearExclusionScreening",
         guards=[may_write],
         status_code=200,
-        **command_docs("Clear a suspected exclusion-list match"),
+        **command_docs("Clear an exclusion-list match"),
     )
     async def clear_screening(
         self,
@@ -223,7 +224,10 @@ class OrganizationRecordsController(Controller):
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
-        """Records that a suspected match on the list named in the path was reviewed and is not this practice."""
+        """Records, with the reviewer's reason (required), that a match on the list named in the path no longer stands:
+        a suspected match reviewed and found not to be this practice, or a confirmed one wrong or lifted
+        (reinstatement). While a confirmed match stands, submissions, approvals and plan activations are refused
+        (provider-excluded)."""
         return await command.run(credledger.clear_exclusion_screening, organization_id, source, data)
 
     @post(

@@ -182,7 +182,11 @@ class RequestAffiliation(Command, frozen=True, kw_only=True):
 
 
 class MoveAffiliation(Command, frozen=True, kw_only=True):
-    """An affiliation's next step: in_credentialing, contracted, active, denied or terminated."""
+    """An affiliation's next step: in_credentialing, contracted, active, denied, terminated or withdrawn (the practice
+    withdrew before the plan answered). Contracted and active need MassHealth enrollment (a provider number); active
+    is refused while an exclusion-list match is confirmed that day (provider-excluded). A plan's credentialing
+    application moves its affiliation along by itself (submitted, denied, withdrawn, approved with an effective
+    date)."""
 
     plan: Plan
     to: Annotated[AffiliationState, doc("The affiliation's new state.", "in_credentialing")]
@@ -206,6 +210,7 @@ class RecordExclusionScreening(Command, frozen=True, kw_only=True):
 
 
 class ClearExclusionScreening(Command, frozen=True, kw_only=True):
-    """A suspected match on the list in the path, reviewed and found not to be this practice."""
+    """A match on the list in the path that no longer stands: a suspected one found not to be this practice, or a
+    confirmed one wrong or lifted. The reason (required) says which and why."""
 
     on: Day = today()

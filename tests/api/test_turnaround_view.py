@@ -537,8 +537,20 @@ def test_a_mailed_forms_clock_starts_when_the_payer_receives_it(stack: Stack, te
     # Received Mon 04-06: Thu 2, Fri 3, Mon 6 in the mail; due 7 business days after the receipt, Wed 04-15.
     assert stood("2026-04-08") == ("2026-04-06", False, 5, 3, 2, "2026-04-15", False)
     # Decided Wed 04-15: 10 business days after the mailing, 7 on the payer's clock: within the target.
-    assert stood("2026-04-15") == ("2026-04-06", False, 10, 3, 7, "2026-04-15", False)
+    assert stood("2026-04-15") == ("2026-04-06", None, 10, 3, 7, "2026-04-15", False)  # decided: nothing pending
     assert [m["breaches"] for m in items(client, "metrics", **{"from": "2026-04", "to": "2026-04"})] == [0]
+    # Its receipt known when it was mailed: as of a day before the receipt it is still in the mail all the same.
+    known = open_application(client, org, "posc_registration", channel="mail")
+    post(client, f"/v1/applications/{known}/submit", {"submitted_on": "2026-04-01", "received_on": "2026-04-06"})
+    wait_for(client, known, status="open")
+    for day, expected in (
+        ("2026-04-03", (None, True, 2, 0, 2, "2026-04-10", False)),
+        ("2026-04-08", ("2026-04-06", False, 5, 3, 2, "2026-04-15", False)),
+    ):
+        row = turnaround(client, known, as_of=day)
+        assert row is not None
+        keys = ("received_on", "receipt_pending", "business_days", "transit_days", "payer_days", "due_on", "breached")
+        assert tuple(row[k] for k in keys) == expected, day
     # A fax is received the day it is sent; its receipt is not confirmed again.
     fax = posc(client, org, "2026-04-01")
     assert_problem(

@@ -48,14 +48,17 @@ def test_what_does_not_follow() -> None:
     assert changed_later.affiliations[WELLSENSE].state is S.IN_CREDENTIALING
 
 
-def test_the_affiliations_own_rules_still_hold() -> None:
+def test_it_follows_only_as_far_as_the_affiliations_own_rules_allow() -> None:
+    """The payer's decision is recorded whatever the affiliation may do: no contract before MassHealth enrollment,
+    no activation while an exclusion stands that day (each recorded by hand when it happens)."""
     not_enrolled = fresh()
     not_enrolled.request_affiliation(kind="mco", plan=WELLSENSE, partner_mco=None, on=D1, actor="u")
-    with pytest.raises(RuleViolation) as refused:
-        not_enrolled.follow_credentialing(plan=WELLSENSE, to=S.CONTRACTED, on=D2, actor="u", active_on=D3)
-    assert refused.value.rule == "affiliation-needs-enrollment"
+    not_enrolled.follow_credentialing(plan=WELLSENSE, to=S.CONTRACTED, on=D2, actor="u", active_on=D3)
+    assert not_enrolled.affiliations[WELLSENSE].state is S.IN_CREDENTIALING
     excluded = org_with_affiliation(S.IN_CREDENTIALING)
     screen(excluded, result="confirmed_match", screened_on=D2)
-    with pytest.raises(RuleViolation) as refused:
-        excluded.follow_credentialing(plan=WELLSENSE, to=S.CONTRACTED, on=D2, actor="u", active_on=D3)
+    excluded.follow_credentialing(plan=WELLSENSE, to=S.CONTRACTED, on=D2, actor="u", active_on=D3)
+    assert excluded.affiliations[WELLSENSE].state is S.CONTRACTED
+    with pytest.raises(RuleViolation) as refused:  # and by hand, as before
+        excluded.move_affiliation(plan=WELLSENSE, to=S.ACTIVE, on=D3, actor="u")
     assert refused.value.rule == "provider-excluded"

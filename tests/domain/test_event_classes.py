@@ -84,7 +84,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "Opened": ("opened_on", (ANY,)),
         "DocumentAttached": ("document.received_on", ("document:{document.type}",)),
         "Submitted": ("submitted_on", (ANY,)),
-        "ReceiptConfirmed": ("received_on", (ANY,)),
+        "ReceiptConfirmed": ("received_on", ("receipt",)),
         "DeficiencyNoticed": ("noticed_on", (ANY,)),
         "DeficiencyResolved": ("resolved_on", (ANY,)),
         "ScreeningCompleted": ("completed_on", ("screening:{screening}",)),

@@ -913,7 +913,15 @@ def test_a_confirmed_match_excludes_the_organization():
     screen(org, source="sam")
     screen(org, source="oig_leie", result="confirmed_match")
     assert org.excluded is True
-    screen(org, source="oig_leie", result="no_match", list_version="LEIE 2026-05", screened_on=D2)
+    # The list run again no longer matches: settling a standing match needs the reviewer's reason.
+    assert_refused(
+        org,
+        lambda: screen(org, source="oig_leie", result="no_match", list_version="LEIE 2026-05", screened_on=D2),
+        "reason-required",
+    )
+    screen(
+        org, source="oig_leie", result="no_match", list_version="LEIE 2026-05", screened_on=D2, reason="OIG reinstated"
+    )
     assert org.excluded is False
     assert org.screenings[ExclusionSource.OIG_LEIE].list_version == "LEIE 2026-05"
 

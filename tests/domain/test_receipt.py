@@ -5,11 +5,12 @@ mailed one on a later day, known once its delivery is confirmed."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from domain.application import ApplicationKind, Channel
+from domain.business_time import business_today
 from domain.errors import RuleViolation
 from tests.domain.builders import SUBMITTED_ON, attach_required, open_application, submitted_application
 
@@ -73,3 +74,28 @@ def test_the_receipt_comes_before_the_payers_acts_and_a_rejection_forgets_it() -
     with pytest.raises(RuleViolation) as refused:  # nothing submitted to receive
         app.confirm_receipt(received_on=date(2026, 3, 12), actor="user-1")
     assert refused.value.rule == "application-not-submitted"
+
+
+def test_the_payer_acts_on_what_it_has_received_and_no_receipt_is_in_the_future() -> None:
+    app = open_application(channel=Channel.MAIL)
+    attach_required(app)
+    tomorrow = business_today() + timedelta(days=1)
+    with pytest.raises(RuleViolation) as refused:
+        app.submit(submitted_on=SUBMITTED_ON, received_on=tomorrow, nppes_mismatches=[], actor="user-1")
+    assert refused.value.rule == "effective-date-in-future"
+    app.submit(submitted_on=SUBMITTED_ON, received_on=date(2026, 3, 5), nppes_mismatches=[], actor="user-1")
+    with pytest.raises(RuleViolation) as refused:  # the mailing day: MassHealth did not have it yet
+        app.notice_deficiency(deficiency_id="d-1", missing_items=["W-9"], noticed_on=SUBMITTED_ON, actor="user-1")
+    assert refused.value.rule == "date-before-receipt"
+    with pytest.raises(RuleViolation) as refused:
+        app.approve(decided_on=date(2026, 3, 4), actor="user-1")
+    assert refused.value.rule == "date-before-receipt"
+    app.approve(decided_on=date(2026, 3, 5), actor="user-1")
+
+
+def test_a_late_delivery_confirmation_may_predate_a_screening_recorded_before_it() -> None:
+    """Its own part of the record (``receipt``): a confirmation that comes late is dated when the form arrived."""
+    app = submitted_application("enrollment", channel=Channel.MAIL)
+    app.record_screening(screening="exclusion_lists", passed=True, completed_on=date(2026, 3, 9), actor="user-1")
+    app.confirm_receipt(received_on=date(2026, 3, 5), actor="user-1")
+    assert app.received_on == date(2026, 3, 5)
