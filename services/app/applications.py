@@ -137,17 +137,16 @@ class ApplicationUseCases(ComplianceUseCases):
     ) -> Saved:
         """An approved enrollment issues the organization's provider number in the same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
-        _, organization = self._not_excluded(actor, application, command.decided_on, "approval")
+        organization, then = self._not_excluded(actor, application, command.decided_on, "approval")
         application.approve(
             decided_on=command.decided_on,
             provider_number=command.provider_number,
             effective_date=command.effective_date,
-            risk_level=organization.risk_level,  # its category on the decision's day: a raised one owes its screenings
+            risk_level=then.risk_level,  # its category on the decision's day: a raised one owes its screenings
             actor=actor.user_id,
             reason=command.reason,
         )
         if application.kind is ApplicationKind.ENROLLMENT and command.provider_number:
-            organization = self.load(actor, Organization, application.organization_id)
             organization.issue_provider_number(
                 provider_number=command.provider_number,
                 issued_on=command.decided_on,
@@ -158,7 +157,7 @@ class ApplicationUseCases(ComplianceUseCases):
         if command.effective_date is None:  # the contract, and its effective date, follow on their own
             return self.record(actor, application)
         return self._recorded(
-            actor, application, AffiliationState.CONTRACTED, command.decided_on, active_on=command.effective_date
+            actor, application, AffiliationState.CONTRACTED, command.decided_on, organization, command.effective_date
         )
 
     def deny_application(

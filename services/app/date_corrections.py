@@ -3,6 +3,7 @@ start and the other records that may not predate it, and a grant judged by the p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -48,12 +49,9 @@ class DateCorrectionUseCases(ComplianceUseCases):
             named = effective_day(self.load(actor, UserAccount, target.account_id).history[0])
             check_effective_day(command.on, "primary user named", (named, "its user account opened"))
             was = effective_day(target)
-            # The grants are judged with the new day: corrected in memory, stored once they pass.
-            organization.correct_effective_date(
-                version=command.version, on=command.on, actor=actor.user_id, reason=command.reason
+            return self._correct(
+                actor, organization, command, lambda: self._check_grants_between(actor, organization, was, command.on)
             )
-            self._check_grants_between(actor, organization, was, command.on)
-            return self.record(actor, organization)
         return self._correct(actor, organization, command)
 
     def correct_account_date(
@@ -86,10 +84,15 @@ class DateCorrectionUseCases(ComplianceUseCases):
                     check_effective_day(event.on, "primary user replaced", (command.on, "POSC-DC-PM approved"))
         return self._correct(actor, application, command)
 
-    def _correct(self, actor: Actor, record: A, command: CorrectEffectiveDate) -> Saved:
+    def _correct(
+        self, actor: Actor, record: A, command: CorrectEffectiveDate, then: Callable[[], None] | None = None
+    ) -> Saved:
+        """Correct the day in memory; ``then`` checks rules that judge the corrected record before it is stored."""
         record.correct_effective_date(
             version=command.version, on=command.on, actor=actor.user_id, reason=command.reason
         )
+        if then is not None:
+            then()
         return self.record(actor, record)
 
     def _check_started_after(self, actor: Actor, organization_id: UUID, on: date) -> None:
