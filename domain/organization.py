@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -12,11 +14,13 @@ from domain import organization_events
 from domain.address import Address
 from domain.affiliation import Affiliation, AffiliationState, PlanKind
 from domain.base import TenantAggregate, check_tenant_id, check_text
-from domain.errors import InvalidValue, RuleViolation
+from domain.disclosure import Disclosure, DisclosureCommands, DisclosureRole, PartyKind
+from domain.errors import InvalidValue
 from domain.npi import parse_npi
-from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
+from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot
 from domain.organization_commands import OrganizationCommands
-from domain.organization_values import AccountType, EftStatus, EntityKind, ProfileCorrection, RiskLevel
+from domain.organization_profile import OrganizationProfile
+from domain.organization_values import AccountType, EftStatus, EntityKind, RiskLevel
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
@@ -26,9 +30,11 @@ from domain.tin import TinKind, parse_tin
 __all__ = ["AccountType", "EftStatus", "EntityKind", "Organization", "RiskLevel"]
 
 
-class Organization(OrganizationCommands, TenantAggregate):
-    """The aggregate: registration, profile and NPPES here; the enrollment details' commands (plan affiliations
-    among them) in OrganizationCommands (organization_commands.py). Every event method is declared here."""
+class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands, TenantAggregate):
+    """The aggregate: its registration here; the commands of its profile and NPPES in OrganizationProfile
+    (organization_profile.py), of its enrollment details (plan affiliations among them) in OrganizationCommands
+    (organization_commands.py), of its owners and managing employees in DisclosureCommands (disclosure.py). Every
+    event method is declared here."""
 
     # Its events. Their fields are declared in organization_events.py (in here, this module would pass 400 lines);
     # each is subclassed here rather than just named, because to a type checker a class attribute bound to a class
@@ -72,6 +78,14 @@ class Organization(OrganizationCommands, TenantAggregate):
     class ScreeningRecorded(organization_events.ScreeningRecorded): ...
 
     class ScreeningCleared(organization_events.ScreeningCleared): ...
+
+    class PersonDisclosed(organization_events.PersonDisclosed): ...
+
+    class DisclosureEnded(organization_events.DisclosureEnded): ...
+
+    class PersonScreeningRecorded(organization_events.PersonScreeningRecorded): ...
+
+    class PersonScreeningCleared(organization_events.PersonScreeningCleared): ...
 
     class PrimaryUserDesignated(organization_events.PrimaryUserDesignated): ...
 
@@ -168,6 +182,10 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.eft_account_number: str | None = None
         self.affiliations: dict[str, Affiliation] = {}
         self.screenings: dict[ExclusionSource, Screening] = {}
+        self.disclosures: dict[UUID, Disclosure] = {}  # owners and managing employees (domain/disclosure.py)
+        # Their SSN (an entity's EIN) and date of birth: personal data, never in a Disclosure.
+        self.disclosure_identities: dict[UUID, tuple[str, date | None]] = {}
+        self.person_screenings: dict[UUID, dict[ExclusionSource, Screening]] = {}
         self.primary_user_account_id: UUID | None = None
         self.used_modifications: list[UUID] = []
 
@@ -175,41 +193,6 @@ class Organization(OrganizationCommands, TenantAggregate):
     def registration(self) -> tuple[date, str]:
         """The day the organization was registered, as a fact another record's facts may not predate."""
         return self.registered_on, "organization registered"
-
-    def correct_profile(
-        self,
-        *,
-        on: date,
-        actor: str,
-        reason: str | None = None,
-        legal_name: str | None = None,
-        tin: str | None = None,
-        practice_address: Address | None = None,
-        mailing_address: Address | None = None,
-        taxonomies: list[TaxonomySelection] | None = None,
-        taxonomy_version: str | None = None,
-        provider_type: str | None = None,
-        risk_level: RiskLevel | None = None,
-    ) -> None:
-        """Correct some of the profile; fields left None are unchanged."""
-        if taxonomies is not None or taxonomy_version is not None:
-            taxonomies, taxonomy_version = parse_taxonomies(
-                taxonomies if taxonomies is not None else self.taxonomies, taxonomy_version or self.taxonomy_version
-            )
-        changes = ProfileCorrection(
-            legal_name=check_text(legal_name, field="legal_name") if legal_name is not None else None,
-            tin=parse_tin(tin, self.tin_kind) if tin is not None else None,
-            practice_address=practice_address,
-            mailing_address=mailing_address,
-            taxonomies=taxonomies,
-            taxonomy_version=taxonomy_version,
-            provider_type=check_text(provider_type, field="provider_type", max_length=80) if provider_type else None,
-            risk_level=RiskLevel(risk_level) if risk_level is not None else None,
-        )
-        if all(value is None or value == getattr(self, name) for name, value in changes.items()):
-            raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
-        self._profile_corrected(**changes, on=on, actor=actor, reason=reason)
-        self._record_nppes_comparison(on, actor, reason)
 
     @event(ProfileCorrected)
     def _profile_corrected(
@@ -241,14 +224,6 @@ class Organization(OrganizationCommands, TenantAggregate):
 
     # --- NPPES ---------------------------------------------------------------------------------
 
-    def record_nppes_snapshot(
-        self, snapshot: NppesSnapshot, *, tin: str | None = None, actor: str, reason: str | None = None
-    ) -> None:
-        """Record what NPPES says; ``tin`` is the TIN read off the NPPES record, when known."""
-        nppes_tin = parse_tin(tin, self.tin_kind, field="tin") if tin is not None else None
-        self._nppes_snapshot_recorded(snapshot=snapshot, nppes_tin=nppes_tin, actor=actor, reason=reason)
-        self._record_nppes_comparison(snapshot.retrieved_on, actor, reason)
-
     @event(NppesSnapshotRecorded)
     def _nppes_snapshot_recorded(
         self, snapshot: NppesSnapshot, nppes_tin: Annotated[str | None, PII], actor: str, reason: str | None
@@ -256,32 +231,9 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.nppes = snapshot
         self.nppes_tin = nppes_tin
 
-    def _record_nppes_comparison(self, on: date, actor: str, reason: str | None) -> None:
-        """Record the comparison whenever its result changes, so views (which never see the
-        TIN in clear) can show the open mismatches without repeating the comparison."""
-        found = self.nppes_mismatches
-        if found != self.nppes_comparison:
-            self._nppes_comparison_changed(mismatches=found, on=on, actor=actor, reason=reason)
-
     @event(NppesComparisonChanged)
     def _nppes_comparison_changed(self, mismatches: list[Mismatch], on: date, actor: str, reason: str | None) -> None:
         self.nppes_comparison = mismatches
-
-    @property
-    def nppes_mismatches(self) -> list[Mismatch]:
-        """What differs from NPPES now; without a snapshot, the missing snapshot itself."""
-        if self.nppes is None:
-            return [NO_SNAPSHOT]
-        return find_mismatches(
-            snapshot=self.nppes,
-            npi=self.npi,
-            required_enumeration_type=self.entity_kind.enumeration_type,
-            legal_name=self.legal_name,
-            taxonomies=self.taxonomies,
-            practice_address=self.practice_address,
-            mailing_address=self.mailing_address,
-            tin_matches=None if self.nppes_tin is None else self.nppes_tin == self.tin,
-        )
 
     # --- MassHealth PIN letter and provider number -----------------------------------------------
 
@@ -379,6 +331,52 @@ class Organization(OrganizationCommands, TenantAggregate):
         self.screenings[source] = Screening(
             source, ScreeningResult.CLEARED, current.list_version, current.list_date, on
         )
+
+    # --- owners and managing employees ---------------------------------------------------------------
+
+    @event(PersonDisclosed)
+    def _person_disclosed(
+        self,
+        person_id: UUID,
+        role: DisclosureRole,
+        party: PartyKind,
+        name: str,
+        tin: Annotated[str, PII],
+        birth_date: Annotated[date | None, PII],
+        ownership_percent: Decimal | None,
+        on: date,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        self.disclosures[person_id] = Disclosure(person_id, role, party, name, ownership_percent, on)
+        self.disclosure_identities[person_id] = (tin, birth_date)
+
+    @event(DisclosureEnded)
+    def _disclosure_ended(self, person_id: UUID, on: date, actor: str, reason: str | None) -> None:
+        self.disclosures[person_id] = replace(self.disclosures[person_id], ended_on=on)
+
+    @event(PersonScreeningRecorded)
+    def _person_screening_recorded(
+        self,
+        person_id: UUID,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        # Kept apart from the disclosures: a screening dated before its disclosure's day replays before it.
+        screening = Screening(source, result, list_version, list_date, screened_on)
+        self.person_screenings.setdefault(person_id, {})[source] = screening
+
+    @event(PersonScreeningCleared)
+    def _person_screening_cleared(
+        self, person_id: UUID, source: ExclusionSource, on: date, actor: str, reason: str | None
+    ) -> None:
+        current = self.person_screenings[person_id][source]
+        self.person_screenings[person_id][source] = replace(current, result=ScreeningResult.CLEARED, screened_on=on)
 
     # --- the POSC primary user --------------------------------------------------------------------
 

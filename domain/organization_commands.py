@@ -27,7 +27,14 @@ from domain.organization_values import (
     EntityKind,
     check_routing_number,
 )
-from domain.screening import ExclusionSource, Screening, ScreeningResult, check_not_excluded
+from domain.screening import (
+    ExclusionSource,
+    Screening,
+    ScreeningResult,
+    check_clearable,
+    check_not_excluded,
+    new_screening,
+)
 from domain.text import clean_text
 
 
@@ -48,6 +55,8 @@ class OrganizationCommands:
         used_modifications: list[UUID]
         fact_days: FactDays
         history: list[Any]
+
+        def exclusion_screenings(self) -> list[tuple[str, Screening]]: ...
 
         def _pin_letter_received(self, pin: str, received_on: date, actor: str, reason: str | None) -> None: ...
         def _provider_number_issued(
@@ -212,13 +221,14 @@ class OrganizationCommands:
         """A contract's effective day that has come, with no exclusion confirmed on it."""
         if day is None or day > business_today():
             return False
-        return not any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self._screenings_on(day).values())
+        return not any(s.result is ScreeningResult.CONFIRMED_MATCH for _, s in self._screenings_on(day))
 
-    def _screenings_on(self, day: date) -> dict[ExclusionSource, Screening]:
-        """The exclusion screenings as they stood on ``day`` (the current ones unless a fact took effect after it)."""
+    def _screenings_on(self, day: date) -> list[tuple[str, Screening]]:
+        """The exclusion screenings of the organization and of the people it disclosed, as they stood on ``day``
+        (the current ones unless a fact took effect after it)."""
         latest = self.fact_days.latest_day()
         then = self if latest is None or latest <= day else state_on(self.history, day)
-        return dict(then.screenings)
+        return then.exclusion_screenings()
 
     # --- exclusion screening ---------------------------------------------------------------------
 
@@ -233,45 +243,25 @@ class OrganizationCommands:
         actor: str,
         reason: str | None = None,
     ) -> None:
-        result = ScreeningResult(result)
-        if result is ScreeningResult.CLEARED:
-            raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
-        if list_date > screened_on:
-            raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
-        previous = self.screenings.get(ExclusionSource(source))
-        if previous is not None and screened_on < previous.screened_on:
-            raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
-        matched = (ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH)
-        unmatched = previous is not None and previous.result in matched and result is ScreeningResult.NO_MATCH
-        if unmatched and not clean_text(reason or "", field="reason", multiline=True).strip():
-            # A match standing is settled by a reviewer, who says why: the list run again no longer matching is one.
-            raise RuleViolation(
-                "reason-required", "A screening that no longer matches a standing match needs a reason."
-            )
-        self._screening_recorded(
-            source=ExclusionSource(source),
+        """The organization's own screening; its owners' and managing employees' are in DisclosureCommands."""
+        screening = new_screening(
+            self.screenings.get(ExclusionSource(source)),
+            source=source,
             result=result,
-            list_version=check_text(list_version, field="list_version", max_length=40),
+            list_version=list_version,
             list_date=list_date,
             screened_on=screened_on,
-            actor=actor,
             reason=reason,
         )
+        self._screening_recorded(**screening.fields(), actor=actor, reason=reason)
 
     def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
-        current = self.screenings.get(ExclusionSource(source))
-        if current is None or current.result not in (ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH):
-            raise RuleViolation("screening-not-suspected", "Only a suspected or confirmed match can be cleared.")
-        if not clean_text(reason or "", field="reason", multiline=True).strip():
-            # A suspected match found not to be this provider, a confirmed one wrong or lifted (reinstatement).
-            raise RuleViolation("reason-required", "Clearing a match needs the reviewer's reason.")
-        if on < current.screened_on:
-            raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
+        check_clearable(self.screenings.get(ExclusionSource(source)), on, reason)
         self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
 
     @property
     def excluded(self) -> bool:
-        return any(s.result is ScreeningResult.CONFIRMED_MATCH for s in self.screenings.values())
+        return any(s.result is ScreeningResult.CONFIRMED_MATCH for _, s in self.exclusion_screenings())
 
     def designate_primary_user(self, *, account_id: UUID, on: date, actor: str, reason: str | None = None) -> None:
         """The first primary user, named on the POSC registration form (POSC-DC-PE)."""

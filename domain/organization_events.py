@@ -15,6 +15,7 @@ and encrypts the ``Annotated[..., PII]`` ones).
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -22,6 +23,7 @@ from domain.address import Address
 from domain.affiliation import PlanKind
 from domain.base import TenantAggregate
 from domain.business_time import dated_upcast
+from domain.disclosure import DisclosureRole, PartyKind
 from domain.nppes import Mismatch, NppesSnapshot
 from domain.organization_values import AccountType, EntityKind, RiskLevel
 from domain.pii import PII
@@ -263,6 +265,56 @@ class ScreeningRecorded(TenantAggregate.Event):
 class ScreeningCleared(TenantAggregate.Event):
     effective_field = "on"
     touches = ("screening:{source}",)
+    source: ExclusionSource
+    on: date
+    actor: str
+    reason: str | None
+
+
+# --- ownership and control disclosures (domain/disclosure.py) ------------------------------------
+
+
+class PersonDisclosed(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("disclosure:{person_id}",)
+    person_id: UUID
+    role: DisclosureRole
+    party: PartyKind
+    name: str
+    tin: Annotated[str, PII]  # an individual's SSN, an owning entity's EIN
+    birth_date: Annotated[date | None, PII]
+    ownership_percent: Decimal | None
+    on: date
+    actor: str
+    reason: str | None
+
+
+class DisclosureEnded(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("disclosure:{person_id}",)
+    person_id: UUID
+    on: date
+    actor: str
+    reason: str | None
+
+
+class PersonScreeningRecorded(TenantAggregate.Event):
+    effective_field = "screened_on"
+    touches = ("screening:{person_id}:{source}",)
+    person_id: UUID
+    source: ExclusionSource
+    result: ScreeningResult
+    list_version: str
+    list_date: date
+    screened_on: date
+    actor: str
+    reason: str | None
+
+
+class PersonScreeningCleared(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("screening:{person_id}:{source}",)
+    person_id: UUID
     source: ExclusionSource
     on: date
     actor: str

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
+from domain.base import check_text
 from domain.errors import RuleViolation
+from domain.text import clean_text
 
 
 class ExclusionSource(StrEnum):
@@ -31,24 +34,75 @@ class Screening:
     list_date: date
     screened_on: date
 
+    def fields(self) -> dict[str, Any]:
+        """As a screening event's fields."""
+        return {
+            "source": self.source,
+            "result": self.result,
+            "list_version": self.list_version,
+            "list_date": self.list_date,
+            "screened_on": self.screened_on,
+        }
 
-def check_not_excluded(
-    screenings: Mapping[ExclusionSource, Screening], act: str, *, suspected_too: bool = False
-) -> None:
-    """No federal health care program pays an excluded provider (42 CFR 1001.1901), and MassHealth must screen for
-    it (42 CFR 455.436): while a list's confirmed match stands, the organization's applications are not submitted or
-    approved and its plan affiliations not activated. With ``suspected_too``, an unreviewed suspected match also
-    stops the act (an application's exclusion screening is not passed while one waits)."""
-    for screening in screenings.values():
+
+def check_not_excluded(screenings: Iterable[tuple[str, Screening]], act: str, *, suspected_too: bool = False) -> None:
+    """No federal health care program pays an excluded provider (42 CFR 1001.1901), nor an entity an excluded person
+    owns or manages (42 CFR 1001.1051); MassHealth screens the provider, its owners and managing employees (42 CFR
+    455.436, the enrollment guide: "checking all owners and rendering clinicians against OIG, SAM, and state exclusion
+    registries"). While a confirmed match of any of them stands, the organization's applications are not submitted or
+    approved and its plan affiliations not activated. With ``suspected_too``, an unreviewed suspected match also stops
+    the act (an application's exclusion screening is not passed while one waits). ``screenings``: (whose, screening),
+    whose being "the organization" or "owner Jane Roe"."""
+    for whose, screening in screenings:
         found = f"{screening.source} list of {screening.list_date} (screened {screening.screened_on})"
         if screening.result is ScreeningResult.CONFIRMED_MATCH:
             raise RuleViolation(
                 "provider-excluded",
-                f"{act.capitalize()} refused: the organization is a confirmed match on the {found}. Clear it, with "
-                "the reason, if the match was wrong or the exclusion was lifted.",
+                f"{act.capitalize()} refused: {whose} is a confirmed match on the {found}. Clear it, with the "
+                "reason, if the match was wrong or the exclusion was lifted.",
             )
         if suspected_too and screening.result is ScreeningResult.SUSPECTED_MATCH:
             raise RuleViolation(
                 "exclusion-review-pending",
-                f"{act.capitalize()} refused: a suspected match on the {found} awaits review.",
+                f"{act.capitalize()} refused: a suspected match of {whose} on the {found} awaits review.",
             )
+
+
+MATCHES = (ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH)
+
+
+def new_screening(
+    previous: Screening | None,
+    *,
+    source: ExclusionSource,
+    result: ScreeningResult,
+    list_version: str,
+    list_date: date,
+    screened_on: date,
+    reason: str | None,
+) -> Screening:
+    """A screening that may replace ``previous`` (the last of the same list for the same subject), or RuleViolation."""
+    result = ScreeningResult(result)
+    if result is ScreeningResult.CLEARED:
+        raise RuleViolation("screening-clear-separately", "Clear a suspected match with the clearing command.")
+    if list_date > screened_on:
+        raise RuleViolation("screening-list-from-future", "The list is dated after the screening.")
+    if previous is not None and screened_on < previous.screened_on:
+        raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
+    unmatched = previous is not None and previous.result in MATCHES and result is ScreeningResult.NO_MATCH
+    if unmatched and not clean_text(reason or "", field="reason", multiline=True).strip():
+        # A match standing is settled by a reviewer, who says why: the list run again no longer matching is one.
+        raise RuleViolation("reason-required", "A screening that no longer matches a standing match needs a reason.")
+    version = check_text(list_version, field="list_version", max_length=40)
+    return Screening(ExclusionSource(source), result, version, list_date, screened_on)
+
+
+def check_clearable(current: Screening | None, on: date, reason: str | None) -> None:
+    """A match may be cleared: a suspected one found not to be this subject, a confirmed one wrong or lifted
+    (reinstatement), always with the reviewer's reason."""
+    if current is None or current.result not in MATCHES:
+        raise RuleViolation("screening-not-suspected", "Only a suspected or confirmed match can be cleared.")
+    if not clean_text(reason or "", field="reason", multiline=True).strip():
+        raise RuleViolation("reason-required", "Clearing a match needs the reviewer's reason.")
+    if on < current.screened_on:
+        raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")

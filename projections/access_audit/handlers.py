@@ -26,6 +26,7 @@ from domain.user_account import ReviewOutcome, UserAccount
 from projections.access_audit.rows import (
     AccountRow,
     DeactivationRow,
+    DisclosureRow,
     GrantRow,
     ModificationRow,
     OrganizationRow,
@@ -52,6 +53,7 @@ row_types = (
     ModificationRow,
     SubmissionRow,
     ScreeningRow,
+    DisclosureRow,
 )
 
 
@@ -128,7 +130,12 @@ async def _application_submitted(rows: ViewRows, event: Application.Submitted, p
     return await _touch(rows, modification.organization_id, event)
 
 
-Screened: TypeAlias = Organization.ScreeningRecorded | Organization.ScreeningCleared
+Screened: TypeAlias = (
+    Organization.ScreeningRecorded
+    | Organization.ScreeningCleared
+    | Organization.PersonScreeningRecorded
+    | Organization.PersonScreeningCleared
+)
 _MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH})
 Answered: TypeAlias = Application.Approved | Application.Denied | Application.Rejected | Application.Withdrawn
 
@@ -291,17 +298,22 @@ async def _end_grants(
 
 
 async def _screening(rows: ViewRows, event: Screened, position: int) -> UUID:
-    """A list's new screening, or the clearing of its match, ends the match that stood; a new match starts one."""
+    """A list's new screening of a subject (the organization, or a person it disclosed), or the clearing of its
+    match, ends the match that stood for that subject; a new match starts one."""
     day = effective_day(event)
+    person = (Organization.PersonScreeningRecorded, Organization.PersonScreeningCleared)
+    subject_id = event.person_id if isinstance(event, person) else event.originator_id
     for standing in await rows.of_organization(ScreeningRow, event.originator_id):
-        if standing.source == event.source and standing.ended_on is None:
+        if standing.subject_id == subject_id and standing.source == event.source and standing.ended_on is None:
             rows.update(standing, ended_on=max(standing.screened_on, day))
     organization = await rows.get(OrganizationRow, event.originator_id)  # registered first: the same aggregate
-    if organization is not None and isinstance(event, Organization.ScreeningRecorded) and event.result in _MATCHES:
+    found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded)
+    if organization is not None and isinstance(event, found) and event.result in _MATCHES:
         rows.add(
             ScreeningRow(
                 tenant_id=organization.tenant_id,
                 organization_id=event.originator_id,
+                subject_id=subject_id,
                 source=str(event.source),
                 screened_version=event.originator_version,
                 result=str(event.result),
@@ -310,6 +322,29 @@ async def _screening(rows: ViewRows, event: Screened, position: int) -> UUID:
                 screened_on=event.screened_on,
             )
         )
+    return await _touch(rows, event.originator_id, event)
+
+
+async def _disclosure(
+    rows: ViewRows, event: Organization.PersonDisclosed | Organization.DisclosureEnded, position: int
+) -> UUID:
+    organization = await rows.get(OrganizationRow, event.originator_id)
+    if isinstance(event, Organization.PersonDisclosed):
+        if organization is not None:
+            rows.add(
+                DisclosureRow(
+                    tenant_id=organization.tenant_id,
+                    organization_id=event.originator_id,
+                    person_id=event.person_id,
+                    role=str(event.role),
+                    name=event.name,
+                    disclosed_on=event.on,
+                )
+            )
+    else:
+        for disclosure in await rows.of_organization(DisclosureRow, event.originator_id):
+            if disclosure.person_id == event.person_id:
+                rows.update(disclosure, ended_on=event.on)
     return await _touch(rows, event.originator_id, event)
 
 
@@ -340,6 +375,8 @@ handlers = Handlers(
         Organization.PrimaryUserDesignated: _primary_user,
         Organization.PrimaryUserReplaced: _primary_user,
         **dict.fromkeys(get_args(Screened), _screening),
+        Organization.PersonDisclosed: _disclosure,
+        Organization.DisclosureEnded: _disclosure,
         UserAccount.Opened: _account_opened,
         UserAccount.AccessGranted: _account_event,
         UserAccount.AccessRevoked: _account_event,

@@ -118,11 +118,12 @@ class SubmissionRow(Row, kw_only=True):
 
 
 class ScreeningRow(Row, kw_only=True):
-    """A period an exclusion list's match stood against the organization: from the screening that found it (suspected
-    or confirmed) to the next screening of that list or the clearing."""
+    """A period an exclusion list's match stood against the organization or one of the people it disclosed: from the
+    screening that found it (suspected or confirmed) to the next screening of that list for them, or the clearing."""
 
     table: ClassVar[str] = "access_audit_screenings"
-    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "source", "screened_version")
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "subject_id", "source", "screened_version")
+    subject_id: UUID  # the organization's own id, or the disclosure's (an owner's or managing employee's)
     source: str  # oig_leie, sam, state
     screened_version: int
     result: str  # suspected_match, confirmed_match
@@ -130,3 +131,16 @@ class ScreeningRow(Row, kw_only=True):
     list_date: date
     screened_on: date
     ended_on: date | None = None  # the next screening of the list, or the clearing; NULL: still standing
+
+
+class DisclosureRow(Row, kw_only=True):
+    """An owner or managing employee, from the day disclosed to the day the disclosure ended (no SSN, no birth
+    date): their screenings count against the organization on the days it covers."""
+
+    table: ClassVar[str] = "access_audit_disclosures"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "person_id")
+    person_id: UUID
+    role: str  # owner, managing_employee
+    name: str
+    disclosed_on: date
+    ended_on: date | None = None

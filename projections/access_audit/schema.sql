@@ -132,10 +132,12 @@ CREATE INDEX IF NOT EXISTS access_audit_modification_submissions_by_organization
     ON access_audit_modification_submissions (tenant_id, organization_id);
 
 -- The periods an exclusion list's match (suspected or confirmed) stood against the
--- organization: to the next screening of that list or the clearing.
+-- organization or one of its owners and managing employees: to the next screening of
+-- that list for the same subject or the clearing.
 CREATE TABLE IF NOT EXISTS access_audit_screenings (
     tenant_id text NOT NULL,
     organization_id uuid NOT NULL,
+    subject_id uuid NOT NULL,  -- the organization's own id, or the disclosure's
     source text NOT NULL,  -- oig_leie, sam, state
     screened_version integer NOT NULL,
     result text NOT NULL,  -- suspected_match, confirmed_match
@@ -143,7 +145,20 @@ CREATE TABLE IF NOT EXISTS access_audit_screenings (
     list_date date NOT NULL,
     screened_on date NOT NULL,
     ended_on date,  -- NULL: still standing
-    PRIMARY KEY (tenant_id, organization_id, source, screened_version)
+    PRIMARY KEY (tenant_id, organization_id, subject_id, source, screened_version)
+);
+
+-- Owners (5% or more) and managing employees, while disclosed: their matches count
+-- against the organization on the days their disclosure covers. No SSN or birth date.
+CREATE TABLE IF NOT EXISTS access_audit_disclosures (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    role text NOT NULL,  -- owner, managing_employee
+    name text NOT NULL,
+    disclosed_on date NOT NULL,
+    ended_on date,  -- NULL: still disclosed
+    PRIMARY KEY (tenant_id, organization_id, person_id)
 );
 
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
@@ -164,6 +179,8 @@ ALTER TABLE access_audit_modification_submissions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_modification_submissions FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_screenings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_screenings FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_disclosures ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_disclosures FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
 CREATE POLICY tenant_isolation ON access_audit_organizations
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -200,10 +217,14 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_screenings;
 CREATE POLICY tenant_isolation ON access_audit_screenings
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_disclosures;
+CREATE POLICY tenant_isolation ON access_audit_disclosures
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions, access_audit_screenings TO credledger_api;
+    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions, access_audit_screenings TO credledger_worker;
+    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures TO credledger_worker;

@@ -16,7 +16,7 @@ class FindingKind(StrEnum):
     PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
     PARTNER_ENGAGEMENT_ENDED = "partner_engagement_ended"  # a billing agency's engagement over, its access not
     REVIEW_OVERDUE = "access_review_overdue"
-    EXCLUDED = "excluded"  # a confirmed match on an exclusion list, not cleared
+    EXCLUDED = "excluded"  # a confirmed match of the organization, an owner or managing employee, not cleared
     EXCLUSION_SUSPECTED = "exclusion_suspected"  # a suspected match awaiting review
 
 
@@ -91,10 +91,16 @@ WITH settings AS (
         ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
 ), exclusions AS (
-    -- The exclusion lists' matches standing that day.
-    SELECT x.organization_id, x.source, x.result, x.list_version, x.list_date, x.screened_on
+    -- The exclusion lists' matches standing that day: the organization's own, and those of the owners and managing
+    -- employees disclosed that day (from the later of the screening and the disclosure).
+    SELECT x.organization_id, x.source, x.result, x.list_version, x.list_date,
+        GREATEST(x.screened_on, d.disclosed_on) AS screened_on,
+        CASE WHEN d.person_id IS NULL THEN 'The organization'
+            ELSE initcap(replace(d.role, '_', ' ')) || ' ' || d.name END AS whose
     FROM access_audit_screenings x JOIN orgs USING (organization_id)
+    LEFT JOIN access_audit_disclosures d ON d.organization_id = x.organization_id AND d.person_id = x.subject_id
     WHERE x.screened_on <= $1 AND (x.ended_on IS NULL OR x.ended_on > $1)
+        AND (x.subject_id = x.organization_id OR (d.disclosed_on <= $1 AND (d.ended_on IS NULL OR d.ended_on > $1)))
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
@@ -137,12 +143,13 @@ WITH settings AS (
     -- No federal program pays an excluded provider (42 CFR 1001.1901): submissions, approvals and plan activations
     -- are refused until the match is cleared with a reason.
     SELECT organization_id, '{FindingKind.EXCLUDED}', 3, screened_on, NULL, NULL,
-        format('Confirmed match on the %s exclusion list of %s (version %s): its applications and plan activations '
-        'are held until the match is cleared with a reason.', source, to_char(list_date, 'YYYY-MM-DD'), list_version)
+        format('%s: confirmed match on the %s exclusion list of %s (version %s); the organization''s applications and '
+        'plan activations are held until the match is cleared with a reason.', whose, source,
+        to_char(list_date, 'YYYY-MM-DD'), list_version)
     FROM exclusions WHERE result = 'confirmed_match'
     UNION ALL
     SELECT organization_id, '{FindingKind.EXCLUSION_SUSPECTED}', 2, screened_on, NULL, NULL,
-        format('Suspected match on the %s exclusion list of %s, awaiting review for %s days.', source,
+        format('%s: suspected match on the %s exclusion list of %s, awaiting review for %s days.', whose, source,
         to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on)
     FROM exclusions WHERE result = 'suspected_match'
     UNION ALL

@@ -22,6 +22,7 @@ from services.api.change_signal import ChangeSignal
 from services.api.changes import view_changes
 from services.api.date_corrections import DATE_CORRECTION_ROUTES
 from services.api.dependencies import DEPENDENCIES
+from services.api.disclosures import DisclosureController
 from services.api.edges import HttpEdges, check_body
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
@@ -43,6 +44,7 @@ PUBLIC_PATHS = ["^/health/", "^/schema"]
 ROUTES = [
     OrganizationController,
     OrganizationRecordsController,
+    DisclosureController,
     UserAccountController,
     ApplicationController,
     *DATE_CORRECTION_ROUTES,

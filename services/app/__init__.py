@@ -4,13 +4,19 @@ from services.app.applications import ApplicationUseCases
 from services.app.base import Actor, NotFound, VersionConflict, postgres_env
 from services.app.compliance import ComplianceUseCases
 from services.app.date_corrections import DateCorrectionUseCases
+from services.app.disclosures import DisclosureUseCases
 from services.app.organizations import OrganizationUseCases
 from services.app.user_accounts import UserAccountUseCases
 from services.store.idempotency import Saved
 
 
 class Credledger(
-    OrganizationUseCases, UserAccountUseCases, ApplicationUseCases, DateCorrectionUseCases, ComplianceUseCases
+    OrganizationUseCases,
+    DisclosureUseCases,
+    UserAccountUseCases,
+    ApplicationUseCases,
+    DateCorrectionUseCases,
+    ComplianceUseCases,
 ):
     """All use cases over one event store (the table credledger_events)."""
 

@@ -7,15 +7,18 @@ serves only to roles allowed to see it.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from uuid import UUID
 
 import msgspec
 
 from domain.address import Address
 from domain.application import Application, ApplicationKind, ApplicationStatus, Channel
+from domain.disclosure import DisclosureRole, PartyKind
 from domain.dossier import Document
 from domain.nppes import Mismatch
 from domain.organization import EftStatus, EntityKind, Organization, RiskLevel
+from domain.screening import Screening
 from domain.taxonomy import TaxonomySelection
 from domain.tin import TinKind
 from domain.user_account import AccountRole, AccountStatus, PoscFunction, UserAccount
@@ -35,6 +38,27 @@ class ScreeningOut(msgspec.Struct, kw_only=True):
     list_version: str
     list_date: date
     screened_on: date
+
+
+class DisclosureOut(msgspec.Struct, kw_only=True):
+    """An owner or managing employee, without their SSN or date of birth (GET .../pii has them)."""
+
+    id: UUID  # the disclosure's, which its commands are addressed by
+    organization_id: UUID
+    version: int  # the organization's: If-Match on the disclosure's commands names it
+    role: DisclosureRole
+    party: PartyKind
+    name: str
+    ownership_percent: Decimal | None
+    disclosed_on: date
+    ended_on: date | None
+    exclusion_screenings: list[ScreeningOut]
+
+
+class DisclosurePii(msgspec.Struct, kw_only=True):
+    id: UUID
+    tin: str  # a person's SSN, an owning entity's EIN
+    birth_date: date | None
 
 
 class OrganizationDetails(msgspec.Struct, kw_only=True):
@@ -60,6 +84,7 @@ class OrganizationDetails(msgspec.Struct, kw_only=True):
     eft_routing_number: str | None
     affiliations: list[AffiliationOut]
     exclusion_screenings: list[ScreeningOut]
+    disclosures: list[DisclosureOut]  # owners and managing employees, current and ended
     primary_user_account_id: UUID | None
 
 
@@ -68,6 +93,7 @@ class OrganizationPii(msgspec.Struct, kw_only=True):
     tin: str
     pin: str | None
     eft_account_number: str | None
+    disclosures: list[DisclosurePii]  # each owner's and managing employee's SSN (EIN) and date of birth
 
 
 def organization_details(o: Organization) -> OrganizationDetails:
@@ -96,22 +122,45 @@ def organization_details(o: Organization) -> OrganizationDetails:
             AffiliationOut(plan=a.plan, kind=a.kind, partner_mco=a.partner_mco, state=a.state, dates=dict(a.dates))
             for a in o.affiliations.values()
         ],
-        exclusion_screenings=[
-            ScreeningOut(
-                source=s.source,
-                result=s.result,
-                list_version=s.list_version,
-                list_date=s.list_date,
-                screened_on=s.screened_on,
-            )
-            for s in o.screenings.values()
-        ],
+        exclusion_screenings=[_screening_out(s) for s in o.screenings.values()],
+        disclosures=[disclosure_out(o, person_id) for person_id in o.disclosures],
         primary_user_account_id=o.primary_user_account_id,
     )
 
 
+def _screening_out(s: Screening) -> ScreeningOut:
+    return ScreeningOut(
+        source=s.source, result=s.result, list_version=s.list_version, list_date=s.list_date, screened_on=s.screened_on
+    )
+
+
+def disclosure_out(o: Organization, person_id: UUID) -> DisclosureOut:
+    d = o.disclosures[person_id]
+    return DisclosureOut(
+        id=person_id,
+        organization_id=o.id,
+        version=o.version,
+        role=d.role,
+        party=d.party,
+        name=d.name,
+        ownership_percent=d.ownership_percent,
+        disclosed_on=d.disclosed_on,
+        ended_on=d.ended_on,
+        exclusion_screenings=[_screening_out(s) for s in o.person_screenings.get(person_id, {}).values()],
+    )
+
+
 def organization_pii(o: Organization) -> OrganizationPii:
-    return OrganizationPii(id=o.id, tin=o.tin, pin=o.pin, eft_account_number=o.eft_account_number)
+    return OrganizationPii(
+        id=o.id,
+        tin=o.tin,
+        pin=o.pin,
+        eft_account_number=o.eft_account_number,
+        disclosures=[
+            DisclosurePii(id=person_id, tin=tin, birth_date=born)
+            for person_id, (tin, born) in o.disclosure_identities.items()
+        ],
+    )
 
 
 class UserAccountDetails(msgspec.Struct, kw_only=True):

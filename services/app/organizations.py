@@ -195,5 +195,6 @@ class OrganizationUseCases(ComplianceUseCases):
     def get_organization_pii(self, actor: Actor, organization_id: UUID, purpose: str) -> OrganizationPii:
         """Read, and record the read (who, what, when, why) in the organization's access log."""
         pii = organization_pii(self.load(actor, Organization, organization_id))
-        self.log_personal_data_read(actor, organization_id, ["tin", "pin", "eft_account_number"], purpose)
+        fields = ["tin", "pin", "eft_account_number"] + (["disclosures"] if pii.disclosures else [])
+        self.log_personal_data_read(actor, organization_id, fields, purpose)
         return pii

@@ -207,6 +207,9 @@ class Filings(Credentialing):
             self.at(self.later(day, 10, 35), self.screened, app, "site_visit", passed)
 
     def screened(self, day: date, app: App, screening: str, passed: bool) -> None:
+        if screening == "exclusion_lists" and self.suspected:  # passed only once the suspected matches are reviewed
+            self.at(self.cal.add(day, 3), self.screened, app, screening, passed)
+            return
         if app.status in ("submitted", "deficient"):
             self.emit(
                 day,

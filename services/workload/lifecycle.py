@@ -9,6 +9,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from domain.dossier import DocumentType
@@ -29,6 +30,15 @@ class Account:
     departed: date | None = None
     grants: list[str] = field(default_factory=list)
     catchable: bool = True  # an access review notices if the person left
+
+
+@dataclass
+class Person:
+    """An owner or managing employee disclosed (owners.py)."""
+
+    ref: Ref
+    role: str
+    percent: Decimal | None
 
 
 @dataclass
@@ -55,6 +65,9 @@ class Lifecycle:
     def __init__(self, firm: Firm, index: int, traits: Traits, seed: int) -> None:
         self.firm, self.index, self.t = firm, index, traits
         self.rng = random.Random(f"credledger-workload:{seed}:{firm.tenant}:{index}")
+        # The owners' own draws (owners.py): a stream of their own, so disclosing them leaves the rest of the
+        # practice's life as it was drawn before.
+        self.owner_rng = random.Random(f"credledger-workload-owners:{seed}:{firm.tenant}:{index}")
         self.cal, self.end = firm.cal, firm.end
         self.steps: list[Step] = []
         self.queue: list[tuple[date, int, Callable[..., None], tuple[Any, ...]]] = []
@@ -66,7 +79,9 @@ class Lifecycle:
         self.issued: date = FAR  # a client enrolled for years: the day MassHealth issued its provider number
         self.enrollment_due: date = FAR  # when the enrollment will be approved, once known
         self.affiliations: dict[str, str] = {}  # plan -> state
-        self.suspected: set[str] = set()  # exclusion lists with a suspected match under review
+        # Exclusion lists with a suspected match under review: "oig_leie", or "disclosure#2:oig_leie" for a person.
+        self.suspected: set[str] = set()
+        self.people: list[Person] = []  # owners and managing employees disclosed, current
         self.staffed = False  # subordinates and partners set up (a replacement primary user finds them there)
         self.rejected = False  # POSC returned the registration unprocessed once
         self.enrollment: App | None = None

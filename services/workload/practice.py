@@ -19,6 +19,7 @@ from domain.address import Address
 from services.app import Credledger
 from services.workload import data
 from services.workload.filings import Filings
+from services.workload.owners import Owners
 from services.workload.people import People
 from services.workload.traits import Traits, assign_traits
 
@@ -26,9 +27,10 @@ __all__ = ["Practice", "Traits", "assign_traits"]
 SOURCES = (("oig_leie", "LEIE"), ("sam", "SAM"), ("state", "MassHealth exclusion list"))
 
 
-class Practice(People, Filings):
+class Practice(People, Filings, Owners):
     """One client practice: its onboarding, profile and NPPES record, rendering clinicians and exclusion
-    screening here; its accounts (People) and applications (Filings) in their own modules."""
+    screening here; its accounts (People), applications (Filings), owners and managing employee (Owners) in their
+    own modules."""
 
     # --- onboarding and the profile ----------------------------------------------------------------------
 
@@ -83,6 +85,7 @@ class Practice(People, Filings):
         self.at(self.later(day, 1, 5), self.screen_month)
         if kind.entity_kind != "solo_practitioner":
             self.at(self.later(day, 1, 15), self.link_rendering)
+            self.at(self.cal.add(day, self.owner_rng.randint(0, 3)), self.disclose_owners)
         if self.t.existing:
             self.at(day, self.existing_client)
         else:
@@ -188,7 +191,8 @@ class Practice(People, Filings):
         self.emit(day, Credledger.unlink_rendering_provider, self.org, npi, reason="Clinician left the group")
 
     def screen_month(self, day: date, month: int = 0) -> None:
-        """Exclusion screening: the OIG LEIE and the state's list monthly (both publish monthly), SAM quarterly."""
+        """Exclusion screening of the practice and the people it disclosed: the OIG LEIE and the state's list monthly
+        (both publish monthly), SAM quarterly."""
         list_date = self.cal.on_or_after(day.replace(day=1))
         for source, label in SOURCES if month % 3 == 0 else SOURCES[::2]:
             if source in self.suspected:  # a match still under review is settled before the list is run again
@@ -207,6 +211,7 @@ class Practice(People, Filings):
             if suspected:
                 self.suspected.add(source)
                 self.at(self.later(day, 1, 4), self.clear_screening, source)
+            self.screen_people(day, source, f"{label} {list_date:%Y-%m}", min(list_date, day))
         first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         self.at(self.later(self.cal.on_or_after(first_next), 1, 6), self.screen_month, month + 1)
 

@@ -32,6 +32,16 @@ DOCS = {
 }
 
 
+OWNER = {
+    "role": "owner",
+    "name": "Jane Roe",
+    "tin": "412-63-9087",
+    "birth_date": "1970-03-04",
+    "ownership_percent": 60,
+    "on": "2026-03-01",
+}
+
+
 @dataclass
 class World:
     """One tenant's records, built through the API."""
@@ -44,6 +54,7 @@ class World:
     enrollment: str  # an enrollment, submitted with a complete dossier
     mailed: str  # a POSC registration mailed on 2026-03-02, its delivery not confirmed yet
     partner: str  # a business partner's account (a billing agency)
+    owner: str  # a disclosed owner of the practice (60%), since 2026-03-01
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
@@ -71,7 +82,9 @@ def build(client: httpx.Client) -> World:
     submitted = client.post(f"/v1/applications/{mailed}/submit", json={"submitted_on": "2026-03-02"})
     assert submitted.status_code == 200, submitted.text
     partner = account("business_partner", partner_firm="Acme Billing", partner_function="claims")
-    return World(client, org, primary, subordinate, posc, enrollment, mailed, partner)
+    disclosed = client.post(f"/v1/organizations/{org}/disclosures", json=OWNER)
+    assert disclosed.status_code == 201, disclosed.text
+    return World(client, org, primary, subordinate, posc, enrollment, mailed, partner, disclosed.json()["id"])
 
 
 @dataclass(frozen=True)
@@ -112,6 +125,12 @@ def _suspected(world: World) -> None:
         "screened_on": "2026-03-04",
     }
     assert world.client.post(world.path("/v1/organizations/{org}/exclusion-screenings"), json=body).status_code == 200
+
+
+def _owner_suspected(world: World) -> None:
+    body = {"source": "sam", "result": "suspected_match", "list_version": "2026-03", "list_date": "2026-03-01"}
+    path = world.path("/v1/organizations/{org}/disclosures/{owner}/exclusion-screenings")
+    assert world.client.post(path, json={**body, "screened_on": "2026-03-04"}).status_code == 200
 
 
 def _linked(world: World) -> None:
@@ -191,6 +210,28 @@ ENDPOINTS = [
         {"validated": True, "on": "2026-03-20"},
         None,
         _eft,
+    ),
+    Endpoint(
+        "endDisclosure",
+        "/v1/organizations/{org}/disclosures/{owner}/end",
+        {"on": "2026-03-20", "reason": "Sold her interest"},
+        ({"on": "2026-02-27"}, "disclosure-date-order"),
+    ),
+    Endpoint(
+        "recordPersonExclusionScreening",
+        "/v1/organizations/{org}/disclosures/{owner}/exclusion-screenings",
+        {"source": "oig_leie", "result": "no_match", "list_version": "2026-03", "list_date": "2026-03-01"},
+        (
+            {"source": "oig_leie", "result": "no_match", "list_version": "2026-03", "list_date": "2026-12-31"},
+            "screening-list-from-future",
+        ),
+    ),
+    Endpoint(
+        "clearPersonExclusionScreening",
+        "/v1/organizations/{org}/disclosures/{owner}/exclusion-screenings/sam/clear",
+        {"on": "2026-03-05", "reason": "A namesake: the SAM record's birth date differs"},
+        ({"on": "2026-03-05"}, "reason-required"),
+        _owner_suspected,
     ),
     Endpoint(
         "requestAffiliation",
@@ -397,7 +438,13 @@ def test_every_command_route_is_in_the_table(stack: Stack) -> None:
     commands = {
         op["operationId"] for path in document["paths"].values() for method, op in path.items() if method == "post"
     }
-    creators = {"registerOrganization", "openUserAccount", "openApplication", "replacePrimaryUser"}
+    creators = {
+        "registerOrganization",
+        "openUserAccount",
+        "openApplication",
+        "replacePrimaryUser",
+        "discloseOwnerOrManagingEmployee",
+    }
     batches = {"importHistory", "importHistoryCsv"}  # a batch of the others (tests/api/test_onboarding_import.py)
     assert commands - creators - batches == {e.name for e in ENDPOINTS}
 
@@ -412,6 +459,7 @@ def test_creation_commands_check_the_tenant_and_role(stack: Stack, tenants: tupl
             ("/v1/user-accounts", {"organization_id": org, "person_name": "X", "role": "subordinate"}),
             ("/v1/applications", {"organization_id": org, "kind": "enrollment", "channel": "portal"}),
             (f"/v1/organizations/{org}/primary-user/replace", {"person_name": "X", "modification_id": org}),
+            (f"/v1/organizations/{org}/disclosures", OWNER),
         ):
             assert_problem(client.post(path, json=body), status, rule)
     assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")

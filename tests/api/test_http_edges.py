@@ -35,7 +35,9 @@ class Records:
         register(stack.client(self.tenants[1]))
 
     def ids(self) -> dict[str, str]:
-        return {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
+        # A disclosure's id: any id will do, the body is refused before the record is looked up.
+        ids = {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
+        return {**ids, "person_id": self.org}
 
     def stored(self) -> tuple[int, ...]:
         """Every event of both tenants, access logs included (a read of personal data or a refusal is one)."""

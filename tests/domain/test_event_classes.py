@@ -35,7 +35,8 @@ EVENTS = {
         ProviderNumberIssued RenderingProviderLinked RenderingProviderUnlinked EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
-        PrimaryUserDesignated PrimaryUserReplaced""",
+        PersonDisclosed DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated
+        PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
         EngagementEnded Deactivated Reactivated PasswordReset""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
@@ -65,6 +66,10 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "AffiliationWithdrawn": ("on", ("affiliation:{plan}",)),
         "ScreeningRecorded": ("screened_on", ("screening:{source}",)),
         "ScreeningCleared": ("on", ("screening:{source}",)),
+        "PersonDisclosed": ("on", ("disclosure:{person_id}",)),
+        "DisclosureEnded": ("on", ("disclosure:{person_id}",)),
+        "PersonScreeningRecorded": ("screened_on", ("screening:{person_id}:{source}",)),
+        "PersonScreeningCleared": ("on", ("screening:{person_id}:{source}",)),
         "PrimaryUserDesignated": ("on", ("primary_user",)),
         "PrimaryUserReplaced": ("on", ("primary_user",)),
     },
@@ -134,7 +139,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 45
+    assert len(METHODS) == 49
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

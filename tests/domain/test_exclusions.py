@@ -17,8 +17,8 @@ from tests.domain.builders import assert_refused
 from tests.domain.test_organization import D1, D2, D3, WELLSENSE, org_with_affiliation, screen
 
 
-def _screening(result: ScreeningResult) -> dict[ExclusionSource, Screening]:
-    return {ExclusionSource.OIG_LEIE: Screening(ExclusionSource.OIG_LEIE, result, "LEIE 2026-04", D1, D1)}
+def _screening(result: ScreeningResult) -> list[tuple[str, Screening]]:
+    return [("the organization", Screening(ExclusionSource.OIG_LEIE, result, "LEIE 2026-04", D1, D1))]
 
 
 def test_a_confirmed_match_refuses_the_act_naming_the_list_and_its_date() -> None:

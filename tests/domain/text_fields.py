@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -176,6 +177,25 @@ _SCREENING = dict(
     screened_on=date(2026, 3, 2),
 )
 
+PERSON = uuid4()
+_PERSON = dict(
+    role="owner",
+    party="individual",
+    name="Jane Roe",
+    tin="123-45-6789",
+    birth_date=date(1970, 3, 4),
+    ownership_percent=Decimal(50),
+    on=LATER,
+)
+_disclosed = _prepared(register_peach, lambda o: o.disclose(person_id=PERSON, **_PERSON, actor=ACTOR))
+_person_suspected = _prepared(
+    register_peach,
+    lambda o: o.disclose(person_id=PERSON, **_PERSON, actor=ACTOR),
+    lambda o: o.record_person_screening(
+        person_id=PERSON, **{**_SCREENING, "result": ScreeningResult.SUSPECTED_MATCH}, actor=ACTOR
+    ),
+)
+
 REGISTER = Command("register_organization", register_peach)
 CORRECT = Command("correct_profile", "correct_profile", _org, kwargs=dict(legal_name="Peach State", on=LATER))
 NPPES = Command("record_nppes_snapshot", _snapshot, _org)
@@ -197,6 +217,10 @@ MOVE = Command(
     kwargs=dict(plan="Tufts", to=AffiliationState.IN_CREDENTIALING, on=LATER),
 )
 SCREEN = Command("record_exclusion_screening", "record_screening", _org, kwargs=_SCREENING)
+DISCLOSE = Command("disclose_owner_or_managing_employee", "disclose", _org, kwargs=dict(person_id=PERSON, **_PERSON))
+SCREEN_PERSON = Command(
+    "record_person_screening", "record_person_screening", _disclosed, kwargs=dict(person_id=PERSON, **_SCREENING)
+)
 OPEN_ACCOUNT = Command("open_user_account", open_account)
 REVIEW = Command(
     "review_access",
@@ -229,6 +253,15 @@ COMMANDS = [
     REQUEST,
     MOVE,
     SCREEN,
+    DISCLOSE,
+    SCREEN_PERSON,
+    Command("end_disclosure", "end_disclosure", _disclosed, kwargs=dict(person_id=PERSON, on=LATER)),
+    Command(
+        "clear_person_screening",
+        "clear_person_screening",
+        _person_suspected,
+        kwargs=dict(person_id=PERSON, source=ExclusionSource.OIG_LEIE, on=LATER),
+    ),
     OPEN_ACCOUNT,
     REVIEW,
     OPEN_APPLICATION,
@@ -342,6 +375,9 @@ FIELDS: list[TextField] = [
     ),
     TextField(MOVE, "plan", free=False),
     TextField(SCREEN, "list_version"),
+    TextField(DISCLOSE, "name"),
+    TextField(DISCLOSE, "tin", free=False),
+    TextField(SCREEN_PERSON, "list_version"),
     TextField(OPEN_ACCOUNT, "person_name"),
     TextField(Command(OPEN_ACCOUNT.name, open_account, args=(AccountRole.BUSINESS_PARTNER,)), "partner_firm"),
     TextField(Command(OPEN_ACCOUNT.name, open_account, args=(AccountRole.BUSINESS_PARTNER,)), "partner_function"),
