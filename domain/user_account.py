@@ -9,53 +9,19 @@ IDs end when people leave; access is reviewed periodically.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.account_values import AccountRole, AccountStatus, ChecklistStep, PoscFunction, ReviewOutcome
 from domain.base import TenantAggregate, check_tenant_id, check_text
 from domain.business_time import dated_upcast
 from domain.errors import RuleViolation
 from domain.pii import PII
 
-
-class AccountRole(StrEnum):
-    PRIMARY = "primary"  # the account administrator named on POSC-DC-PE / POSC-DC-PM
-    SUBORDINATE = "subordinate"
-    BUSINESS_PARTNER = "business_partner"
-
-
-class AccountStatus(StrEnum):
-    ACTIVE = "active"
-    DEACTIVATED = "deactivated"
-
-
-class PoscFunction(StrEnum):
-    """The POSC functions access is granted for (MassHealth Primary User Policy)."""
-
-    ELIGIBILITY_VERIFICATION = "eligibility_verification"
-    CLAIMS_DIRECT_DATA_ENTRY = "claims_direct_data_entry"
-    CLAIMS_BATCH = "claims_batch"
-    CLAIM_STATUS_REMITTANCE = "claim_status_remittance"
-    PRIOR_AUTHORIZATION = "prior_authorization"
-    LETTERS_REPORTS = "letters_reports"
-    PROVIDER_DATA_MAINTENANCE = "provider_data_maintenance"
-
-
-class ChecklistStep(StrEnum):
-    """The POSC registration checklist, in order."""
-
-    REGISTERED_WITH_PIN = "registered_with_pin"  # primary users only: needs the PIN letter
-    NEW_USER_EMAIL_RECEIVED = "new_user_email_received"
-    PASSWORD_CHANGED = "password_changed"  # Virtual Gateway password
-    AUTHENTICATION_QUESTIONS_ANSWERED = "authentication_questions_answered"
-
-
-class ReviewOutcome(StrEnum):
-    CONFIRMED = "confirmed"
-    REVOKED = "revoked"
+# Imported from here elsewhere: the aggregate, and its value types re-exported (explicitly, for mypy --strict).
+__all__ = ["AccountRole", "AccountStatus", "ChecklistStep", "PoscFunction", "ReviewOutcome", "UserAccount"]
 
 
 class UserAccount(TenantAggregate):
@@ -140,6 +106,8 @@ class UserAccount(TenantAggregate):
         self.engagement_ended_on: date | None = None  # a business partner's engagement with the practice
         self.last_review: tuple[date, ReviewOutcome, str] | None = None  # (on, outcome, reviewer)
         self.password_resets = 0
+        self.backup_since: date | None = None  # named the back-up (alternate) primary user on that day
+        self.last_login_on: date | None = None
 
     @property
     def active(self) -> bool:
@@ -331,6 +299,62 @@ class UserAccount(TenantAggregate):
     @event(Reactivated)
     def _reactivated(self, on: date, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.ACTIVE
+
+    # --- the back-up primary user, and logins ----------------------------------------------------------
+
+    def name_backup(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        """A staff member named back-up (alternate) primary user, who can administer the access when the primary user
+        is away or gone (MassHealth's Primary User Policy: a back-up should exist)."""
+        self.check_active()
+        if self.role is not AccountRole.SUBORDINATE or self.departed_on is not None:
+            raise RuleViolation("backup-only-for-staff", "Only a current staff member's account can be the back-up.")
+        if self.backup_since is not None:
+            raise RuleViolation("backup-already-named", f"The account is the back-up since {self.backup_since}.")
+        self._backup_named(on=on, actor=actor, reason=reason)
+
+    class BackupNamed(TenantAggregate.Event):
+        effective_field = "on"
+        touches = ("backup",)
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(BackupNamed)
+    def _backup_named(self, on: date, actor: str, reason: str | None) -> None:
+        self.backup_since = on
+
+    def end_backup(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        if self.backup_since is None:
+            raise RuleViolation("not-backup", "The account is not the back-up primary user.")
+        self._backup_ended(on=on, actor=actor, reason=reason)
+
+    class BackupEnded(TenantAggregate.Event):
+        effective_field = "on"
+        touches = ("backup",)
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(BackupEnded)
+    def _backup_ended(self, on: date, actor: str, reason: str | None) -> None:
+        self.backup_since = None
+
+    def record_login(self, *, on: date, actor: str, reason: str | None = None) -> None:
+        """The person's last login to POSC as of a day, as POSC's user report shows it: an ID with no login for too
+        long is one MassHealth ends, and an access-audit finding before it does."""
+        self.check_active()
+        self._login_recorded(on=on, actor=actor, reason=reason)
+
+    class LoginRecorded(TenantAggregate.Event):
+        effective_field = "on"
+        touches = ("login",)
+        on: date
+        actor: str
+        reason: str | None
+
+    @event(LoginRecorded)
+    def _login_recorded(self, on: date, actor: str, reason: str | None) -> None:
+        self.last_login_on = on
 
     def reset_password(self, *, on: date, actor: str, reason: str | None = None) -> None:
         self.check_active()

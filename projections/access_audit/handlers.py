@@ -21,13 +21,15 @@ from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
-from domain.screening import ScreeningResult
 from domain.user_account import ReviewOutcome, UserAccount
+from projections.access_audit.checks import Screened, backup, disclosure, login, screening, touch
 from projections.access_audit.rows import (
     AccountRow,
+    BackupRow,
     DeactivationRow,
     DisclosureRow,
     GrantRow,
+    LoginRow,
     ModificationRow,
     OrganizationRow,
     PrimaryTermRow,
@@ -54,6 +56,8 @@ row_types = (
     SubmissionRow,
     ScreeningRow,
     DisclosureRow,
+    BackupRow,
+    LoginRow,
 )
 
 
@@ -95,7 +99,7 @@ async def _account_opened(rows: ViewRows, event: UserAccount.Opened, position: i
             updated_at=event.timestamp,
         )
     )
-    return await _touch(rows, event.organization_id, event)
+    return await touch(rows, event.organization_id, event)
 
 
 async def _application_opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID | None:
@@ -110,7 +114,7 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
             opened_on=event.opened_on,
         )
     )
-    return await _touch(rows, event.organization_id, event)
+    return await touch(rows, event.organization_id, event)
 
 
 async def _application_submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID | None:
@@ -127,16 +131,9 @@ async def _application_submitted(rows: ViewRows, event: Application.Submitted, p
             submitted_on=event.submitted_on,
         )
     )
-    return await _touch(rows, modification.organization_id, event)
+    return await touch(rows, modification.organization_id, event)
 
 
-Screened: TypeAlias = (
-    Organization.ScreeningRecorded
-    | Organization.ScreeningCleared
-    | Organization.PersonScreeningRecorded
-    | Organization.PersonScreeningCleared
-)
-_MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH})
 Answered: TypeAlias = Application.Approved | Application.Denied | Application.Rejected | Application.Withdrawn
 
 
@@ -151,7 +148,7 @@ async def _application_answered(rows: ViewRows, event: Answered, position: int) 
     for submission in await rows.of_organization(SubmissionRow, modification.organization_id):
         if submission.application_id == event.originator_id and submission.ended_on is None:
             rows.update(submission, ended_on=max(submission.submitted_on, day))
-    return await _touch(rows, modification.organization_id, event)
+    return await touch(rows, modification.organization_id, event)
 
 
 async def _primary_user(
@@ -230,7 +227,7 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
         case _:
             raise TypeError(f"{type(event).__qualname__} is not an account event this view shows")
     rows.update(account, **changes, updated_at=max(account.updated_at, event.timestamp))
-    return await _touch(rows, account.organization_id, event)
+    return await touch(rows, account.organization_id, event)
 
 
 def _of(account: AccountRow) -> dict[str, Any]:
@@ -297,67 +294,9 @@ async def _end_grants(
             rows.update(grant, ended_on=max(grant.granted_on, day), ended_by=ended_by)
 
 
-async def _screening(rows: ViewRows, event: Screened, position: int) -> UUID:
-    """A list's new screening of a subject (the organization, or a person it disclosed), or the clearing of its
-    match, ends the match that stood for that subject; a new match starts one."""
-    day = effective_day(event)
-    person = (Organization.PersonScreeningRecorded, Organization.PersonScreeningCleared)
-    subject_id = event.person_id if isinstance(event, person) else event.originator_id
-    for standing in await rows.of_organization(ScreeningRow, event.originator_id):
-        if standing.subject_id == subject_id and standing.source == event.source and standing.ended_on is None:
-            rows.update(standing, ended_on=max(standing.screened_on, day))
-    organization = await rows.get(OrganizationRow, event.originator_id)  # registered first: the same aggregate
-    found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded)
-    if organization is not None and isinstance(event, found) and event.result in _MATCHES:
-        rows.add(
-            ScreeningRow(
-                tenant_id=organization.tenant_id,
-                organization_id=event.originator_id,
-                subject_id=subject_id,
-                source=str(event.source),
-                screened_version=event.originator_version,
-                result=str(event.result),
-                list_version=event.list_version,
-                list_date=event.list_date,
-                screened_on=event.screened_on,
-            )
-        )
-    return await _touch(rows, event.originator_id, event)
-
-
-async def _disclosure(
-    rows: ViewRows, event: Organization.PersonDisclosed | Organization.DisclosureEnded, position: int
-) -> UUID:
-    organization = await rows.get(OrganizationRow, event.originator_id)
-    if isinstance(event, Organization.PersonDisclosed):
-        if organization is not None:
-            rows.add(
-                DisclosureRow(
-                    tenant_id=organization.tenant_id,
-                    organization_id=event.originator_id,
-                    person_id=event.person_id,
-                    role=str(event.role),
-                    name=event.name,
-                    disclosed_on=event.on,
-                )
-            )
-    else:
-        for disclosure in await rows.of_organization(DisclosureRow, event.originator_id):
-            if disclosure.person_id == event.person_id:
-                rows.update(disclosure, ended_on=event.on)
-    return await _touch(rows, event.originator_id, event)
-
-
-async def _touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:
-    organization = await rows.get(OrganizationRow, organization_id)
-    if organization is not None:
-        rows.update(organization, updated_at=max(organization.updated_at, event.timestamp))
-    return organization_id
-
-
 async def _date_corrected(rows: ViewRows, event: TenantAggregate.EffectiveDateCorrected, position: int) -> UUID:
     """The organization's rows were folded again with the corrected day (projections/engine/corrections.py)."""
-    return await _touch(rows, event.organization_id, event)
+    return await touch(rows, event.organization_id, event)
 
 
 async def _require_organization(rows: ViewRows, organization_id: UUID) -> None:
@@ -374,9 +313,12 @@ handlers = Handlers(
         Organization.ProfileCorrected: _profile_corrected,
         Organization.PrimaryUserDesignated: _primary_user,
         Organization.PrimaryUserReplaced: _primary_user,
-        **dict.fromkeys(get_args(Screened), _screening),
-        Organization.PersonDisclosed: _disclosure,
-        Organization.DisclosureEnded: _disclosure,
+        **dict.fromkeys(get_args(Screened), screening),
+        Organization.PersonDisclosed: disclosure,
+        Organization.DisclosureEnded: disclosure,
+        UserAccount.BackupNamed: backup,
+        UserAccount.BackupEnded: backup,
+        UserAccount.LoginRecorded: login,
         UserAccount.Opened: _account_opened,
         UserAccount.AccessGranted: _account_event,
         UserAccount.AccessRevoked: _account_event,

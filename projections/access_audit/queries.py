@@ -58,6 +58,8 @@ class Account(msgspec.Struct, kw_only=True):
     last_review: Review | None
     review_due_on: date | None  # with the tenant's interval; None when the account holds no access
     opened_on: date
+    last_login_on: date | None  # the last POSC login recorded by the day asked about
+    backup: bool  # named the back-up (alternate) primary user that day
 
 
 class PrimaryUser(msgspec.Struct, kw_only=True):

@@ -144,3 +144,24 @@ class DisclosureRow(Row, kw_only=True):
     name: str
     disclosed_on: date
     ended_on: date | None = None
+
+
+class BackupRow(Row, kw_only=True):
+    """A period an account was named the organization's back-up (alternate) primary user."""
+
+    table: ClassVar[str] = "access_audit_backups"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "named_version")
+    account_id: UUID
+    named_version: int
+    named_on: date
+    ended_on: date | None = None  # NULL: still named (a departure or deactivation also ends what it counts for)
+
+
+class LoginRow(Row, kw_only=True):
+    """A login to POSC as recorded (from POSC's user report): the audit as of a day reads the last one by then."""
+
+    table: ClassVar[str] = "access_audit_logins"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "account_id", "version")
+    account_id: UUID
+    version: int
+    logged_in_on: date

@@ -161,6 +161,29 @@ CREATE TABLE IF NOT EXISTS access_audit_disclosures (
     PRIMARY KEY (tenant_id, organization_id, person_id)
 );
 
+-- The periods an account was named the back-up (alternate) primary user.
+CREATE TABLE IF NOT EXISTS access_audit_backups (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    named_version integer NOT NULL,
+    named_on date NOT NULL,
+    ended_on date,  -- NULL: still named
+    PRIMARY KEY (tenant_id, account_id, named_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_backups_by_organization ON access_audit_backups (tenant_id, organization_id);
+
+-- Each login to POSC recorded (from POSC's user report): the last one by a day.
+CREATE TABLE IF NOT EXISTS access_audit_logins (
+    tenant_id text NOT NULL,
+    account_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    version integer NOT NULL,
+    logged_in_on date NOT NULL,
+    PRIMARY KEY (tenant_id, account_id, version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_logins_by_account ON access_audit_logins (tenant_id, account_id, logged_in_on);
+
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
@@ -181,6 +204,10 @@ ALTER TABLE access_audit_screenings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_screenings FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_disclosures ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_disclosures FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_backups ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_backups FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_logins ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_logins FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
 CREATE POLICY tenant_isolation ON access_audit_organizations
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -217,6 +244,14 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_screenings;
 CREATE POLICY tenant_isolation ON access_audit_screenings
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_backups;
+CREATE POLICY tenant_isolation ON access_audit_backups
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_logins;
+CREATE POLICY tenant_isolation ON access_audit_logins
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_disclosures;
 CREATE POLICY tenant_isolation ON access_audit_disclosures
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -224,7 +259,9 @@ CREATE POLICY tenant_isolation ON access_audit_disclosures
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures TO credledger_api;
+    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
+    access_audit_backups, access_audit_logins TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
-    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures TO credledger_worker;
+    access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
+    access_audit_backups, access_audit_logins TO credledger_worker;

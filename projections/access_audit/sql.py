@@ -18,6 +18,13 @@ class FindingKind(StrEnum):
     REVIEW_OVERDUE = "access_review_overdue"
     EXCLUDED = "excluded"  # a confirmed match of the organization, an owner or managing employee, not cleared
     EXCLUSION_SUSPECTED = "exclusion_suspected"  # a suspected match awaiting review
+    NO_BACKUP = "no_backup_primary_user"  # nobody current is named the back-up (alternate) primary user
+    LOGIN_INACTIVE = "login_inactive"  # an active ID with no POSC login recorded for too long
+
+
+# Days without a recorded POSC login before an active ID is a finding, unless the tenant set its own
+# (tenant_settings.login_inactivity_days): MassHealth ends long-inactive IDs, and the firm should see them first.
+DEFAULT_LOGIN_INACTIVITY_DAYS = 90
 
 
 # $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
@@ -29,7 +36,8 @@ class FindingKind(StrEnum):
 # shows that day, whatever was recorded since (and today's shows today).
 FINDINGS = f"""
 WITH settings AS (
-    SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days
+    SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days,
+        COALESCE((SELECT login_inactivity_days FROM tenant_settings), {DEFAULT_LOGIN_INACTIVITY_DAYS}) AS login_days
 ), orgs AS (
     SELECT o.organization_id, o.legal_name, o.npi, o.registered_on, o.updated_at,
         t.account_id AS primary_user_account_id, t.started_on AS primary_user_since
@@ -61,7 +69,11 @@ WITH settings AS (
         d.deactivated_on, CASE WHEN d.deactivated_on IS NULL THEN 'active' ELSE 'deactivated' END AS status,
         COALESCE(h.grants, '{{}}') AS grants, CASE WHEN h.grants IS NOT NULL THEN si.access_since END AS access_since,
         r.reviewed_on AS last_review_on, r.outcome AS last_review_outcome, r.reviewer AS last_reviewer,
-        CASE WHEN h.grants IS NOT NULL THEN GREATEST(r.reviewed_on, si.access_since) + s.days END AS review_due_on
+        CASE WHEN h.grants IS NOT NULL THEN GREATEST(r.reviewed_on, si.access_since) + s.days END AS review_due_on,
+        (SELECT max(l.logged_in_on) FROM access_audit_logins l WHERE l.account_id = a.account_id
+            AND l.logged_in_on <= $1) AS last_login_on, s.login_days,
+        EXISTS (SELECT 1 FROM access_audit_backups b WHERE b.account_id = a.account_id AND b.named_on <= $1
+            AND (b.ended_on IS NULL OR b.ended_on > $1)) AS backup
     FROM access_audit_accounts a JOIN orgs o USING (organization_id) CROSS JOIN settings s
     LEFT JOIN held h USING (account_id) LEFT JOIN since si USING (account_id)
     LEFT JOIN LATERAL (SELECT x.deactivated_on FROM access_audit_deactivations x
@@ -101,6 +113,16 @@ WITH settings AS (
     LEFT JOIN access_audit_disclosures d ON d.organization_id = x.organization_id AND d.person_id = x.subject_id
     WHERE x.screened_on <= $1 AND (x.ended_on IS NULL OR x.ended_on > $1)
         AND (x.subject_id = x.organization_id OR (d.disclosed_on <= $1 AND (d.ended_on IS NULL OR d.ended_on > $1)))
+), backup_lost AS (
+    -- Each organization with a primary user and no back-up counting that day (named, active, not departed), with
+    -- the day it was last without one: the primary user's start, or a back-up's end, departure or deactivation.
+    SELECT o.organization_id, GREATEST(o.primary_user_since, max(LEAST(b.ended_on, a.departed_on,
+        a.deactivated_on))) AS since
+    FROM orgs o LEFT JOIN access_audit_backups b ON b.organization_id = o.organization_id AND b.named_on <= $1
+    LEFT JOIN accounts a ON a.account_id = b.account_id
+    WHERE o.primary_user_account_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts x
+        WHERE x.organization_id = o.organization_id AND x.backup AND x.status = 'active' AND x.departed_on IS NULL)
+    GROUP BY o.organization_id, o.primary_user_since
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
@@ -153,6 +175,22 @@ WITH settings AS (
         to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on)
     FROM exclusions WHERE result = 'suspected_match'
     UNION ALL
+    -- MassHealth's Primary User Policy: a back-up (alternate) primary user should exist.
+    SELECT organization_id, '{FindingKind.NO_BACKUP}', 1, since, NULL, NULL,
+        'No back-up (alternate) primary user is named: nobody can administer the POSC access if the primary user is '
+        'away or leaves.'
+    FROM backup_lost
+    UNION ALL
+    -- MassHealth ends long-inactive IDs: an ID nobody uses is one to end, or one MassHealth will end unannounced.
+    SELECT organization_id, '{FindingKind.LOGIN_INACTIVE}', 1, COALESCE(last_login_on, opened_on) + login_days + 1,
+        account_id, person_name, CASE WHEN last_login_on IS NULL
+            THEN format('No POSC login recorded since the account was opened on %s (limit %s days).',
+                to_char(opened_on, 'YYYY-MM-DD'), login_days)
+            ELSE format('No POSC login recorded since %s (limit %s days).', to_char(last_login_on, 'YYYY-MM-DD'),
+                login_days) END
+    FROM accounts WHERE status = 'active' AND departed_on IS NULL
+        AND COALESCE(last_login_on, opened_on) + login_days < $1
+    UNION ALL
     -- A partner never reviewed has the graver partner_never_reviewed instead.
     SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,
         format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD'))
@@ -182,7 +220,8 @@ ACCOUNTS = """
         'grants', a.grants,
         'access_since', a.access_since, 'last_review', CASE WHEN a.last_review_on IS NOT NULL THEN
         jsonb_build_object('on', a.last_review_on, 'outcome', a.last_review_outcome, 'reviewer', a.last_reviewer)
-        END, 'review_due_on', a.review_due_on, 'opened_on', a.opened_on)
+        END, 'review_due_on', a.review_due_on, 'opened_on', a.opened_on, 'last_login_on', a.last_login_on,
+        'backup', a.backup)
         ORDER BY array_position(ARRAY['primary', 'subordinate', 'business_partner'], a.role), a.opened_on,
         a.account_id)
     FROM accounts a WHERE a.organization_id = page.organization_id

@@ -1,5 +1,5 @@
-"""Per-tenant settings the views' queries read: the access-review interval, SLA targets and the days a client has
-to answer a deficiency.
+"""Per-tenant settings the views' queries read: the access-review interval, SLA targets, the days a client has
+to answer a deficiency and the days without a POSC login before an ID is a finding.
 
 A setting changes what a query reports, never what a projection stores, so changing
 one takes effect on the next read and needs no rebuild.
@@ -16,6 +16,7 @@ from litestar.params import JSONBody
 
 from domain.application import ApplicationKind
 from projections.access_audit.queries import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
+from projections.access_audit.sql import DEFAULT_LOGIN_INACTIVITY_DAYS
 from projections.turnaround.queries import DEFAULT_DEFICIENCY_ANSWER_DAYS
 from services.api.auth import Principal, may_configure, may_read
 from services.api.dependencies import ReadPool
@@ -44,6 +45,17 @@ AnswerDays = Annotated[
     ),
 ]
 
+LoginDays = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=730,
+        description="Days without a recorded POSC login (1-730) before an active ID is the access audit's "
+        "login_inactive finding: the firm's own policy, ahead of MassHealth ending long-inactive IDs.",
+        examples=[90],
+    ),
+]
+
 
 class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Fields left out keep their value; an SLA target given replaces that kind's target only."""
@@ -58,19 +70,22 @@ class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         ),
     ] = None
     deficiency_answer_days: AnswerDays | None = None
+    login_inactivity_days: LoginDays | None = None
 
 
 class TenantSettings(msgspec.Struct, kw_only=True):
     access_review_interval_days: int
     sla_targets: dict[str, int]  # the tenant's overrides; kinds absent use the defaults
     deficiency_answer_days: AnswerDays
+    login_inactivity_days: LoginDays
     updated_by: str | None
     updated_at: datetime | None
 
 
 async def read_settings(con: object, tenant_id: str) -> TenantSettings:
     row = await con.fetchrow(  # type: ignore[attr-defined]
-        "SELECT access_review_interval_days, sla_targets, deficiency_answer_days, updated_by, updated_at "
+        "SELECT access_review_interval_days, sla_targets, deficiency_answer_days, login_inactivity_days, updated_by, "
+        "updated_at "
         "FROM tenant_settings"
     )
     if row is None:
@@ -78,6 +93,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
             access_review_interval_days=DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
             sla_targets={},
             deficiency_answer_days=DEFAULT_DEFICIENCY_ANSWER_DAYS,
+            login_inactivity_days=DEFAULT_LOGIN_INACTIVITY_DAYS,
             updated_by=None,
             updated_at=None,
         )
@@ -85,6 +101,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
         access_review_interval_days=row["access_review_interval_days"],
         sla_targets=msgspec.json.decode(row["sla_targets"]),
         deficiency_answer_days=row["deficiency_answer_days"] or DEFAULT_DEFICIENCY_ANSWER_DAYS,
+        login_inactivity_days=row["login_inactivity_days"] or DEFAULT_LOGIN_INACTIVITY_DAYS,
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
     )
@@ -96,8 +113,8 @@ class SettingsController(Controller):
 
     @get(operation_id="getSettings", guards=[may_read], **read_docs("Read the firm's settings", not_found=False))
     async def get_settings(self, request: Request, read_pool: ReadPool) -> TenantSettings:
-        """The access-review interval, SLA targets and deficiency answer days the views' queries use (the defaults
-        where none was set)."""
+        """The access-review interval, SLA targets, deficiency answer days and login inactivity days the views'
+        queries use (the defaults where none was set)."""
         principal: Principal = request.user
         async with read_views(read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
@@ -110,9 +127,9 @@ class SettingsController(Controller):
     async def change_settings(
         self, request: Request, data: JSONBody[SettingsChange], read_pool: ReadPool
     ) -> TenantSettings:
-        """Changes the access-review interval, SLA targets (business days per application kind) and deficiency answer
-        days; the views' next reads use them, no rebuild needed. Fields left out keep their value. Firm admins
-        only."""
+        """Changes the access-review interval, SLA targets (business days per application kind), deficiency answer
+        days and login inactivity days; the views' next reads use them, no rebuild needed. Fields left out keep
+        their value. Firm admins only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
         async with read_pool.acquire() as con, con.transaction():
@@ -120,11 +137,13 @@ class SettingsController(Controller):
             # One statement: concurrent changes of different fields both land.
             await con.execute(
                 "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by, "
-                "deficiency_answer_days) VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6) "
+                "deficiency_answer_days, login_inactivity_days) "
+                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6, $7) "
                 "ON CONFLICT (tenant_id) DO UPDATE SET "
                 "access_review_interval_days = COALESCE($2::integer, tenant_settings.access_review_interval_days), "
                 "sla_targets = tenant_settings.sla_targets || $3::jsonb, "
                 "deficiency_answer_days = COALESCE($6::integer, tenant_settings.deficiency_answer_days), "
+                "login_inactivity_days = COALESCE($7::integer, tenant_settings.login_inactivity_days), "
                 "updated_by = $4, updated_at = now()",
                 principal.tenant_id,
                 data.access_review_interval_days,
@@ -132,5 +151,6 @@ class SettingsController(Controller):
                 principal.user_id,
                 DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
                 data.deficiency_answer_days,
+                data.login_inactivity_days,
             )
             return await read_settings(con, principal.tenant_id)

@@ -20,6 +20,7 @@ from services.app.user_account_commands import (
     CompleteChecklistStep,
     OnDate,
     OpenUserAccount,
+    RecordLogin,
     ReviewAccess,
 )
 
@@ -149,6 +150,50 @@ class UserAccountController(Controller):
         """Records that the business partner's engagement with the practice ended (its contract is over): refused
         (422) for other accounts; access the partner still holds from that day is an access-audit finding."""
         return await command.run(credledger.end_engagement, account_id, data)
+
+    @post(
+        "/{account_id:uuid}/backup-primary-user",
+        operation_id="nameBackupPrimaryUser",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Name the account the back-up primary user"),
+    )
+    async def name_backup(
+        self, account_id: FromPath[UUID], data: JSONBody[OnDate], credledger: Service, command: Runner
+    ) -> Response[SavedOut]:
+        """Names a current staff member's (subordinate) account the organization's back-up (alternate) primary user,
+        as MassHealth's Primary User Policy asks; refused (422) for a primary user's, a business partner's, a departed
+        person's or an inactive account. Without a back-up counting that day (named, active, not departed) the access
+        audit reports no_backup_primary_user."""
+        return await command.run(credledger.name_backup_primary_user, account_id, data)
+
+    @post(
+        "/{account_id:uuid}/backup-primary-user/end",
+        operation_id="endBackupPrimaryUser",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("End the account's naming as back-up primary user"),
+    )
+    async def end_backup(
+        self, account_id: FromPath[UUID], data: JSONBody[OnDate], credledger: Service, command: Runner
+    ) -> Response[SavedOut]:
+        """From that day the account is no longer the back-up primary user; refused (422) if it is not one."""
+        return await command.run(credledger.end_backup_primary_user, account_id, data)
+
+    @post(
+        "/{account_id:uuid}/logins",
+        operation_id="recordLogin",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record a POSC login"),
+    )
+    async def login(
+        self, account_id: FromPath[UUID], data: JSONBody[RecordLogin], credledger: Service, command: Runner
+    ) -> Response[SavedOut]:
+        """Records a login of the account's person to POSC, as POSC's user report shows it. An active account with
+        no login recorded for more than the firm's login_inactivity_days (default 90) is the access audit's
+        login_inactive finding: MassHealth ends long-inactive IDs."""
+        return await command.run(credledger.record_login, account_id, data)
 
     @post(
         "/{account_id:uuid}/deactivate",

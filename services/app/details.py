@@ -180,6 +180,8 @@ class UserAccountDetails(msgspec.Struct, kw_only=True):
     last_reviewed_on: date | None
     last_review_outcome: str | None
     last_reviewed_by: str | None
+    backup_since: date | None  # named the back-up (alternate) primary user that day; None: not the back-up
+    last_login_on: date | None  # the last POSC login recorded
 
 
 class UserAccountPii(msgspec.Struct, kw_only=True):
@@ -206,6 +208,8 @@ def user_account_details(a: UserAccount) -> UserAccountDetails:
         last_reviewed_on=review[0] if review else None,
         last_review_outcome=str(review[1]) if review else None,
         last_reviewed_by=review[2] if review else None,
+        backup_since=a.backup_since,
+        last_login_on=a.last_login_on,
     )
 
 

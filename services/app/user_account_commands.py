@@ -88,3 +88,9 @@ class OnDate(Command, frozen=True, kw_only=True):
     """The day it happened."""
 
     on: Day = today()
+
+
+class RecordLogin(Command, frozen=True, kw_only=True):
+    """A login of the account's person to POSC, as POSC's user report shows it (its last login, read at a review)."""
+
+    on: Annotated[date, effective_day("The day of the login (YYYY-MM-DD).", "2026-04-28")] = today()

@@ -24,6 +24,7 @@ from services.app.user_account_commands import (
     CompleteChecklistStep,
     OnDate,
     OpenUserAccount,
+    RecordLogin,
     ReplacePrimaryUser,
     ReviewAccess,
 )
@@ -153,6 +154,27 @@ class UserAccountUseCases(ComplianceUseCases):
     ) -> Saved:
         account = self.load(actor, UserAccount, account_id, expected_version)
         account.end_engagement(on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, account)
+
+    def name_backup_primary_user(
+        self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        account.name_backup(on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, account)
+
+    def end_backup_primary_user(
+        self, actor: Actor, account_id: UUID, command: OnDate, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        account.end_backup(on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, account)
+
+    def record_login(
+        self, actor: Actor, account_id: UUID, command: RecordLogin, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        account.record_login(on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
     def deactivate_account(

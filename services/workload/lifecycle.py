@@ -30,6 +30,10 @@ class Account:
     departed: date | None = None
     grants: list[str] = field(default_factory=list)
     catchable: bool = True  # an access review notices if the person left
+    backup: bool = False  # named (or about to be) the back-up primary user
+    backup_named: bool = False  # the naming is recorded
+    dormant: bool = False  # an ID nobody uses: no login is ever recorded for it
+    last_login: date | None = None
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Lifecycle:
         # The owners' own draws (owners.py): a stream of their own, so disclosing them leaves the rest of the
         # practice's life as it was drawn before.
         self.owner_rng = random.Random(f"credledger-workload-owners:{seed}:{firm.tenant}:{index}")
+        self.activity_rng = random.Random(f"credledger-workload-activity:{seed}:{firm.tenant}:{index}")  # activity.py
         self.cal, self.end = firm.cal, firm.end
         self.steps: list[Step] = []
         self.queue: list[tuple[date, int, Callable[..., None], tuple[Any, ...]]] = []

@@ -10,13 +10,14 @@ from typing import Any
 
 from services.app import Credledger
 from services.workload import data
-from services.workload.lifecycle import Account, Lifecycle
+from services.workload.activity import Activity
+from services.workload.lifecycle import Account
 
 PRIMARY_FUNCTIONS = ("provider_data_maintenance", "letters_reports", "eligibility_verification")
 PARTNER_FUNCTIONS = ("claims_batch", "claim_status_remittance")
 
 
-class People(Lifecycle):
+class People(Activity):
     def open_account(self, day: date, role: str, reason: str, **extra: Any) -> Account:
         """``extra``: more fields of the command (``opened_on``: when the account was opened, if before ``day``)."""
         account = Account(self.firm.ref("account"), data.full_name(self.rng), role, extra.get("opened_on", day))
@@ -93,6 +94,7 @@ class People(Lifecycle):
 
     def open_subordinate(self, day: date, forgotten: bool) -> None:
         account = self.open_account(day, "subordinate", reason="Front-desk and billing staff need POSC access")
+        self.consider_backup(day, account)
         functions = ["eligibility_verification"] + [
             f
             for f, p in (
@@ -139,6 +141,7 @@ class People(Lifecycle):
             return
         self.emit(day, Credledger.record_departure, account.ref, on=day, reason="Left the practice")
         account.departed = day
+        self.backup_leaves(day, account)
         if not account.catchable:
             return
         roll = self.rng.random()
@@ -185,6 +188,7 @@ class People(Lifecycle):
         skip = {"diligent": 0.08, "sloppy": 0.45}.get(self.t.reviews, 1.0)
         if self.rng.random() < skip or not self.primary_usable(day):
             return
+        self.record_logins(day)
         reviewer = f"{self.primary.name} (primary user)"
         for account in list(self.accounts):
             if not account.active or not account.grants or account.opened >= day:

@@ -133,6 +133,11 @@ def _owner_suspected(world: World) -> None:
     assert world.client.post(path, json={**body, "screened_on": "2026-03-04"}).status_code == 200
 
 
+def _backup(world: World) -> None:
+    path = world.path("/v1/user-accounts/{subordinate}/backup-primary-user")
+    assert world.client.post(path, json={"on": "2026-03-05"}).status_code == 200
+
+
 def _linked(world: World) -> None:
     body = {"npi": "1720377294", "name": "Dr. Rendering"}
     assert world.client.post(world.path("/v1/organizations/{org}/rendering-providers"), json=body).status_code == 200
@@ -210,6 +215,25 @@ ENDPOINTS = [
         {"validated": True, "on": "2026-03-20"},
         None,
         _eft,
+    ),
+    Endpoint(
+        "nameBackupPrimaryUser",
+        "/v1/user-accounts/{subordinate}/backup-primary-user",
+        {"on": "2026-03-05"},
+        ({"on": "2030-01-02"}, "effective-date-in-future"),
+    ),
+    Endpoint(
+        "endBackupPrimaryUser",
+        "/v1/user-accounts/{subordinate}/backup-primary-user/end",
+        {"on": "2026-04-01", "reason": "Left the front desk"},
+        None,
+        _backup,
+    ),
+    Endpoint(
+        "recordLogin",
+        "/v1/user-accounts/{partner}/logins",
+        {"on": "2026-03-10"},
+        ({"on": "2030-01-02"}, "effective-date-in-future"),
     ),
     Endpoint(
         "endDisclosure",

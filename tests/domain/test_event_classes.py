@@ -38,7 +38,7 @@ EVENTS = {
         PersonDisclosed DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated
         PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
-        EngagementEnded Deactivated Reactivated PasswordReset""",
+        EngagementEnded Deactivated Reactivated PasswordReset BackupNamed BackupEnded LoginRecorded""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
@@ -80,6 +80,9 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "AccessRevoked": ("on", ("access:{function}",)),
         "AccessReviewed": ("on", (ANY,)),
         "PersonDeparted": ("on", (ANY,)),
+        "BackupNamed": ("on", ("backup",)),
+        "BackupEnded": ("on", ("backup",)),
+        "LoginRecorded": ("on", ("login",)),
         "EngagementEnded": ("on", (ANY,)),
         "Deactivated": ("on", (ANY,)),
         "Reactivated": ("on", (ANY,)),
@@ -139,7 +142,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 49
+    assert len(METHODS) == 52
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

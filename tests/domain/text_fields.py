@@ -153,6 +153,7 @@ _granted = _prepared(
 )
 _deactivated = _prepared(open_account, lambda a: a.deactivate(on=LATER, actor=ACTOR))
 _partner = _prepared(lambda: open_account("business_partner"))
+_backup = _prepared(open_account, lambda a: a.name_backup(on=LATER, actor=ACTOR))
 _open = _prepared(open_application)
 _with_w9 = _prepared(open_application, lambda a: a.attach_document(document(DocumentType.W9), actor=ACTOR))
 _submitted = _prepared(submitted_application)
@@ -295,6 +296,9 @@ COMMANDS = [
     Command("revoke_access", "revoke_access", _granted, (PoscFunction.CLAIMS_BATCH,), dict(on=LATER)),
     Command("record_departure", "record_departure", _account, kwargs=dict(on=LATER)),
     Command("end_engagement", "end_engagement", _partner, kwargs=dict(on=LATER)),
+    Command("name_backup_primary_user", "name_backup", _account, kwargs=dict(on=LATER)),
+    Command("end_backup_primary_user", "end_backup", _backup, kwargs=dict(on=LATER)),
+    Command("record_login", "record_login", _account, kwargs=dict(on=LATER)),
     Command("deactivate_account", "deactivate", _account, kwargs=dict(on=LATER)),
     Command("reactivate_account", "reactivate", _deactivated, kwargs=dict(on=LATER)),
     Command("reset_password", "reset_password", _account, kwargs=dict(on=LATER)),

@@ -1,0 +1,122 @@
+"""The access audit's handlers of what it checks beyond accounts and grants: the exclusion screenings of the
+organization and of the owners and managing employees it disclosed, the back-up primary user, the logins. The
+table that dispatches to them is in handlers.py."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+from uuid import UUID
+
+from domain.base import TenantAggregate
+from domain.business_time import effective_day
+from domain.organization import Organization
+from domain.screening import ScreeningResult
+from domain.user_account import UserAccount
+from projections.access_audit.rows import AccountRow, BackupRow, DisclosureRow, LoginRow, OrganizationRow, ScreeningRow
+from projections.engine.rows import ViewRows
+
+Screened: TypeAlias = (
+    Organization.ScreeningRecorded
+    | Organization.ScreeningCleared
+    | Organization.PersonScreeningRecorded
+    | Organization.PersonScreeningCleared
+)
+_MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH})
+
+
+async def screening(rows: ViewRows, event: Screened, position: int) -> UUID:
+    """A list's new screening of a subject (the organization, or a person it disclosed), or the clearing of its
+    match, ends the match that stood for that subject; a new match starts one."""
+    day = effective_day(event)
+    person = (Organization.PersonScreeningRecorded, Organization.PersonScreeningCleared)
+    subject_id = event.person_id if isinstance(event, person) else event.originator_id
+    for standing in await rows.of_organization(ScreeningRow, event.originator_id):
+        if standing.subject_id == subject_id and standing.source == event.source and standing.ended_on is None:
+            rows.update(standing, ended_on=max(standing.screened_on, day))
+    organization = await rows.get(OrganizationRow, event.originator_id)  # registered first: the same aggregate
+    found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded)
+    if organization is not None and isinstance(event, found) and event.result in _MATCHES:
+        rows.add(
+            ScreeningRow(
+                tenant_id=organization.tenant_id,
+                organization_id=event.originator_id,
+                subject_id=subject_id,
+                source=str(event.source),
+                screened_version=event.originator_version,
+                result=str(event.result),
+                list_version=event.list_version,
+                list_date=event.list_date,
+                screened_on=event.screened_on,
+            )
+        )
+    return await touch(rows, event.originator_id, event)
+
+
+async def disclosure(
+    rows: ViewRows, event: Organization.PersonDisclosed | Organization.DisclosureEnded, position: int
+) -> UUID:
+    organization = await rows.get(OrganizationRow, event.originator_id)
+    if isinstance(event, Organization.PersonDisclosed):
+        if organization is not None:
+            rows.add(
+                DisclosureRow(
+                    tenant_id=organization.tenant_id,
+                    organization_id=event.originator_id,
+                    person_id=event.person_id,
+                    role=str(event.role),
+                    name=event.name,
+                    disclosed_on=event.on,
+                )
+            )
+    else:
+        for disclosure in await rows.of_organization(DisclosureRow, event.originator_id):
+            if disclosure.person_id == event.person_id:
+                rows.update(disclosure, ended_on=event.on)
+    return await touch(rows, event.originator_id, event)
+
+
+async def backup(
+    rows: ViewRows, event: UserAccount.BackupNamed | UserAccount.BackupEnded, position: int
+) -> UUID | None:
+    """A period the account was the organization's back-up (alternate) primary user."""
+    account = await rows.get(AccountRow, event.originator_id)
+    if account is None:
+        return None  # its Opened comes first (the same aggregate): nothing of it is stored
+    if isinstance(event, UserAccount.BackupNamed):
+        rows.add(
+            BackupRow(
+                tenant_id=account.tenant_id,
+                organization_id=account.organization_id,
+                account_id=account.account_id,
+                named_version=event.originator_version,
+                named_on=event.on,
+            )
+        )
+    else:
+        for period in await rows.of_organization(BackupRow, account.organization_id):
+            if period.account_id == account.account_id and period.ended_on is None:
+                rows.update(period, ended_on=max(period.named_on, event.on))
+    return await touch(rows, account.organization_id, event)
+
+
+async def login(rows: ViewRows, event: UserAccount.LoginRecorded, position: int) -> UUID | None:
+    account = await rows.get(AccountRow, event.originator_id)
+    if account is None:
+        return None
+    rows.add(
+        LoginRow(
+            tenant_id=account.tenant_id,
+            organization_id=account.organization_id,
+            account_id=account.account_id,
+            version=event.originator_version,
+            logged_in_on=event.on,
+        )
+    )
+    return await touch(rows, account.organization_id, event)
+
+
+async def touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:
+    organization = await rows.get(OrganizationRow, organization_id)
+    if organization is not None:
+        rows.update(organization, updated_at=max(organization.updated_at, event.timestamp))
+    return organization_id
