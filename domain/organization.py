@@ -22,6 +22,7 @@ from domain.organization_commands import OrganizationCommands
 from domain.organization_profile import OrganizationProfile
 from domain.organization_values import AccountType, EftStatus, EntityKind, RiskLevel
 from domain.pii import PII
+from domain.provider_types import check_risk_level
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
@@ -120,6 +121,7 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
         if tin_kind is TinKind.SSN and entity_kind is not EntityKind.SOLO_PRACTITIONER:
             raise InvalidValue("Only a sole practitioner may use an SSN as TIN.", field="tin_kind", rule="invalid-tin")
         taxonomies, taxonomy_version = parse_taxonomies(taxonomies, taxonomy_version)
+        check_risk_level(check_text(provider_type, field="provider_type", max_length=80), RiskLevel(risk_level))
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             legal_name=check_text(legal_name, field="legal_name"),

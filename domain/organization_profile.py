@@ -12,6 +12,7 @@ from domain.base import check_text
 from domain.errors import RuleViolation
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
 from domain.organization_values import EntityKind, ProfileCorrection, RiskLevel
+from domain.provider_types import check_risk_level
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
 
@@ -29,6 +30,8 @@ class OrganizationProfile:
         taxonomy_version: str
         practice_address: Address
         mailing_address: Address | None
+        provider_type: str
+        risk_level: RiskLevel
         nppes: NppesSnapshot | None
         nppes_tin: str | None
         nppes_comparison: list[Mismatch]
@@ -86,6 +89,7 @@ class OrganizationProfile:
         )
         if all(value is None or value == getattr(self, name) for name, value in changes.items()):
             raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
+        check_risk_level(changes["provider_type"] or self.provider_type, changes["risk_level"] or self.risk_level)
         self._profile_corrected(**changes, on=on, actor=actor, reason=reason)
         self._record_nppes_comparison(on, actor, reason)
 

@@ -34,10 +34,24 @@ Taxonomies = Annotated[
     doc("The NUCC taxonomy codes the practice bills under, one marked primary; they must match NPPES exactly."),
 ]
 TaxonomyVersion = Annotated[str, doc("The NUCC code set version the codes are checked against.", "25.1")]
-ProviderType = Annotated[str, doc("The MassHealth provider type, in MassHealth's words.", "physician group")]
+ProviderType = Annotated[
+    str,
+    doc(
+        "The MassHealth provider type, in MassHealth's words. Some are moderate risk or higher (42 CFR 424.518): DME "
+        "supplier, home health agency, hospice, non-emergency medical transportation, ambulance service, (community) "
+        "mental health center, behavioral health facility, substance use disorder clinic, opioid treatment program, "
+        "independent diagnostic testing facility, comprehensive outpatient rehabilitation facility, portable x-ray "
+        "supplier, physical therapist in private practice.",
+        "physician group",
+    ),
+]
 Risk = Annotated[
     RiskLevel,
-    doc("MassHealth's screening risk category: moderate and high need fingerprint CORI checks and a site visit."),
+    doc(
+        "MassHealth's screening risk category: moderate and high need fingerprint CORI checks and a site visit; never "
+        "below the provider type's (risk-below-provider-type-minimum).",
+        "limited",
+    ),
 ]
 Plan = Annotated[str, doc("The plan's name as MassHealth lists it.", "WellSense Health Plan")]
 

@@ -3,7 +3,7 @@ screenings (42 CFR 455.450), through the API."""
 
 from __future__ import annotations
 
-from tests.api.helpers import assert_problem, match_nppes, open_application, register
+from tests.api.helpers import ORG, assert_problem, events_of, match_nppes, open_application, register
 from tests.api.test_endpoints import DOCS
 from tests.support import Stack
 
@@ -36,3 +36,15 @@ def test_raising_the_risk_level_holds_the_open_enrollment_until_its_screenings(
     assert client.post(f"/v1/applications/{app}/approve", json=approval).is_success
     # Another tenant can not approve it, nor learn it exists.
     assert_problem(stack.client(tenants[1]).post(f"/v1/applications/{app}/approve", json=approval), 404, "not-found")
+
+
+def test_a_provider_types_floor_is_kept_through_the_api(stack: Stack, tenants: tuple[str, str]) -> None:
+    """42 CFR 424.518 / the enrollment guide: non-emergency medical transportation is moderate risk or higher."""
+    client = stack.client(tenants[0])
+    before = events_of(stack, tenants[0])
+    refused = client.post("/v1/organizations", json={**ORG, "provider_type": "non-emergency medical transportation"})
+    assert_problem(refused, 422, "risk-below-provider-type-minimum")
+    assert events_of(stack, tenants[0]) == before
+    org = register(client, provider_type="non-emergency medical transportation", risk_level="moderate")
+    lowered = client.post(f"/v1/organizations/{org}/profile-corrections", json={"risk_level": "limited"})
+    assert_problem(lowered, 422, "risk-below-provider-type-minimum")

@@ -10,7 +10,8 @@ import pytest
 from domain.application import ApplicationKind, ScreeningKind
 from domain.errors import RuleViolation
 from domain.organization import RiskLevel
-from tests.domain.builders import LATER, submitted_application
+from domain.provider_types import minimum_risk_level
+from tests.domain.builders import LATER, assert_refused, register_peach, submitted_application
 
 
 def test_a_practice_raised_to_high_risk_owes_the_high_risk_screenings() -> None:
@@ -33,3 +34,30 @@ def test_without_the_organizations_category_the_applications_own_applies() -> No
     app.record_screening(screening=ScreeningKind.EXCLUSION_LISTS, passed=True, completed_on=LATER, actor="u")
     app.approve(decided_on=LATER, provider_number="1234567", actor="u")
     assert app.status == "approved"
+
+
+# 42 CFR 424.518(b) and the enrollment guide: DME, behavioral health facilities and non-emergency medical
+# transportation are moderate-to-high risk categories; a physician group (424.518(a)) may be limited.
+@pytest.mark.parametrize(
+    "provider_type", ["durable medical equipment supplier", "Non-Emergency  Medical Transportation", "Hospice"]
+)
+def test_a_moderate_risk_provider_type_is_never_screened_as_limited(provider_type: str) -> None:
+    assert minimum_risk_level(provider_type) is RiskLevel.MODERATE
+    with pytest.raises(RuleViolation) as refused:
+        register_peach(provider_type=provider_type, risk_level=RiskLevel.LIMITED)
+    assert refused.value.rule == "risk-below-provider-type-minimum" and "424.518" in refused.value.message
+    for level in (RiskLevel.MODERATE, RiskLevel.HIGH):
+        assert register_peach(provider_type=provider_type, risk_level=level).risk_level is level
+
+
+def test_a_correction_keeps_the_provider_types_floor() -> None:
+    org = register_peach(provider_type="physician group", risk_level=RiskLevel.LIMITED)
+    assert minimum_risk_level("physician group") is RiskLevel.LIMITED
+    org.collect_events()
+    assert_refused(org, lambda: org.correct_profile(provider_type="home health agency", on=LATER, actor="u"),
+                   "risk-below-provider-type-minimum")  # fmt: skip
+    org.correct_profile(provider_type="home health agency", risk_level=RiskLevel.HIGH, on=LATER, actor="u")
+    assert_refused(org, lambda: org.correct_profile(risk_level=RiskLevel.LIMITED, on=LATER, actor="u"),
+                   "risk-below-provider-type-minimum")  # fmt: skip
+    org.correct_profile(risk_level=RiskLevel.MODERATE, on=LATER, actor="u")  # a revalidating agency: moderate
+    assert org.risk_level is RiskLevel.MODERATE
