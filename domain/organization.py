@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -13,19 +13,16 @@ from eventsourcing.domain import event
 from domain import organization_events
 from domain.address import Address
 from domain.affiliation import Affiliation, AffiliationState, PlanKind
-from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.base import TenantAggregate
 from domain.disclosure import Disclosure, DisclosureCommands, DisclosureRole, PartyKind
-from domain.errors import InvalidValue
-from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot
 from domain.organization_commands import OrganizationCommands
-from domain.organization_profile import OrganizationProfile
-from domain.organization_values import AccountType, EftStatus, EntityKind, RiskLevel
+from domain.organization_profile import OrganizationProfile, registration
+from domain.organization_values import AccountType, DisenrollmentCause, EftStatus, EntityKind, RiskLevel
 from domain.pii import PII
-from domain.provider_types import check_risk_level
 from domain.screening import ExclusionSource, Screening, ScreeningResult
-from domain.taxonomy import TaxonomySelection, parse_taxonomies
-from domain.tin import TinKind, parse_tin
+from domain.taxonomy import TaxonomySelection
+from domain.tin import TinKind
 
 # Imported from here elsewhere: the aggregate, and value types re-exported (explicitly, for mypy --strict).
 __all__ = ["AccountType", "EftStatus", "EntityKind", "Organization", "RiskLevel"]
@@ -53,6 +50,10 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
     class PinLetterReceived(organization_events.PinLetterReceived): ...
 
     class ProviderNumberIssued(organization_events.ProviderNumberIssued): ...
+
+    class ProviderNumberChanged(organization_events.ProviderNumberChanged): ...
+
+    class Disenrolled(organization_events.Disenrolled): ...
 
     class RenderingProviderLinked(organization_events.RenderingProviderLinked): ...
 
@@ -97,48 +98,9 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
     # --- registration and profile -------------------------------------------------------------
 
     @classmethod
-    def register(
-        cls,
-        *,
-        tenant_id: str,
-        legal_name: str,
-        tin: str,
-        tin_kind: TinKind,
-        npi: str,
-        entity_kind: EntityKind,
-        taxonomies: list[TaxonomySelection],
-        taxonomy_version: str,
-        practice_address: Address,
-        mailing_address: Address | None,
-        provider_type: str,
-        risk_level: RiskLevel,
-        registered_on: date,
-        actor: str,
-        reason: str | None = None,
-    ) -> Organization:
-        entity_kind = EntityKind(entity_kind)
-        tin_kind = TinKind(tin_kind)
-        if tin_kind is TinKind.SSN and entity_kind is not EntityKind.SOLO_PRACTITIONER:
-            raise InvalidValue("Only a sole practitioner may use an SSN as TIN.", field="tin_kind", rule="invalid-tin")
-        taxonomies, taxonomy_version = parse_taxonomies(taxonomies, taxonomy_version)
-        check_risk_level(check_text(provider_type, field="provider_type", max_length=80), RiskLevel(risk_level))
-        return cls(
-            tenant_id=check_tenant_id(tenant_id),
-            legal_name=check_text(legal_name, field="legal_name"),
-            tin=parse_tin(tin, tin_kind),
-            tin_kind=tin_kind,
-            npi=parse_npi(npi),
-            entity_kind=entity_kind,
-            taxonomies=taxonomies,
-            taxonomy_version=taxonomy_version,
-            practice_address=practice_address,
-            mailing_address=mailing_address,
-            provider_type=check_text(provider_type, field="provider_type", max_length=80),
-            risk_level=RiskLevel(risk_level),
-            registered_on=registered_on,
-            actor=actor,
-            reason=reason,
-        )
+    def register(cls, **fields: Any) -> Organization:
+        """A client practice signed: ``fields`` as ``registration`` (organization_profile.py) names and checks them."""
+        return cls(**registration(**fields))
 
     @event(Registered)
     def __init__(
@@ -178,6 +140,7 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
         self.pin_received_on: date | None = None
         self.pin: str | None = None
         self.provider_number: str | None = None
+        self.disenrolled: tuple[date, DisenrollmentCause] | None = None  # MassHealth enrollment ended: on, why
         self.rendering_providers: dict[str, str] = {}  # Type 1 NPI -> name
         self.eft_status = EftStatus.NONE
         self.eft_routing_number: str | None = None
@@ -247,6 +210,17 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
     @event(ProviderNumberIssued)
     def _provider_number_issued(self, provider_number: str, issued_on: date, actor: str, reason: str | None) -> None:
         self.provider_number = provider_number
+        self.disenrolled = None  # enrolled again
+
+    @event(ProviderNumberChanged)
+    def _provider_number_changed(
+        self, provider_number: str, previous: str, on: date, actor: str, reason: str | None
+    ) -> None:
+        self.provider_number = provider_number
+
+    @event(Disenrolled)
+    def _disenrolled(self, cause: DisenrollmentCause, on: date, actor: str, reason: str | None) -> None:
+        self.disenrolled = (on, cause)
 
     # --- rendering providers ------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from domain.organization_values import (
     PIN_FORM,
     PROVIDER_NUMBER_FORM,
     AccountType,
+    DisenrollmentCause,
     EftStatus,
     EntityKind,
     check_routing_number,
@@ -38,6 +39,18 @@ from domain.screening import (
 from domain.text import clean_text
 
 
+def check_provider_number(provider_number: str) -> None:
+    if not isinstance(provider_number, str) or not PROVIDER_NUMBER_FORM.fullmatch(provider_number):
+        raise InvalidValue(
+            "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
+        )
+
+
+def check_reason(reason: str | None, message: str) -> None:
+    if not clean_text(reason or "", field="reason", multiline=True).strip():
+        raise RuleViolation("reason-required", message)
+
+
 class OrganizationCommands:
     """Mixed into Organization, whose state (set by its event methods) these read."""
 
@@ -47,6 +60,7 @@ class OrganizationCommands:
         npi: str
         entity_kind: EntityKind
         provider_number: str | None
+        disenrolled: tuple[date, DisenrollmentCause] | None
         rendering_providers: dict[str, str]
         eft_status: EftStatus
         affiliations: dict[str, Affiliation]
@@ -62,6 +76,10 @@ class OrganizationCommands:
         def _provider_number_issued(
             self, provider_number: str, issued_on: date, actor: str, reason: str | None
         ) -> None: ...
+        def _provider_number_changed(
+            self, provider_number: str, previous: str, on: date, actor: str, reason: str | None
+        ) -> None: ...
+        def _disenrolled(self, cause: DisenrollmentCause, on: date, actor: str, reason: str | None) -> None: ...
         def _rendering_provider_linked(self, npi: str, name: str, on: date, actor: str, reason: str | None) -> None: ...
         def _rendering_provider_unlinked(self, npi: str, on: date, actor: str, reason: str | None) -> None: ...
         def _eft_details_recorded(
@@ -107,15 +125,39 @@ class OrganizationCommands:
     def issue_provider_number(
         self, *, provider_number: str, issued_on: date, actor: str, reason: str | None = None
     ) -> None:
-        if not isinstance(provider_number, str) or not PROVIDER_NUMBER_FORM.fullmatch(provider_number):
-            raise InvalidValue(
-                "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
-            )
-        if self.provider_number is not None:
+        check_provider_number(provider_number)
+        if self.enrolled:
             raise RuleViolation(
-                "provider-number-already-issued", f"Provider number {self.provider_number} is already issued."
+                "provider-number-already-issued",
+                f"Provider number {self.provider_number} is already issued; a reissued number is a change.",
             )
         self._provider_number_issued(provider_number=provider_number, issued_on=issued_on, actor=actor, reason=reason)
+
+    @property
+    def enrolled(self) -> bool:
+        """Enrolled with MassHealth: a provider number issued, and the enrollment not ended since."""
+        return self.provider_number is not None and self.disenrolled is None
+
+    def change_provider_number(self, *, provider_number: str, on: date, actor: str, reason: str | None = None) -> None:
+        """MassHealth reissued the provider number (a change of ownership, a new TIN): the reason says why."""
+        check_provider_number(provider_number)
+        if not self.enrolled or self.provider_number is None:
+            raise RuleViolation("not-enrolled", "Only an enrolled provider's number can change; issue one first.")
+        if provider_number == self.provider_number:
+            raise RuleViolation("provider-number-unchanged", f"The provider number is already {provider_number}.")
+        check_reason(reason, "A provider number change needs the reason MassHealth reissued it.")
+        previous = self.provider_number
+        self._provider_number_changed(
+            provider_number=provider_number, previous=previous, on=on, actor=actor, reason=reason
+        )
+
+    def disenroll(self, *, cause: DisenrollmentCause, on: date, actor: str, reason: str | None = None) -> None:
+        """The MassHealth enrollment ended, at the provider's request or by MassHealth. Nothing more is contracted or
+        activated with a plan until the provider is enrolled again (a new enrollment's provider number)."""
+        if not self.enrolled:
+            raise RuleViolation("not-enrolled", "The organization is not enrolled with MassHealth.")
+        check_reason(reason, "A disenrollment needs its reason (the provider's request, MassHealth's notice).")
+        self._disenrolled(cause=DisenrollmentCause(cause), on=on, actor=actor, reason=reason)
 
     def link_rendering_provider(self, *, npi: str, name: str, on: date, actor: str, reason: str | None = None) -> None:
         npi = parse_npi(npi)
@@ -186,7 +228,7 @@ class OrganizationCommands:
             raise RuleViolation("affiliation-unknown", f"No affiliation with {plan} was requested.")
         if to is AffiliationState.REQUESTED:
             raise RuleViolation("affiliation-transition", "Request a new affiliation instead.")
-        check_transition(current, to, on, enrolled=self.provider_number is not None)
+        check_transition(current, to, on, enrolled=self.enrolled)
         if to is AffiliationState.ACTIVE:  # judged by the screenings of the activation's own day
             check_not_excluded(self._screenings_on(on), "activating the affiliation")
         getattr(self, _AFFILIATION_ACTS[to])(plan=plan, on=on, actor=actor, reason=reason)
@@ -208,7 +250,7 @@ class OrganizationCommands:
         reason = "Follows its credentialing application"
         steps = [to]
         if to is AffiliationState.CONTRACTED:
-            steps = [AffiliationState.IN_CREDENTIALING] + ([to] if self.provider_number is not None else [])
+            steps = [AffiliationState.IN_CREDENTIALING] + ([to] if self.enrolled else [])
             active_day = max(on, active_on) if active_on is not None else None
             if steps[-1] is to and self._may_activate(active_day):
                 steps.append(AffiliationState.ACTIVE)

@@ -25,7 +25,7 @@ from domain.base import TenantAggregate
 from domain.business_time import dated_upcast
 from domain.disclosure import DisclosureRole, PartyKind
 from domain.nppes import Mismatch, NppesSnapshot
-from domain.organization_values import AccountType, EntityKind, RiskLevel
+from domain.organization_values import AccountType, DisenrollmentCause, EntityKind, RiskLevel
 from domain.pii import PII
 from domain.screening import ExclusionSource, ScreeningResult
 from domain.taxonomy import TaxonomySelection
@@ -119,6 +119,27 @@ class ProviderNumberIssued(TenantAggregate.Event):
     touches = ("provider_number",)
     provider_number: str
     issued_on: date
+    actor: str
+    reason: str | None
+
+
+class ProviderNumberChanged(TenantAggregate.Event):
+    """MassHealth reissued the number (a change of ownership, a new TIN)."""
+
+    effective_field = "on"
+    touches = ("provider_number",)
+    provider_number: str
+    previous: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class Disenrolled(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("provider_number",)
+    cause: DisenrollmentCause
+    on: date
     actor: str
     reason: str | None
 

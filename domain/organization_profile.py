@@ -1,20 +1,65 @@
-"""The commands for an organization's profile and its comparison with NPPES: correcting the profile, recording what
-NPPES says, and the mismatches between the two (a mismatch means automatic rejection, so they are found before
-submission). Their event methods are on Organization, which eventsourcing names the events after."""
+"""An organization's registration, and the commands for its profile and its comparison with NPPES: correcting the
+profile, recording what NPPES says, and the mismatches between the two (a mismatch means automatic rejection, so they
+are found before submission). Their event methods are on Organization, which eventsourcing names the events after."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.address import Address
-from domain.base import check_text
-from domain.errors import RuleViolation
+from domain.base import check_tenant_id, check_text
+from domain.errors import InvalidValue, RuleViolation
+from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot, find_mismatches
 from domain.organization_values import EntityKind, ProfileCorrection, RiskLevel
 from domain.provider_types import check_risk_level
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
+
+
+def registration(
+    *,
+    tenant_id: str,
+    legal_name: str,
+    tin: str,
+    tin_kind: TinKind,
+    npi: str,
+    entity_kind: EntityKind,
+    taxonomies: list[TaxonomySelection],
+    taxonomy_version: str,
+    practice_address: Address,
+    mailing_address: Address | None,
+    provider_type: str,
+    risk_level: RiskLevel,
+    registered_on: date,
+    actor: str,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    """A registration's fields, checked: the Registered event's (Organization.register records them)."""
+    entity_kind = EntityKind(entity_kind)
+    tin_kind = TinKind(tin_kind)
+    if tin_kind is TinKind.SSN and entity_kind is not EntityKind.SOLO_PRACTITIONER:
+        raise InvalidValue("Only a sole practitioner may use an SSN as TIN.", field="tin_kind", rule="invalid-tin")
+    taxonomies, taxonomy_version = parse_taxonomies(taxonomies, taxonomy_version)
+    check_risk_level(check_text(provider_type, field="provider_type", max_length=80), RiskLevel(risk_level))
+    return dict(
+        tenant_id=check_tenant_id(tenant_id),
+        legal_name=check_text(legal_name, field="legal_name"),
+        tin=parse_tin(tin, tin_kind),
+        tin_kind=tin_kind,
+        npi=parse_npi(npi),
+        entity_kind=entity_kind,
+        taxonomies=taxonomies,
+        taxonomy_version=taxonomy_version,
+        practice_address=practice_address,
+        mailing_address=mailing_address,
+        provider_type=check_text(provider_type, field="provider_type", max_length=80),
+        risk_level=RiskLevel(risk_level),
+        registered_on=registered_on,
+        actor=actor,
+        reason=reason,
+    )
 
 
 class OrganizationProfile:

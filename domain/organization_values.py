@@ -31,6 +31,11 @@ class RiskLevel(StrEnum):
     HIGH = "high"
 
 
+class DisenrollmentCause(StrEnum):
+    VOLUNTARY = "voluntary"  # the provider asked MassHealth to end its enrollment (closed, sold, moved away)
+    TERMINATED = "terminated"  # MassHealth ended it: a sanction, an exclusion, a revalidation not answered
+
+
 class AccountType(StrEnum):
     CHECKING = "checking"
     SAVINGS = "savings"

@@ -12,6 +12,7 @@ import msgspec
 
 from domain.affiliation import AffiliationState
 from domain.organization import Organization
+from domain.organization_values import DisenrollmentCause
 from projections.engine.rows import Row, ViewRows
 
 # Plans that bring a practice into network for most MassHealth members. Enrolled
@@ -62,9 +63,12 @@ class StatusRow(Row, kw_only=True):
     events_applied: int = 1
 
 
+ENDED = frozenset({"terminated", "disenrolled"})  # enrollment states in which the provider is not enrolled
+
+
 def sole_enrollment_risk(status: StatusRow) -> bool:
     """Enrolled (a provider number, not terminated) with no network plan's affiliation active."""
-    enrolled = status.provider_number is not None and status.enrollment != "terminated"
+    enrolled = status.provider_number is not None and status.enrollment not in ENDED
     return enrolled and not any(
         affiliation.get("state") == "active" and affiliation.get("kind") in NETWORK_PLANS
         for affiliation in status.affiliations.values()
@@ -81,6 +85,16 @@ def _compared(status: StatusRow, event: Organization.NppesComparisonChanged) -> 
 
 def _numbered(status: StatusRow, event: Organization.ProviderNumberIssued) -> dict[str, Any]:
     return {"provider_number": event.provider_number}
+
+
+def _renumbered(status: StatusRow, event: Organization.ProviderNumberChanged) -> dict[str, Any]:
+    return {"provider_number": event.provider_number}
+
+
+def _disenrolled(status: StatusRow, event: Organization.Disenrolled) -> dict[str, Any]:
+    """The enrollment ended: terminated by MassHealth (as a denied revalidation) or disenrolled at the provider's
+    request; a new enrollment application drives the column again."""
+    return {"enrollment": "terminated" if event.cause is DisenrollmentCause.TERMINATED else "disenrolled"}
 
 
 def _linked(status: StatusRow, event: Organization.RenderingProviderLinked) -> dict[str, Any]:
@@ -114,6 +128,8 @@ _CHANGES: dict[type, Callable[[StatusRow, Any], dict[str, Any]]] = {
     Organization.ProfileCorrected: _corrected,
     Organization.NppesComparisonChanged: _compared,
     Organization.ProviderNumberIssued: _numbered,
+    Organization.ProviderNumberChanged: _renumbered,
+    Organization.Disenrolled: _disenrolled,
     Organization.RenderingProviderLinked: _linked,
     Organization.RenderingProviderUnlinked: _unlinked,
     Organization.AffiliationRequested: _requested,

@@ -44,7 +44,8 @@ class AffiliationViewController(Controller):
             str | None,
             Parameter(
                 description="MassHealth enrollment state: not_started, opened, submitted, deficient, rejected, "
-                "approved, denied, withdrawn, or terminated (a revalidation denied)"
+                "approved, denied, withdrawn, terminated (MassHealth ended it: a revalidation denied) or disenrolled "
+                "(at the provider's request)"
             ),
         ] = None,
         plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,

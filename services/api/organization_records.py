@@ -14,7 +14,9 @@ from services.api.commands import SavedOut
 from services.api.dependencies import Runner, Service
 from services.api.openapi_docs import command_docs
 from services.app.organization_commands import (
+    ChangeProviderNumber,
     ClearExclusionScreening,
+    Disenroll,
     IssueProviderNumber,
     LinkRenderingProvider,
     MoveAffiliation,
@@ -85,6 +87,44 @@ class OrganizationRecordsController(Controller):
     ) -> Response[SavedOut]:
         """Records the provider number MassHealth issued; the practice is then enrolled and may bill MassHealth."""
         return await command.run(credledger.issue_provider_number, organization_id, data)
+
+    @post(
+        "/provider-number/change",
+        operation_id="changeProviderNumber",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record a reissued MassHealth provider number"),
+    )
+    async def change_number(
+        self,
+        organization_id: FromPath[UUID],
+        data: JSONBody[ChangeProviderNumber],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records the number MassHealth reissued to an enrolled practice, with the reason (required); refused (422)
+        for a practice not enrolled or the same number."""
+        return await command.run(credledger.change_provider_number, organization_id, data)
+
+    @post(
+        "/disenrollment",
+        operation_id="disenrollOrganization",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record the end of the MassHealth enrollment"),
+    )
+    async def disenroll(
+        self,
+        organization_id: FromPath[UUID],
+        data: JSONBody[Disenroll],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records that the practice's MassHealth enrollment ended (voluntary or terminated), with the reason
+        (required): the affiliation-status view's enrollment is then disenrolled or terminated, and no plan contract
+        or activation is recorded until a new enrollment's provider number. A denied revalidation records it
+        itself."""
+        return await command.run(credledger.disenroll, organization_id, data)
 
     @post(
         "/rendering-providers",

@@ -10,6 +10,7 @@ from domain.application import Application, ApplicationKind, ScreeningKind
 from domain.application_values import AFFILIATION_KINDS
 from domain.business_time import check_effective_day
 from domain.organization import Organization
+from domain.organization_values import DisenrollmentCause
 from domain.screening import check_not_excluded
 from services.app.application_commands import (
     ApproveApplication,
@@ -163,8 +164,20 @@ class ApplicationUseCases(ComplianceUseCases):
     def deny_application(
         self, actor: Actor, application_id: UUID, command: DenyApplication, expected_version: int | None = None
     ) -> Saved:
+        """A denied revalidation ends the enrollment (MassHealth terminates a provider it does not revalidate), in the
+        same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
         application.deny(decided_on=command.decided_on, actor=actor.user_id, reason=command.reason)
+        if application.kind is ApplicationKind.REVALIDATION:
+            organization = self.load(actor, Organization, application.organization_id)
+            if organization.enrolled:
+                organization.disenroll(
+                    cause=DisenrollmentCause.TERMINATED,
+                    on=command.decided_on,
+                    actor=actor.user_id,
+                    reason=command.reason or "MassHealth denied the revalidation",
+                )
+                return self.record(actor, application, organization)
         return self._recorded(actor, application, AffiliationState.DENIED, command.decided_on)
 
     def reject_application(

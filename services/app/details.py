@@ -18,6 +18,7 @@ from domain.disclosure import DisclosureRole, PartyKind
 from domain.dossier import Document
 from domain.nppes import Mismatch
 from domain.organization import EftStatus, EntityKind, Organization, RiskLevel
+from domain.organization_values import DisenrollmentCause
 from domain.screening import Screening
 from domain.taxonomy import TaxonomySelection
 from domain.tin import TinKind
@@ -79,6 +80,8 @@ class OrganizationDetails(msgspec.Struct, kw_only=True):
     nppes_mismatches: list[Mismatch]
     pin_received_on: date | None
     provider_number: str | None
+    disenrolled_on: date | None  # the MassHealth enrollment ended that day (None: enrolled, or never was)
+    disenrollment_cause: DisenrollmentCause | None
     rendering_providers: dict[str, str]
     eft_status: EftStatus
     eft_routing_number: str | None
@@ -115,6 +118,8 @@ def organization_details(o: Organization) -> OrganizationDetails:
         nppes_mismatches=o.nppes_mismatches,
         pin_received_on=o.pin_received_on,
         provider_number=o.provider_number,
+        disenrolled_on=o.disenrolled[0] if o.disenrolled else None,
+        disenrollment_cause=o.disenrolled[1] if o.disenrolled else None,
         rendering_providers=dict(o.rendering_providers),
         eft_status=o.eft_status,
         eft_routing_number=o.eft_routing_number,

@@ -14,6 +14,7 @@ import msgspec
 
 from domain.affiliation import AffiliationState, PlanKind
 from domain.organization import AccountType, EntityKind, RiskLevel
+from domain.organization_values import DisenrollmentCause
 from domain.screening import ExclusionSource, ScreeningResult
 from domain.tin import TinKind
 from services.app.commands import AddressIn, Command, Day, TaxonomyIn, doc, effective_day, today
@@ -149,6 +150,25 @@ class IssueProviderNumber(Command, frozen=True, kw_only=True):
 
     provider_number: Annotated[str, doc("The MassHealth provider number (seven digits).", "1234567")]
     issued_on: Annotated[date, effective_day("The day MassHealth issued it (YYYY-MM-DD).", "2026-05-12")] = today()
+
+
+class ChangeProviderNumber(Command, frozen=True, kw_only=True):
+    """MassHealth reissued the practice's provider number (a change of ownership, a new TIN); the reason (required)
+    says why."""
+
+    provider_number: Annotated[str, doc("The new MassHealth provider number (seven digits).", "7654321")]
+    on: Annotated[date, effective_day("The day the new number took effect (YYYY-MM-DD).", "2026-09-01")] = today()
+
+
+class Disenroll(Command, frozen=True, kw_only=True):
+    """The practice's MassHealth enrollment ended; the reason (required) gives the request or MassHealth's notice."""
+
+    cause: Annotated[
+        DisenrollmentCause,
+        doc("voluntary (the provider asked) or terminated (MassHealth ended it: a sanction, a lapsed revalidation).",
+            "voluntary"),
+    ]  # fmt: skip
+    on: Annotated[date, effective_day("The day the enrollment ended (YYYY-MM-DD).", "2026-10-31")] = today()
 
 
 class LinkRenderingProvider(Command, frozen=True, kw_only=True):

@@ -12,8 +12,10 @@ from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 from services.app.details import OrganizationDetails, OrganizationPii, organization_details, organization_pii
 from services.app.organization_commands import (
+    ChangeProviderNumber,
     ClearExclusionScreening,
     CorrectProfile,
+    Disenroll,
     IssueProviderNumber,
     LinkRenderingProvider,
     MoveAffiliation,
@@ -89,6 +91,22 @@ class OrganizationUseCases(ComplianceUseCases):
             actor=actor.user_id,
             reason=command.reason,
         )
+        return self.record(actor, organization)
+
+    def change_provider_number(
+        self, actor: Actor, organization_id: UUID, command: ChangeProviderNumber, expected_version: int | None = None
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        organization.change_provider_number(
+            provider_number=command.provider_number, on=command.on, actor=actor.user_id, reason=command.reason
+        )
+        return self.record(actor, organization)
+
+    def disenroll(
+        self, actor: Actor, organization_id: UUID, command: Disenroll, expected_version: int | None = None
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        organization.disenroll(cause=command.cause, on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def link_rendering_provider(

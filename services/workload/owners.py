@@ -1,6 +1,6 @@
 """A practice's owners (5% or more) and managing employee: disclosed at intake as the enrollment wizard asks, screened
 against the exclusion lists with the practice (a namesake now and then, cleared on review), and an owner now and then
-selling their interest to a new one."""
+selling their interest to a new one (a majority sold: MassHealth now and then reissues the provider number)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,22 @@ class Owners(Lifecycle):
         self.emit(day, Credledger.end_disclosure, self.org, seller.ref, reason="Sold the ownership interest")
         self.people.remove(seller)
         self._disclose(day, "owner", seller.percent, "Bought the departing owner's interest")
+        majority = seller.percent is not None and seller.percent >= 50
+        if majority and self.enrolled_on is not None and self.owner_rng.random() < 0.5:
+            self.at(self.cal.add(day, self.owner_rng.randint(10, 40)), self.number_reissued)
+
+    def number_reissued(self, day: date) -> None:
+        """A change of ownership: MassHealth reissued the provider number."""
+        while (number := f"{self.owner_rng.randrange(10**7):07d}") in self.firm.provider_numbers:
+            continue
+        self.firm.provider_numbers.add(number)
+        self.emit(
+            day,
+            Credledger.change_provider_number,
+            self.org,
+            provider_number=number,
+            reason="Change of ownership: MassHealth reissued the provider number",
+        )
 
     def screen_people(self, day: date, source: str, version: str, list_date: date) -> None:
         for person in list(self.people):

@@ -196,6 +196,9 @@ def test_a_denied_revalidation_terminates_the_enrollment(stack: Stack, tenants: 
         outcomes[name] = org
     # MassHealth terminates a provider it does not revalidate: no longer enrolled, so no sole-enrollment risk either.
     wait_for_view(client, outcomes["Lowell Pediatrics"], enrollment="terminated", sole_enrollment_risk=False)
+    record = client.get(f"/v1/organizations/{outcomes['Lowell Pediatrics']}").json()
+    assert (record["disenrolled_on"], record["disenrollment_cause"]) == ("2026-05-20", "terminated")
+    assert client.get(f"/v1/organizations/{outcomes['Quincy Dental']}").json()["disenrolled_on"] is None
     wait_for_view(client, outcomes["Quincy Dental"], enrollment="approved", sole_enrollment_risk=True)
     names = [
         i["legal_name"]
@@ -208,3 +211,31 @@ def test_a_denied_revalidation_terminates_the_enrollment(stack: Stack, tenants: 
         .json()["items"]
         == []
     )
+
+
+def test_a_provider_number_reissued_and_a_voluntary_disenrollment(stack: Stack, tenants: tuple[str, str]) -> None:
+    client, other = stack.client(tenants[0]), stack.client(tenants[1])
+    org = register(client)
+    number = {"provider_number": "1234567", "issued_on": "2026-04-02"}
+    assert client.post(f"/v1/organizations/{org}/provider-number", json=number).is_success
+    change = {"provider_number": "7654321", "on": "2026-05-01", "reason": "Change of ownership, new TIN"}
+    assert other.post(f"/v1/organizations/{org}/provider-number/change", json=change).status_code == 404
+    assert client.post(f"/v1/organizations/{org}/provider-number/change", json=change).is_success
+    wait_for_view(client, org, provider_number="7654321", sole_enrollment_risk=True)
+    ended = {"cause": "voluntary", "on": "2026-06-30", "reason": "The practice left MassHealth"}
+    assert client.post(f"/v1/organizations/{org}/disenrollment", json=ended).is_success
+    wait_for_view(client, org, enrollment="disenrolled", sole_enrollment_risk=False)
+    names = client.get("/v1/views/affiliation-status", params={"enrollment": "disenrolled"}).json()["items"]
+    assert [i["organization_id"] for i in names] == [org]
+    assert other.get("/v1/views/affiliation-status", params={"enrollment": "disenrolled"}).json()["items"] == []
+    # Disenrolled, nothing is contracted; enrolled again (a new number), it is.
+    plan = {"kind": "mco", "plan": "Tufts Health Together", "on": "2026-07-01"}
+    assert client.post(f"/v1/organizations/{org}/affiliations", json=plan).is_success
+    moves = f"/v1/organizations/{org}/affiliations/transitions"
+    for step in ("in_credentialing", "contracted"):
+        moved = client.post(moves, json={"plan": plan["plan"], "to": step, "on": "2026-07-02"})
+        assert moved.is_success if step == "in_credentialing" else moved.status_code == 422, moved.text
+    assert client.post(
+        f"/v1/organizations/{org}/provider-number", json={**number, "issued_on": "2026-07-06"}
+    ).is_success
+    assert client.post(moves, json={"plan": plan["plan"], "to": "contracted", "on": "2026-07-07"}).is_success

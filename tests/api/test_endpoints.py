@@ -133,6 +133,11 @@ def _owner_suspected(world: World) -> None:
     assert world.client.post(path, json={**body, "screened_on": "2026-03-04"}).status_code == 200
 
 
+def _numbered(world: World) -> None:
+    body = {"provider_number": "1234567", "issued_on": "2026-03-20"}
+    assert world.client.post(world.path("/v1/organizations/{org}/provider-number"), json=body).status_code == 200
+
+
 def _backup(world: World) -> None:
     path = world.path("/v1/user-accounts/{subordinate}/backup-primary-user")
     assert world.client.post(path, json={"on": "2026-03-05"}).status_code == 200
@@ -186,6 +191,20 @@ ENDPOINTS = [
         "/v1/organizations/{org}/provider-number",
         {"provider_number": "7654321", "issued_on": "2026-04-01"},
         ({"provider_number": "765432", "issued_on": "2026-04-01"}, "invalid-provider-number"),
+    ),
+    Endpoint(
+        "changeProviderNumber",
+        "/v1/organizations/{org}/provider-number/change",
+        {"provider_number": "7654321", "on": "2026-04-01", "reason": "Change of ownership"},
+        ({"provider_number": "1234567", "on": "2026-04-01", "reason": "Same"}, "provider-number-unchanged"),
+        _numbered,
+    ),
+    Endpoint(
+        "disenrollOrganization",
+        "/v1/organizations/{org}/disenrollment",
+        {"cause": "voluntary", "on": "2026-04-01", "reason": "The practice closed"},
+        ({"cause": "voluntary", "on": "2026-04-01"}, "reason-required"),
+        _numbered,
     ),
     Endpoint(
         "linkRenderingProvider",

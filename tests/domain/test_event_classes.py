@@ -32,7 +32,8 @@ from tests.domain.builders import open_account, register_peach, submitted_applic
 # Every event type, by aggregate: stored events carry these names (topic "domain.<module>:<Aggregate>.<Name>").
 EVENTS = {
     Organization: """Registered ProfileCorrected NppesSnapshotRecorded NppesComparisonChanged PinLetterReceived
-        ProviderNumberIssued RenderingProviderLinked RenderingProviderUnlinked EftDetailsRecorded EftValidationRecorded
+        ProviderNumberIssued ProviderNumberChanged Disenrolled RenderingProviderLinked RenderingProviderUnlinked
+        EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
         PersonDisclosed DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated
@@ -53,6 +54,8 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "NppesComparisonChanged": ("on", ("profile",)),
         "PinLetterReceived": ("received_on", ("pin",)),
         "ProviderNumberIssued": ("issued_on", ("provider_number",)),
+        "ProviderNumberChanged": ("on", ("provider_number",)),
+        "Disenrolled": ("on", ("provider_number",)),
         "RenderingProviderLinked": ("on", ("rendering:{npi}",)),
         "RenderingProviderUnlinked": ("on", ("rendering:{npi}",)),
         "EftDetailsRecorded": ("on", ("eft",)),
@@ -142,7 +145,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 52
+    assert len(METHODS) == 54
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

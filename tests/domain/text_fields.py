@@ -144,6 +144,9 @@ _suspected = _prepared(
         actor=ACTOR,
     ),
 )
+_numbered = _prepared(
+    register_peach, lambda o: o.issue_provider_number(provider_number="1234567", issued_on=LATER, actor=ACTOR)
+)
 _EFT = dict(routing_number=ROUTING, account_number="12345678", account_type=AccountType.CHECKING)
 _eft_pending = _prepared(register_peach, lambda o: o.record_eft_details(**_EFT, on=LATER, actor=ACTOR))
 _with_primary = _prepared(register_peach, lambda o: o.designate_primary_user(account_id=uuid4(), on=LATER, actor=ACTOR))
@@ -275,6 +278,13 @@ COMMANDS = [
     Command(
         "issue_provider_number", "issue_provider_number", _org, kwargs=dict(provider_number="1234567", issued_on=LATER)
     ),
+    Command(
+        "change_provider_number",
+        "change_provider_number",
+        _numbered,
+        kwargs=dict(provider_number="7654321", on=LATER, reason="Change of ownership"),
+    ),
+    Command("disenroll", "disenroll", _numbered, kwargs=dict(cause="voluntary", on=LATER, reason="Panel closed")),
     Command("record_eft_validation", "record_eft_validation", _eft_pending, kwargs=dict(validated=True, on=LATER)),
     Command(
         "clear_exclusion_screening",
