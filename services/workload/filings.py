@@ -191,9 +191,13 @@ class Filings(Credentialing):
                 reason = self.rng.choice(
                     ("Site visit: the location was not operational", "License could not be verified with the Board")
                 )
+                if self.t.excluded:
+                    reason = "Excluded from federal health care programs (OIG LEIE): 42 CFR 455.416"
                 self.deny(on, app, reason)
 
         decided = self.payer(app, day, days, deficiencies, decide, withdraw_at=withdraw_at)
+        if outcome == "denied" and self.t.excluded:
+            self.exclusion_before_decision(decided)
         if outcome == "approved":
             self.enrollment_due = decided
             if self.t.affiliates and self.rng.random() < 0.6:  # credentialing with plans started in parallel

@@ -87,6 +87,8 @@ class Lifecycle:
         # Exclusion lists with a suspected match under review: "oig_leie", or "disclosure#2:oig_leie" for a person.
         self.suspected: set[str] = set()
         self.people: list[Person] = []  # owners and managing employees disclosed, current
+        # Confirmed exclusion matches, never cleared: "oig_leie" (the practice's), "disclosure#2:oig_leie" (a person's).
+        self.confirmed: set[str] = set()
         self.staffed = False  # subordinates and partners set up (a replacement primary user finds them there)
         self.rejected = False  # POSC returned the registration unprocessed once
         self.enrollment: App | None = None
@@ -95,6 +97,9 @@ class Lifecycle:
 
     def onboard(self, day: date) -> None:
         raise NotImplementedError
+
+    def exclusion_before_decision(self, decided: date) -> None:
+        raise NotImplementedError  # owners.py
 
     def run(self) -> list[Step]:
         self.at(self.t.onboard, self.onboard)

@@ -51,6 +51,7 @@ class Owners(Lifecycle):
 
     def owner_sells(self, day: date) -> None:
         seller = next(p for p in self.people if p.role == "owner")
+        self.confirmed = {key for key in self.confirmed if not key.startswith(f"{seller.ref}:")}
         for source in [s for s in self.suspected if s.startswith(f"{seller.ref}:")]:
             self.clear_person_screening(day, source)
         self.emit(day, Credledger.end_disclosure, self.org, seller.ref, reason="Sold the ownership interest")
@@ -73,24 +74,52 @@ class Owners(Lifecycle):
             reason="Change of ownership: MassHealth reissued the provider number",
         )
 
+    def exclusion_before_decision(self, decided: date) -> None:
+        """A denied enrollment whose cause is an exclusion: a few days before MassHealth's decision (after the
+        application's own screenings) the OIG LEIE confirms one of the owners or managers, or the practice itself."""
+        person = self.owner_rng.choice(self.people) if self.people else None
+        self.at(self.cal.back(decided, 2), self.exclusion_confirmed, person)
+
+    def exclusion_confirmed(self, day: date, person: Person | None) -> None:
+        """Confirmed, and never cleared: the list runs again find it each month (the access audit's excluded)."""
+        key = f"{person.ref}:oig_leie" if person is not None else "oig_leie"
+        self.suspected.discard(key)
+        self.confirmed.add(key)
+        subject = (
+            (Credledger.record_person_screening, self.org, person.ref)
+            if person
+            else (Credledger.record_exclusion_screening, self.org)
+        )
+        self.emit(
+            day,
+            *subject,
+            source="oig_leie",
+            result="confirmed_match",
+            list_version=f"LEIE {day:%Y-%m}",
+            list_date=day.replace(day=1),
+            screened_on=day,
+            reason="Name, date of birth and SSN match the LEIE entry",
+        )
+
     def screen_people(self, day: date, source: str, version: str, list_date: date) -> None:
         for person in list(self.people):
             key = f"{person.ref}:{source}"
             if key in self.suspected:
                 self.clear_person_screening(day, key)
             namesake = self.owner_rng.random() < NAMESAKE_RATE
+            found = "confirmed_match" if key in self.confirmed else "suspected_match" if namesake else "no_match"
             self.emit(
                 day,
                 Credledger.record_person_screening,
                 self.org,
                 person.ref,
                 source=source,
-                result="suspected_match" if namesake else "no_match",
+                result=found,
                 list_version=version,
                 list_date=list_date,
                 screened_on=day,
             )
-            if namesake:
+            if namesake and key not in self.confirmed:
                 self.suspected.add(key)
                 self.at(self.cal.add(day, self.owner_rng.randint(1, 4)), self.clear_person_screening, key)
 

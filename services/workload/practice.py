@@ -198,12 +198,14 @@ class Practice(People, Filings, Owners):
             if source in self.suspected:  # a match still under review is settled before the list is run again
                 self.clear_screening(day, source)
             suspected = self.rng.random() < 0.012
+            found = "confirmed_match" if source in self.confirmed else "suspected_match" if suspected else "no_match"
+            suspected = suspected and source not in self.confirmed
             self.emit(
                 day,
                 Credledger.record_exclusion_screening,
                 self.org,
                 source=source,
-                result="suspected_match" if suspected else "no_match",
+                result=found,
                 list_version=f"{label} {list_date:%Y-%m}",
                 list_date=min(list_date, day),
                 screened_on=day,

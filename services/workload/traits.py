@@ -30,6 +30,7 @@ class Traits:
     affiliates: bool = True
     enrollment: str = "approved"  # approved | denied | withdrawn
     stuck_checklist: bool = False  # the primary user never finishes registering in POSC
+    excluded: bool = False  # a denied enrollment's cause: the practice, an owner or a manager is excluded
 
 
 # The findings the demo must show, by priority; "_need" orders them by how far a practice's life must have got.
@@ -43,6 +44,7 @@ FORCED: list[dict[str, Any]] = [
     dict(nppes="drift", _need=1),
     dict(primary_leaves="approved_unrecorded", leaves_near_end=True, _need=4),
     dict(partner=True, partner_overlooked=True, _need=7),
+    dict(enrollment="denied", excluded=True, _need=5),
 ]
 
 
@@ -83,6 +85,7 @@ def assign_traits(firm: Firm, practices: int) -> list[Traits]:
         t.affiliates = rng.random() > 0.12
         roll = rng.random()
         t.enrollment = "approved" if roll < 0.92 else "denied" if roll < 0.96 else "withdrawn"
+        t.excluded = t.enrollment == "denied" and rng.random() < 0.5  # else a failed site visit, a license
         t.stuck_checklist = rng.random() < 0.04
         traits.append(t)
 
@@ -92,7 +95,7 @@ def assign_traits(firm: Firm, practices: int) -> list[Traits]:
     eligible = sorted(range(practices), key=lambda i: traits[i].onboard)
     for i, changes in zip(eligible, sorted(chosen, key=lambda c: c["_need"]), strict=False):
         t = traits[i]
-        base: dict[str, Any] = dict(existing=False, enrollment="approved", stuck_checklist=False)
+        base: dict[str, Any] = dict(existing=False, enrollment="approved", stuck_checklist=False, excluded=False)
         if "primary_leaves" not in changes:
             base.update(primary_leaves=None, leaves_near_end=False)
         if "nppes" not in changes and t.nppes in ("stalled", "drift"):
