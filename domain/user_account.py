@@ -16,8 +16,8 @@ from eventsourcing.domain import event
 
 from domain.account_values import AccountRole, AccountStatus, ChecklistStep, PoscFunction, ReviewOutcome
 from domain.base import TenantAggregate, check_tenant_id, check_text
-from domain.business_time import dated_upcast
-from domain.errors import RuleViolation
+from domain.business_time import business_today, dated_upcast
+from domain.errors import InvalidValue, RuleViolation
 from domain.pii import PII
 
 # Imported from here elsewhere: the aggregate, and its value types re-exported (explicitly, for mypy --strict).
@@ -129,6 +129,10 @@ class UserAccount(TenantAggregate):
             raise RuleViolation("step-not-for-role", "Only the primary user registers with the PIN.")
         if step.value in self.checklist:
             raise RuleViolation("step-already-done", f"{step} is already recorded.")
+        if step is ChecklistStep.REGISTERED_WITH_PIN and self.date_of_birth is None:
+            # The registration checklist, step 3: the primary user needs "key identifying data required to create
+            # his or her ID (such as the primary user's date of birth)".
+            raise RuleViolation("date-of-birth-missing", "Registering in POSC needs the primary user's date of birth.")
         earlier = steps[: steps.index(step)]
         missing = [s for s in earlier if s.value not in self.checklist]
         if missing:
@@ -299,6 +303,24 @@ class UserAccount(TenantAggregate):
     @event(Reactivated)
     def _reactivated(self, on: date, actor: str, reason: str | None) -> None:
         self.status = AccountStatus.ACTIVE
+
+    def record_date_of_birth(self, *, date_of_birth: date, actor: str, reason: str | None = None) -> None:
+        """The person's date of birth, which creating a POSC ID needs (sealed: personal data)."""
+        if not isinstance(date_of_birth, date) or not date(1890, 1, 1) <= date_of_birth < business_today():
+            raise InvalidValue("The date of birth is not plausible.", field="date_of_birth")
+        if date_of_birth == self.date_of_birth:
+            raise RuleViolation("nothing-to-correct", "That date of birth is already recorded.")
+        self._date_of_birth_recorded(date_of_birth=date_of_birth, actor=actor, reason=reason)
+
+    class DateOfBirthRecorded(TenantAggregate.Event):
+        touches = ("identity",)
+        date_of_birth: Annotated[date, PII]
+        actor: str
+        reason: str | None
+
+    @event(DateOfBirthRecorded)
+    def _date_of_birth_recorded(self, date_of_birth: Annotated[date, PII], actor: str, reason: str | None) -> None:
+        self.date_of_birth = date_of_birth
 
     # --- the back-up primary user, and logins ----------------------------------------------------------
 

@@ -20,6 +20,7 @@ from services.app.user_account_commands import (
     CompleteChecklistStep,
     OnDate,
     OpenUserAccount,
+    RecordDateOfBirth,
     RecordLogin,
     ReviewAccess,
 )
@@ -179,6 +180,20 @@ class UserAccountController(Controller):
     ) -> Response[SavedOut]:
         """From that day the account is no longer the back-up primary user; refused (422) if it is not one."""
         return await command.run(credledger.end_backup_primary_user, account_id, data)
+
+    @post(
+        "/{account_id:uuid}/date-of-birth",
+        operation_id="recordDateOfBirth",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record the user's date of birth", pii=True),
+    )
+    async def date_of_birth(
+        self, account_id: FromPath[UUID], data: JSONBody[RecordDateOfBirth], credledger: Service, command: Runner
+    ) -> Response[SavedOut]:
+        """Records (or corrects) the person's date of birth, sealed: the primary user's registration in POSC
+        (checklist step registered_with_pin) needs it (date-of-birth-missing)."""
+        return await command.run(credledger.record_date_of_birth, account_id, data)
 
     @post(
         "/{account_id:uuid}/logins",

@@ -94,3 +94,10 @@ class RecordLogin(Command, frozen=True, kw_only=True):
     """A login of the account's person to POSC, as POSC's user report shows it (its last login, read at a review)."""
 
     on: Annotated[date, effective_day("The day of the login (YYYY-MM-DD).", "2026-04-28")] = today()
+
+
+class RecordDateOfBirth(Command, frozen=True, kw_only=True):
+    """The person's date of birth, which creating a POSC ID needs (the primary user registers with it: registration
+    checklist, step 3). Stored sealed; read back only through GET .../pii."""
+
+    date_of_birth: Annotated[date, doc("The date of birth (YYYY-MM-DD).", "1980-02-29")]

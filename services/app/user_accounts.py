@@ -24,6 +24,7 @@ from services.app.user_account_commands import (
     CompleteChecklistStep,
     OnDate,
     OpenUserAccount,
+    RecordDateOfBirth,
     RecordLogin,
     ReplacePrimaryUser,
     ReviewAccess,
@@ -168,6 +169,13 @@ class UserAccountUseCases(ComplianceUseCases):
     ) -> Saved:
         account = self.load(actor, UserAccount, account_id, expected_version)
         account.end_backup(on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, account)
+
+    def record_date_of_birth(
+        self, actor: Actor, account_id: UUID, command: RecordDateOfBirth, expected_version: int | None = None
+    ) -> Saved:
+        account = self.load(actor, UserAccount, account_id, expected_version)
+        account.record_date_of_birth(date_of_birth=command.date_of_birth, actor=actor.user_id, reason=command.reason)
         return self.record(actor, account)
 
     def record_login(

@@ -249,6 +249,12 @@ ENDPOINTS = [
         _backup,
     ),
     Endpoint(
+        "recordDateOfBirth",
+        "/v1/user-accounts/{subordinate}/date-of-birth",
+        {"date_of_birth": "1981-07-04"},
+        ({"date_of_birth": "2100-01-01"}, "invalid-value"),
+    ),
+    Endpoint(
         "recordLogin",
         "/v1/user-accounts/{partner}/logins",
         {"on": "2026-03-10"},

@@ -114,6 +114,13 @@ def test_registering_the_primary_user_needs_the_pin_letter(stack: Stack, tenants
     step = {"step": "registered_with_pin", "on": "2026-03-04"}
     assert_problem(client.post(f"/v1/user-accounts/{primary}/checklist", json=step), 422, "pin-letter-missing")
     client.post(f"/v1/organizations/{org}/pin-letter", json={"pin": "K3Y9", "received_on": "2026-03-03"})
+    # The checklist's step 3 also needs the primary user's date of birth, recorded sealed.
+    assert_problem(client.post(f"/v1/user-accounts/{primary}/checklist", json=step), 422, "date-of-birth-missing")
+    other = stack.client(tenants[1])
+    born = {"date_of_birth": "1980-02-29"}
+    assert_problem(other.post(f"/v1/user-accounts/{primary}/date-of-birth", json=born), 404, "not-found")
+    assert client.post(f"/v1/user-accounts/{primary}/date-of-birth", json=born).status_code == 200
+    assert "1980-02-29" not in client.get(f"/v1/user-accounts/{primary}/history").text
     assert client.post(f"/v1/user-accounts/{primary}/checklist", json=step).status_code == 200
 
 

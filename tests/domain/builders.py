@@ -142,6 +142,8 @@ def open_account(role: AccountRole | str = AccountRole.SUBORDINATE, **overrides:
     )
     if AccountRole(role) is AccountRole.BUSINESS_PARTNER:
         kwargs.update(partner_firm="Acme Billing LLC", partner_function="claims submission")
+    if AccountRole(role) is AccountRole.PRIMARY:
+        kwargs.update(date_of_birth=date(1980, 2, 29))  # registering in POSC needs it
     kwargs.update(overrides)
     return UserAccount.open(**kwargs)
 

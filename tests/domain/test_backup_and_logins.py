@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.errors import InvalidValue
+from domain.user_account import ChecklistStep
 from tests.domain.builders import assert_refused, open_account
 
 D1, D2, D3 = date(2026, 3, 2), date(2026, 4, 1), date(2026, 5, 4)
@@ -43,3 +45,18 @@ def test_a_login_is_recorded_for_an_active_id_in_day_order() -> None:
     assert_refused(account, lambda: account.record_login(on=D1, actor="u"), "effective-date-before-dependency")
     account.deactivate(on=D3, actor="u")
     assert_refused(account, lambda: account.record_login(on=D3, actor="u"), "account-not-active")
+
+
+def test_registering_in_posc_needs_the_primary_users_date_of_birth() -> None:
+    """The registration checklist, step 3: "Ensure that the primary user has key identifying data required to create
+    his or her ID (such as the primary user's date of birth)"."""
+    primary = open_account("primary", date_of_birth=None)
+    step = ChecklistStep.REGISTERED_WITH_PIN
+    assert_refused(primary, lambda: primary.complete_step(step, on=D1, actor="u"), "date-of-birth-missing")
+    assert_refused(primary, lambda: primary.record_date_of_birth(date_of_birth=date(2999, 1, 1), actor="u"),
+                   "invalid-value", InvalidValue)  # fmt: skip
+    primary.record_date_of_birth(date_of_birth=date(1980, 2, 29), actor="u", reason="From the POSC-DC-PE")
+    assert_refused(primary, lambda: primary.record_date_of_birth(date_of_birth=date(1980, 2, 29), actor="u"),
+                   "nothing-to-correct")  # fmt: skip
+    primary.complete_step(step, on=D1, actor="u")
+    assert primary.checklist == {"registered_with_pin": D1}

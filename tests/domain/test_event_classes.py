@@ -39,7 +39,8 @@ EVENTS = {
         PersonDisclosed DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated
         PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
-        EngagementEnded Deactivated Reactivated PasswordReset BackupNamed BackupEnded LoginRecorded""",
+        EngagementEnded Deactivated Reactivated PasswordReset BackupNamed BackupEnded LoginRecorded
+        DateOfBirthRecorded""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
@@ -86,6 +87,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "BackupNamed": ("on", ("backup",)),
         "BackupEnded": ("on", ("backup",)),
         "LoginRecorded": ("on", ("login",)),
+        "DateOfBirthRecorded": (None, ("identity",)),
         "EngagementEnded": ("on", (ANY,)),
         "Deactivated": ("on", (ANY,)),
         "Reactivated": ("on", (ANY,)),
@@ -145,7 +147,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 54
+    assert len(METHODS) == 55
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

@@ -309,6 +309,7 @@ COMMANDS = [
     Command("name_backup_primary_user", "name_backup", _account, kwargs=dict(on=LATER)),
     Command("end_backup_primary_user", "end_backup", _backup, kwargs=dict(on=LATER)),
     Command("record_login", "record_login", _account, kwargs=dict(on=LATER)),
+    Command("record_date_of_birth", "record_date_of_birth", _account, kwargs=dict(date_of_birth=date(1980, 2, 29))),
     Command("deactivate_account", "deactivate", _account, kwargs=dict(on=LATER)),
     Command("reactivate_account", "reactivate", _deactivated, kwargs=dict(on=LATER)),
     Command("reset_password", "reset_password", _account, kwargs=dict(on=LATER)),
