@@ -15,7 +15,7 @@ from uuid import UUID
 
 from domain.base import check_text
 from domain.errors import InvalidValue, RuleViolation
-from domain.screening import ExclusionSource, Screening, ScreeningResult, check_clearable, new_screening
+from domain.screening import MATCHES, ExclusionSource, Screening, ScreeningResult, check_clearable, new_screening
 from domain.tin import TinKind, parse_tin
 
 # 42 CFR 455.101: a person with an ownership or control interest has 5 percent or more.
@@ -88,6 +88,19 @@ def check_identity(party: PartyKind, tin: str, birth_date: date | None, on: date
     return parse_tin(tin, TinKind.SSN)
 
 
+def most_owned(disclosures: list[Disclosure], since: date) -> Decimal:
+    """The most the owners hold together on any day from ``since`` (their disclosures starting and ending apart)."""
+    days = {since} | {d.disclosed_on for d in disclosures if d.disclosed_on > since}
+    return max(
+        sum(
+            (d.ownership_percent or Decimal(0) for d in disclosures
+             if d.disclosed_on <= day and (d.ended_on is None or d.ended_on > day)),
+            Decimal(0),
+        )
+        for day in days
+    )  # fmt: skip
+
+
 class DisclosureCommands:
     """Mixed into Organization, whose state (set by its event methods) these read."""
 
@@ -146,10 +159,19 @@ class DisclosureCommands:
         tin = check_identity(party, tin, birth_date, on)
         if person_id in self.disclosures:
             raise RuleViolation("disclosure-exists", f"Disclosure {person_id} is already recorded.")
-        current = [d for d in self.disclosures.values() if d.ended_on is None]
-        if any(d.role is role and self.disclosure_identities[d.person_id][0] == tin for d in current):
+        # Those that overlap the new one (from ``on``, open-ended): recorded late, it may start before an end.
+        overlapping = [d for d in self.disclosures.values() if d.ended_on is None or d.ended_on > on]
+        same = [d for d in self.disclosures.values() if self.disclosure_identities[d.person_id][0] == tin]
+        if any(d.role is role for d in same if d in overlapping):
             raise RuleViolation("disclosure-duplicate", f"That {role.replace('_', ' ')} is already disclosed.")
-        owned = sum((d.ownership_percent or Decimal(0) for d in current), Decimal(0)) + (percent or 0)
+        if any(s.result in MATCHES for d in same for s in self.person_screenings.get(d.person_id, {}).values()):
+            # Disclosed anew, the person would start with no screening: their standing match is settled first.
+            raise RuleViolation(
+                "disclosure-match-standing",
+                "An earlier disclosure of that person has an exclusion match standing: clear it, with the reason, "
+                "first.",
+            )
+        owned = most_owned(overlapping, on) + (percent or 0)
         if owned > 100:
             raise RuleViolation(
                 "ownership-over-100-percent",
@@ -203,7 +225,8 @@ class DisclosureCommands:
     def clear_person_screening(
         self, *, person_id: UUID, source: ExclusionSource, on: date, actor: str, reason: str | None = None
     ) -> None:
-        self._disclosure(person_id, on)
+        if person_id not in self.disclosures:  # an ended disclosure's match may still be reviewed and cleared
+            self._disclosure(person_id, on)
         check_clearable(self.person_screenings.get(person_id, {}).get(ExclusionSource(source)), on, reason)
         self._person_screening_cleared(
             person_id=person_id, source=ExclusionSource(source), on=on, actor=actor, reason=reason

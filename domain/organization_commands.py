@@ -138,6 +138,11 @@ class OrganizationCommands:
         """Enrolled with MassHealth: a provider number issued, and the enrollment not ended since."""
         return self.provider_number is not None and self.disenrolled is None
 
+    def check_revalidable(self) -> None:
+        """A revalidation is approved only while the enrollment it renews has not ended."""
+        if self.disenrolled is not None:
+            raise RuleViolation("not-enrolled", "The enrollment ended: there is nothing to revalidate; enroll again.")
+
     def change_provider_number(self, *, provider_number: str, on: date, actor: str, reason: str | None = None) -> None:
         """MassHealth reissued the provider number (a change of ownership, a new TIN): the reason says why."""
         check_provider_number(provider_number)

@@ -134,7 +134,8 @@ class OrganizationProfile:
         )
         if all(value is None or value == getattr(self, name) for name, value in changes.items()):
             raise RuleViolation("nothing-to-correct", "The correction changes nothing.")
-        check_risk_level(changes["provider_type"] or self.provider_type, changes["risk_level"] or self.risk_level)
+        if changes["provider_type"] is not None or changes["risk_level"] is not None:  # the rest corrects freely
+            check_risk_level(changes["provider_type"] or self.provider_type, changes["risk_level"] or self.risk_level)
         self._profile_corrected(**changes, on=on, actor=actor, reason=reason)
         self._record_nppes_comparison(on, actor, reason)
 

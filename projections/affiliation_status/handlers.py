@@ -23,8 +23,8 @@ from projections.engine.tracking import OutOfOrder
 name = "affiliation_status"
 aggregates = ("organization", "application")
 # Bumped when what the handlers store of the same events changes (registry.digest): 2, a revalidation's decision
-# moves the enrollment.
-revision = 2
+# moves the enrollment; 3, a provider number issued after the enrollment ended (terminated) enrolls it again.
+revision = 3
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -81,6 +81,16 @@ async def _registered(rows: ViewRows, event: Organization.Registered, position: 
 
 async def _organization_event(rows: ViewRows, event: Organization.Event, position: int) -> UUID:
     await apply_organization_event(rows, event)
+    return event.originator_id
+
+
+async def _disenrolled(rows: ViewRows, event: Organization.Disenrolled, position: int) -> UUID:
+    """The enrollment ended: its state (organization.py) drives the column from this position, until a later
+    enrollment application or revalidation decision."""
+    await apply_organization_event(rows, event)
+    status = await rows.get(StatusRow, event.originator_id)
+    if status is not None:
+        rows.update(status, enrollment_position=position)
     return event.originator_id
 
 
@@ -183,6 +193,7 @@ handlers = Handlers(
     {
         Organization.Registered: _registered,
         Organization.Event: _organization_event,
+        Organization.Disenrolled: _disenrolled,
         Application.Opened: _opened,
         Application.DeficiencyNoticed: _deficiency_or_rejection,
         Application.DeficiencyResolved: _deficiency_or_rejection,

@@ -84,7 +84,10 @@ def _compared(status: StatusRow, event: Organization.NppesComparisonChanged) -> 
 
 
 def _numbered(status: StatusRow, event: Organization.ProviderNumberIssued) -> dict[str, Any]:
-    return {"provider_number": event.provider_number}
+    """A number issued after the enrollment ended enrolls the organization again (its application, if it had one,
+    said approved already)."""
+    again = {"enrollment": "approved"} if status.enrollment in ENDED else {}
+    return {"provider_number": event.provider_number, **again}
 
 
 def _renumbered(status: StatusRow, event: Organization.ProviderNumberChanged) -> dict[str, Any]:

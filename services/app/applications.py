@@ -139,6 +139,8 @@ class ApplicationUseCases(ComplianceUseCases):
         """An approved enrollment issues the organization's provider number in the same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
         organization, then = self._not_excluded(actor, application, command.decided_on, "approval")
+        if application.kind is ApplicationKind.REVALIDATION:
+            organization.check_revalidable()
         application.approve(
             decided_on=command.decided_on,
             provider_number=command.provider_number,

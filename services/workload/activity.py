@@ -53,7 +53,9 @@ class Activity(Lifecycle):
         before the week its registration steps were done)."""
         for account in self.accounts:
             settled = account.opened + timedelta(days=10)
-            if not account.active or account.departed is not None or account.dormant or settled > day:
+            # A partner's engagement end changes the whole account: no login is recorded before it, nor after.
+            gone = account.departed is not None or account.engagement_ended
+            if not account.active or gone or account.dormant or settled > day:
                 continue
             last = max(day - timedelta(days=self.activity_rng.randint(0, 30)), settled, account.last_login or settled)
             if last == account.last_login:

@@ -34,6 +34,7 @@ class Account:
     backup_named: bool = False  # the naming is recorded
     dormant: bool = False  # an ID nobody uses: no login is ever recorded for it
     last_login: date | None = None
+    engagement_ended: bool = False  # a business partner's
 
 
 @dataclass

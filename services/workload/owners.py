@@ -77,11 +77,12 @@ class Owners(Lifecycle):
     def exclusion_before_decision(self, decided: date) -> None:
         """A denied enrollment whose cause is an exclusion: a few days before MassHealth's decision (after the
         application's own screenings) the OIG LEIE confirms one of the owners or managers, or the practice itself."""
-        person = self.owner_rng.choice(self.people) if self.people else None
-        self.at(self.cal.back(decided, 2), self.exclusion_confirmed, person)
+        self.at(self.cal.back(decided, 2), self.exclusion_confirmed)
 
-    def exclusion_confirmed(self, day: date, person: Person | None) -> None:
-        """Confirmed, and never cleared: the list runs again find it each month (the access audit's excluded)."""
+    def exclusion_confirmed(self, day: date) -> None:
+        """Confirmed, and never cleared: the list runs again find it each month (the access audit's excluded). Whose
+        match is drawn among the people disclosed that day."""
+        person = self.owner_rng.choice(self.people) if self.people else None
         key = f"{person.ref}:oig_leie" if person is not None else "oig_leie"
         self.suspected.discard(key)
         self.confirmed.add(key)

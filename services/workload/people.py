@@ -174,6 +174,7 @@ class People(Activity):
         if not account.active:
             return
         self.emit(day, Credledger.end_engagement, account.ref, on=day, reason="Billing engagement ended")
+        account.engagement_ended = True
         ended = day if self.rng.random() < 0.7 else self.later(day, 5, 20)
         self.at(ended, self.deactivate, account, False, "Billing engagement ended")
 

@@ -225,6 +225,17 @@ def test_a_provider_number_reissued_and_a_voluntary_disenrollment(stack: Stack, 
     ended = {"cause": "voluntary", "on": "2026-06-30", "reason": "The practice left MassHealth"}
     assert client.post(f"/v1/organizations/{org}/disenrollment", json=ended).is_success
     wait_for_view(client, org, enrollment="disenrolled", sole_enrollment_risk=False)
+    # An enrollment that ended is not revalidated (the view would say approved, the record not enrolled).
+    revalidation = open_application(client, org, "revalidation", channel="portal")
+    for doc_type in ("w9", "license", "liability_coi", "provider_agreement"):
+        body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-04-02", **DOCS[doc_type]}
+        assert client.post(f"/v1/applications/{revalidation}/documents", json=body).is_success
+    body = {"submitted_on": "2026-07-01", "override_reason": "NPPES checked by phone"}
+    assert client.post(f"/v1/applications/{revalidation}/submit", json=body).is_success
+    screening = {"screening": "exclusion_lists", "passed": True, "completed_on": "2026-07-01"}
+    assert client.post(f"/v1/applications/{revalidation}/screenings", json=screening).is_success
+    refused = client.post(f"/v1/applications/{revalidation}/approve", json={"decided_on": "2026-07-02"})
+    assert_problem(refused, 422, "not-enrolled")
     names = client.get("/v1/views/affiliation-status", params={"enrollment": "disenrolled"}).json()["items"]
     assert [i["organization_id"] for i in names] == [org]
     assert other.get("/v1/views/affiliation-status", params={"enrollment": "disenrolled"}).json()["items"] == []

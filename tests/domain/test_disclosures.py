@@ -161,3 +161,30 @@ def test_a_persons_screening_dated_before_the_disclosure_replays_in_business_ord
     assert before.person_screenings[person][ExclusionSource.OIG_LEIE].result is ScreeningResult.CONFIRMED_MATCH
     assert person not in before.disclosures and not before.excluded
     assert after.excluded and org.excluded
+
+
+def test_ownership_is_judged_on_the_days_the_new_disclosure_covers() -> None:
+    """Recorded late: owner A held it all until March 2; B, who bought it, is disclosed from February 2 (wrong: A
+    still held it then) or from March 2 (right)."""
+    org = register_peach()
+    seller = disclose(org, ownership_percent=Decimal(100), on=date(2026, 1, 12))
+    org.end_disclosure(person_id=seller, on=date(2026, 3, 2), actor="u", reason="Sold")
+    org.collect_events()
+    buyer = dict(tin=OTHER_SSN, ownership_percent=Decimal(100), name="Bo Buyer")
+    assert_refused(org, lambda: disclose(org, **buyer, on=date(2026, 2, 2)), "ownership-over-100-percent")
+    disclose(org, **buyer, on=date(2026, 3, 2))
+    later = dict(tin="345-67-8901", ownership_percent=Decimal(10), name="Cy Later")
+    assert_refused(org, lambda: disclose(org, **later, on=date(2026, 4, 1)), "ownership-over-100-percent")
+
+
+def test_a_person_with_a_standing_match_is_not_disclosed_anew_until_it_is_cleared() -> None:
+    """Ended and disclosed again, the person would start with no screening: the match is settled first, and an ended
+    disclosure's match can still be cleared."""
+    org = register_peach()
+    owner = disclose(org)
+    screen_person(org, owner, "confirmed_match")
+    org.end_disclosure(person_id=owner, on=D3, actor="u", reason="Sold")
+    org.collect_events()
+    assert_refused(org, lambda: disclose(org, on=D3), "disclosure-match-standing")
+    org.clear_person_screening(person_id=owner, source="oig_leie", on=D3, actor="u", reason="Reinstated by the OIG")
+    disclose(org, on=D3)

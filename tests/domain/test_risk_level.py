@@ -61,3 +61,16 @@ def test_a_correction_keeps_the_provider_types_floor() -> None:
                    "risk-below-provider-type-minimum")  # fmt: skip
     org.correct_profile(risk_level=RiskLevel.MODERATE, on=LATER, actor="u")  # a revalidating agency: moderate
     assert org.risk_level is RiskLevel.MODERATE
+
+
+def test_a_record_from_before_the_floor_still_corrects_its_other_fields() -> None:
+    """A home health agency recorded at limited risk before the rule (its stored ProfileCorrected) may still correct
+    its name; only a correction of its type or category is held to the floor."""
+    org = register_peach(provider_type="physician group", risk_level=RiskLevel.LIMITED)
+    fields = dict.fromkeys(("legal_name", "tin", "practice_address", "mailing_address", "taxonomies"))
+    org._profile_corrected(**fields, taxonomy_version=None, provider_type="home health agency", risk_level=None,
+                           on=LATER, actor="u", reason="recorded before the floor")  # fmt: skip
+    org.correct_profile(legal_name="Peach Home Health", on=LATER, actor="u")
+    assert org.legal_name == "Peach Home Health"
+    assert_refused(org, lambda: org.correct_profile(provider_type="hospice", on=LATER, actor="u"),
+                   "risk-below-provider-type-minimum")  # fmt: skip
