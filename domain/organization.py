@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -17,7 +17,7 @@ from domain.base import TenantAggregate
 from domain.disclosure import Disclosure, DisclosureCommands, DisclosureRole, PartyKind
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot
 from domain.organization_commands import OrganizationCommands
-from domain.organization_profile import OrganizationProfile, registration
+from domain.organization_profile import OrganizationProfile, Registration, registration
 from domain.organization_values import AccountType, DisenrollmentCause, EftStatus, EntityKind, RiskLevel
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
@@ -98,7 +98,7 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
     # --- registration and profile -------------------------------------------------------------
 
     @classmethod
-    def register(cls, **fields: Any) -> Organization:
+    def register(cls, **fields: Unpack[Registration]) -> Organization:
         """A client practice signed: ``fields`` as ``registration`` (organization_profile.py) names and checks them."""
         return cls(**registration(**fields))
 

@@ -5,7 +5,7 @@ are found before submission). Their event methods are on Organization, which eve
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from domain.address import Address
 from domain.base import check_tenant_id, check_text
@@ -16,6 +16,26 @@ from domain.organization_values import EntityKind, ProfileCorrection, RiskLevel
 from domain.provider_types import check_risk_level
 from domain.taxonomy import TaxonomySelection, parse_taxonomies
 from domain.tin import TinKind, parse_tin
+
+
+class Registration(TypedDict):
+    """Organization.register's keyword arguments (``reason`` optional), as ``registration`` takes them."""
+
+    tenant_id: str
+    legal_name: str
+    tin: str
+    tin_kind: TinKind
+    npi: str
+    entity_kind: EntityKind
+    taxonomies: list[TaxonomySelection]
+    taxonomy_version: str
+    practice_address: Address
+    mailing_address: Address | None
+    provider_type: str
+    risk_level: RiskLevel
+    registered_on: date
+    actor: str
+    reason: NotRequired[str | None]
 
 
 def registration(
