@@ -21,6 +21,7 @@ from domain.organization_profile import OrganizationProfile, Registration, regis
 from domain.organization_values import AccountType, DisenrollmentCause, EftStatus, EntityKind, RiskLevel
 from domain.pii import PII
 from domain.screening import ExclusionSource, Screening, ScreeningResult
+from domain.service_locations import ServiceLocation, ServiceLocationCommands
 from domain.taxonomy import TaxonomySelection
 from domain.tin import TinKind
 
@@ -28,7 +29,9 @@ from domain.tin import TinKind
 __all__ = ["AccountType", "EftStatus", "EntityKind", "Organization", "RiskLevel"]
 
 
-class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands, TenantAggregate):
+class Organization(
+    OrganizationProfile, OrganizationCommands, ServiceLocationCommands, DisclosureCommands, TenantAggregate
+):
     """The aggregate: its registration here; the commands of its profile and NPPES in OrganizationProfile
     (organization_profile.py), of its enrollment details (plan affiliations among them) in OrganizationCommands
     (organization_commands.py), of its owners and managing employees in DisclosureCommands (disclosure.py). Every
@@ -80,6 +83,10 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
     class ScreeningRecorded(organization_events.ScreeningRecorded): ...
 
     class ScreeningCleared(organization_events.ScreeningCleared): ...
+
+    class ServiceLocationAdded(organization_events.ServiceLocationAdded): ...
+
+    class ServiceLocationClosed(organization_events.ServiceLocationClosed): ...
 
     class PersonDisclosed(organization_events.PersonDisclosed): ...
 
@@ -147,6 +154,7 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
         self.eft_account_number: str | None = None
         self.affiliations: dict[str, Affiliation] = {}
         self.screenings: dict[ExclusionSource, Screening] = {}
+        self.service_locations: dict[str, ServiceLocation] = {}  # B-Z; A is the practice address
         self.disclosures: dict[UUID, Disclosure] = {}  # owners and managing employees (domain/disclosure.py)
         # Their SSN (an entity's EIN) and date of birth: personal data, never in a Disclosure.
         self.disclosure_identities: dict[UUID, tuple[str, date | None]] = {}
@@ -307,6 +315,16 @@ class Organization(OrganizationProfile, OrganizationCommands, DisclosureCommands
         self.screenings[source] = Screening(
             source, ScreeningResult.CLEARED, current.list_version, current.list_date, on
         )
+
+    @event(ServiceLocationAdded)
+    def _service_location_added(
+        self, code: str, name: str, address: Address, on: date, actor: str, reason: str | None
+    ) -> None:
+        self.service_locations[code] = ServiceLocation(code, name, address, on)
+
+    @event(ServiceLocationClosed)
+    def _service_location_closed(self, code: str, on: date, actor: str, reason: str | None) -> None:
+        self.service_locations[code] = replace(self.service_locations[code], closed_on=on)
 
     # --- owners and managing employees ---------------------------------------------------------------
 

@@ -292,6 +292,29 @@ class ScreeningCleared(TenantAggregate.Event):
     reason: str | None
 
 
+# --- service locations (domain/service_locations.py) --------------------------------------------------------
+
+
+class ServiceLocationAdded(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("location:{code}",)
+    code: str
+    name: str
+    address: Address
+    on: date
+    actor: str
+    reason: str | None
+
+
+class ServiceLocationClosed(TenantAggregate.Event):
+    effective_field = "on"
+    touches = ("location:{code}",)
+    code: str
+    on: date
+    actor: str
+    reason: str | None
+
+
 # --- ownership and control disclosures (domain/disclosure.py) ------------------------------------
 
 

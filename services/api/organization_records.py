@@ -14,6 +14,7 @@ from services.api.commands import SavedOut
 from services.api.dependencies import Runner, Service
 from services.api.openapi_docs import command_docs
 from services.app.organization_commands import (
+    AddServiceLocation,
     ChangeProviderNumber,
     ClearExclusionScreening,
     Disenroll,
@@ -28,7 +29,7 @@ from services.app.organization_commands import (
     RequestAffiliation,
     UnlinkRenderingProvider,
 )
-from services.app.user_account_commands import ReplacePrimaryUser
+from services.app.user_account_commands import OnDate, ReplacePrimaryUser
 
 
 class OrganizationRecordsController(Controller):
@@ -125,6 +126,42 @@ class OrganizationRecordsController(Controller):
         or activation is recorded until a new enrollment's provider number. A denied revalidation records it
         itself."""
         return await command.run(credledger.disenroll, organization_id, data)
+
+    @post(
+        "/service-locations",
+        operation_id="addServiceLocation",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Add a service location"),
+    )
+    async def add_location(
+        self,
+        organization_id: FromPath[UUID],
+        data: JSONBody[AddServiceLocation],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records another physical practice location under its letter (B to Z; A is the registered practice
+        address); refused for a letter already used or the address of an open location."""
+        return await command.run(credledger.add_service_location, organization_id, data)
+
+    @post(
+        "/service-locations/{code:str}/close",
+        operation_id="closeServiceLocation",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Close a service location"),
+    )
+    async def close_location(
+        self,
+        organization_id: FromPath[UUID],
+        code: FromPath[str],
+        data: JSONBody[OnDate],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records the day the location closed; its letter is not used again."""
+        return await command.run(credledger.close_service_location, organization_id, code, data)
 
     @post(
         "/rendering-providers",

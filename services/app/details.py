@@ -62,6 +62,14 @@ class DisclosurePii(msgspec.Struct, kw_only=True):
     birth_date: date | None
 
 
+class ServiceLocationOut(msgspec.Struct, kw_only=True):
+    code: str  # A: the registered practice address; B-Z: added
+    name: str
+    address: Address
+    opened_on: date
+    closed_on: date | None
+
+
 class OrganizationDetails(msgspec.Struct, kw_only=True):
     id: UUID
     version: int
@@ -88,6 +96,7 @@ class OrganizationDetails(msgspec.Struct, kw_only=True):
     affiliations: list[AffiliationOut]
     exclusion_screenings: list[ScreeningOut]
     disclosures: list[DisclosureOut]  # owners and managing employees, current and ended
+    service_locations: list[ServiceLocationOut]  # A (the practice address) first
     primary_user_account_id: UUID | None
 
 
@@ -129,6 +138,12 @@ def organization_details(o: Organization) -> OrganizationDetails:
         ],
         exclusion_screenings=[_screening_out(s) for s in o.screenings.values()],
         disclosures=[disclosure_out(o, person_id) for person_id in o.disclosures],
+        service_locations=[
+            ServiceLocationOut(
+                code=s.code, name=s.name, address=s.address, opened_on=s.opened_on, closed_on=s.closed_on
+            )
+            for s in o.locations()
+        ],
         primary_user_account_id=o.primary_user_account_id,
     )
 

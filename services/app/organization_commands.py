@@ -171,6 +171,16 @@ class Disenroll(Command, frozen=True, kw_only=True):
     on: Annotated[date, effective_day("The day the enrollment ended (YYYY-MM-DD).", "2026-10-31")] = today()
 
 
+class AddServiceLocation(Command, frozen=True, kw_only=True):
+    """Another physical practice location (MassHealth's service location, the SL of PID/SL); location A is the
+    practice address the organization registered with."""
+
+    code: Annotated[str, doc("The location's letter, B to Z, never reused.", "B")]
+    name: Annotated[str, doc("What the practice calls the location.", "Worcester office")]
+    address: Annotated[AddressIn, doc("The location's address.")]
+    on: Annotated[date, effective_day("The day the location opened (YYYY-MM-DD).", "2026-04-01")] = today()
+
+
 class LinkRenderingProvider(Command, frozen=True, kw_only=True):
     """A rendering clinician (Type 1 NPI) linked to the group's Type 2 NPI in the POSC dashboard."""
 

@@ -12,6 +12,7 @@ from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 from services.app.details import OrganizationDetails, OrganizationPii, organization_details, organization_pii
 from services.app.organization_commands import (
+    AddServiceLocation,
     ChangeProviderNumber,
     ClearExclusionScreening,
     CorrectProfile,
@@ -28,6 +29,7 @@ from services.app.organization_commands import (
     RequestAffiliation,
     UnlinkRenderingProvider,
 )
+from services.app.user_account_commands import OnDate
 from services.catalogs import nucc_code_sets
 from services.store.idempotency import Saved
 
@@ -107,6 +109,27 @@ class OrganizationUseCases(ComplianceUseCases):
     ) -> Saved:
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.disenroll(cause=command.cause, on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, organization)
+
+    def add_service_location(
+        self, actor: Actor, organization_id: UUID, command: AddServiceLocation, expected_version: int | None = None
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        organization.add_service_location(
+            code=command.code,
+            name=command.name,
+            address=command.address.parse("address"),
+            on=command.on,
+            actor=actor.user_id,
+            reason=command.reason,
+        )
+        return self.record(actor, organization)
+
+    def close_service_location(
+        self, actor: Actor, organization_id: UUID, code: str, command: OnDate, expected_version: int | None = None
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        organization.close_service_location(code=code, on=command.on, actor=actor.user_id, reason=command.reason)
         return self.record(actor, organization)
 
     def link_rendering_provider(

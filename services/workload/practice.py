@@ -86,6 +86,8 @@ class Practice(People, Filings, Owners):
         if kind.entity_kind != "solo_practitioner":
             self.at(self.later(day, 1, 15), self.link_rendering)
             self.at(self.cal.add(day, self.owner_rng.randint(0, 3)), self.disclose_owners)
+            if self.location_rng.random() < 0.25:  # a second office
+                self.at(self.cal.add(day, self.location_rng.randint(0, 200)), self.add_location)
         if self.t.existing:
             self.at(day, self.existing_client)
         else:
@@ -170,6 +172,27 @@ class Practice(People, Filings, Owners):
         else:
             self.tin = self.real_tin
             self.emit(day, Credledger.correct_profile, self.org, tin=self.tin, reason="TIN typo corrected from the W-9")
+
+    def add_location(self, day: date) -> None:
+        """Another physical practice location (service location B), now and then closed again later."""
+        address = data.address(self.location_rng)
+        if address.matching_key() == self.address.matching_key():
+            return
+        town = address.city.title()
+        self.emit(
+            day,
+            Credledger.add_service_location,
+            self.org,
+            code="B",
+            name=f"{town} office",
+            address=data.address_in(address),
+            reason="The practice opened a second office",
+        )
+        if self.location_rng.random() < 0.1:
+            self.at(self.cal.add(day, self.location_rng.randint(60, 300)), self.close_location)
+
+    def close_location(self, day: date) -> None:
+        self.emit(day, Credledger.close_service_location, self.org, "B", reason="The second office closed")
 
     def link_rendering(self, day: date) -> None:
         count = {"group": (2, 6), "facility": (1, 4)}.get(self.t.kind.entity_kind, (1, 3))

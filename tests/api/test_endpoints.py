@@ -133,6 +133,12 @@ def _owner_suspected(world: World) -> None:
     assert world.client.post(path, json={**body, "screened_on": "2026-03-04"}).status_code == 200
 
 
+def _location(world: World) -> None:
+    address = {"line1": "20 Front St", "city": "Worcester", "state": "MA", "postal_code": "01608"}
+    body = {"code": "B", "name": "Worcester office", "on": "2026-04-01", "address": address}
+    assert world.client.post(world.path("/v1/organizations/{org}/service-locations"), json=body).status_code == 200
+
+
 def _numbered(world: World) -> None:
     body = {"provider_number": "1234567", "issued_on": "2026-03-20"}
     assert world.client.post(world.path("/v1/organizations/{org}/provider-number"), json=body).status_code == 200
@@ -191,6 +197,31 @@ ENDPOINTS = [
         "/v1/organizations/{org}/provider-number",
         {"provider_number": "7654321", "issued_on": "2026-04-01"},
         ({"provider_number": "765432", "issued_on": "2026-04-01"}, "invalid-provider-number"),
+    ),
+    Endpoint(
+        "addServiceLocation",
+        "/v1/organizations/{org}/service-locations",
+        {
+            "code": "B",
+            "name": "Worcester office",
+            "on": "2026-04-01",
+            "address": {"line1": "20 Front St", "city": "Worcester", "state": "MA", "postal_code": "01608"},
+        },
+        (
+            {
+                "code": "A",
+                "name": "Main",
+                "address": {"line1": "20 Front St", "city": "Worcester", "state": "MA", "postal_code": "01608"},
+            },
+            "invalid-value",
+        ),
+    ),
+    Endpoint(
+        "closeServiceLocation",
+        "/v1/organizations/{org}/service-locations/B/close",
+        {"on": "2026-06-01", "reason": "Lease ended"},
+        ({"on": "2026-03-01"}, "service-location-date-order"),
+        _location,
     ),
     Endpoint(
         "changeProviderNumber",

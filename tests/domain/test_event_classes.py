@@ -36,8 +36,8 @@ EVENTS = {
         EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
-        PersonDisclosed DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated
-        PrimaryUserReplaced""",
+        ServiceLocationAdded ServiceLocationClosed PersonDisclosed DisclosureEnded PersonScreeningRecorded
+        PersonScreeningCleared PrimaryUserDesignated PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
         EngagementEnded Deactivated Reactivated PasswordReset BackupNamed BackupEnded LoginRecorded
         DateOfBirthRecorded""",
@@ -70,6 +70,8 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "AffiliationWithdrawn": ("on", ("affiliation:{plan}",)),
         "ScreeningRecorded": ("screened_on", ("screening:{source}",)),
         "ScreeningCleared": ("on", ("screening:{source}",)),
+        "ServiceLocationAdded": ("on", ("location:{code}",)),
+        "ServiceLocationClosed": ("on", ("location:{code}",)),
         "PersonDisclosed": ("on", ("disclosure:{person_id}",)),
         "DisclosureEnded": ("on", ("disclosure:{person_id}",)),
         "PersonScreeningRecorded": ("screened_on", ("screening:{person_id}:{source}",)),
@@ -147,7 +149,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 55
+    assert len(METHODS) == 57
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

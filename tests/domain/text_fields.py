@@ -221,6 +221,13 @@ MOVE = Command(
     kwargs=dict(plan="Tufts", to=AffiliationState.IN_CREDENTIALING, on=LATER),
 )
 SCREEN = Command("record_exclusion_screening", "record_screening", _org, kwargs=_SCREENING)
+ADD_LOCATION = Command(
+    "add_service_location",
+    "add_service_location",
+    _org,
+    kwargs=dict(code="B", name="Worcester office", address=Address.parse("20 Front St", "Worcester", "MA", "01608",
+                                                                          field="address"), on=LATER),
+)  # fmt: skip
 DISCLOSE = Command("disclose_owner_or_managing_employee", "disclose", _org, kwargs=dict(person_id=PERSON, **_PERSON))
 SCREEN_PERSON = Command(
     "record_person_screening", "record_person_screening", _disclosed, kwargs=dict(person_id=PERSON, **_SCREENING)
@@ -257,6 +264,13 @@ COMMANDS = [
     REQUEST,
     MOVE,
     SCREEN,
+    ADD_LOCATION,
+    Command(
+        "close_service_location",
+        "close_service_location",
+        _prepared(register_peach, lambda o: ADD_LOCATION(o)),
+        kwargs=dict(code="B", on=LATER),
+    ),
     DISCLOSE,
     SCREEN_PERSON,
     Command("end_disclosure", "end_disclosure", _disclosed, kwargs=dict(person_id=PERSON, on=LATER)),
@@ -390,6 +404,8 @@ FIELDS: list[TextField] = [
     ),
     TextField(MOVE, "plan", free=False),
     TextField(SCREEN, "list_version"),
+    TextField(ADD_LOCATION, "name"),
+    *_address_fields(ADD_LOCATION, "address"),
     TextField(DISCLOSE, "name"),
     TextField(DISCLOSE, "tin", free=False),
     TextField(SCREEN_PERSON, "list_version"),
