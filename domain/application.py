@@ -24,7 +24,7 @@ from domain.application_values import (
     check_screenings,
     required_screenings,
 )
-from domain.base import TenantAggregate, check_tenant_id, check_text
+from domain.base import TenantAggregate, check_tenant_id, check_text, require_reason
 from domain.business_time import check_effective_day
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
@@ -342,8 +342,7 @@ class Application(TenantAggregate):
         self.check_status(ApplicationStatus.SUBMITTED, ApplicationStatus.DEFICIENT)
         self._check_not_before_submission(decided_on)
         self._check_not_before_receipt(decided_on)
-        if not clean_text(reason or "", field="reason", multiline=True).strip():
-            raise RuleViolation("reason-required", "A denial records the payer's reason.")
+        require_reason(reason, "A denial records the payer's reason.")
         self._denied(decided_on=decided_on, actor=actor, reason=reason)
 
     class Denied(application_events.Denied): ...

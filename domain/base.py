@@ -21,7 +21,7 @@ from domain.business_time import (
     with_day,
 )
 from domain.date_corrections import check_correction
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolation
 from domain.text import check_event_text, clean_text
 
 # Tenant ids become NATS subject tokens (credledger.<tenant>.<aggregate>.<event>),
@@ -43,6 +43,13 @@ def check_text(value: str, *, field: str, max_length: int = 200, multiline: bool
     if len(value) > max_length:
         raise InvalidValue(f"{field} is longer than {max_length} characters.", field=field)
     return value
+
+
+def require_reason(reason: str | None, message: str) -> None:
+    """A command whose rule asks why (a denial, a match cleared, an enrollment ended): RuleViolation
+    "reason-required" with ``message`` unless the reason says something."""
+    if not clean_text(reason or "", field="reason", multiline=True).strip():
+        raise RuleViolation("reason-required", message)
 
 
 class TenantAggregate(Aggregate):

@@ -107,7 +107,7 @@ class Organization(
     @classmethod
     def register(cls, **fields: Unpack[Registration]) -> Organization:
         """A client practice signed: ``fields`` as ``registration`` (organization_profile.py) names and checks them."""
-        return cls(**registration(**fields))
+        return cls(**registration(fields))
 
     @event(Registered)
     def __init__(

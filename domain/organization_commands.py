@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.affiliation import CLOSED, Affiliation, AffiliationState, PlanKind, check_plan, check_transition
-from domain.base import check_text
+from domain.base import check_text, require_reason
 from domain.business_time import FactDays, business_today, state_on
 from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
@@ -44,11 +44,6 @@ def check_provider_number(provider_number: str) -> None:
         raise InvalidValue(
             "A MassHealth provider number is seven digits.", field="provider_number", rule="invalid-provider-number"
         )
-
-
-def check_reason(reason: str | None, message: str) -> None:
-    if not clean_text(reason or "", field="reason", multiline=True).strip():
-        raise RuleViolation("reason-required", message)
 
 
 class OrganizationCommands:
@@ -150,7 +145,7 @@ class OrganizationCommands:
             raise RuleViolation("not-enrolled", "Only an enrolled provider's number can change; issue one first.")
         if provider_number == self.provider_number:
             raise RuleViolation("provider-number-unchanged", f"The provider number is already {provider_number}.")
-        check_reason(reason, "A provider number change needs the reason MassHealth reissued it.")
+        require_reason(reason, "A provider number change needs the reason MassHealth reissued it.")
         previous = self.provider_number
         self._provider_number_changed(
             provider_number=provider_number, previous=previous, on=on, actor=actor, reason=reason
@@ -161,7 +156,7 @@ class OrganizationCommands:
         activated with a plan until the provider is enrolled again (a new enrollment's provider number)."""
         if not self.enrolled:
             raise RuleViolation("not-enrolled", "The organization is not enrolled with MassHealth.")
-        check_reason(reason, "A disenrollment needs its reason (the provider's request, MassHealth's notice).")
+        require_reason(reason, "A disenrollment needs its reason (the provider's request, MassHealth's notice).")
         self._disenrolled(cause=DisenrollmentCause(cause), on=on, actor=actor, reason=reason)
 
     def link_rendering_provider(self, *, npi: str, name: str, on: date, actor: str, reason: str | None = None) -> None:

@@ -38,48 +38,29 @@ class Registration(TypedDict):
     reason: NotRequired[str | None]
 
 
-def registration(
-    *,
-    tenant_id: str,
-    legal_name: str,
-    tin: str,
-    tin_kind: TinKind,
-    npi: str,
-    entity_kind: EntityKind,
-    taxonomies: list[TaxonomySelection],
-    taxonomy_version: str,
-    practice_address: Address,
-    mailing_address: Address | None,
-    provider_type: str,
-    risk_level: RiskLevel,
-    registered_on: date,
-    actor: str,
-    reason: str | None = None,
-) -> dict[str, Any]:
+def registration(given: Registration) -> dict[str, Any]:
     """A registration's fields, checked: the Registered event's (Organization.register records them)."""
-    entity_kind = EntityKind(entity_kind)
-    tin_kind = TinKind(tin_kind)
+    entity_kind, tin_kind = EntityKind(given["entity_kind"]), TinKind(given["tin_kind"])
     if tin_kind is TinKind.SSN and entity_kind is not EntityKind.SOLO_PRACTITIONER:
         raise InvalidValue("Only a sole practitioner may use an SSN as TIN.", field="tin_kind", rule="invalid-tin")
-    taxonomies, taxonomy_version = parse_taxonomies(taxonomies, taxonomy_version)
-    check_risk_level(check_text(provider_type, field="provider_type", max_length=80), RiskLevel(risk_level))
-    return dict(
-        tenant_id=check_tenant_id(tenant_id),
-        legal_name=check_text(legal_name, field="legal_name"),
-        tin=parse_tin(tin, tin_kind),
-        tin_kind=tin_kind,
-        npi=parse_npi(npi),
-        entity_kind=entity_kind,
-        taxonomies=taxonomies,
-        taxonomy_version=taxonomy_version,
-        practice_address=practice_address,
-        mailing_address=mailing_address,
-        provider_type=check_text(provider_type, field="provider_type", max_length=80),
-        risk_level=RiskLevel(risk_level),
-        registered_on=registered_on,
-        actor=actor,
-        reason=reason,
-    )
+    taxonomies, taxonomy_version = parse_taxonomies(given["taxonomies"], given["taxonomy_version"])
+    provider_type = check_text(given["provider_type"], field="provider_type", max_length=80)
+    risk_level = RiskLevel(given["risk_level"])
+    check_risk_level(provider_type, risk_level)
+    return {
+        **given,
+        "tenant_id": check_tenant_id(given["tenant_id"]),
+        "legal_name": check_text(given["legal_name"], field="legal_name"),
+        "tin": parse_tin(given["tin"], tin_kind),
+        "tin_kind": tin_kind,
+        "npi": parse_npi(given["npi"]),
+        "entity_kind": entity_kind,
+        "taxonomies": taxonomies,
+        "taxonomy_version": taxonomy_version,
+        "provider_type": provider_type,
+        "risk_level": risk_level,
+        "reason": given.get("reason"),
+    }
 
 
 class OrganizationProfile:

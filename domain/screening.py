@@ -8,9 +8,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from domain.base import check_text
+from domain.base import check_text, require_reason
 from domain.errors import RuleViolation
-from domain.text import clean_text
 
 
 class ExclusionSource(StrEnum):
@@ -90,9 +89,8 @@ def new_screening(
     if previous is not None and screened_on < previous.screened_on:
         raise RuleViolation("screening-date-order", "A screening cannot replace a later one of the same list.")
     unmatched = previous is not None and previous.result in MATCHES and result is ScreeningResult.NO_MATCH
-    if unmatched and not clean_text(reason or "", field="reason", multiline=True).strip():
-        # A match standing is settled by a reviewer, who says why: the list run again no longer matching is one.
-        raise RuleViolation("reason-required", "A screening that no longer matches a standing match needs a reason.")
+    if unmatched:  # a match standing is settled by a reviewer, who says why: the list run again no longer matching
+        require_reason(reason, "A screening that no longer matches a standing match needs a reason.")
     version = check_text(list_version, field="list_version", max_length=40)
     return Screening(ExclusionSource(source), result, version, list_date, screened_on)
 
@@ -102,7 +100,6 @@ def check_clearable(current: Screening | None, on: date, reason: str | None) -> 
     (reinstatement), always with the reviewer's reason."""
     if current is None or current.result not in MATCHES:
         raise RuleViolation("screening-not-suspected", "Only a suspected or confirmed match can be cleared.")
-    if not clean_text(reason or "", field="reason", multiline=True).strip():
-        raise RuleViolation("reason-required", "Clearing a match needs the reviewer's reason.")
+    require_reason(reason, "Clearing a match needs the reviewer's reason.")
     if on < current.screened_on:
         raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
