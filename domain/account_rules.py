@@ -19,21 +19,39 @@ from domain.organization import Organization
 from domain.user_account import AccountRole, ChecklistStep, UserAccount
 
 
-def check_primary_user_modification(modification: Application, organization_id: UUID, on: date) -> None:
-    """Replacing the primary user needs this organization's approved POSC-DC-PM (MassHealth Primary User
-    Policy): an application of another kind, of another organization, or not (yet) approved does not do; nor
-    does a replacement dated before the approval."""
+def check_primary_user_modification(
+    modification: Application, organization_id: UUID, on: date, service_location: str = "A"
+) -> None:
+    """Replacing the primary user of a service location needs this organization's approved POSC-DC-PM for that
+    location (MassHealth Primary User Policy: one primary user per PID/SL): an application of another kind, of
+    another organization or location, or not (yet) approved does not do; nor does a replacement dated before the
+    approval."""
     if (
         modification.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION
         or modification.organization_id != organization_id
+        or modification.service_location != service_location
         or modification.status is not ApplicationStatus.APPROVED
     ):
         raise RuleViolation(
             "approved-modification-required",
-            "Replacing the primary user needs this organization's approved POSC-DC-PM application.",
+            f"Replacing the primary user of location {service_location} needs this organization's approved "
+            "POSC-DC-PM application for that location.",
         )
     assert modification.decided_on is not None  # approved
     check_effective_day(on, "primary user replaced", (modification.decided_on, "POSC-DC-PM approved"))
+
+
+def check_location_primary_account(account: UserAccount, organization_id: UUID, on: date) -> None:
+    """A service location's primary user is one of the practice's own staff, active and with it on day ``on``: a
+    business partner administers nobody's access, and a person who left cannot (one ID per person, the policy)."""
+    if account.organization_id != organization_id:
+        raise RuleViolation("account-of-another-organization", "The account is not one of this organization's.")
+    if account.role is AccountRole.BUSINESS_PARTNER:
+        raise RuleViolation("primary-user-not-staff", "A business partner cannot be a location's primary user.")
+    account.check_active()
+    if account.departed_on is not None and account.departed_on <= on:
+        raise RuleViolation("person-departed", "The person has left the practice; name someone still with it.")
+    check_effective_day(on, "location primary user named", (account.opened_on, "its user account opened"))
 
 
 def needs_pin_letter(step: ChecklistStep | str) -> bool:

@@ -9,7 +9,6 @@ from eventsourcing.domain import event
 
 from domain import application_events
 from domain.application_values import (
-    AFFILIATION_KINDS,
     CLOSED,
     REQUIRED_DOCUMENTS,
     ApplicationKind,
@@ -20,8 +19,10 @@ from domain.application_values import (
     check_channel,
     check_dated_after_acts,
     check_dossier,
+    check_plan_named,
     check_receipt,
     check_screenings,
+    check_service_location,
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text, require_reason
@@ -52,11 +53,10 @@ class Application(TenantAggregate):
         opened_on: date,
         actor: str,
         reason: str | None = None,
+        service_location: str = "A",
     ) -> Application:
         kind = ApplicationKind(kind)
-        plan = clean_text(plan, field="plan").strip() if plan is not None else None
-        if (kind in AFFILIATION_KINDS) != bool(plan):
-            raise InvalidValue("Affiliation applications, and only they, name the plan.", field="plan", rule="plan")
+        plan = check_plan_named(kind, plan)
         check_channel(kind, Channel(channel))
         return cls(
             tenant_id=check_tenant_id(tenant_id),
@@ -64,10 +64,11 @@ class Application(TenantAggregate):
             kind=kind,
             channel=Channel(channel),
             risk_level=RiskLevel(risk_level),
-            plan=plan or None,
+            plan=plan,
             opened_on=opened_on,
             actor=actor,
             reason=reason,
+            service_location=check_service_location(kind, service_location),
         )
 
     class Opened(application_events.Opened): ...
@@ -84,9 +85,11 @@ class Application(TenantAggregate):
         opened_on: date,
         actor: str,
         reason: str | None,
+        service_location: str,
     ) -> None:
         self.tenant_id = tenant_id
         self.opened_on = opened_on
+        self.service_location = service_location
         self.organization_id = organization_id
         self.kind = kind
         self.channel = channel
@@ -156,7 +159,7 @@ class Application(TenantAggregate):
         self.check_status(ApplicationStatus.OPEN)
         if self.rejected_on is not None and submitted_on < self.rejected_on:
             raise RuleViolation(
-                "date-before-rejection", f"{submitted_on} is before the rejection on {self.rejected_on}."
+                "date-before-rejection", f"{submitted_on} is before the rejection of {self.rejected_on}."
             )
         check_dossier(self.kind, self.documents.values(), submitted_on, tin_kind)
         if nppes_mismatches and not (override_reason and override_reason.strip()):

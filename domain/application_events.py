@@ -21,9 +21,10 @@ from domain.organization_values import RiskLevel
 
 
 class Opened(TenantAggregate.Created):
-    class_version = 2
+    class_version = 3
     effective_field = "opened_on"
     upcast_v1_v2 = dated_upcast("opened_on")
+    upcast_v2_v3 = staticmethod(lambda state: state.update(service_location="A"))  # before locations: the main one
     tenant_id: str
     organization_id: UUID
     kind: ApplicationKind
@@ -33,6 +34,7 @@ class Opened(TenantAggregate.Created):
     opened_on: date
     actor: str
     reason: str | None
+    service_location: str  # the letter of the PID/SL it is for (domain/service_locations.py)
 
 
 class DocumentAttached(TenantAggregate.Event):

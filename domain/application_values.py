@@ -9,8 +9,9 @@ from datetime import date
 from enum import StrEnum
 
 from domain.dossier import Document, DocumentType
-from domain.errors import RuleViolation
+from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
+from domain.text import clean_text
 from domain.tin import TinKind
 
 
@@ -106,6 +107,33 @@ def check_receipt(channel: Channel, submitted_on: date, received_on: date | None
 
 
 AFFILIATION_KINDS = frozenset(k for k in ApplicationKind if k.value.endswith("_affiliation"))  # ACO, MCO, PCC
+
+
+def check_plan_named(kind: ApplicationKind, plan: str | None) -> str | None:
+    """Affiliation applications, and only they, name the plan."""
+    plan = clean_text(plan, field="plan").strip() if plan is not None else None
+    if (kind in AFFILIATION_KINDS) != bool(plan):
+        raise InvalidValue("Affiliation applications, and only they, name the plan.", field="plan", rule="plan")
+    return plan or None
+
+
+# MassHealth enrolls and administers POSC access per provider ID and service location (PID/SL): an enrollment and a
+# POSC-DC-PM name their location (domain/service_locations.py); everything else is the provider's as a whole (A).
+PER_LOCATION_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.PRIMARY_USER_MODIFICATION})
+
+
+def check_service_location(kind: ApplicationKind, code: str) -> str:
+    """The letter of the location the application is for: A to Z, and A unless the kind is per location."""
+    if not isinstance(code, str) or len(code) != 1 or not "A" <= code <= "Z":
+        raise InvalidValue("A service location is one capital letter, A to Z.", field="service_location")
+    if code != "A" and kind not in PER_LOCATION_KINDS:
+        raise InvalidValue(
+            f"A {kind} application is the provider's as a whole (location A); only enrollments and POSC-DC-PMs "
+            "name another location.",
+            field="service_location",
+            rule="service-location-not-applicable",
+        )
+    return code
 
 
 def required_screenings(kind: ApplicationKind, risk_level: RiskLevel) -> frozenset[ScreeningKind]:

@@ -11,6 +11,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain import organization_events
+from domain import organization_people_events as people_events
 from domain.address import Address
 from domain.affiliation import Affiliation, AffiliationState, PlanKind
 from domain.base import TenantAggregate
@@ -37,11 +38,8 @@ class Organization(
     (organization_commands.py), of its owners and managing employees in DisclosureCommands (disclosure.py). Every
     event method is declared here."""
 
-    # Its events. Their fields are declared in organization_events.py (in here, this module would pass 400 lines);
-    # each is subclassed here rather than just named, because to a type checker a class attribute bound to a class
-    # is a variable, not a type, and `event: Organization.Registered` must be a type. From each class here
-    # eventsourcing derives the one it records, Organization.<Name>, also an Organization.Event, whose topic
-    # (domain.organization:Organization.<Name>) stored events carry.
+    # Its events, their fields declared in organization_events.py and organization_people_events.py (for size; read
+    # why each is subclassed here, and what eventsourcing records, in organization_events.py's docstring).
     class Registered(organization_events.Registered): ...
 
     class ProfileCorrected(organization_events.ProfileCorrected): ...
@@ -84,21 +82,25 @@ class Organization(
 
     class ScreeningCleared(organization_events.ScreeningCleared): ...
 
-    class ServiceLocationAdded(organization_events.ServiceLocationAdded): ...
+    class ServiceLocationAdded(people_events.ServiceLocationAdded): ...
 
-    class ServiceLocationClosed(organization_events.ServiceLocationClosed): ...
+    class ServiceLocationClosed(people_events.ServiceLocationClosed): ...
 
-    class PersonDisclosed(organization_events.PersonDisclosed): ...
+    class ServiceLocationEnrolled(people_events.ServiceLocationEnrolled): ...
 
-    class DisclosureEnded(organization_events.DisclosureEnded): ...
+    class LocationPrimaryUserNamed(people_events.LocationPrimaryUserNamed): ...
 
-    class PersonScreeningRecorded(organization_events.PersonScreeningRecorded): ...
+    class PersonDisclosed(people_events.PersonDisclosed): ...
 
-    class PersonScreeningCleared(organization_events.PersonScreeningCleared): ...
+    class DisclosureEnded(people_events.DisclosureEnded): ...
 
-    class PrimaryUserDesignated(organization_events.PrimaryUserDesignated): ...
+    class PersonScreeningRecorded(people_events.PersonScreeningRecorded): ...
 
-    class PrimaryUserReplaced(organization_events.PrimaryUserReplaced): ...
+    class PersonScreeningCleared(people_events.PersonScreeningCleared): ...
+
+    class PrimaryUserDesignated(people_events.PrimaryUserDesignated): ...
+
+    class PrimaryUserReplaced(people_events.PrimaryUserReplaced): ...
 
     class EffectiveDateCorrected(TenantAggregate.EffectiveDateCorrected): ...  # domain/date_corrections.py
 
@@ -147,6 +149,7 @@ class Organization(
         self.pin_received_on: date | None = None
         self.pin: str | None = None
         self.provider_number: str | None = None
+        self.enrolled_on: date | None = None  # the day the provider number was issued
         self.disenrolled: tuple[date, DisenrollmentCause] | None = None  # MassHealth enrollment ended: on, why
         self.rendering_providers: dict[str, str] = {}  # Type 1 NPI -> name
         self.eft_status = EftStatus.NONE
@@ -161,11 +164,6 @@ class Organization(
         self.person_screenings: dict[UUID, dict[ExclusionSource, Screening]] = {}
         self.primary_user_account_id: UUID | None = None
         self.used_modifications: list[UUID] = []
-
-    @property
-    def registration(self) -> tuple[date, str]:
-        """The day the organization was registered, as a fact another record's facts may not predate."""
-        return self.registered_on, "organization registered"
 
     @event(ProfileCorrected)
     def _profile_corrected(
@@ -182,18 +180,10 @@ class Organization(
         actor: str,
         reason: str | None,
     ) -> None:
-        for name, value in (
-            ("legal_name", legal_name),
-            ("tin", tin),
-            ("practice_address", practice_address),
-            ("mailing_address", mailing_address),
-            ("taxonomies", taxonomies),
-            ("taxonomy_version", taxonomy_version),
-            ("provider_type", provider_type),
-            ("risk_level", risk_level),
-        ):
-            if value is not None:
-                setattr(self, name, value)
+        given = {"legal_name": legal_name, "tin": tin, "practice_address": practice_address, "taxonomies": taxonomies}
+        given |= {"mailing_address": mailing_address, "taxonomy_version": taxonomy_version}
+        given |= {"provider_type": provider_type, "risk_level": risk_level}
+        self.__dict__.update({name: value for name, value in given.items() if value is not None})
 
     # --- NPPES ---------------------------------------------------------------------------------
 
@@ -218,6 +208,7 @@ class Organization(
     @event(ProviderNumberIssued)
     def _provider_number_issued(self, provider_number: str, issued_on: date, actor: str, reason: str | None) -> None:
         self.provider_number = provider_number
+        self.enrolled_on = issued_on
         self.disenrolled = None  # enrolled again
 
     @event(ProviderNumberChanged)
@@ -228,7 +219,8 @@ class Organization(
 
     @event(Disenrolled)
     def _disenrolled(self, cause: DisenrollmentCause, on: date, actor: str, reason: str | None) -> None:
-        self.disenrolled = (on, cause)
+        self.disenrolled = (on, cause)  # and every location's enrollment with it
+        self.service_locations = {code: replace(s, enrolled_on=None) for code, s in self.service_locations.items()}
 
     # --- rendering providers ------------------------------------------------------------------------
 
@@ -325,6 +317,19 @@ class Organization(
     @event(ServiceLocationClosed)
     def _service_location_closed(self, code: str, on: date, actor: str, reason: str | None) -> None:
         self.service_locations[code] = replace(self.service_locations[code], closed_on=on)
+
+    @event(ServiceLocationEnrolled)
+    def _service_location_enrolled(
+        self, code: str, application_id: UUID, on: date, actor: str, reason: str | None
+    ) -> None:
+        self.service_locations[code] = replace(self.service_locations[code], enrolled_on=on)
+
+    @event(LocationPrimaryUserNamed)
+    def _location_primary_user_named(
+        self, code: str, account_id: UUID, modification_id: UUID | None, on: date, actor: str, reason: str | None
+    ) -> None:
+        self.service_locations[code] = replace(self.service_locations[code], primary_user_account_id=account_id)
+        self.used_modifications += [modification_id] if modification_id else []
 
     # --- owners and managing employees ---------------------------------------------------------------
 

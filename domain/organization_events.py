@@ -15,15 +15,12 @@ and encrypts the ``Annotated[..., PII]`` ones).
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated
-from uuid import UUID
 
 from domain.address import Address
 from domain.affiliation import PlanKind
 from domain.base import TenantAggregate
 from domain.business_time import dated_upcast
-from domain.disclosure import DisclosureRole, PartyKind
 from domain.nppes import Mismatch, NppesSnapshot
 from domain.organization_values import AccountType, DisenrollmentCause, EntityKind, RiskLevel
 from domain.pii import PII
@@ -287,106 +284,6 @@ class ScreeningCleared(TenantAggregate.Event):
     effective_field = "on"
     touches = ("screening:{source}",)
     source: ExclusionSource
-    on: date
-    actor: str
-    reason: str | None
-
-
-# --- service locations (domain/service_locations.py) --------------------------------------------------------
-
-
-class ServiceLocationAdded(TenantAggregate.Event):
-    effective_field = "on"
-    touches = ("location:{code}",)
-    code: str
-    name: str
-    address: Address
-    on: date
-    actor: str
-    reason: str | None
-
-
-class ServiceLocationClosed(TenantAggregate.Event):
-    effective_field = "on"
-    touches = ("location:{code}",)
-    code: str
-    on: date
-    actor: str
-    reason: str | None
-
-
-# --- ownership and control disclosures (domain/disclosure.py) ------------------------------------
-
-
-class PersonDisclosed(TenantAggregate.Event):
-    effective_field = "on"
-    touches = ("disclosure:{person_id}",)
-    person_id: UUID
-    role: DisclosureRole
-    party: PartyKind
-    name: str
-    tin: Annotated[str, PII]  # an individual's SSN, an owning entity's EIN
-    birth_date: Annotated[date | None, PII]
-    ownership_percent: Decimal | None
-    on: date
-    actor: str
-    reason: str | None
-
-
-class DisclosureEnded(TenantAggregate.Event):
-    effective_field = "on"
-    touches = ("disclosure:{person_id}",)
-    person_id: UUID
-    on: date
-    actor: str
-    reason: str | None
-
-
-class PersonScreeningRecorded(TenantAggregate.Event):
-    effective_field = "screened_on"
-    touches = ("screening:{person_id}:{source}",)
-    person_id: UUID
-    source: ExclusionSource
-    result: ScreeningResult
-    list_version: str
-    list_date: date
-    screened_on: date
-    actor: str
-    reason: str | None
-
-
-class PersonScreeningCleared(TenantAggregate.Event):
-    effective_field = "on"
-    touches = ("screening:{person_id}:{source}",)
-    person_id: UUID
-    source: ExclusionSource
-    on: date
-    actor: str
-    reason: str | None
-
-
-# --- the POSC primary user --------------------------------------------------------------------
-
-
-class PrimaryUserDesignated(TenantAggregate.Event):
-    class_version = 2
-    effective_field = "on"
-    touches = ("primary_user",)
-    upcast_v1_v2 = dated_upcast("on")
-    account_id: UUID
-    on: date
-    actor: str
-    reason: str | None
-
-
-class PrimaryUserReplaced(TenantAggregate.Event):
-    class_version = 2
-    effective_field = "on"
-    touches = ("primary_user",)
-    upcast_v1_v2 = dated_upcast("on")
-    account_id: UUID
-    previous_account_id: UUID
-    modification_id: UUID  # the id of the approved POSC-DC-PM, an Application
     on: date
     actor: str
     reason: str | None

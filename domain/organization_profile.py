@@ -81,6 +81,7 @@ class OrganizationProfile:
         nppes: NppesSnapshot | None
         nppes_tin: str | None
         nppes_comparison: list[Mismatch]
+        registered_on: date
 
         def _profile_corrected(
             self,
@@ -102,6 +103,11 @@ class OrganizationProfile:
         def _nppes_comparison_changed(
             self, mismatches: list[Mismatch], on: date, actor: str, reason: str | None
         ) -> None: ...
+
+    @property
+    def registration(self) -> tuple[date, str]:
+        """The day the organization was registered, as a fact another record's facts may not predate."""
+        return self.registered_on, "organization registered"
 
     def correct_profile(
         self,

@@ -304,8 +304,13 @@ def test_the_plan_is_a_realistic_firm() -> None:
     for s in plan:
         if s.use_case == Credledger.link_rendering_provider:
             parse_npi(s.fields["npi"])
-    numbers = [s.fields["provider_number"] for s in plan if s.fields.get("provider_number")]
+    # Every number issued is new to the firm; a second office enrolls under its practice's (its own PID/SL).
+    located = [s for s in plan if s.use_case == Credledger.open_application and s.fields.get("service_location")]
+    offices = {s.creates for s in located}
+    numbers = [s.fields["provider_number"] for s in plan if s.fields.get("provider_number") and s.ids[0] not in offices]
     assert numbers and all(re.fullmatch(r"[0-9]{7}", n) for n in numbers) and len(set(numbers)) == len(numbers)
+    under = {s.fields.get("provider_number") for s in plan if s.ids and s.ids[0] in offices} - {None}
+    assert under and under <= set(numbers)
 
     # Durations from the seeds: the payer's business days (the client's deficiency days taken out).
     payer_days: dict[str, list[int]] = defaultdict(list)
@@ -343,8 +348,11 @@ def test_the_plan_is_a_realistic_firm() -> None:
         Credledger.deactivate_account,
         Credledger.record_departure,
         Credledger.issue_provider_number,
+        Credledger.name_location_primary_user,  # a second office's PID/SL (the others' never named: a finding)
     ):
         assert commands[command] > 0, command.__name__
+    assert {(s.fields["kind"], s.fields["service_location"]) for s in located} == {("enrollment", "B")}
+    assert commands[Credledger.name_location_primary_user] < len(located)  # some never get one
     kinds = {s.fields["kind"] for s in plan if s.use_case == Credledger.open_application}
     assert kinds == {
         "posc_registration",

@@ -23,12 +23,15 @@ from domain.business_time import effective_day
 from domain.organization import Organization
 from domain.user_account import ReviewOutcome, UserAccount
 from projections.access_audit.checks import Screened, backup, disclosure, login, screening, touch
+from projections.access_audit.locations import enrollment_ended, location_enrolled, location_primary_user
 from projections.access_audit.rows import (
     AccountRow,
     BackupRow,
     DeactivationRow,
     DisclosureRow,
     GrantRow,
+    LocationEnrollmentRow,
+    LocationPrimaryRow,
     LoginRow,
     ModificationRow,
     OrganizationRow,
@@ -58,6 +61,8 @@ row_types = (
     DisclosureRow,
     BackupRow,
     LoginRow,
+    LocationEnrollmentRow,
+    LocationPrimaryRow,
 )
 
 
@@ -112,6 +117,7 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
             application_id=event.originator_id,
             organization_id=event.organization_id,
             opened_on=event.opened_on,
+            service_location=event.service_location,
         )
     )
     return await touch(rows, event.organization_id, event)
@@ -314,6 +320,10 @@ handlers = Handlers(
         Organization.PrimaryUserDesignated: _primary_user,
         Organization.PrimaryUserReplaced: _primary_user,
         **dict.fromkeys(get_args(Screened), screening),
+        Organization.ServiceLocationEnrolled: location_enrolled,
+        Organization.ServiceLocationClosed: enrollment_ended,
+        Organization.Disenrolled: enrollment_ended,
+        Organization.LocationPrimaryUserNamed: location_primary_user,
         Organization.PersonDisclosed: disclosure,
         Organization.DisclosureEnded: disclosure,
         UserAccount.BackupNamed: backup,

@@ -35,6 +35,9 @@ class Finding(msgspec.Struct, kw_only=True):
     account_id: UUID | None  # the account it concerns (None: the organization as a whole)
     person_name: str | None
     detail: str
+    # The service location (PID/SL letter) whose primary user it concerns: A, the practice's own, or B-Z; None for
+    # a finding about the organization as a whole or one account.
+    service_location: str | None
 
 
 class Review(msgspec.Struct, kw_only=True):

@@ -102,6 +102,7 @@ class ModificationRow(Row, kw_only=True):
     application_id: UUID
     opened_on: date
     approved_on: date | None = None
+    service_location: str = "A"  # the PID/SL's letter whose primary user it replaces
 
 
 class SubmissionRow(Row, kw_only=True):
@@ -165,3 +166,28 @@ class LoginRow(Row, kw_only=True):
     account_id: UUID
     version: int
     logged_in_on: date
+
+
+class LocationEnrollmentRow(Row, kw_only=True):
+    """A period a service location other than A was enrolled (its own PID/SL): to its closing or the practice's
+    disenrollment. Location A's enrollment is the practice's."""
+
+    table: ClassVar[str] = "access_audit_location_enrollments"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "code", "enrolled_version")
+    code: str
+    enrolled_version: int
+    enrolled_on: date
+    ended_on: date | None = None  # NULL: still enrolled
+
+
+class LocationPrimaryRow(Row, kw_only=True):
+    """A term as the primary user of a service location other than A (A's terms are PrimaryTermRow)."""
+
+    table: ClassVar[str] = "access_audit_location_primaries"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "code", "started_version")
+    code: str
+    started_version: int
+    account_id: UUID
+    started_on: date
+    ended_on: date | None = None  # the day the next one took over
+    modification_id: UUID | None = None  # the approved POSC-DC-PM for the location it rests on

@@ -112,6 +112,7 @@ CREATE TABLE IF NOT EXISTS access_audit_modifications (
     organization_id uuid NOT NULL,
     opened_on date NOT NULL,
     approved_on date,
+    service_location text NOT NULL DEFAULT 'A',  -- the PID/SL's letter whose primary user it replaces
     PRIMARY KEY (tenant_id, application_id)
 );
 CREATE INDEX IF NOT EXISTS access_audit_modifications_by_organization
@@ -184,6 +185,31 @@ CREATE TABLE IF NOT EXISTS access_audit_logins (
 );
 CREATE INDEX IF NOT EXISTS access_audit_logins_by_account ON access_audit_logins (tenant_id, account_id, logged_in_on);
 
+-- The periods a service location other than A was enrolled (its own PID/SL), to its
+-- closing or the practice's disenrollment; A's enrollment is the practice's own.
+CREATE TABLE IF NOT EXISTS access_audit_location_enrollments (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    code text NOT NULL,  -- B-Z
+    enrolled_version integer NOT NULL,
+    enrolled_on date NOT NULL,
+    ended_on date,  -- NULL: still enrolled
+    PRIMARY KEY (tenant_id, organization_id, code, enrolled_version)
+);
+
+-- Every term as a location's primary user (one per PID/SL), for locations other than A.
+CREATE TABLE IF NOT EXISTS access_audit_location_primaries (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,
+    code text NOT NULL,
+    started_version integer NOT NULL,
+    account_id uuid NOT NULL,
+    started_on date NOT NULL,
+    ended_on date,  -- the day the next one took over
+    modification_id uuid,  -- the approved POSC-DC-PM for the location; NULL for the first
+    PRIMARY KEY (tenant_id, organization_id, code, started_version)
+);
+
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
@@ -208,6 +234,10 @@ ALTER TABLE access_audit_backups ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_backups FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_logins ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_logins FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_location_enrollments ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_location_enrollments FORCE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_location_primaries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_location_primaries FORCE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS tenant_isolation ON access_audit_organizations;
 CREATE POLICY tenant_isolation ON access_audit_organizations
     USING (tenant_id = current_setting('app.tenant_id', true))
@@ -256,12 +286,22 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_disclosures;
 CREATE POLICY tenant_isolation ON access_audit_disclosures
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_location_enrollments;
+CREATE POLICY tenant_isolation ON access_audit_location_enrollments
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_location_primaries;
+CREATE POLICY tenant_isolation ON access_audit_location_primaries
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
     access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
-    access_audit_backups, access_audit_logins TO credledger_api;
+    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries
+    TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
     access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
-    access_audit_backups, access_audit_logins TO credledger_worker;
+    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries
+    TO credledger_worker;

@@ -84,21 +84,41 @@ WITH settings AS (
         WHERE x.account_id = a.account_id AND x.reviewed_on <= $1
         ORDER BY x.reviewed_on DESC, x.version DESC LIMIT 1) r ON true
     WHERE a.opened_on <= $1
+), locations AS (
+    -- MassHealth's Primary User Policy: a primary user per PID/SL. Each service location other than A enrolled that
+    -- day (A's enrollment and primary user are the organization's), with its primary user then.
+    SELECT e.organization_id, e.code, e.enrolled_on, p.account_id AS primary_user_account_id
+    FROM access_audit_location_enrollments e JOIN orgs USING (organization_id)
+    LEFT JOIN LATERAL (SELECT p.account_id FROM access_audit_location_primaries p
+        WHERE p.organization_id = e.organization_id AND p.code = e.code AND p.started_on <= $1
+        ORDER BY p.started_on DESC, p.started_version DESC LIMIT 1) p ON true
+    WHERE e.enrolled_on <= $1 AND (e.ended_on IS NULL OR e.ended_on > $1)
+), primaries AS (
+    SELECT organization_id, 'A'::text AS code, primary_user_account_id AS account_id FROM orgs
+    WHERE primary_user_account_id IS NOT NULL
+    UNION ALL
+    SELECT organization_id, code, primary_user_account_id FROM locations WHERE primary_user_account_id IS NOT NULL
 ), unused_modifications AS (
-    -- Approved POSC-DC-PMs that no primary-user replacement has used yet.
-    SELECT m.organization_id, m.application_id, m.approved_on FROM access_audit_modifications m
+    -- Approved POSC-DC-PMs that no primary user's term (of A, or of the location they name) has used yet.
+    SELECT m.organization_id, m.application_id, m.approved_on, m.service_location FROM access_audit_modifications m
     JOIN orgs USING (organization_id)
     WHERE m.approved_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_primary_terms t
         WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id AND t.started_on <= $1)
+        AND NOT EXISTS (SELECT 1 FROM access_audit_location_primaries t
+        WHERE t.organization_id = m.organization_id AND t.modification_id = m.application_id AND t.started_on <= $1)
 ), primary_gone AS (
-    SELECT o.organization_id, a.account_id, a.person_name, pm.application_id, pm.approved_on,
-        LEAST(a.departed_on, a.deactivated_on) AS since, sub.application_id AS submitted_id, sub.submitted_on
-    FROM orgs o JOIN accounts a ON a.account_id = o.primary_user_account_id
+    SELECT p.organization_id, p.code, a.account_id, a.person_name, pm.application_id, pm.approved_on,
+        LEAST(a.departed_on, a.deactivated_on) AS since, sub.application_id AS submitted_id, sub.submitted_on,
+        CASE p.code WHEN 'A' THEN 'The primary user' ELSE 'The primary user of service location ' || p.code END
+            AS whose
+    FROM primaries p JOIN accounts a ON a.account_id = p.account_id
     LEFT JOIN LATERAL (SELECT u.application_id, u.approved_on FROM unused_modifications u
-        WHERE u.organization_id = o.organization_id ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
-    -- A POSC-DC-PM with MassHealth that day (submitted, not answered yet).
+        WHERE u.organization_id = p.organization_id AND u.service_location = p.code
+        ORDER BY u.approved_on, u.application_id LIMIT 1) pm ON true
+    -- A POSC-DC-PM for the location with MassHealth that day (submitted, not answered yet).
     LEFT JOIN LATERAL (SELECT x.application_id, x.submitted_on FROM access_audit_modification_submissions x
-        WHERE x.organization_id = o.organization_id AND x.submitted_on <= $1
+        JOIN access_audit_modifications m ON m.application_id = x.application_id
+        WHERE x.organization_id = p.organization_id AND m.service_location = p.code AND x.submitted_on <= $1
             AND (x.ended_on IS NULL OR x.ended_on > $1)
         ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
@@ -126,39 +146,46 @@ WITH settings AS (
 ), findings AS (
     SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}' AS kind, 3 AS rank, registered_on AS since,
         NULL::uuid AS account_id, NULL::text AS person_name,
-        'No primary user administers the organization''s POSC access.' AS detail
+        'No primary user administers the organization''s POSC access.' AS detail, 'A' AS service_location
     FROM orgs WHERE primary_user_account_id IS NULL
     UNION ALL
+    SELECT organization_id, '{FindingKind.NO_PRIMARY_USER}', 3, enrolled_on, NULL, NULL,
+        format('Service location %s is enrolled (its own PID/SL) and no primary user administers its POSC access.',
+        code), code
+    FROM locations WHERE primary_user_account_id IS NULL
+    UNION ALL
     SELECT organization_id, '{FindingKind.PRIMARY_USER_DEPARTED}', 3, since, account_id, person_name,
-        'The primary user has departed or been deactivated, and no POSC-DC-PM naming a new one is approved or '
-        'with MassHealth.'
+        whose || ' has departed or been deactivated, and no POSC-DC-PM naming a new one is approved or '
+        'with MassHealth.', code
     FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NULL
     UNION ALL
     -- Being handled: still nobody administers the access until MassHealth approves it (high, not critical).
     SELECT organization_id, '{FindingKind.MODIFICATION_SUBMITTED}', 2, GREATEST(since, submitted_on), account_id,
-        person_name, format('The primary user has departed or been deactivated; POSC-DC-PM %s, submitted on %s, '
-        'awaits MassHealth''s approval.', submitted_id, to_char(submitted_on, 'YYYY-MM-DD'))
+        person_name, format('%s has departed or been deactivated; POSC-DC-PM %s, submitted on %s, '
+        'awaits MassHealth''s approval.', whose, submitted_id, to_char(submitted_on, 'YYYY-MM-DD')), code
     FROM primary_gone WHERE application_id IS NULL AND submitted_id IS NOT NULL
     UNION ALL
     SELECT organization_id, '{FindingKind.REPLACEMENT_PENDING}', 1, GREATEST(since, approved_on), account_id,
-        person_name, format('POSC-DC-PM %s was approved on %s; record the new primary user.',
-        application_id, to_char(approved_on, 'YYYY-MM-DD'))
+        person_name, format('POSC-DC-PM %s was approved on %s; record the new primary user%s.',
+        application_id, to_char(approved_on, 'YYYY-MM-DD'),
+        CASE code WHEN 'A' THEN '' ELSE ' of service location ' || code END), code
     FROM primary_gone WHERE application_id IS NOT NULL
     UNION ALL
     SELECT organization_id, '{FindingKind.DEPARTED_WITH_ACCESS}', 2, departed_on, account_id, person_name,
-        format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
+        format('Departed on %s and still holds %s.', to_char(departed_on, 'YYYY-MM-DD'),
+        array_to_string(grants, ', ')), NULL
     FROM accounts WHERE departed_on IS NOT NULL AND cardinality(grants) > 0
     UNION ALL
     -- IDs end when a vendor's engagement ends (MassHealth's Primary User Policy).
     SELECT organization_id, '{FindingKind.PARTNER_ENGAGEMENT_ENDED}', 2, engagement_ended_on, account_id, person_name,
         format('The engagement of business partner %s ended on %s, and it still holds %s.', partner_firm,
-        to_char(engagement_ended_on, 'YYYY-MM-DD'), array_to_string(grants, ', '))
+        to_char(engagement_ended_on, 'YYYY-MM-DD'), array_to_string(grants, ', ')), NULL
     FROM accounts WHERE engagement_ended_on IS NOT NULL AND cardinality(grants) > 0
     UNION ALL
     -- Once its first review is due: a partner granted access today is not yet a finding.
     SELECT organization_id, '{FindingKind.PARTNER_NEVER_REVIEWED}', 2, review_due_on + 1, account_id,
         person_name, format('Business partner %s has held access since %s and nobody has reviewed it (due %s).',
-        partner_firm, to_char(access_since, 'YYYY-MM-DD'), to_char(review_due_on, 'YYYY-MM-DD'))
+        partner_firm, to_char(access_since, 'YYYY-MM-DD'), to_char(review_due_on, 'YYYY-MM-DD')), NULL
     FROM accounts WHERE role = 'business_partner' AND cardinality(grants) > 0 AND last_review_on IS NULL
         AND review_due_on < $1
     UNION ALL
@@ -167,18 +194,18 @@ WITH settings AS (
     SELECT organization_id, '{FindingKind.EXCLUDED}', 3, screened_on, NULL, NULL,
         format('%s: confirmed match on the %s exclusion list of %s (version %s); the organization''s applications and '
         'plan activations are held until the match is cleared with a reason.', whose, source,
-        to_char(list_date, 'YYYY-MM-DD'), list_version)
+        to_char(list_date, 'YYYY-MM-DD'), list_version), NULL
     FROM exclusions WHERE result = 'confirmed_match'
     UNION ALL
     SELECT organization_id, '{FindingKind.EXCLUSION_SUSPECTED}', 2, screened_on, NULL, NULL,
         format('%s: suspected match on the %s exclusion list of %s, awaiting review for %s days.', whose, source,
-        to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on)
+        to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on), NULL
     FROM exclusions WHERE result = 'suspected_match'
     UNION ALL
     -- MassHealth's Primary User Policy: a back-up (alternate) primary user should exist.
     SELECT organization_id, '{FindingKind.NO_BACKUP}', 1, since, NULL, NULL,
         'No back-up (alternate) primary user is named: nobody can administer the POSC access if the primary user is '
-        'away or leaves.'
+        'away or leaves.', NULL
     FROM backup_lost
     UNION ALL
     -- MassHealth ends long-inactive IDs: an ID nobody uses is one to end, or one MassHealth will end unannounced.
@@ -187,13 +214,13 @@ WITH settings AS (
             THEN format('No POSC login recorded since the account was opened on %s (limit %s days).',
                 to_char(opened_on, 'YYYY-MM-DD'), login_days)
             ELSE format('No POSC login recorded since %s (limit %s days).', to_char(last_login_on, 'YYYY-MM-DD'),
-                login_days) END
+                login_days) END, NULL
     FROM accounts WHERE status = 'active' AND departed_on IS NULL
         AND COALESCE(last_login_on, opened_on) + login_days < $1
     UNION ALL
     -- A partner never reviewed has the graver partner_never_reviewed instead.
     SELECT organization_id, '{FindingKind.REVIEW_OVERDUE}', 1, review_due_on + 1, account_id, person_name,
-        format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD'))
+        format('The access review was due on %s.', to_char(review_due_on, 'YYYY-MM-DD')), NULL
     FROM accounts WHERE review_due_on < $1 AND (role <> 'business_partner' OR last_review_on IS NOT NULL)
 ), summary AS (
     SELECT organization_id, count(*)::integer AS findings_count, max(rank) AS worst_severity,
@@ -201,8 +228,9 @@ WITH settings AS (
             AS severities,
         jsonb_agg(jsonb_build_object('kind', kind, 'severity',
             CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END, 'since', since,
-            'account_id', account_id, 'person_name', person_name, 'detail', detail)
-            ORDER BY rank DESC, since, kind, account_id) AS findings
+            'account_id', account_id, 'person_name', person_name, 'detail', detail,
+            'service_location', service_location)
+            ORDER BY rank DESC, since, kind, service_location, account_id) AS findings
     FROM findings GROUP BY organization_id
 ), audit AS (
     SELECT o.organization_id, o.legal_name, o.npi, o.primary_user_account_id, o.primary_user_since,

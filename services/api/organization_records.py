@@ -21,6 +21,7 @@ from services.app.organization_commands import (
     IssueProviderNumber,
     LinkRenderingProvider,
     MoveAffiliation,
+    NameLocationPrimaryUser,
     ReceivePinLetter,
     RecordEftDetails,
     RecordEftValidation,
@@ -162,6 +163,27 @@ class OrganizationRecordsController(Controller):
     ) -> Response[SavedOut]:
         """Records the day the location closed; its letter is not used again."""
         return await command.run(credledger.close_service_location, organization_id, code, data)
+
+    @post(
+        "/service-locations/{code:str}/primary-user",
+        operation_id="nameLocationPrimaryUser",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Name a service location's primary user"),
+    )
+    async def name_location_primary_user(
+        self,
+        organization_id: FromPath[UUID],
+        code: FromPath[str],
+        data: JSONBody[NameLocationPrimaryUser],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Names the POSC primary user of an enrolled location other than A (one per PID/SL): an active staff
+        account of the practice. Naming a successor needs an approved POSC-DC-PM opened for that location; refused
+        (422) for location A (the organization's primary user), a location not enrolled, a business partner, or a
+        POSC-DC-PM of another location or already used."""
+        return await command.run(credledger.name_location_primary_user, organization_id, code, data)
 
     @post(
         "/rendering-providers",

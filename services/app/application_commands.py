@@ -45,6 +45,15 @@ class OpenApplication(Command, frozen=True, kw_only=True):
     opened_on: Annotated[
         date, effective_day("The day the firm started the application (YYYY-MM-DD).", "2026-04-01")
     ] = today()
+    service_location: Annotated[
+        str,
+        doc(
+            "The letter of the service location (PID/SL) an enrollment or a POSC-DC-PM is for, open that day: A (the "
+            "registered practice address, the default) or one added with addServiceLocation. Every other kind of "
+            "application is the provider's as a whole: A.",
+            "A",
+        ),
+    ] = "A"
 
 
 class AttachDocument(Command, frozen=True, kw_only=True):

@@ -12,6 +12,7 @@ from domain.business_time import check_effective_day
 from domain.organization import Organization
 from domain.organization_values import DisenrollmentCause
 from domain.screening import check_not_excluded
+from domain.service_locations import MAIN
 from services.app.application_commands import (
     ApproveApplication,
     AttachDocument,
@@ -50,7 +51,9 @@ class ApplicationUseCases(ComplianceUseCases):
             opened_on=command.opened_on,
             actor=actor.user_id,
             reason=command.reason,
+            service_location=command.service_location,
         )
+        organization.check_location_open(application.service_location, command.opened_on)
         return self.record(actor, application)
 
     def attach_document(
@@ -150,6 +153,16 @@ class ApplicationUseCases(ComplianceUseCases):
             reason=command.reason,
         )
         if application.kind is ApplicationKind.ENROLLMENT and command.provider_number:
+            if application.service_location != MAIN:  # another location, under the number location A got
+                organization.enroll_service_location(
+                    code=application.service_location,
+                    application_id=application.id,
+                    provider_number=command.provider_number,
+                    on=command.decided_on,
+                    actor=actor.user_id,
+                    reason=command.reason,
+                )
+                return self.record(actor, application, organization)
             organization.issue_provider_number(
                 provider_number=command.provider_number,
                 issued_on=command.decided_on,

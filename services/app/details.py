@@ -68,6 +68,9 @@ class ServiceLocationOut(msgspec.Struct, kw_only=True):
     address: Address
     opened_on: date
     closed_on: date | None
+    enrolled_on: date | None  # MassHealth enrolled it (None: not, or its enrollment ended)
+    pid_sl: str | None  # while enrolled: the provider number and the location's letter
+    primary_user_account_id: UUID | None  # its POSC primary user (A's is the organization's)
 
 
 class OrganizationDetails(msgspec.Struct, kw_only=True):
@@ -140,7 +143,14 @@ def organization_details(o: Organization) -> OrganizationDetails:
         disclosures=[disclosure_out(o, person_id) for person_id in o.disclosures],
         service_locations=[
             ServiceLocationOut(
-                code=s.code, name=s.name, address=s.address, opened_on=s.opened_on, closed_on=s.closed_on
+                code=s.code,
+                name=s.name,
+                address=s.address,
+                opened_on=s.opened_on,
+                closed_on=s.closed_on,
+                enrolled_on=s.enrolled_on if s.enrolled else None,
+                pid_sl=o.pid_sl(s.code),
+                primary_user_account_id=s.primary_user_account_id,
             )
             for s in o.locations()
         ],
@@ -248,6 +258,7 @@ class ApplicationDetails(msgspec.Struct, kw_only=True):
     kind: ApplicationKind
     channel: Channel
     plan: str | None
+    service_location: str  # the PID/SL's letter it is for (A: the practice address, or the provider as a whole)
     risk_level: RiskLevel
     status: ApplicationStatus
     documents: list[Document]
@@ -271,6 +282,7 @@ def application_details(a: Application) -> ApplicationDetails:
         kind=a.kind,
         channel=a.channel,
         plan=a.plan,
+        service_location=a.service_location,
         risk_level=a.risk_level,
         status=a.status,
         documents=list(a.documents.values()),

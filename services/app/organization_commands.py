@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 
@@ -179,6 +180,21 @@ class AddServiceLocation(Command, frozen=True, kw_only=True):
     name: Annotated[str, doc("What the practice calls the location.", "Worcester office")]
     address: Annotated[AddressIn, doc("The location's address.")]
     on: Annotated[date, effective_day("The day the location opened (YYYY-MM-DD).", "2026-04-01")] = today()
+
+
+class NameLocationPrimaryUser(Command, frozen=True, kw_only=True):
+    """The POSC primary user of an enrolled service location other than A (MassHealth's Primary User Policy: one per
+    PID/SL): one of the practice's staff accounts, perhaps the one administering another location. A successor
+    needs an approved POSC-DC-PM for that location. Location A's primary user is the organization's."""
+
+    account_id: Annotated[UUID, doc("The staff account (primary or subordinate role) that administers the location.")]
+    modification_id: Annotated[
+        UUID | None,
+        doc("For a successor: the approved primary_user_modification application (POSC-DC-PM) for this location."),
+    ] = None
+    on: Annotated[
+        date, effective_day("The day they became the location's primary user in POSC (YYYY-MM-DD).", "2026-06-01")
+    ] = today()
 
 
 class LinkRenderingProvider(Command, frozen=True, kw_only=True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.account_rules import (
+    check_location_primary_account,
     check_pin_letter,
     check_primary_user_modification,
     check_reactivation,
@@ -19,6 +20,7 @@ from domain.user_account import AccountRole, UserAccount
 from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 from services.app.details import UserAccountDetails, UserAccountPii, user_account_details
+from services.app.organization_commands import NameLocationPrimaryUser
 from services.app.user_account_commands import (
     ChangeAccess,
     CompleteChecklistStep,
@@ -56,6 +58,32 @@ class UserAccountUseCases(ComplianceUseCases):
             )
             return self.record(actor, account, organization)
         return self.record(actor, account)
+
+    def name_location_primary_user(
+        self,
+        actor: Actor,
+        organization_id: UUID,
+        code: str,
+        command: NameLocationPrimaryUser,
+        expected_version: int | None = None,
+    ) -> Saved:
+        """One of the practice's staff becomes the primary user of its location ``code`` (B-Z); a successor on an
+        approved POSC-DC-PM for that location."""
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        account = self.load(actor, UserAccount, command.account_id)
+        check_location_primary_account(account, organization_id, command.on)
+        if command.modification_id is not None:
+            modification = self.load(actor, Application, command.modification_id)
+            check_primary_user_modification(modification, organization_id, command.on, code)
+        organization.name_location_primary_user(
+            code=code,
+            account_id=account.id,
+            modification_id=command.modification_id,
+            on=command.on,
+            actor=actor.user_id,
+            reason=command.reason,
+        )
+        return self.record(actor, organization)
 
     def replace_primary_user(
         self, actor: Actor, organization_id: UUID, command: ReplacePrimaryUser, expected_version: int | None = None

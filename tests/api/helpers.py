@@ -117,3 +117,14 @@ def match_nppes(client: httpx.Client, organization_id: str) -> None:
         json={"record": nppes_record(), "retrieved_on": "2026-04-01"},
     )
     assert response.status_code == 200, response.text
+
+
+# A complete enrollment dossier: each document type's extra fields (a license and an insurance certificate expire).
+ENROLLMENT_DOCS: dict[str, dict[str, Any]] = {
+    "w9": {},
+    "irs_147c": {},
+    "voided_check": {},
+    "provider_agreement": {},
+    "license": {"expires_on": "2027-12-31"},
+    "liability_coi": {"expires_on": "2027-12-31", "per_occurrence_limit": 1_000_000, "aggregate_limit": 3_000_000},
+}

@@ -99,6 +99,7 @@ def test_primary_user_leaves_and_is_replaced_through_an_approved_posc_dc_pm(
             "account_id": None,
             "person_name": None,
             "detail": "No primary user administers the organization's POSC access.",
+            "service_location": "A",  # the practice's own PID/SL
         }
     ]
 

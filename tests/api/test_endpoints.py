@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.api.helpers import (
+    ENROLLMENT_DOCS,
     ORG,
     account_body,
     assert_problem,
@@ -22,14 +23,7 @@ from tests.api.helpers import (
 )
 from tests.support import Stack
 
-DOCS = {
-    "w9": {},
-    "irs_147c": {},
-    "voided_check": {},
-    "provider_agreement": {},
-    "license": {"expires_on": "2027-12-31"},
-    "liability_coi": {"expires_on": "2027-12-31", "per_occurrence_limit": 1_000_000, "aggregate_limit": 3_000_000},
-}
+DOCS = ENROLLMENT_DOCS
 
 
 OWNER = {
@@ -58,6 +52,10 @@ class World:
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
+
+    def fill(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body with the World's ids in place of its "{name}" values (an account of this tenant's)."""
+        return {k: self.path(v) if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
 
 
 def build(client: httpx.Client) -> World:
@@ -144,6 +142,27 @@ def _numbered(world: World) -> None:
     assert world.client.post(world.path("/v1/organizations/{org}/provider-number"), json=body).status_code == 200
 
 
+def _location_enrolled(world: World) -> None:
+    """Location B enrolled under the practice's number: its own enrollment application, approved."""
+    _numbered(world)
+    _location(world)
+    client = world.client
+    enrollment = open_application(
+        client, world.org, "enrollment", channel="portal", service_location="B", opened_on="2026-04-02"
+    )
+    for doc_type, extra in DOCS.items():
+        body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-04-02", **extra}
+        assert client.post(f"/v1/applications/{enrollment}/documents", json=body).status_code == 200
+    steps = [
+        ("submit", {"submitted_on": "2026-04-03"}),
+        ("screenings", {"screening": "exclusion_lists", "passed": True, "completed_on": "2026-04-10"}),
+        ("approve", {"decided_on": "2026-05-20", "provider_number": "1234567"}),
+    ]
+    for step, body in steps:
+        response = client.post(f"/v1/applications/{enrollment}/{step}", json=body)
+        assert response.status_code == 200, response.text
+
+
 def _backup(world: World) -> None:
     path = world.path("/v1/user-accounts/{subordinate}/backup-primary-user")
     assert world.client.post(path, json={"on": "2026-03-05"}).status_code == 200
@@ -222,6 +241,13 @@ ENDPOINTS = [
         {"on": "2026-06-01", "reason": "Lease ended"},
         ({"on": "2026-03-01"}, "service-location-date-order"),
         _location,
+    ),
+    Endpoint(
+        "nameLocationPrimaryUser",
+        "/v1/organizations/{org}/service-locations/B/primary-user",
+        {"account_id": "{subordinate}", "on": "2026-05-26"},
+        ({"account_id": "{partner}", "on": "2026-05-26"}, "primary-user-not-staff"),
+        _location_enrolled,
     ),
     Endpoint(
         "changeProviderNumber",
@@ -492,21 +518,22 @@ def test_endpoint(stack: Stack, tenants: tuple[str, str], worlds: tuple[World, W
     if endpoint.setup:
         endpoint.setup(a)
     path = a.path(endpoint.path)
+    body = a.fill(endpoint.body)
     before = events_of(stack, tenants[0]), events_of(stack, tenants[1])
 
     # Tenant B, with A's ids: not found, and nothing stored anywhere.
-    assert_problem(b.client.post(path, json=endpoint.body), 404, "not-found")
+    assert_problem(b.client.post(path, json=body), 404, "not-found")
     # A viewer of tenant A may read but not write.
     viewer = stack.client(tenants[0], role="viewer")
-    assert_problem(viewer.post(path, json=endpoint.body), 403, "forbidden")
+    assert_problem(viewer.post(path, json=body), 403, "forbidden")
     if endpoint.broken:
-        body, rule = endpoint.broken
-        problem = assert_problem(a.client.post(path, json=body), 422, rule)
+        broken, rule = endpoint.broken
+        problem = assert_problem(a.client.post(path, json=a.fill(broken)), 422, rule)
         assert problem["detail"]
     assert (events_of(stack, tenants[0]), events_of(stack, tenants[1])) == before
 
     # The command works for its own tenant, and stores its events.
-    response = a.client.post(path, json=endpoint.body)
+    response = a.client.post(path, json=body)
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == f'"{response.json()["version"]}"'
     assert events_of(stack, tenants[0]) > before[0]

@@ -78,7 +78,10 @@ def test_a_modification_not_yet_approved_does_not() -> None:
         error = refused(
             "approved-modification-required", check_primary_user_modification, modification, organization.id, LATER
         )
-        assert error.message == "Replacing the primary user needs this organization's approved POSC-DC-PM application."
+        assert error.message == (
+            "Replacing the primary user of location A needs this organization's approved POSC-DC-PM application for "
+            "that location."
+        )
 
 
 def test_another_organizations_modification_does_not() -> None:

@@ -36,8 +36,8 @@ EVENTS = {
         EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
-        ServiceLocationAdded ServiceLocationClosed PersonDisclosed DisclosureEnded PersonScreeningRecorded
-        PersonScreeningCleared PrimaryUserDesignated PrimaryUserReplaced""",
+        ServiceLocationAdded ServiceLocationClosed ServiceLocationEnrolled LocationPrimaryUserNamed PersonDisclosed
+        DisclosureEnded PersonScreeningRecorded PersonScreeningCleared PrimaryUserDesignated PrimaryUserReplaced""",
     UserAccount: """Opened ChecklistStepCompleted AccessGranted AccessRevoked AccessReviewed PersonDeparted
         EngagementEnded Deactivated Reactivated PasswordReset BackupNamed BackupEnded LoginRecorded
         DateOfBirthRecorded""",
@@ -72,6 +72,8 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "ScreeningCleared": ("on", ("screening:{source}",)),
         "ServiceLocationAdded": ("on", ("location:{code}",)),
         "ServiceLocationClosed": ("on", ("location:{code}",)),
+        "ServiceLocationEnrolled": ("on", ("location:{code}",)),
+        "LocationPrimaryUserNamed": ("on", ("location:{code}:primary_user",)),
         "PersonDisclosed": ("on", ("disclosure:{person_id}",)),
         "DisclosureEnded": ("on", ("disclosure:{person_id}",)),
         "PersonScreeningRecorded": ("screened_on", ("screening:{person_id}:{source}",)),
@@ -111,7 +113,12 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
     AccessLog: {"Opened": (None, (ANY,)), "PersonalDataRead": (None, (ANY,)), "AccessRefused": (None, (ANY,))},
 }
 # Parts an event only reads (a rule checked them), which therefore commute with other reads of them.
-READS = {"AffiliationContracted": ("provider_number",), "AffiliationActivated": ("provider_number",)}
+READS = {
+    "AffiliationContracted": ("provider_number",),
+    "AffiliationActivated": ("provider_number",),
+    "ServiceLocationEnrolled": ("provider_number",),
+    "LocationPrimaryUserNamed": ("location:{code}", "provider_number"),
+}
 # The events that gained their business day (class_version 2): the field, just before ``actor``.
 GAINED_A_DAY = {
     (Organization, "Registered"): "registered_on",
@@ -149,7 +156,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 57
+    assert len(METHODS) == 59
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)
@@ -236,9 +243,14 @@ def test_each_event_names_its_business_day_and_the_parts_it_touches(
 def test_an_event_that_gained_its_day_is_version_2_with_the_day_before_the_actor(aggregate: type, name: str) -> None:
     declared = getattr(aggregate, name)
     fields = [f.name for f in dataclasses.fields(declared) if f.name not in SET_BY_EVENTSOURCING]
-    assert fields[-3:] == [GAINED_A_DAY[(aggregate, name)], "actor", "reason"]
-    assert declared.class_version == 2
+    later = ADDED_SINCE.get((aggregate, name), [])
+    assert fields[len(fields) - len(later) - 3 :] == [GAINED_A_DAY[(aggregate, name)], "actor", "reason", *later]
+    assert declared.class_version == 2 + len(later)
     assert callable(declared.upcast_v1_v2)
+
+
+# Fields an event gained after its day, each in a version of its own (upcast_v2_v3...), after ``reason``.
+ADDED_SINCE = {(Application, "Opened"): ["service_location"]}
 
 
 def test_no_other_event_changed_version() -> None:

@@ -147,6 +147,13 @@ _suspected = _prepared(
 _numbered = _prepared(
     register_peach, lambda o: o.issue_provider_number(provider_number="1234567", issued_on=LATER, actor=ACTOR)
 )
+_location_enrolled = _prepared(
+    _numbered,
+    lambda o: ADD_LOCATION(o),
+    lambda o: o.enroll_service_location(
+        code="B", application_id=uuid4(), provider_number="1234567", on=LATER, actor=ACTOR
+    ),
+)
 _EFT = dict(routing_number=ROUTING, account_number="12345678", account_type=AccountType.CHECKING)
 _eft_pending = _prepared(register_peach, lambda o: o.record_eft_details(**_EFT, on=LATER, actor=ACTOR))
 _with_primary = _prepared(register_peach, lambda o: o.designate_primary_user(account_id=uuid4(), on=LATER, actor=ACTOR))
@@ -270,6 +277,12 @@ COMMANDS = [
         "close_service_location",
         _prepared(register_peach, lambda o: ADD_LOCATION(o)),
         kwargs=dict(code="B", on=LATER),
+    ),
+    Command(
+        "name_location_primary_user",
+        "name_location_primary_user",
+        _location_enrolled,
+        kwargs=dict(code="B", account_id=uuid4(), modification_id=None, on=LATER),
     ),
     DISCLOSE,
     SCREEN_PERSON,
