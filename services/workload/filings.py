@@ -182,7 +182,7 @@ class Filings(Credentialing):
 
         def decide(on: date) -> None:
             if outcome == "approved":
-                number = self._provider_number()
+                number = self.provider_number = self._provider_number()
                 self.approve(
                     on, app, "Approval letter with the provider number", provider_number=number, effective_date=day
                 )
@@ -257,11 +257,12 @@ class Filings(Credentialing):
         """A client enrolled for years, onboarded with its history: each fact recorded today with the day it
         happened (the provider number, the PIN letter, the primary user's account and access, affiliations)."""
         issued = self.issued
+        self.provider_number = self._provider_number()
         self.emit(
             day,
             Credledger.issue_provider_number,
             self.org,
-            provider_number=self._provider_number(),
+            provider_number=self.provider_number,
             issued_on=issued,
             reason="Client onboarded already enrolled with MassHealth",
         )

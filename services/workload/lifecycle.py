@@ -55,6 +55,7 @@ class App:
     open_deficiencies: set[str] = field(default_factory=set)
     deficiency_count: int = 0
     doc_count: int = 0
+    screened: int = 0  # screenings recorded (those the workload counts: a second office's)
 
     @property
     def closed(self) -> bool:
@@ -83,6 +84,7 @@ class Lifecycle:
         self.primary: Account | None = None
         self.pin = False
         self.enrolled_on: date | None = None  # provider number issued
+        self.provider_number: str | None = None  # the number MassHealth issued, or reissued
         self.issued: date = FAR  # a client enrolled for years: the day MassHealth issued its provider number
         self.enrollment_due: date = FAR  # when the enrollment will be approved, once known
         self.affiliations: dict[str, str] = {}  # plan -> state

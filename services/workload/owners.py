@@ -66,6 +66,7 @@ class Owners(Lifecycle):
         while (number := f"{self.owner_rng.randrange(10**7):07d}") in self.firm.provider_numbers:
             continue
         self.firm.provider_numbers.add(number)
+        self.provider_number = number
         self.emit(
             day,
             Credledger.change_provider_number,

@@ -19,6 +19,7 @@ from domain.address import Address
 from services.app import Credledger
 from services.workload import data
 from services.workload.filings import Filings
+from services.workload.locations import Locations
 from services.workload.owners import Owners
 from services.workload.people import People
 from services.workload.traits import Traits, assign_traits
@@ -27,10 +28,10 @@ __all__ = ["Practice", "Traits", "assign_traits"]
 SOURCES = (("oig_leie", "LEIE"), ("sam", "SAM"), ("state", "MassHealth exclusion list"))
 
 
-class Practice(People, Filings, Owners):
+class Practice(People, Filings, Owners, Locations):
     """One client practice: its onboarding, profile and NPPES record, rendering clinicians and exclusion
-    screening here; its accounts (People), applications (Filings), owners and managing employee (Owners) in their
-    own modules."""
+    screening here; its accounts (People), applications (Filings), owners and managing employee (Owners), second
+    offices (Locations) in their own modules."""
 
     # --- onboarding and the profile ----------------------------------------------------------------------
 
@@ -172,27 +173,6 @@ class Practice(People, Filings, Owners):
         else:
             self.tin = self.real_tin
             self.emit(day, Credledger.correct_profile, self.org, tin=self.tin, reason="TIN typo corrected from the W-9")
-
-    def add_location(self, day: date) -> None:
-        """Another physical practice location (service location B), now and then closed again later."""
-        address = data.address(self.location_rng)
-        if address.matching_key() == self.address.matching_key():
-            return
-        town = address.city.title()
-        self.emit(
-            day,
-            Credledger.add_service_location,
-            self.org,
-            code="B",
-            name=f"{town} office",
-            address=data.address_in(address),
-            reason="The practice opened a second office",
-        )
-        if self.location_rng.random() < 0.1:
-            self.at(self.cal.add(day, self.location_rng.randint(60, 300)), self.close_location)
-
-    def close_location(self, day: date) -> None:
-        self.emit(day, Credledger.close_service_location, self.org, "B", reason="The second office closed")
 
     def link_rendering(self, day: date) -> None:
         count = {"group": (2, 6), "facility": (1, 4)}.get(self.t.kind.entity_kind, (1, 3))
