@@ -39,12 +39,16 @@ from projections.access_audit.rows import (
     ReviewRow,
     ScreeningRow,
     SubmissionRow,
+    holding_since,
 )
 from projections.engine.dispatch import Handlers
 from projections.engine.rows import ViewRows
 from projections.engine.tracking import OutOfOrder
 
 name = "access_audit"
+# Bumped when what the handlers store of the same events changes (projections/engine/registry.py): 1, the start of
+# an account's unbroken access derived from its grant periods, whatever order their days were recorded in.
+revision = 1
 aggregates = ("organization", "user_account", "application")
 
 
@@ -207,12 +211,13 @@ async def _account_event(rows: ViewRows, event: AccountEvent, position: int) -> 
     match event:
         case UserAccount.AccessGranted():
             changes = _granted(rows, account, event, day)
+            changes["access_since"] = await _holding_since(rows, account)
         case UserAccount.AccessRevoked():
             function = str(event.function)
             await _end_grants(rows, account, day, "revoked", function)
             changes = {
                 "grants": [g for g in grants if g != function],
-                "access_since": None if grants == [function] else account.access_since,
+                "access_since": await _holding_since(rows, account),
             }
         case UserAccount.AccessReviewed():
             changes = await _reviewed(rows, account, event)
@@ -256,12 +261,14 @@ def _granted(rows: ViewRows, account: AccountRow, event: UserAccount.AccessGrant
             granted_by=event.granted_by,
         )
     )
-    # Access starts that day if nothing was held before, or earlier: a grant recorded late.
-    since = account.access_since
-    return {
-        "grants": sorted([*account.grants, function]),
-        "access_since": day if not account.grants or since is None else min(since, day),
-    }
+    return {"grants": sorted([*account.grants, function])}
+
+
+async def _holding_since(rows: ViewRows, account: AccountRow) -> date | None:
+    periods = [
+        g for g in await rows.of_organization(GrantRow, account.organization_id) if g.account_id == account.account_id
+    ]
+    return holding_since(periods)
 
 
 async def _reviewed(rows: ViewRows, account: AccountRow, event: UserAccount.AccessReviewed) -> dict[str, Any]:

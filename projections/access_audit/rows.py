@@ -191,3 +191,19 @@ class LocationPrimaryRow(Row, kw_only=True):
     started_on: date
     ended_on: date | None = None  # the day the next one took over
     modification_id: UUID | None = None  # the approved POSC-DC-PM for the location it rests on
+
+
+def holding_since(periods: list[GrantRow]) -> date | None:
+    """Where the account's unbroken holding of some access, still open, began: the earliest start of an open period,
+    moved back while an earlier period still covered it (ended on or after it). Derived from the periods rather than
+    kept step by step, since grants and revocations of different functions may be recorded in any order of their
+    days (a revocation recorded before an earlier-dated grant of another function). The same rule as the ``since``
+    SQL in sql.py. None when nothing is held."""
+    open_starts = [p.granted_on for p in periods if p.ended_on is None]
+    if not open_starts:
+        return None
+    start = min(open_starts)
+    for period in sorted(periods, key=lambda p: p.granted_on, reverse=True):
+        if period.granted_on < start and period.ended_on is not None and period.ended_on >= start:
+            start = period.granted_on
+    return start
