@@ -67,20 +67,37 @@ def check_pin_letter(step: ChecklistStep | str, organization: Organization) -> N
         raise RuleViolation("pin-letter-missing", "Registering in POSC needs the PIN from the MassHealth PIN letter.")
 
 
-def granting_primary_user(account: UserAccount, organization: Organization, primary: UserAccount | None) -> UUID | None:
-    """Who grants the account a POSC function: the organization's primary user, which must be active and
-    still with the practice. The primary user grants itself (None: no granter).
+def granting_primary_user(
+    account: UserAccount, organization: Organization, primary: UserAccount | None, on: date
+) -> UUID | None:
+    """Who grants the account a POSC function on day ``on``: the organization's primary user, which must be active,
+    still with the practice and registered in POSC by then. The primary user grants itself (None: no granter).
 
     ``primary`` is the account ``organization.primary_user_account_id`` names (None when there is none).
     """
     primary_id = organization.primary_user_account_id
     if account.id == primary_id:
+        check_registered(account, on)
         return None
     if primary is None or primary.id != primary_id or not primary.active or primary.departed_on is not None:
         raise RuleViolation(
             "no-active-primary-user", "Only an active primary user grants access; this organization has none."
         )
+    check_registered(primary, on)
     return primary.id
+
+
+def check_registered(primary: UserAccount, on: date) -> None:
+    """The registration checklist (the POSC pages): the primary user registers with the PIN (step 3), changes the
+    Virtual Gateway password and answers the authentication questions (step 4), and only then grants access
+    (step 5). Steps complete in order, so the last one dated by ``on`` says all were."""
+    done = primary.checklist.get(ChecklistStep.AUTHENTICATION_QUESTIONS_ANSWERED)
+    if done is None or done > on:
+        raise RuleViolation(
+            "primary-user-not-registered",
+            f"The primary user grants access once registered in POSC (checklist steps 3 and 4: registered with the "
+            f"PIN, password changed, authentication questions answered), not yet done on {on}.",
+        )
 
 
 def check_reactivation(account: UserAccount, organization: Organization) -> None:

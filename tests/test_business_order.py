@@ -1,11 +1,13 @@
 """Ordering: one history of dated facts, recorded in different orders, gives the same answers as of every day.
 
-The history is one practice's quarter: accounts opened, access granted, revoked and reviewed, a departure and a
-deactivation, an affiliation through to active, a profile correction, applications. It is recorded once in the
-order the facts happened (tenant ``order-0``) and then in random orders that the domain accepts (a record's facts
-on one part in date order, a record after the records it names): each order in a tenant of its own. As of every
-day that matters, each tenant's records (the use cases' ``as_of``), its replayed views (``credledger replay``'s
-``replay_views``) and its rebuilt views equal the first tenant's, once each tenant's ids are read as the first's.
+The history is one practice's quarter: its PIN letter and its primary user's POSC registration, accounts opened,
+access granted, revoked and reviewed, a departure and a deactivation, an affiliation through to active, a profile
+correction, applications. It is recorded once in the order the facts happened (tenant ``order-0``) and then in
+random orders that the domain accepts (a record's facts on one part in date order, a fact after the facts it needs:
+the records it names, the primary user's POSC registration before any grant, the PIN letter before registering with
+the PIN): each order in a tenant of its own. As of every day that matters, each tenant's records (the use cases'
+``as_of``), its replayed views (``credledger replay``'s ``replay_views``) and its rebuilt views equal the first
+tenant's, once each tenant's ids are read as the first's.
 
 One more tenant records the history in order but gives some facts the wrong day, then corrects each with an
 ``EffectiveDateCorrected`` event (domain/date_corrections.py): its answers, as of every day, equal the first
@@ -36,8 +38,20 @@ from services.app import Actor, Credledger, NotFound
 from services.app.application_commands import OpenApplication, WithdrawApplication
 from services.app.commands import CorrectEffectiveDate
 from services.app.details import application_details, organization_details, user_account_details
-from services.app.organization_commands import CorrectProfile, IssueProviderNumber, MoveAffiliation, RequestAffiliation
-from services.app.user_account_commands import ChangeAccess, OnDate, OpenUserAccount, ReviewAccess
+from services.app.organization_commands import (
+    CorrectProfile,
+    IssueProviderNumber,
+    MoveAffiliation,
+    ReceivePinLetter,
+    RequestAffiliation,
+)
+from services.app.user_account_commands import (
+    ChangeAccess,
+    CompleteChecklistStep,
+    OnDate,
+    OpenUserAccount,
+    ReviewAccess,
+)
 from tests.mixed_workload import organization
 from tests.support import Infra
 from tests.test_recovery import setup
@@ -54,7 +68,8 @@ WRONG_DAYS = {0: -3, 7: 6, 8: 9, 29: 31, 33: 34, 50: 51}
 @dataclass(frozen=True)
 class Fact:
     """One command of the history: the record it is about (its creation is the record's first fact), the parts of
-    that record it touches ("*": all), the other records it names, its business day, and its call."""
+    that record it touches ("*": all), what it needs recorded first (``"record"``: that record's facts on all its
+    parts, such as its creation; ``"record:part"``: also its facts on that part), its business day, and its call."""
 
     record: str
     parts: frozenset[str]
@@ -63,11 +78,16 @@ class Fact:
     call: Callable[[Credledger, Actor, dict[str, UUID]], Any]
 
     def before(self, other: Fact) -> bool:
-        """Whether this fact, earlier in the history, must also be recorded before ``other``."""
-        if other.record == self.record:
-            shared = self.parts & other.parts or "*" in self.parts | other.parts
-            return bool(shared)
-        return self.record in other.needs and "*" in self.parts and self.day <= other.day
+        """Whether this fact, earlier in the history, must also be recorded before ``other``: one on a part of the
+        same record, or one that ``other`` needs, dated by ``other``'s day."""
+        if other.record == self.record and (self.parts & other.parts or "*" in self.parts | other.parts):
+            return True
+        return self.day <= other.day and any(self.provides(need) for need in other.needs)
+
+    def provides(self, need: str) -> bool:
+        """Whether this fact is one of those ``need`` names: ``"record"`` or ``"record:part"``."""
+        record, _, part = need.partition(":")
+        return self.record == record and ("*" in self.parts or part in self.parts)
 
 
 def _on(use_case: str, record: str, command: Any) -> Callable[[Credledger, Actor, dict[str, UUID]], Any]:
@@ -81,6 +101,7 @@ def _history(wrong_days: dict[int, int] | None = None) -> list[Fact]:
     every = frozenset("*")
     access = lambda f: frozenset({f"access:{f}"})  # noqa: E731
     affiliation = frozenset({f"affiliation:{plan}"})
+    checklist = frozenset({"checklist"})
 
     def day(n: int) -> date:
         return D + timedelta(days=(wrong_days or {}).get(n, n))
@@ -96,7 +117,15 @@ def _history(wrong_days: dict[int, int] | None = None) -> list[Fact]:
 
     def access_fact(name: str, use_case: str, function: str, n: int) -> Fact:
         command = ChangeAccess(function=function, on=day(n))
-        return Fact(name, access(function), ("pat",), day(n), _on(use_case, name, command))
+        # A grant (to Pat too) is Pat's, the primary user's, once Pat is registered in POSC (the checklist's steps).
+        needs = ("pat", "pat:checklist") if use_case == "grant_access" else ("pat",)
+        return Fact(name, access(function), needs, day(n), _on(use_case, name, command))
+
+    def step_fact(step: str, n: int) -> Fact:
+        """A step of Pat's POSC registration checklist: registering with the PIN needs the org's PIN letter."""
+        command = CompleteChecklistStep(step=step, on=day(n))
+        needs = ("org:pin",) if step == "registered_with_pin" else ()
+        return Fact("pat", checklist, needs, day(n), _on("complete_checklist_step", "pat", command))
 
     def org_fact(parts: frozenset[str], use_case: str, n: int, command: Any) -> Fact:
         return Fact("org", parts, (), day(n), _on(use_case, "org", command))
@@ -111,7 +140,12 @@ def _history(wrong_days: dict[int, int] | None = None) -> list[Fact]:
     review = ReviewAccess(outcome="confirmed", on=day(36), reviewer="Pat Primary")
     facts = [
         Fact("org", every, (), D, register),
-        opened("pat", "primary", 1),
+        org_fact(frozenset({"pin"}), "receive_pin_letter", 1, ReceivePinLetter(pin="A1B2C3", received_on=day(1))),
+        opened("pat", "primary", 1, date_of_birth=date(1980, 2, 29)),  # registering with the PIN needs it
+        step_fact("registered_with_pin", 1),
+        step_fact("new_user_email_received", 1),
+        step_fact("password_changed", 2),
+        step_fact("authentication_questions_answered", 2),
         access_fact("pat", "grant_access", "eligibility_verification", 2),
         opened("ann", "subordinate", 5),
         access_fact("ann", "grant_access", "eligibility_verification", 7),

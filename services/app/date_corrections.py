@@ -67,6 +67,8 @@ class DateCorrectionUseCases(ComplianceUseCases):
                     check_not_after(command.on, "user account opened", (effective_day(named), "its naming as primary"))
         if isinstance(target, UserAccount.AccessGranted):
             self._check_granter(actor, account, target, command.on)
+        if isinstance(target, UserAccount.ChecklistStepCompleted) and command.on > target.on:
+            self._check_registered_before_grants(actor, account, command.on)
         return self._correct(actor, account, command)
 
     def correct_application_date(
@@ -123,7 +125,7 @@ class DateCorrectionUseCases(ComplianceUseCases):
         if primary_id and primary_id != account.id:
             primary = self.on_day(actor, UserAccount, primary_id, on)[1]
         try:
-            granter = granting_primary_user(account, organization, primary)
+            granter = granting_primary_user(account, organization, primary, on)
         except RuleViolation:  # nobody could grant that day: not the granter recorded
             granter = _NOBODY
         check_same_granter(on, grant.granted_by, granter)
@@ -137,6 +139,18 @@ class DateCorrectionUseCases(ComplianceUseCases):
             for grant in account.history:  # each on its corrected day
                 if isinstance(grant, UserAccount.AccessGranted) and first <= grant.on <= last:
                     self._check_granter(actor, account, grant, grant.on, state_on(organization.history, grant.on))
+
+    def _check_registered_before_grants(self, actor: Actor, primary: UserAccount, on: date) -> None:
+        """A primary user's POSC registration moved later to ``on`` may not pass a grant it made (it grants once
+        registered: domain/account_rules.py check_registered)."""
+        for opened in self._opened(actor, primary.organization_id, UserAccount):
+            account = (
+                primary if opened.originator_id == primary.id else self.load(actor, UserAccount, opened.originator_id)
+            )
+            grants = [g for g in account.history if isinstance(g, UserAccount.AccessGranted)]
+            for grant in grants:  # each on its corrected day; the primary user's own have no granter
+                if grant.granted_by == (None if account is primary else primary.id):
+                    check_not_after(on, "checklist step completed", (grant.on, "a grant it made"))
 
     def _opened(self, actor: Actor, organization_id: UUID, kind: type[TenantAggregate]) -> list[Any]:
         """The Opened events of the organization's accounts or applications, as recorded."""

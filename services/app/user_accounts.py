@@ -145,7 +145,7 @@ class UserAccountUseCases(ComplianceUseCases):
         primary = None
         if primary_id and primary_id != account.id:
             primary = self.on_day(actor, UserAccount, primary_id, command.on)[1]  # None: not opened yet that day
-        granted_by = granting_primary_user(account, organization, primary)
+        granted_by = granting_primary_user(account, organization, primary, command.on)
         account.grant_access(
             command.function, granted_by=granted_by, on=command.on, actor=actor.user_id, reason=command.reason
         )

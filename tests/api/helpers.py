@@ -128,3 +128,21 @@ ENROLLMENT_DOCS: dict[str, dict[str, Any]] = {
     "license": {"expires_on": "2027-12-31"},
     "liability_coi": {"expires_on": "2027-12-31", "per_occurrence_limit": 1_000_000, "aggregate_limit": 3_000_000},
 }
+
+
+POSC_STEPS = ("registered_with_pin", "new_user_email_received", "password_changed", "authentication_questions_answered")
+
+
+def register_in_posc(client: httpx.Client, organization_id: str, primary: str, on: str = OPENED) -> None:
+    """The primary user's POSC registration, done on ``on`` (checklist steps 1-4, with the PIN letter and the date
+    of birth they need when not recorded yet): only then does it grant access (the POSC registration checklist)."""
+    if client.get(f"/v1/organizations/{organization_id}").json()["pin_received_on"] is None:
+        letter = client.post(
+            f"/v1/organizations/{organization_id}/pin-letter", json={"pin": "A1B2C3", "received_on": on}
+        )
+        assert letter.status_code == 200, letter.text
+    born = client.post(f"/v1/user-accounts/{primary}/date-of-birth", json={"date_of_birth": "1980-02-29"})
+    assert born.status_code == 200 or born.json()["type"].endswith(":nothing-to-correct"), born.text
+    for step in POSC_STEPS:
+        done = client.post(f"/v1/user-accounts/{primary}/checklist", json={"step": step, "on": on})
+        assert done.status_code == 200, done.text

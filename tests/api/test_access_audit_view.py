@@ -11,7 +11,15 @@ from typing import Any
 import httpx
 
 from domain.business_days import MASSACHUSETTS
-from tests.api.helpers import REGISTERED, account_body, assert_problem, open_application, register
+from tests.api.helpers import (
+    OPENED,
+    REGISTERED,
+    account_body,
+    assert_problem,
+    open_application,
+    register,
+    register_in_posc,
+)
 from tests.support import Stack, fresh
 
 VIEW = "/v1/views/access-audit"
@@ -22,9 +30,16 @@ def _today() -> date:
 
 
 def _account(client: httpx.Client, org: str, role: str, name: str, **extra: Any) -> str:
+    """An account opened (on OPENED unless ``extra`` says otherwise); a primary user also registered in POSC that
+    day, as it must be before it grants access."""
+    if role == "primary":
+        extra.setdefault("date_of_birth", "1980-02-29")
     response = client.post("/v1/user-accounts", json=account_body(org, name, role, **extra))
     assert response.status_code == 201, response.text
-    return response.json()["id"]
+    account: str = response.json()["id"]
+    if role == "primary":
+        register_in_posc(client, org, account, on=extra.get("opened_on", OPENED))
+    return account
 
 
 def _partner(client: httpx.Client, org: str, firm: str = "Acme Billing") -> str:

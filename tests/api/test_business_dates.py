@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from domain.business_days import MASSACHUSETTS
-from tests.api.helpers import ORG, account_body, assert_problem, events_of, open_account, register
+from tests.api.helpers import ORG, account_body, assert_problem, events_of, open_account, register, register_in_posc
 from tests.support import Stack
 
 # The commands that state a fact, and the field holding its business day.
@@ -43,6 +43,13 @@ def _history(stack: Stack, tenant: str, path: str, kind: str) -> list[dict[str, 
     return response.json()["items"]
 
 
+def _primary(client: httpx.Client, org: str, on: str | None = None) -> str:
+    """Dana, the practice's primary user, registered in POSC (on ``on``, else her opening day) so that she grants."""
+    account = open_account(client, org, "Dana Reyes", "primary", date_of_birth="1980-02-29")
+    register_in_posc(client, org, account, **({"on": on} if on else {}))
+    return account
+
+
 def _grant(client: httpx.Client, account: str, function: str, **dated: str) -> httpx.Response:
     return client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": function, **dated})
 
@@ -54,7 +61,7 @@ def _both(stack: Stack, tenants: tuple[str, str]) -> tuple[int, int]:
 def test_a_grant_dated_in_the_past_is_stored_and_shown_with_its_day(stack: Stack, tenants: tuple[str, str]) -> None:
     a, b = stack.client(tenants[0]), stack.client(tenants[1])
     org = register(a)
-    account = open_account(a, org, "Dana Reyes", "primary")
+    account = _primary(a, org)
     path = f"/v1/user-accounts/{account}"
     before = _both(stack, tenants)
     # Tenant B can neither date a fact on tenant A's record nor read it.
@@ -82,8 +89,9 @@ def test_an_undated_fact_takes_today_in_massachusetts(stack: Stack, tenants: tup
     client = stack.client(tenants[0])
     first = _today()
     org = client.post("/v1/organizations", json={k: v for k, v in ORG.items() if k != "registered_on"}).json()["id"]
-    opened = client.post("/v1/user-accounts", json={"organization_id": org, "person_name": "Sam", "role": "primary"})
-    account = opened.json()["id"]
+    body = {"organization_id": org, "person_name": "Sam", "role": "primary", "date_of_birth": "1980-02-29"}
+    account = client.post("/v1/user-accounts", json=body).json()["id"]
+    register_in_posc(client, org, account, on=first.isoformat())
     assert _grant(client, account, "eligibility_verification").status_code == 200
     assert client.post(f"/v1/user-accounts/{account}/deactivate", json={}).status_code == 200
     days = {first.isoformat(), _today().isoformat()}  # the same day, unless the test ran over midnight there
@@ -102,7 +110,7 @@ def test_an_undated_fact_takes_today_in_massachusetts(stack: Stack, tenants: tup
 def test_a_future_date_is_refused_naming_both_dates(stack: Stack, tenants: tuple[str, str]) -> None:
     a, b = stack.client(tenants[0]), stack.client(tenants[1])
     org = register(a)
-    account = open_account(a, org, "Dana Reyes", "primary")
+    account = _primary(a, org)
     path = f"/v1/user-accounts/{account}"
     version, before = a.get(path).json()["version"], _both(stack, tenants)
     today = _today()
@@ -121,7 +129,7 @@ def test_a_future_date_is_refused_naming_both_dates(stack: Stack, tenants: tuple
 def test_a_revocation_dated_before_its_grant_is_refused(stack: Stack, tenants: tuple[str, str]) -> None:
     client = stack.client(tenants[0])
     org = register(client)
-    account = open_account(client, org, "Dana Reyes", "primary")
+    account = _primary(client, org)
     path = f"/v1/user-accounts/{account}"
     assert _grant(client, account, "claims_batch", on="2026-03-10").status_code == 200
     version, before = client.get(path).json()["version"], _both(stack, tenants)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from tests.api.helpers import (
     NPI,
     ORG,
+    account_body,
     assert_problem,
     events_of,
     match_nppes,
     open_application,
     register,
+    register_in_posc,
     wait_for_view,
 )
 from tests.support import Stack
@@ -86,9 +88,11 @@ def test_user_account_grants_and_deactivation(stack: Stack, tenants: tuple[str, 
     client = stack.client(tenants[0])
     org = register(client)
     opened = client.post(
-        "/v1/user-accounts", json={"organization_id": org, "person_name": "Dana Reyes", "role": "primary"}
+        "/v1/user-accounts",
+        json=account_body(org, "Dana Reyes", "primary", date_of_birth="1980-02-29"),
     )
     account = opened.json()["id"]
+    register_in_posc(client, org, account)  # four checklist steps: versions 2-5; she grants once registered
     assert (
         client.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"}).status_code == 200
     )
@@ -109,7 +113,7 @@ def test_user_account_grants_and_deactivation(stack: Stack, tenants: tuple[str, 
     assert events_of(stack, tenants[0]) == before
     body = client.get(f"/v1/user-accounts/{account}").json()
     # Deactivation ends every grant with the ID.
-    assert body["status"] == "deactivated" and body["grants"] == [] and body["version"] == 3
+    assert body["status"] == "deactivated" and body["grants"] == [] and body["version"] == 7
 
 
 def test_events_are_published_on_tenant_subjects_with_stable_ids(stack: Stack, tenants: tuple[str, str]) -> None:

@@ -10,12 +10,15 @@ from datetime import date, timedelta
 
 from projections.engine.rebuild import rebuild_views
 from projections.engine.registry import projection_modules
-from tests.api.helpers import assert_problem, events_of, register
+from tests.api.helpers import assert_problem, events_of, open_account, register, register_in_posc
 from tests.api.test_access_audit_view import VIEW, _account, _grant, _wait
 from tests.support import Stack
 from tests.view_state import view_rows
 
 TYPED, REAL = date(2026, 2, 10), date(2026, 2, 3)  # the grant was typed as Feb 10; POSC shows Feb 3
+# The grant's version on Pat's account: after its opening (1) and its POSC registration (checklist steps, 2-5), which
+# the primary user completes before it grants access (``_account`` registers a primary user the day it opens).
+GRANTED = 6
 
 
 def _held(client, org: str, on: date) -> list[str]:  # type: ignore[no-untyped-def]
@@ -33,7 +36,7 @@ def test_a_corrected_day_is_read_everywhere_and_the_old_one_stays_known(stack: S
     assert _held(a, org, REAL) == []
     before = a.get(f"/v1/user-accounts/{pat}", params={"as_of": REAL.isoformat()}).json()
     path = f"/v1/user-accounts/{pat}/effective-date-corrections"
-    body = {"version": 2, "on": REAL.isoformat(), "reason": "POSC shows the grant on Feb 3"}
+    body = {"version": GRANTED, "on": REAL.isoformat(), "reason": "POSC shows the grant on Feb 3"}
 
     # Another tenant can neither correct the record nor learn it exists; nothing is stored.
     stored = events_of(stack, tenants[0])
@@ -50,7 +53,7 @@ def test_a_corrected_day_is_read_everywhere_and_the_old_one_stays_known(stack: S
 
     corrected = a.post(path, json=body)
     assert corrected.status_code == 200, corrected.text
-    assert corrected.headers["ETag"] == '"3"'
+    assert corrected.headers["ETag"] == f'"{GRANTED + 1}"'
 
     # The history keeps the fact as recorded, then the correction with its reason.
     items = a.get(f"/v1/user-accounts/{pat}/history").json()["items"]
@@ -59,7 +62,7 @@ def test_a_corrected_day_is_read_everywhere_and_the_old_one_stays_known(stack: S
     assert items[-2]["data"]["on"] == TYPED.isoformat()
     assert items[-1]["reason"] == "POSC shows the grant on Feb 3"
     assert {k: items[-1]["data"][k] for k in ("corrected_version", "fact", "was", "on")} == {
-        "corrected_version": 2,
+        "corrected_version": GRANTED,
         "fact": "AccessGranted",
         "was": TYPED.isoformat(),
         "on": REAL.isoformat(),
@@ -94,7 +97,10 @@ def test_a_primary_users_day_moves_only_where_its_grants_and_its_account_still_a
 ) -> None:
     a = stack.client(tenants[0])
     org = register(a, registered_on="2026-01-05")
-    pat = _account(a, org, "primary", "Pat Primary", opened_on="2026-01-06")  # named primary that day
+    # Named primary the day it opened; registered in POSC on Jan 9 (after Jan 8, so that the only fact moving its
+    # opening to Jan 8 would pass is its naming as primary, below), before the grant it makes on Jan 10.
+    pat = open_account(a, org, "Pat Primary", "primary", opened_on="2026-01-06", date_of_birth="1980-02-29")
+    register_in_posc(a, org, pat, on="2026-01-09")
     sam = _account(a, org, "subordinate", "Sam Subordinate", opened_on="2026-01-07")
     _grant(a, sam, "claims_batch", date(2026, 1, 10))  # granted by Pat, the primary user of Jan 10
     named = f"/v1/organizations/{org}/effective-date-corrections"
@@ -113,7 +119,7 @@ def test_a_primary_users_day_moves_only_where_its_grants_and_its_account_still_a
     opened = {"version": 1, "on": "2026-01-08", "reason": "POSC says"}
     refused = a.post(f"/v1/user-accounts/{pat}/effective-date-corrections", json=opened)
     assert_problem(refused, 422, "effective-date-after-dependent")
-    assert "2026-01-06" in refused.json()["detail"]
+    assert "2026-01-06" in refused.json()["detail"] and "its naming as primary" in refused.json()["detail"]
     assert events_of(stack, tenants[0]) == stored
 
     # Still before the grant: accepted, and read as of the days around it.

@@ -20,6 +20,7 @@ from tests.api.helpers import (
     nppes_record,
     open_application,
     register,
+    register_in_posc,
 )
 from tests.support import Stack
 
@@ -68,6 +69,7 @@ def build(client: httpx.Client) -> World:
         return response.json()["id"]
 
     primary = account("primary", date_of_birth="1980-02-29")
+    register_in_posc(client, org, primary)  # it grants access once registered in POSC
     subordinate = account("subordinate")
     posc = open_application(client, org, "posc_registration")
     enrollment = open_application(client, org, "enrollment")
@@ -92,11 +94,6 @@ class Endpoint:
     body: dict[str, Any]
     broken: tuple[dict[str, Any], str] | None = None  # a body that breaks a rule, and the rule
     setup: Callable[[World], None] | None = None
-
-
-def _pin(world: World) -> None:
-    body = {"pin": "A1B2C3", "received_on": "2026-03-03"}
-    assert world.client.post(world.path("/v1/organizations/{org}/pin-letter"), json=body).status_code == 200
 
 
 def _eft(world: World) -> None:
@@ -382,10 +379,9 @@ ENDPOINTS = [
     ),
     Endpoint(
         "completeChecklistStep",
-        "/v1/user-accounts/{primary}/checklist",
-        {"step": "registered_with_pin", "on": "2026-03-04"},
+        "/v1/user-accounts/{subordinate}/checklist",
+        {"step": "new_user_email_received", "on": "2026-03-04"},
         ({"step": "password_changed", "on": "2026-03-04"}, "step-out-of-order"),
-        _pin,
     ),
     Endpoint(
         "grantAccess",

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import TIN, assert_problem, open_account, register
+from tests.api.helpers import TIN, assert_problem, open_account, register, register_in_posc
 from tests.support import Stack
 
 
@@ -136,8 +136,9 @@ def test_as_of_state_equals_the_state_at_that_moment(stack: Stack, tenants: tupl
     assert_problem(stack.client(tenants[1]).get(path, params={"as_of": now()}), 404, "not-found")
     assert_problem(stack.client(tenants[1]).get(path, params={"known_at": now()}), 404, "not-found")
 
-    for person, role in (("Pat Primary", "primary"), ("Dana Reyes", "subordinate")):
-        account = open_account(admin, org, person, role)
+    primary = open_account(admin, org, "Pat Primary", "primary", date_of_birth="1980-02-29")
+    register_in_posc(admin, org, primary)  # the primary user grants access once registered in POSC
+    account = open_account(admin, org, "Dana Reyes", "subordinate")
     granted = admin.post(f"/v1/user-accounts/{account}/access-grants", json={"function": "claims_batch"})
     assert granted.status_code == 200, granted.text
     (grant,) = [i for i in history(auditor, f"/v1/user-accounts/{account}") if i["kind"] == "AccessGranted"]

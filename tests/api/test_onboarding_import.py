@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import ORG, assert_problem, events_of, register
+from tests.api.helpers import ORG, POSC_STEPS, assert_problem, events_of, register
 from tests.support import Stack, fresh, process_env
 
 ORGANIZATION = {**ORG, "legal_name": "Taconic Pediatrics", "registered_on": "2019-01-07"}
@@ -26,19 +26,24 @@ def _cmd(use: str, *path: str, ref: str | None = None, **body: Any) -> dict[str,
 
 
 def _history(**overrides: Any) -> list[dict[str, Any]]:
-    """Six years of a practice: registered in 2019, its primary user since then, a subordinate who held access
-    from 2020 until revoked in 2021, a revalidation opened and withdrawn."""
+    """Six years of a practice: registered in 2019, its primary user since then (registered in POSC with the PIN
+    letter before granting any access), a subordinate who held access from 2020 until revoked in 2021, a
+    revalidation opened and withdrawn. ``overrides`` replace commands by index (``c9``: the tenth)."""
     org = "@taconic"
     commands = [
         _cmd("register_organization", ref="taconic", **ORGANIZATION),
+        _cmd("receive_pin_letter", org, pin="T4C0N1C", received_on="2019-01-28"),
         _cmd(
             "open_user_account",
             ref="dana",
             organization_id=org,
             person_name="Dana Reyes",
             role="primary",
+            date_of_birth="1980-02-29",
             opened_on="2019-02-01",
         ),
+        # The POSC registration checklist, done before the primary user grants access (to itself, then others).
+        *(_cmd("complete_checklist_step", "@dana", step=step, on="2019-02-01") for step in POSC_STEPS),
         _cmd("grant_access", "@dana", function="eligibility_verification", on="2019-02-04"),
         _cmd(
             "open_user_account",
@@ -74,7 +79,7 @@ def test_a_history_is_checked_whole_then_stored_as_it_was(stack: Stack, tenants:
     before = events_of(stack, tenants[0])
     dry = _import(a, _history(), dry_run="true")
     assert dry.status_code == 200, dry.text
-    assert dry.json()["dry_run"] is True and dry.json()["commands"] == 8 and dry.json()["events"] >= 9
+    assert dry.json()["dry_run"] is True and dry.json()["commands"] == 13 and dry.json()["events"] >= 14
     assert events_of(stack, tenants[0]) == before  # a dry run stores nothing
     assert a.get(f"/v1/organizations/{dry.json()['ids']['taconic']}").status_code == 404
 
@@ -110,9 +115,9 @@ def test_one_refused_command_stores_nothing_and_is_named(stack: Stack, tenants: 
     a, b = stack.client(tenants[0]), stack.client(tenants[1])
     before = events_of(stack, tenants[0])
     early = {"use": "grant_access", "path": ["@sam"], "body": {"function": "claims_batch", "on": "2020-02-01"}}
-    refused = _import(a, _history(c4=early))  # a grant before Sam's account was opened
+    refused = _import(a, _history(c9=early))  # a grant before Sam's account was opened
     problem = assert_problem(refused, 422, "effective-date-before-dependency")
-    assert problem["detail"].startswith("Command 5: ") and "2020-02-01" in problem["detail"]
+    assert problem["detail"].startswith("Command 10: ") and "2020-02-01" in problem["detail"]  # 1-based: c9
     assert "2020-03-02" in problem["detail"]
     for bad, rule in (
         ({"use": "no_such_thing"}, "unknown-use-case"),
@@ -120,7 +125,7 @@ def test_one_refused_command_stores_nothing_and_is_named(stack: Stack, tenants: 
         ({"use": "grant_access", "path": ["@sam"], "body": {"function": "teleport"}}, "invalid-value"),
         ({"use": "grant_access", "path": [], "body": {"function": "claims_batch"}}, "invalid-path"),
     ):
-        assert_problem(_import(a, _history(c5=bad)), 422, rule)
+        assert_problem(_import(a, _history(c10=bad)), 422, rule)
     assert events_of(stack, tenants[0]) == before
     # Another tenant's organization is not found, and nothing of the batch is stored either.
     theirs = register(b)
@@ -128,7 +133,7 @@ def test_one_refused_command_stores_nothing_and_is_named(stack: Stack, tenants: 
         "use": "open_user_account",
         "body": {"organization_id": theirs, "person_name": "Eve", "role": "subordinate", "opened_on": "2020-01-06"},
     }
-    assert_problem(_import(a, _history(c7=foreign)), 422, "not-found")
+    assert_problem(_import(a, _history(c12=foreign)), 422, "not-found")
     assert events_of(stack, tenants[0]) == before
     assert_problem(a.post("/v1/imports", json={"commands": "x"}), 400, "invalid-request")
 
@@ -155,9 +160,9 @@ def test_the_command_line_imports_csv_and_json(stack: Stack, tenants: tuple[str,
 
     refused = tmp_path / "refused.json"
     early = {"use": "grant_access", "path": ["@sam"], "body": {"function": "claims_batch", "on": "2020-02-01"}}
-    refused.write_text(json.dumps({"commands": _history(c4=early)}))
+    refused.write_text(json.dumps({"commands": _history(c9=early)}))
     failed = cli("import", str(refused), "--tenant", tenant)
-    assert failed.returncode == 1 and "Command 5" in failed.stderr and "nothing was stored" in failed.stderr
+    assert failed.returncode == 1 and "Command 10" in failed.stderr and "nothing was stored" in failed.stderr
     garbage = tmp_path / "garbage.json"
     garbage.write_text("{not json")
     assert cli("import", str(garbage), "--tenant", tenant).returncode == 65
@@ -176,7 +181,7 @@ def test_a_retried_import_with_its_idempotency_key_is_not_imported_twice(
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()  # the refs' ids and the counts, as first answered
     assert events_of(stack, tenants[0]) == after
-    other = _history(c7=_cmd("withdraw_application", "@reval", withdrawn_on="2024-02-02"))
+    other = _history(c12=_cmd("withdraw_application", "@reval", withdrawn_on="2024-02-02"))
     assert_problem(a.post("/v1/imports", json={"commands": other}, headers=key), 422, "idempotency-key-reused")
     # The key is the tenant's: another tenant's request with it imports its own history.
     theirs = b.post("/v1/imports", json={"commands": _history()}, headers=key)

@@ -14,6 +14,7 @@ from tests.api.helpers import (
     nppes_record,
     open_application,
     register,
+    register_in_posc,
 )
 from tests.api.test_endpoints import DOCS
 from tests.support import Stack
@@ -74,7 +75,10 @@ def test_access_is_granted_only_under_an_active_primary_user(stack: Stack, tenan
     partner_id = partner.json()["id"]
     grant = f"/v1/user-accounts/{partner_id}/access-grants"
     assert_problem(client.post(grant, json={"function": "claims_batch"}), 422, "no-active-primary-user")
-    primary = _account(client, org, "primary", "Dana").json()["id"]
+    primary = _account(client, org, "primary", "Dana", date_of_birth="1980-02-29").json()["id"]
+    # Not before the primary user registered in POSC (the checklist's steps 3 and 4), then under her.
+    assert_problem(client.post(grant, json={"function": "claims_batch"}), 422, "primary-user-not-registered")
+    register_in_posc(client, org, primary)
     assert client.post(grant, json={"function": "claims_batch"}).status_code == 200
     assert client.post(f"/v1/user-accounts/{primary}/departure", json={"on": "2026-05-01"}).status_code == 200
     assert_problem(client.post(grant, json={"function": "eligibility_verification"}), 422, "no-active-primary-user")

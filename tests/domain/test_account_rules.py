@@ -37,10 +37,14 @@ def refused(rule: str, check: Callable[..., object], *args: Any) -> RuleViolatio
     return caught.value
 
 
-def organization_with_primary() -> tuple[Organization, UserAccount]:
+def organization_with_primary(registered_on: date | None = DESIGNATED_ON) -> tuple[Organization, UserAccount]:
+    """A practice and its primary user, registered in POSC on ``registered_on`` (checklist steps 1-4; None: not)."""
     organization = register_peach()
     primary = open_account(AccountRole.PRIMARY, organization_id=organization.id)
     organization.designate_primary_user(account_id=primary.id, on=DESIGNATED_ON, actor="user-1")
+    if registered_on is not None:
+        for step in ChecklistStep:
+            primary.complete_step(step, on=registered_on, actor="user-1")
     return organization, primary
 
 
@@ -134,18 +138,36 @@ def test_registering_with_the_pin_waits_for_the_pin_letter() -> None:
 def test_the_primary_user_grants_access_to_others() -> None:
     organization, primary = organization_with_primary()
     account = open_account(organization_id=organization.id)
-    assert granting_primary_user(account, organization, primary) == primary.id
+    assert granting_primary_user(account, organization, primary, LATER) == primary.id
 
 
 def test_the_primary_user_grants_itself_with_no_granter() -> None:
     organization, primary = organization_with_primary()
-    assert granting_primary_user(primary, organization, None) is None
+    assert granting_primary_user(primary, organization, None, LATER) is None
+
+
+def test_the_primary_user_grants_only_once_registered_in_posc() -> None:
+    """The registration checklist (the POSC pages): the primary user registers with the PIN (step 3), changes the
+    password and answers the authentication questions (step 4), then grants access (step 5)."""
+    organization, primary = organization_with_primary(registered_on=None)
+    account = open_account(organization_id=organization.id)
+    for granted_to in (account, primary):
+        error = refused("primary-user-not-registered", granting_primary_user, granted_to, organization, primary, LATER)
+        assert "steps 3 and 4" in error.message and str(LATER) in error.message
+    for step in list(ChecklistStep)[:-1]:  # short of the authentication questions
+        primary.complete_step(step, on=DESIGNATED_ON, actor="user-1")
+    refused("primary-user-not-registered", granting_primary_user, account, organization, primary, LATER)
+    primary.complete_step(ChecklistStep.AUTHENTICATION_QUESTIONS_ANSWERED, on=LATER, actor="user-1")
+    # Registered on LATER: a grant that day stands, one dated the day before does not.
+    assert granting_primary_user(account, organization, primary, LATER) == primary.id
+    day_before = date(2026, 4, 14)
+    refused("primary-user-not-registered", granting_primary_user, account, organization, primary, day_before)
 
 
 def test_no_access_without_a_primary_user() -> None:
     organization = register_peach()
     account = open_account(organization_id=organization.id)
-    error = refused("no-active-primary-user", granting_primary_user, account, organization, None)
+    error = refused("no-active-primary-user", granting_primary_user, account, organization, None, LATER)
     assert error.message == "Only an active primary user grants access; this organization has none."
 
 
@@ -157,14 +179,14 @@ def test_no_access_from_a_deactivated_or_departed_primary_user() -> None:
             primary.deactivate(on=LATER, actor="user-1")
         else:
             primary.record_departure(on=LATER, actor="user-1")
-        refused("no-active-primary-user", granting_primary_user, account, organization, primary)
+        refused("no-active-primary-user", granting_primary_user, account, organization, primary, LATER)
 
 
 def test_no_access_from_an_account_that_is_not_the_primary_user() -> None:
     organization, _ = organization_with_primary()
     account = open_account(organization_id=organization.id)
     other = open_account(AccountRole.PRIMARY, organization_id=organization.id)
-    refused("no-active-primary-user", granting_primary_user, account, organization, other)
+    refused("no-active-primary-user", granting_primary_user, account, organization, other, LATER)
 
 
 # --- reactivating: a primary account only while it is still the primary user --------------------------------
