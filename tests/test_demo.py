@@ -73,6 +73,9 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         # The workload's findings, the rare ones included: an excluded owner or practice, no back-up, an idle ID.
         expected = {"departed_with_access", "partner_never_reviewed", "excluded", "no_backup_primary_user"}
         assert expected | {"login_inactive"} <= kinds, kinds
+        # A second office enrolled on its own (its PID/SL) that nobody administers.
+        offices = [f for org in found for f in org["findings"] if f["service_location"] not in (None, "A")]
+        assert {(f["kind"], f["service_location"]) for f in offices} >= {("no_primary_user", "B")}, offices
         assert page("/v1/views/affiliation-status", sole_enrollment_risk="true")
         metrics = page("/v1/views/turnaround/metrics", limit=200)
         assert sum(m["count"] for m in metrics) > 20 and any(m["breaches"] for m in metrics)

@@ -109,6 +109,7 @@ class Holder(msgspec.Struct, kw_only=True):
 
 
 class PrimaryTerm(msgspec.Struct, kw_only=True):
+    service_location: str  # the PID/SL's letter it administers: A, the practice's own, or B-Z
     account_id: UUID
     person_name: str | None
     started_on: date
@@ -119,7 +120,7 @@ class PrimaryTerm(msgspec.Struct, kw_only=True):
 class AccessOnDate(msgspec.Struct, kw_only=True):
     organization_id: UUID
     on: date  # the Massachusetts day asked about
-    primary_users: list[PrimaryTerm]  # two on the day a primary user was replaced
+    primary_users: list[PrimaryTerm]  # by location; two on the day a location's primary user was replaced
     holders: list[Holder]
 
 
@@ -197,6 +198,9 @@ def audit_of(row: asyncpg.Record, as_of: date) -> AccessAudit:
     )
 
 
+_TERM = "tenant_id, organization_id, started_version, account_id, started_on, ended_on, modification_id"
+
+
 async def access_on(
     con: asyncpg.Connection,
     organization_id: UUID,
@@ -207,11 +211,14 @@ async def access_on(
     and last days both count); None: no such organization in this view."""
     if not await con.fetchval("SELECT 1 FROM access_audit_organizations WHERE organization_id = $1", organization_id):
         return None
+    # The practice's primary user (location A's) and each other location's (one per PID/SL).
     terms = await con.fetch(
-        "SELECT t.account_id, a.person_name, t.started_on, t.ended_on, t.modification_id "
-        "FROM access_audit_primary_terms t LEFT JOIN access_audit_accounts a USING (tenant_id, account_id) "
+        "SELECT t.service_location, t.account_id, a.person_name, t.started_on, t.ended_on, t.modification_id FROM "
+        f"(SELECT 'A' AS service_location, {_TERM} FROM access_audit_primary_terms "
+        f"UNION ALL SELECT code, {_TERM} FROM access_audit_location_primaries) t "
+        "LEFT JOIN access_audit_accounts a USING (tenant_id, account_id) "
         "WHERE t.organization_id = $1 AND t.started_on <= $2 AND (t.ended_on IS NULL OR t.ended_on >= $2) "
-        "ORDER BY t.started_on, t.started_version",
+        "ORDER BY t.service_location, t.started_on, t.started_version",
         organization_id,
         on,
     )

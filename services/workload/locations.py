@@ -44,9 +44,9 @@ class Locations(Lifecycle):
             reason="The practice opened a second office",
         )
         draw = self.location_rng.random()
-        if draw < 0.1:
+        if draw < 0.1 and not self.t.office_unadministered:
             self.at(self.cal.add(day, self.location_rng.randint(60, 300)), self.close_location)
-        elif draw < 0.8 and self.t.enrollment == "approved" and not self.t.excluded:
+        elif (draw < 0.8 or self.t.office_unadministered) and self.t.enrollment == "approved" and not self.t.excluded:
             self.at(self.cal.add(day, self.location_rng.randint(5, 30)), self.location_enrollment_open)
 
     def close_location(self, day: date) -> None:
@@ -56,8 +56,9 @@ class Locations(Lifecycle):
         return self.cal.add(day, self.location_rng.randint(low, high))
 
     def location_enrollment_open(self, day: date) -> None:
-        """Location B enrolls under the provider number: once the practice has one."""
-        if self.enrolled_on is None or self.enrolled_on > day or self.provider_number is None:
+        """Location B's enrollment, filed once the practice's own is under way: MassHealth approves it under the
+        provider number, so not before the practice's (location_enrolled waits for it)."""
+        if self.enrollment is None and self.enrolled_on is None:
             self.at(self._location_later(day, 15, 30), self.location_enrollment_open)
             return
         app = App(self.firm.ref("application"), "enrollment")
@@ -110,11 +111,13 @@ class Locations(Lifecycle):
         app.screened += 1
 
     def location_enrolled(self, day: date, app: App, screenings: int) -> None:
-        if app.screened < screenings or self.confirmed or self.provider_number is None:
+        waiting = self.enrolled_on is None or self.enrolled_on > day or self.provider_number is None
+        if app.screened < screenings or self.confirmed or waiting:
             self.at(self._location_later(day, 5, 10), self.location_enrolled, app, screenings)
             return
         self.approve(day, app, "Approval letter for the second office", provider_number=self.provider_number)
-        if self.location_rng.random() < 0.8:  # the others never name one: no primary user for the PID/SL
+        named = self.location_rng.random() < 0.8
+        if named and not self.t.office_unadministered:  # the others never name one: no primary user for the PID/SL
             self.at(self._location_later(day, 3, 20), self.location_primary_user)
 
     def location_primary_user(self, day: date) -> None:

@@ -31,6 +31,7 @@ class Traits:
     enrollment: str = "approved"  # approved | denied | withdrawn
     stuck_checklist: bool = False  # the primary user never finishes registering in POSC
     excluded: bool = False  # a denied enrollment's cause: the practice, an owner or a manager is excluded
+    office_unadministered: bool = False  # a second office enrolled (its own PID/SL) and never given a primary user
 
 
 # The findings the demo must show, by priority; "_need" orders them by how far a practice's life must have got.
@@ -45,6 +46,7 @@ FORCED: list[dict[str, Any]] = [
     dict(primary_leaves="approved_unrecorded", leaves_near_end=True, _need=4),
     dict(partner=True, partner_overlooked=True, _need=7),
     dict(enrollment="denied", excluded=True, _need=5),
+    dict(office_unadministered=True, _need=9),  # enrolled, then its office enrolled too: the longest way
 ]
 
 

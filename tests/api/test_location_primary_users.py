@@ -125,6 +125,10 @@ def test_each_enrolled_location_needs_its_own_primary_user(stack: Stack, tenants
     assert _primary_findings(_audit(client, org, as_of="2026-05-22")) == [("no_primary_user", "B", "critical")]
     record = client.get(f"/v1/organizations/{org}").json()
     assert [s["primary_user_account_id"] for s in record["service_locations"]] == [dana, dana]
+    # Who could administer which PID/SL on a day: A's primary user, and B's from its naming.
+    for day, expected in (("2026-05-25", [("A", dana)]), ("2026-05-26", [("A", dana), ("B", dana)])):
+        access = client.get(f"{VIEW}/{org}/access", params={"on": day}).json()
+        assert [(p["service_location"], p["account_id"]) for p in access["primary_users"]] == expected
 
     # Dana leaves: both PID/SLs she administered have nobody.
     departed = datetime.now(MASSACHUSETTS).date() - timedelta(days=7)
