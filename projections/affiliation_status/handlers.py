@@ -23,8 +23,9 @@ from projections.engine.tracking import OutOfOrder
 name = "affiliation_status"
 aggregates = ("organization", "application")
 # Bumped when what the handlers store of the same events changes (registry.digest): 2, a revalidation's decision
-# moves the enrollment; 3, a provider number issued after the enrollment ended (terminated) enrolls it again.
-revision = 3
+# moves the enrollment; 3, a provider number issued after the enrollment ended (terminated) enrolls it again; 4, an
+# enrollment of a location other than A moves its own entry in ``locations``, not the practice's enrollment.
+revision = 4
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -34,6 +35,7 @@ class ApplicationRow(Row, kw_only=True):
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
     application_id: UUID
     kind: str
+    service_location: str = "A"
     open_deficiencies: int = 0
 
 
@@ -102,6 +104,7 @@ async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> U
             application_id=event.originator_id,
             organization_id=event.organization_id,
             kind=str(event.kind),
+            service_location=event.service_location,
         )
     )
     return await _set_state(rows, event, "opened", position, opening=True)
@@ -135,7 +138,11 @@ async def _set_state(
     status = await _require_organization(rows, application.organization_id)
     column = _COLUMNS_BY_KIND.get(application.kind)
     changes: dict[str, Any] = {}
-    if column is not None and state is not None:
+    if column is not None and application.service_location != "A":
+        # Another location's enrollment (its own PID/SL): its entry in ``locations``, the practice's column unmoved.
+        if state is not None:
+            changes = _location_state(status, application, event, state, position, opening)
+    elif column is not None and state is not None:
         application_column, position_column = f"{column}_application_id", f"{column}_position"
         # The most recently opened application of a kind (by store position, not by
         # arrival: events of different aggregates may be redelivered out of order)
@@ -162,6 +169,21 @@ async def _set_state(
     if not RISK_INPUTS.isdisjoint(changes):
         rows.update(status, sole_enrollment_risk=sole_enrollment_risk(status))
     return application.organization_id
+
+
+def _location_state(
+    status: StatusRow, application: ApplicationRow, event: Application.Event, state: str, position: int, opening: bool
+) -> dict[str, Any]:
+    """A location's enrollment state, driven as the practice's is: by its most recently opened application."""
+    code = application.service_location
+    location = status.locations.get(code, {})
+    if opening and position > location.get("position", 0):
+        location = {"enrollment": state, "application_id": str(event.originator_id), "position": position}
+    elif not opening and location.get("application_id") == str(event.originator_id):
+        location = {**location, "enrollment": state}
+    else:
+        return {}
+    return {"locations": {**status.locations, code: location}}
 
 
 def _revalidated(application: ApplicationRow, state: str | None) -> str | None:

@@ -55,6 +55,7 @@ class StatusRow(Row, kw_only=True):
     enrollment_position: int = 0
     provider_number: str | None = None
     affiliations: dict[str, Any] = msgspec.field(default_factory=dict)  # plan -> {kind, partner_mco, state, dates}
+    locations: dict[str, Any] = msgspec.field(default_factory=dict)  # B-Z -> {enrollment, application_id, position}
     rendering_npis: list[str] = msgspec.field(default_factory=list)
     sole_enrollment_risk: bool = False
     nppes_mismatches: list[dict[str, Any]] = msgspec.field(default_factory=list)  # [{field, detail}]
@@ -96,8 +97,27 @@ def _renumbered(status: StatusRow, event: Organization.ProviderNumberChanged) ->
 
 def _disenrolled(status: StatusRow, event: Organization.Disenrolled) -> dict[str, Any]:
     """The enrollment ended: terminated by MassHealth (as a denied revalidation) or disenrolled at the provider's
-    request; a new enrollment application drives the column again."""
-    return {"enrollment": "terminated" if event.cause is DisenrollmentCause.TERMINATED else "disenrolled"}
+    request, every location's with it; a new enrollment application drives the column again."""
+    ended = "terminated" if event.cause is DisenrollmentCause.TERMINATED else "disenrolled"
+    return {"enrollment": ended, "locations": _locations(status, lambda state: ended if state == "approved" else None)}
+
+
+def _location_added(status: StatusRow, event: Organization.ServiceLocationAdded) -> dict[str, Any]:
+    return {"locations": {**status.locations, event.code: {"enrollment": "not_started"}}}
+
+
+def _location_closed(status: StatusRow, event: Organization.ServiceLocationClosed) -> dict[str, Any]:
+    return {"locations": _locations(status, lambda state: "closed", event.code)}
+
+
+def _locations(status: StatusRow, new_state: Callable[[str], str | None], only: str | None = None) -> dict[str, Any]:
+    """The locations with the enrollment state ``new_state`` gives each (None: unchanged)."""
+    locations = dict(status.locations)
+    for code, location in status.locations.items():
+        state = new_state(location.get("enrollment", "not_started"))
+        if state is not None and only in (None, code):
+            locations[code] = {**location, "enrollment": state}
+    return locations
 
 
 def _linked(status: StatusRow, event: Organization.RenderingProviderLinked) -> dict[str, Any]:
@@ -133,6 +153,8 @@ _CHANGES: dict[type, Callable[[StatusRow, Any], dict[str, Any]]] = {
     Organization.ProviderNumberIssued: _numbered,
     Organization.ProviderNumberChanged: _renumbered,
     Organization.Disenrolled: _disenrolled,
+    Organization.ServiceLocationAdded: _location_added,
+    Organization.ServiceLocationClosed: _location_closed,
     Organization.RenderingProviderLinked: _linked,
     Organization.RenderingProviderUnlinked: _unlinked,
     Organization.AffiliationRequested: _requested,

@@ -22,6 +22,13 @@ class PlanAffiliation(msgspec.Struct, kw_only=True):
     dates: dict[str, date]
 
 
+class LocationEnrollment(msgspec.Struct, kw_only=True):
+    # not_started, opened, submitted, deficient, rejected, approved, denied, withdrawn; closed (the location);
+    # disenrolled or terminated (the practice's enrollment ended)
+    enrollment: str
+    application_id: UUID | None = None  # its latest enrollment application
+
+
 class NppesMismatch(msgspec.Struct):
     field: str
     detail: str
@@ -37,6 +44,7 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     enrollment: str
     provider_number: str | None
     affiliations: dict[str, PlanAffiliation]  # by plan name
+    locations: dict[str, LocationEnrollment]  # each service location other than A, by its letter
     rendering_npis: list[str]
     sole_enrollment_risk: bool  # enrolled with MassHealth, but active with no ACO or MCO
     nppes_mismatches: list[NppesMismatch]  # open: each one would make MassHealth reject the application
@@ -47,6 +55,11 @@ class AffiliationStatus(msgspec.Struct, kw_only=True):
     def from_row(cls, row: asyncpg.Record) -> AffiliationStatus:
         values = dict(row)
         values["affiliations"] = msgspec.json.decode(values["affiliations"], type=dict[str, PlanAffiliation])
+        locations = msgspec.json.decode(values["locations"])
+        values["locations"] = {
+            code: LocationEnrollment(enrollment=v["enrollment"], application_id=v.get("application_id"))
+            for code, v in locations.items()
+        }
         values["nppes_mismatches"] = msgspec.json.decode(values["nppes_mismatches"], type=list[NppesMismatch])
         return cls(**values)
 
@@ -58,7 +71,7 @@ class AffiliationPage(msgspec.Struct):
 
 _COLUMNS = (
     "organization_id, legal_name, npi, entity_kind, risk_level, posc_registration, enrollment, provider_number, "
-    "affiliations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_on, updated_at"
+    "affiliations, locations, rendering_npis, sole_enrollment_risk, nppes_mismatches, registered_on, updated_at"
 )
 SORTABLE = {
     "legal_name": ("legal_name", "text"),

@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS affiliation_status (
     enrollment_position bigint NOT NULL DEFAULT 0,
     provider_number text,
     affiliations jsonb NOT NULL DEFAULT '{}',
+    -- Each service location other than A (its own PID/SL): {"B": {"enrollment": state, "application_id": id,
+    -- "position": the store position of its latest enrollment application}}; A's enrollment is the column above.
+    locations jsonb NOT NULL DEFAULT '{}',
     rendering_npis text[] NOT NULL DEFAULT '{}',
     sole_enrollment_risk boolean NOT NULL DEFAULT false,
     -- What differs from the NPPES record (field, detail), as the domain last compared it.
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS affiliation_applications (
     application_id uuid NOT NULL,
     organization_id uuid NOT NULL,
     kind text NOT NULL,
+    service_location text NOT NULL DEFAULT 'A',  -- the PID/SL's letter an enrollment is for
     open_deficiencies integer NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, application_id)
 );

@@ -28,6 +28,13 @@ class Locations(Lifecycle):
         def nppes_ok(self) -> bool: ...
         def primary_usable(self, day: date) -> bool: ...
 
+    def plan_offices(self, day: date, group: bool) -> None:
+        """A group's or facility's second office, a quarter of them; the demo's unadministered one early."""
+        if group and self.location_rng.random() < 0.25:
+            self.at(self.cal.add(day, self.location_rng.randint(0, 200)), self.add_location)
+        elif self.t.office_unadministered:
+            self.at(self.cal.add(day, 1), self.add_location)
+
     def add_location(self, day: date) -> None:
         """Another physical practice location (service location B): closed again some months later, or enrolled."""
         address = data.address(self.location_rng)
@@ -99,7 +106,7 @@ class Locations(Lifecycle):
         screenings = ["exclusion_lists"] + (["fingerprint_cori", "site_visit"] if self.risk != "limited" else [])
         for screening in screenings:
             self.at(self._location_later(day, 3, 25), self.location_screened, app, screening)
-        self.at(self._location_later(day, 30, 60), self.location_enrolled, app, len(screenings))
+        self.at(self._location_later(day, 45, 60), self.location_enrolled, app, len(screenings))  # as the practice's
 
     def location_screened(self, day: date, app: App, screening: str) -> None:
         if screening == "exclusion_lists" and self.suspected:  # passed once the suspected matches are reviewed

@@ -87,12 +87,7 @@ class Practice(People, Filings, Owners, Locations):
         if kind.entity_kind != "solo_practitioner":
             self.at(self.later(day, 1, 15), self.link_rendering)
             self.at(self.cal.add(day, self.owner_rng.randint(0, 3)), self.disclose_owners)
-            if self.location_rng.random() < 0.25:  # a second office
-                self.at(self.cal.add(day, self.location_rng.randint(0, 200)), self.add_location)
-            elif self.t.office_unadministered:  # the demo's, early
-                self.at(self.cal.add(day, 1), self.add_location)
-        elif self.t.office_unadministered:  # a solo practitioner's second office, the demo's
-            self.at(self.cal.add(day, 1), self.add_location)
+        self.plan_offices(day, group=kind.entity_kind != "solo_practitioner")
         if self.t.existing:
             self.at(day, self.existing_client)
         else:

@@ -22,6 +22,7 @@ from tests.api.helpers import (
     open_account,
     open_application,
     register,
+    wait_for_view,
 )
 from tests.support import Stack, fresh
 
@@ -102,10 +103,18 @@ def test_a_second_office_is_enrolled_under_the_practices_number(stack: Stack, te
     then = client.get(f"/v1/organizations/{org}", params={"as_of": "2026-05-19"}).json()["service_locations"]
     assert [(s["code"], s["pid_sl"]) for s in then] == [("A", f"{NUMBER}A"), ("B", None)]
     assert other.get(f"/v1/organizations/{org}").status_code == 404
+    # The affiliation-status view: B's enrollment in its own entry; the practice's enrollment (no application of
+    # its own here: the number was recorded directly) is not moved by it.
+    b = {"enrollment": "approved", "application_id": app}
+    wait_for_view(client, org, enrollment="not_started", provider_number=NUMBER, locations={"B": b})
+    assert other.get(f"/v1/views/affiliation-status/{org}").status_code == 404
     # A disenrollment ends every location's PID/SL.
     _ok(client, f"/v1/organizations/{org}/disenrollment", cause="voluntary", on="2026-06-30", reason="Practice closed")
     ended = client.get(f"/v1/organizations/{org}").json()["service_locations"]
     assert [(s["code"], s["pid_sl"], s["enrolled_on"]) for s in ended] == [("A", None, None), ("B", None, None)]
+    wait_for_view(client, org, enrollment="disenrolled", locations={"B": {**b, "enrollment": "disenrolled"}})
+    _ok(client, f"/v1/organizations/{org}/service-locations/B/close", on="2026-07-01", reason="Lease ended")
+    wait_for_view(client, org, locations={"B": {**b, "enrollment": "closed"}})
 
 
 def test_each_enrolled_location_needs_its_own_primary_user(stack: Stack, tenants: tuple[str, str]) -> None:
