@@ -31,11 +31,13 @@ async def location_enrolled(rows: ViewRows, event: Organization.ServiceLocationE
 async def enrollment_ended(
     rows: ViewRows, event: Organization.ServiceLocationClosed | Organization.Disenrolled, position: int
 ) -> UUID:
-    """A location's closing ends its enrollment; the practice's disenrollment ends every location's."""
+    """A location's closing ends its enrollment; the practice's disenrollment ends every location's. The two may be
+    recorded in either order of their days (they touch different parts of the record): the earlier day ends it."""
     code = event.code if isinstance(event, Organization.ServiceLocationClosed) else None
     for period in await rows.of_organization(LocationEnrollmentRow, event.originator_id):
-        if period.ended_on is None and code in (None, period.code):
-            rows.update(period, ended_on=max(period.enrolled_on, event.on))
+        if code in (None, period.code) and period.enrolled_on <= event.on:
+            ended = event.on if period.ended_on is None else min(period.ended_on, event.on)
+            rows.update(period, ended_on=ended)
     return await touch(rows, event.originator_id, event)
 
 

@@ -218,6 +218,10 @@ async def access_on(
         f"UNION ALL SELECT code, {_TERM} FROM access_audit_location_primaries) t "
         "LEFT JOIN access_audit_accounts a USING (tenant_id, account_id) "
         "WHERE t.organization_id = $1 AND t.started_on <= $2 AND (t.ended_on IS NULL OR t.ended_on >= $2) "
+        # Another location's, while it was enrolled that day (not once it closed or the practice was disenrolled).
+        "AND (t.service_location = 'A' OR EXISTS (SELECT 1 FROM access_audit_location_enrollments e "
+        "WHERE e.organization_id = t.organization_id AND e.code = t.service_location AND e.enrolled_on <= $2 "
+        "AND (e.ended_on IS NULL OR e.ended_on > $2))) "
         "ORDER BY t.service_location, t.started_on, t.started_version",
         organization_id,
         on,

@@ -12,6 +12,7 @@ from domain.nppes import NO_SNAPSHOT
 from domain.organization import Organization
 from projections.affiliation_status.organization import (
     RISK_INPUTS,
+    STICKY,
     StatusRow,
     apply_organization_event,
     sole_enrollment_risk,
@@ -24,8 +25,9 @@ name = "affiliation_status"
 aggregates = ("organization", "application")
 # Bumped when what the handlers store of the same events changes (registry.digest): 2, a revalidation's decision
 # moves the enrollment; 3, a provider number issued after the enrollment ended (terminated) enrolls it again; 4, an
-# enrollment of a location other than A moves its own entry in ``locations``, not the practice's enrollment.
-revision = 4
+# enrollment of a location other than A moves its own entry in ``locations``, not the practice's enrollment; 5, a
+# location's entry closed or ended stays so against its older application's later events.
+revision = 5
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -88,12 +90,34 @@ async def _organization_event(rows: ViewRows, event: Organization.Event, positio
 
 async def _disenrolled(rows: ViewRows, event: Organization.Disenrolled, position: int) -> UUID:
     """The enrollment ended: its state (organization.py) drives the column from this position, until a later
-    enrollment application or revalidation decision."""
+    enrollment application or revalidation decision; the same for each location's entry."""
     await apply_organization_event(rows, event)
+    await _stamp_locations(rows, event.originator_id, position)
     status = await rows.get(StatusRow, event.originator_id)
     if status is not None:
         rows.update(status, enrollment_position=position)
     return event.originator_id
+
+
+async def _location_event(
+    rows: ViewRows, event: Organization.ServiceLocationAdded | Organization.ServiceLocationClosed, position: int
+) -> UUID:
+    """A location added or closed: an opening of an application for it stored before this (another aggregate's
+    event, redelivered after it) does not move its entry back."""
+    await apply_organization_event(rows, event)
+    await _stamp_locations(rows, event.originator_id, position, event.code)
+    return event.originator_id
+
+
+async def _stamp_locations(rows: ViewRows, organization_id: UUID, position: int, only: str | None = None) -> None:
+    status = await rows.get(StatusRow, organization_id)
+    if status is None:
+        return
+    stamped = {
+        code: {**entry, "position": max(entry.get("position", 0), position)} if only in (None, code) else entry
+        for code, entry in status.locations.items()
+    }
+    rows.update(status, locations=stamped)
 
 
 async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
@@ -180,6 +204,8 @@ def _location_state(
     if opening and position > location.get("position", 0):
         location = {"enrollment": state, "application_id": str(event.originator_id), "position": position}
     elif not opening and location.get("application_id") == str(event.originator_id):
+        if location.get("enrollment") in STICKY:
+            return {}
         location = {**location, "enrollment": state}
     else:
         return {}
@@ -216,6 +242,8 @@ handlers = Handlers(
         Organization.Registered: _registered,
         Organization.Event: _organization_event,
         Organization.Disenrolled: _disenrolled,
+        Organization.ServiceLocationAdded: _location_event,
+        Organization.ServiceLocationClosed: _location_event,
         Application.Opened: _opened,
         Application.DeficiencyNoticed: _deficiency_or_rejection,
         Application.DeficiencyResolved: _deficiency_or_rejection,

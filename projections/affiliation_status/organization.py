@@ -65,6 +65,10 @@ class StatusRow(Row, kw_only=True):
 
 
 ENDED = frozenset({"terminated", "disenrolled"})  # enrollment states in which the provider is not enrolled
+# A location's states its application's later events do not move (only a newer application does): it closed, or the
+# practice's enrollment ended; and those a disenrollment leaves as they are.
+STICKY = ENDED | {"closed"}
+QUIET = STICKY | {"not_started"}
 
 
 def sole_enrollment_risk(status: StatusRow) -> bool:
@@ -99,11 +103,13 @@ def _disenrolled(status: StatusRow, event: Organization.Disenrolled) -> dict[str
     """The enrollment ended: terminated by MassHealth (as a denied revalidation) or disenrolled at the provider's
     request, every location's with it; a new enrollment application drives the column again."""
     ended = "terminated" if event.cause is DisenrollmentCause.TERMINATED else "disenrolled"
-    return {"enrollment": ended, "locations": _locations(status, lambda state: ended if state == "approved" else None)}
+    # A location's pending application ends with it too: MassHealth enrolls a location only under a current number.
+    return {"enrollment": ended, "locations": _locations(status, lambda state: None if state in QUIET else ended)}
 
 
 def _location_added(status: StatusRow, event: Organization.ServiceLocationAdded) -> dict[str, Any]:
-    return {"locations": {**status.locations, event.code: {"enrollment": "not_started"}}}
+    # Its application's opening may have arrived first (another aggregate's event, redelivered): keep what it set.
+    return {"locations": {event.code: {"enrollment": "not_started"}, **status.locations}}
 
 
 def _location_closed(status: StatusRow, event: Organization.ServiceLocationClosed) -> dict[str, Any]:

@@ -41,14 +41,16 @@ class DateCorrectionUseCases(ComplianceUseCases):
         target = check_correction(organization.history, command.version, command.on)  # its own rules first
         if isinstance(target, Organization.Registered) and command.on > target.registered_on:
             self._check_started_after(actor, organization_id, command.on)
-        if isinstance(target, Organization.PrimaryUserReplaced):
-            approved = self.load(actor, Application, target.modification_id).decided_on
+        modification_id = getattr(target, "modification_id", None) if isinstance(target, _NAMING) else None
+        if modification_id is not None:
+            approved = self.load(actor, Application, modification_id).decided_on
             if approved is not None:  # a replacement rests on an approved POSC-DC-PM
                 check_effective_day(command.on, "primary user replaced", (approved, "POSC-DC-PM approved"))
         if isinstance(target, _NAMING):
             named = effective_day(self.load(actor, UserAccount, target.account_id).history[0])
             check_effective_day(command.on, "primary user named", (named, "its user account opened"))
-            was = effective_day(target)
+        if isinstance(target, _NAMING) and not isinstance(target, Organization.LocationPrimaryUserNamed):
+            was = effective_day(target)  # location A's primary user: the one who grants
             return self._correct(
                 actor, organization, command, lambda: self._check_grants_between(actor, organization, was, command.on)
             )
@@ -82,7 +84,7 @@ class DateCorrectionUseCases(ComplianceUseCases):
         if isinstance(target, Application.Approved) and application.kind is ApplicationKind.PRIMARY_USER_MODIFICATION:
             organization = self.load(actor, Organization, application.organization_id)
             for event in organization.history:
-                if isinstance(event, Organization.PrimaryUserReplaced) and event.modification_id == application_id:
+                if isinstance(event, _NAMING) and getattr(event, "modification_id", None) == application_id:
                     check_effective_day(event.on, "primary user replaced", (command.on, "POSC-DC-PM approved"))
         return self._correct(actor, application, command)
 
@@ -126,7 +128,9 @@ class DateCorrectionUseCases(ComplianceUseCases):
             primary = self.on_day(actor, UserAccount, primary_id, on)[1]
         try:
             granter = granting_primary_user(account, organization, primary, on)
-        except RuleViolation:  # nobody could grant that day: not the granter recorded
+        except RuleViolation as refused:  # nobody could grant that day: not the granter recorded
+            if refused.rule == "primary-user-not-registered":
+                raise  # the primary user's POSC registration is not recorded by then: say so
             granter = _NOBODY
         check_same_granter(on, grant.granted_by, granter)
 
@@ -170,6 +174,7 @@ class DateCorrectionUseCases(ComplianceUseCases):
 
 
 _OPENED_TOPICS: dict[type[TenantAggregate], str] = {kind: get_topic(kind.Opened) for kind in (UserAccount, Application)}
-_NAMING = (Organization.PrimaryUserDesignated, Organization.PrimaryUserReplaced)
+# A primary user named: the practice's (location A's) or another location's (a PID/SL's).
+_NAMING = (Organization.PrimaryUserDesignated, Organization.PrimaryUserReplaced, Organization.LocationPrimaryUserNamed)
 _NOBODY = UUID(int=0)  # the granter of a day without an active primary user: matches no recorded one
 _NAMES = {UserAccount: "user account", Application: "application"}
