@@ -42,8 +42,9 @@ def check_primary_user_modification(
 
 
 def check_location_primary_account(account: UserAccount, organization_id: UUID, on: date) -> None:
-    """A service location's primary user is one of the practice's own staff, active and with it on day ``on``: a
-    business partner administers nobody's access, and a person who left cannot (one ID per person, the policy)."""
+    """A service location's primary user is one of the practice's own staff, active and with it on day ``on``
+    (``account`` as it stood that day, when the naming is recorded late): a business partner administers nobody's
+    access, and a person who left cannot (one ID per person, the policy)."""
     if account.organization_id != organization_id:
         raise RuleViolation("account-of-another-organization", "The account is not one of this organization's.")
     if account.role is AccountRole.BUSINESS_PARTNER:

@@ -70,8 +70,8 @@ class UserAccountUseCases(ComplianceUseCases):
         """One of the practice's staff becomes the primary user of its location ``code`` (B-Z); a successor on an
         approved POSC-DC-PM for that location."""
         organization = self.load(actor, Organization, organization_id, expected_version)
-        account = self.load(actor, UserAccount, command.account_id)
-        check_location_primary_account(account, organization_id, command.on)
+        account, then = self.on_day(actor, UserAccount, command.account_id, command.on)
+        check_location_primary_account(then or account, organization_id, command.on)  # as it stood that day
         if command.modification_id is not None:
             modification = self.load(actor, Application, command.modification_id)
             check_primary_user_modification(modification, organization_id, command.on, code)

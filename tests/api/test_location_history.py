@@ -57,3 +57,19 @@ def test_a_closed_office_stays_closed_in_the_affiliation_view(stack: Stack, tena
     _ok(client, f"/v1/organizations/{org}/service-locations/B/close", on="2026-04-20", reason="Lease ended")
     _ok(client, f"/v1/applications/{app}/withdraw", withdrawn_on="2026-04-21", reason="The office closed")
     wait_for_view(client, org, locations={"B": {"enrollment": "closed", "application_id": app}})
+
+
+def test_a_naming_recorded_late_judges_the_account_as_it_stood_that_day(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org, _, app = _enrolled_practice(client)
+    _ok(client, f"/v1/applications/{app}/approve", decided_on="2026-05-20", provider_number=NUMBER)
+    carla = open_account(client, org, "Carla Diaz", "subordinate", opened_on="2026-05-25")
+    _ok(client, f"/v1/user-accounts/{carla}/deactivate", on="2026-06-10", reason="ID unused")
+    path = f"/v1/organizations/{org}/service-locations/B/primary-user"
+    # Named after the ID was deactivated: refused; named (recorded now) on a day it was active: stands.
+    assert_problem(client.post(path, json={"account_id": carla, "on": "2026-06-12"}), 422, "account-not-active")
+    _ok(client, path, account_id=carla, on="2026-05-27")
+    # From the deactivation on, the audit knows B's primary user is gone.
+    gone = ("primary_user_departed_without_modification", "B", "critical")
+    assert gone in _primary_findings(_audit(client, org, as_of="2026-06-15"))
+    assert gone not in _primary_findings(_audit(client, org, as_of="2026-06-01"))
