@@ -125,11 +125,16 @@ class TenantAggregate(Aggregate):
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         check_event_text(kwargs)
-        day = _new_day(event_class, kwargs)
-        if day is not None:
-            earlier = self.fact_days.follows(fact_keys(event_class, kwargs), fact_keys(event_class, kwargs, "reads"))
-            check_effective_day(day, describe(event_class), earlier)
+        self.check_fact_day(event_class, **kwargs)
         super().trigger_event(event_class, **kwargs)
+
+    def check_fact_day(self, event_class: Any, **fields: Any) -> None:
+        """Refuse, as triggering it would, an event of this class with these fields dated in the future or before a
+        fact it follows: a rule spanning two records checks both before changing either."""
+        day = _new_day(event_class, fields)
+        if day is not None:
+            earlier = self.fact_days.follows(fact_keys(event_class, fields), fact_keys(event_class, fields, "reads"))
+            check_effective_day(day, describe(event_class), earlier)
 
     def correct_effective_date(self, *, version: int, on: date, actor: str, reason: str) -> None:
         """Say that the fact at ``version`` took effect ``on``: refused if it has no business day, already has

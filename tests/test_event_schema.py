@@ -9,13 +9,14 @@ from eventsourcing.domain import CanMutateAggregate
 
 from domain.application import Application
 from domain.organization import Organization
+from domain.practitioner import Practitioner
 from domain.user_account import UserAccount
 from services.store.transcoder import pii_fields, state_decoder
 
 
 def _event_classes() -> list[type]:
     found = []
-    for aggregate in (Organization, UserAccount, Application):
+    for aggregate in (Organization, UserAccount, Application, Practitioner):
         for value in vars(aggregate).values():
             # eventsourcing also defines a generic "Created" class on each aggregate, unused here.
             if (
@@ -33,10 +34,18 @@ EVENTS = _event_classes()
 
 def test_every_aggregate_has_its_events() -> None:
     names = {e.__qualname__ for e in EVENTS}
-    assert {"Organization.Registered", "UserAccount.Opened", "Application.Opened", "Application.Approved"} <= names
-    assert len(EVENTS) == 59  # a new event type must be added here deliberately
+    assert {
+        "Organization.Registered",
+        "UserAccount.Opened",
+        "Application.Opened",
+        "Application.Approved",
+        "Practitioner.Registered",
+        "Practitioner.LinkEnded",
+    } <= names
+    assert len(EVENTS) == 70  # a new event type must be added here deliberately
     corrections = {e.__qualname__ for e in EVENTS if e.__name__ == "EffectiveDateCorrected"}
-    assert corrections == {f"{a}.EffectiveDateCorrected" for a in ("Organization", "UserAccount", "Application")}
+    aggregates = ("Organization", "UserAccount", "Application", "Practitioner")
+    assert corrections == {f"{a}.EffectiveDateCorrected" for a in aggregates}
 
 
 @pytest.mark.parametrize("event_class", EVENTS, ids=lambda e: e.__qualname__)
@@ -58,4 +67,5 @@ def test_pii_fields_are_the_expected_ones() -> None:
         ("Organization.PersonDisclosed", "birth_date"),
         ("UserAccount.Opened", "date_of_birth"),
         ("UserAccount.DateOfBirthRecorded", "date_of_birth"),
+        ("Practitioner.Registered", "date_of_birth"),
     }

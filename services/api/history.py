@@ -16,6 +16,7 @@ from domain.application import Application
 from domain.base import TenantAggregate
 from domain.business_time import business_today, parse_business_day
 from domain.organization import Organization
+from domain.practitioner import Practitioner
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
 from services.api.commands import call
@@ -175,4 +176,25 @@ async def application_history(
     return await _page(request, credledger, Application, application_id, since, until, event, limit, cursor)
 
 
-HISTORY_ROUTES = [organization_history, user_account_history, application_history]
+@get(
+    "/v1/practitioners/{practitioner_id:uuid}/history",
+    operation_id="getPractitionerHistory",
+    guards=[may_read_history],
+    tags=["history"],
+    description=_DOC,
+    **read_docs("A practitioner's compliance history"),
+)
+async def practitioner_history(
+    request: Request,
+    credledger: Service,
+    practitioner_id: FromPath[UUID],
+    since: From = None,
+    until: To = None,
+    event: Kinds = None,
+    limit: Limit = 100,
+    cursor: FromQuery[str | None] = None,
+) -> HistoryPage:
+    return await _page(request, credledger, Practitioner, practitioner_id, since, until, event, limit, cursor)
+
+
+HISTORY_ROUTES = [organization_history, user_account_history, application_history, practitioner_history]

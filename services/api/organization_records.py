@@ -190,7 +190,8 @@ class OrganizationRecordsController(Controller):
         operation_id="linkRenderingProvider",
         guards=[may_write],
         status_code=200,
-        **command_docs("Link a rendering clinician to the group"),
+        deprecated=True,
+        **command_docs("Link a rendering clinician's NPI to the group (deprecated)"),
     )
     async def link(
         self,
@@ -199,7 +200,10 @@ class OrganizationRecordsController(Controller):
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
-        """Links a rendering clinician's Type 1 NPI to the group's Type 2 NPI, as done in the POSC dashboard."""
+        """Links a rendering clinician's Type 1 NPI to the group's Type 2 NPI, as done in the POSC dashboard, without a
+        practitioner record. Deprecated: link through the clinician's record (POST
+        /v1/practitioners/{id}/rendering-links), which keeps its credentials, service location and dates; that link
+        adopts an NPI linked here."""
         return await command.run(credledger.link_rendering_provider, organization_id, data)
 
     @post(
@@ -207,7 +211,8 @@ class OrganizationRecordsController(Controller):
         operation_id="unlinkRenderingProvider",
         guards=[may_write],
         status_code=200,
-        **command_docs("Unlink a rendering clinician from the group"),
+        deprecated=True,
+        **command_docs("Unlink a rendering clinician's NPI from the group (deprecated)"),
     )
     async def unlink(
         self,
@@ -217,7 +222,8 @@ class OrganizationRecordsController(Controller):
         credledger: Service,
         command: Runner,
     ) -> Response[SavedOut]:
-        """Removes the link between the clinician's Type 1 NPI (in the path) and the group."""
+        """Removes the link between the clinician's Type 1 NPI (in the path) and the group. Deprecated: end the link
+        through the clinician's record (POST /v1/practitioners/{id}/rendering-link-ends)."""
         return await command.run(credledger.unlink_rendering_provider, organization_id, npi, data)
 
     @post(

@@ -6,6 +6,7 @@ from services.app.compliance import ComplianceUseCases
 from services.app.date_corrections import DateCorrectionUseCases
 from services.app.disclosures import DisclosureUseCases
 from services.app.organizations import OrganizationUseCases
+from services.app.practitioners import PractitionerUseCases
 from services.app.user_accounts import UserAccountUseCases
 from services.store.idempotency import Saved
 
@@ -14,6 +15,7 @@ class Credledger(
     OrganizationUseCases,
     DisclosureUseCases,
     UserAccountUseCases,
+    PractitionerUseCases,
     ApplicationUseCases,
     DateCorrectionUseCases,
     ComplianceUseCases,

@@ -35,6 +35,29 @@ OWNER = {
     "ownership_percent": 60,
     "on": "2026-03-01",
 }
+CLINICIAN = {
+    "npi": "1987654328",
+    "first_name": "Ana",
+    "last_name": "Reyes",
+    "degree": "MD",
+    "date_of_birth": "1979-03-14",
+    "registered_on": "2026-01-12",
+}
+CLINICIAN_RECORD = {  # NPPES's record of the clinician: it matches
+    "number": "1987654328",
+    "enumeration_type": "NPI-1",
+    "basic": {"first_name": "ANA", "last_name": "REYES", "status": "A"},
+    "taxonomies": [{"code": "207Q00000X", "primary": True}],
+    "addresses": [],
+}
+LICENSE = {
+    "state": "MA",
+    "license_type": "MD",
+    "number": "265123",
+    "issued_on": "2024-06-30",
+    "expires_on": "2026-06-30",
+    "on": "2026-03-02",
+}
 
 
 @dataclass
@@ -50,6 +73,7 @@ class World:
     mailed: str  # a POSC registration mailed on 2026-03-02, its delivery not confirmed yet
     partner: str  # a business partner's account (a billing agency)
     owner: str  # a disclosed owner of the practice (60%), since 2026-03-01
+    practitioner: str  # a clinician the firm credentials for the practice, since 2026-01-12
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
@@ -84,7 +108,20 @@ def build(client: httpx.Client) -> World:
     partner = account("business_partner", partner_firm="Acme Billing", partner_function="claims")
     disclosed = client.post(f"/v1/organizations/{org}/disclosures", json=OWNER)
     assert disclosed.status_code == 201, disclosed.text
-    return World(client, org, primary, subordinate, posc, enrollment, mailed, partner, disclosed.json()["id"])
+    practitioner = client.post("/v1/practitioners", json={**CLINICIAN, "organization_id": org})
+    assert practitioner.status_code == 201, practitioner.text
+    return World(
+        client,
+        org,
+        primary,
+        subordinate,
+        posc,
+        enrollment,
+        mailed,
+        partner,
+        disclosed.json()["id"],
+        practitioner.json()["id"],
+    )
 
 
 @dataclass(frozen=True)
@@ -187,6 +224,17 @@ def _deactivated(world: World) -> None:
 def _granted(world: World) -> None:
     body = {"function": "claims_batch"}
     assert world.client.post(world.path("/v1/user-accounts/{subordinate}/access-grants"), json=body).status_code == 200
+
+
+def _licensed(world: World) -> None:
+    path = world.path("/v1/practitioners/{practitioner}/licenses")
+    assert world.client.post(path, json=LICENSE).status_code == 200
+
+
+def _rendering(world: World) -> None:
+    body = {"organization_id": world.org, "service_location": "A", "on": "2026-03-02"}
+    path = world.path("/v1/practitioners/{practitioner}/rendering-links")
+    assert world.client.post(path, json=body).status_code == 200
 
 
 ENDPOINTS = [
@@ -500,6 +548,91 @@ ENDPOINTS = [
         ({"rejected_on": "2026-03-01", "cause": "NPPES"}, "date-before-submission"),
     ),
     Endpoint("withdrawApplication", "/v1/applications/{posc}/withdraw", {"withdrawn_on": "2026-03-05"}, None),
+    # A clinician's record: NPPES, credentials, CAQH, rendering at the practice's service locations.
+    Endpoint(
+        "recordPractitionerNppesSnapshot",
+        "/v1/practitioners/{practitioner}/nppes-snapshots",
+        {"record": CLINICIAN_RECORD, "retrieved_on": "2026-04-02"},
+        ({"record": {"number": "1987654328"}, "retrieved_on": "2026-04-02"}, "invalid-nppes-record"),
+    ),
+    Endpoint(
+        "recordLicense",
+        "/v1/practitioners/{practitioner}/licenses",
+        LICENSE,
+        ({**LICENSE, "state": "XX"}, "invalid-state"),
+    ),
+    Endpoint(
+        "recordDeaRegistration",
+        "/v1/practitioners/{practitioner}/dea-registrations",
+        {"number": "AR1234563", "state": "MA", "schedules": ["2", "3"], "expires_on": "2027-03-31", "on": "2026-03-02"},
+        (
+            {"number": "AR1234564", "state": "MA", "schedules": ["2"], "expires_on": "2027-03-31", "on": "2026-03-02"},
+            "invalid-dea-number",
+        ),
+    ),
+    Endpoint(
+        "recordBoardCertification",
+        "/v1/practitioners/{practitioner}/board-certifications",
+        {"board": "ABIM", "specialty": "Internal Medicine", "certified_on": "2019-08-15", "on": "2026-03-02"},
+        (
+            {
+                "board": "ABIM",
+                "specialty": "Internal Medicine",
+                "certified_on": "2019-08-15",
+                "expires_on": "2019-08-15",
+            },
+            "expiry-before-start",
+        ),
+    ),
+    Endpoint(
+        "recordMalpracticeCoverage",
+        "/v1/practitioners/{practitioner}/malpractice-coverage",
+        {
+            "carrier": "CRICO",
+            "policy_number": "PL-44871",
+            "per_claim_limit": 1_000_000,
+            "aggregate_limit": 3_000_000,
+            "effective_on": "2026-01-01",
+            "expires_on": "2027-01-01",
+        },
+        (
+            {
+                "carrier": "CRICO",
+                "policy_number": "PL-44871",
+                "per_claim_limit": 3_000_000,
+                "aggregate_limit": 1_000_000,
+                "effective_on": "2026-01-01",
+                "expires_on": "2027-01-01",
+            },
+            "malpractice-limits",
+        ),
+    ),
+    Endpoint(
+        "endCredential",
+        "/v1/practitioners/{practitioner}/credential-ends",
+        {"credential": "license:MA:MD", "on": "2026-04-01", "reason": "Moved to New Hampshire"},
+        ({"credential": "license:MA:MD", "on": "2026-04-01"}, "reason-required"),
+        _licensed,
+    ),
+    Endpoint(
+        "attestCaqh",
+        "/v1/practitioners/{practitioner}/caqh-attestations",
+        {"caqh_id": "16789012", "attested_on": "2026-04-02"},
+        ({"caqh_id": "1678901a", "attested_on": "2026-04-02"}, "invalid-caqh-id"),
+    ),
+    Endpoint(
+        "linkRendering",
+        "/v1/practitioners/{practitioner}/rendering-links",
+        {"organization_id": "{org}", "service_location": "A", "on": "2026-03-02"},
+        ({"organization_id": "{org}", "service_location": "C", "on": "2026-03-02"}, "service-location-unknown"),
+    ),
+    Endpoint(
+        "endRendering",
+        "/v1/practitioners/{practitioner}/rendering-link-ends",
+        {"organization_id": "{org}", "service_location": "A", "on": "2026-04-01"},
+        ({"organization_id": "{org}", "service_location": "B", "on": "2026-04-01"}, "rendering-not-linked"),
+        _rendering,
+    ),
 ]
 
 
@@ -547,6 +680,7 @@ def test_every_command_route_is_in_the_table(stack: Stack) -> None:
         "openApplication",
         "replacePrimaryUser",
         "discloseOwnerOrManagingEmployee",
+        "registerPractitioner",
     }
     batches = {"importHistory", "importHistoryCsv"}  # a batch of the others (tests/api/test_onboarding_import.py)
     assert commands - creators - batches == {e.name for e in ENDPOINTS}
@@ -563,6 +697,7 @@ def test_creation_commands_check_the_tenant_and_role(stack: Stack, tenants: tupl
             ("/v1/applications", {"organization_id": org, "kind": "enrollment", "channel": "portal"}),
             (f"/v1/organizations/{org}/primary-user/replace", {"person_name": "X", "modification_id": org}),
             (f"/v1/organizations/{org}/disclosures", OWNER),
+            ("/v1/practitioners", {**CLINICIAN, "organization_id": org}),
         ):
             assert_problem(client.post(path, json=body), status, rule)
     assert_problem(viewer.post("/v1/organizations", json=ORG), 403, "forbidden")

@@ -32,11 +32,16 @@ class Records:
         assert account.status_code == 201, account.text
         self.account = account.json()["id"]
         self.application = open_application(self.client, self.org)
+        practitioner = self.client.post("/v1/practitioners", json={"organization_id": self.org, "npi": "1987654328",
+                                        "first_name": "Ana", "last_name": "Reyes", "degree": "MD"})  # fmt: skip
+        assert practitioner.status_code == 201, practitioner.text
+        self.practitioner = practitioner.json()["id"]
         register(stack.client(self.tenants[1]))
 
     def ids(self) -> dict[str, str]:
         # A disclosure's id: any id will do, the body is refused before the record is looked up.
         ids = {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
+        ids["practitioner_id"] = self.practitioner
         return {**ids, "person_id": self.org}
 
     def stored(self) -> tuple[int, ...]:

@@ -82,7 +82,7 @@ def test_every_operation_declares_its_problem_answers(document: dict[str, Any]) 
 def test_commands_declare_their_request_and_response_headers(document: dict[str, Any]) -> None:
     for _method, path, operation in commands(document):
         headers = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
-        creates = path in ("/v1/organizations", "/v1/user-accounts", "/v1/applications")
+        creates = path in ("/v1/organizations", "/v1/user-accounts", "/v1/applications", "/v1/practitioners")
         # A command on an existing record names the version it expects; one that creates a record has none.
         assert headers == ({"Idempotency-Key"} if creates else {"If-Match", "Idempotency-Key"}), (path, headers)
         success = next(status for status in operation["responses"] if status.startswith("2"))

@@ -16,10 +16,12 @@ import pytest
 from domain.address import Address
 from domain.application import Application, ApplicationKind, Channel
 from domain.application_values import FORM_KINDS
+from domain.credentials import BoardCertification, DeaRegistration, License, LicenseStatus, MalpracticeCoverage
 from domain.dossier import Document, DocumentType
 from domain.errors import DomainError, RuleViolation
 from domain.nppes import NppesSnapshot, snapshot_from_api
 from domain.organization import EntityKind, Organization, RiskLevel
+from domain.practitioner import Practitioner
 from domain.taxonomy import TaxonomySelection
 from domain.tin import TinKind
 from domain.user_account import AccountRole, UserAccount
@@ -203,6 +205,72 @@ def submitted_application(
     attach_required(application)
     application.submit(submitted_on=SUBMITTED_ON, nppes_mismatches=[], actor="user-1")
     return application
+
+
+# A clinician (Type 1 NPI) the firm credentials for a client practice: Elise Hiza, as her real NPPES record has her.
+PRACTITIONER_REGISTERED_ON = date(2026, 1, 12)  # after the practice's registration (REGISTERED_ON)
+VERIFIED_ON = date(2026, 2, 2)  # the day the tests verify a credential
+
+
+def register_practitioner(**overrides: Any) -> Practitioner:
+    kwargs: dict[str, Any] = dict(
+        tenant_id="firm-a",
+        organization_id=ORG_ID,
+        npi=HIZA_NPI,
+        first_name="Elise",
+        middle_name="Aileen",
+        last_name="Hiza",
+        degree="MD",
+        taxonomy_code="207X00000X",  # her primary taxonomy in NPPES
+        date_of_birth=date(1975, 6, 1),
+        registered_on=PRACTITIONER_REGISTERED_ON,
+        actor="user-1",
+    )
+    kwargs.update(overrides)
+    return Practitioner.register(**kwargs)
+
+
+def a_license(**overrides: Any) -> License:
+    kwargs: dict[str, Any] = dict(
+        state="MA",
+        license_type="MD",
+        number="265123",
+        issued_on=date(2024, 6, 30),
+        expires_on=date(2026, 6, 30),
+        status=LicenseStatus.ACTIVE,
+    )
+    kwargs.update(overrides)
+    return License(**kwargs)
+
+
+def a_dea_registration(**overrides: Any) -> DeaRegistration:
+    kwargs: dict[str, Any] = dict(
+        number="AR1234563", state="MA", schedules=("2", "3", "4", "5"), expires_on=date(2027, 3, 31)
+    )
+    kwargs.update(overrides)
+    return DeaRegistration(**kwargs)
+
+
+def a_board_certification(**overrides: Any) -> BoardCertification:
+    kwargs: dict[str, Any] = dict(
+        board="ABOS", specialty="Orthopaedic Surgery", certified_on=date(2019, 8, 15), expires_on=date(2029, 12, 31)
+    )
+    kwargs.update(overrides)
+    return BoardCertification(**kwargs)
+
+
+def a_malpractice_coverage(**overrides: Any) -> MalpracticeCoverage:
+    """A policy at the $1M/$3M limits the enrollment guide asks for."""
+    kwargs: dict[str, Any] = dict(
+        carrier="CRICO",
+        policy_number="PL-44871",
+        per_claim_limit=1_000_000,
+        aggregate_limit=3_000_000,
+        effective_on=date(2026, 1, 1),
+        expires_on=date(2027, 1, 1),
+    )
+    kwargs.update(overrides)
+    return MalpracticeCoverage(**kwargs)
 
 
 def state_of(aggregate: Any) -> dict[str, Any]:

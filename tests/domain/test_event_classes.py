@@ -26,8 +26,17 @@ from domain.access_log import AccessLog
 from domain.application import Application
 from domain.business_time import ANY
 from domain.organization import Organization
+from domain.practitioner import Practitioner
+from domain.rendering import link_rendering
 from domain.user_account import UserAccount
-from tests.domain.builders import open_account, register_peach, submitted_application
+from tests.domain.builders import (
+    VERIFIED_ON,
+    a_license,
+    open_account,
+    register_peach,
+    register_practitioner,
+    submitted_application,
+)
 
 # Every event type, by aggregate: stored events carry these names (topic "domain.<module>:<Aggregate>.<Name>").
 EVENTS = {
@@ -43,6 +52,8 @@ EVENTS = {
         DateOfBirthRecorded""",
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
+    Practitioner: """Registered NppesSnapshotRecorded LicenseRecorded DeaRegistrationRecorded BoardCertificationRecorded
+        MalpracticeCoverageRecorded CredentialEnded CaqhAttested LinkedToOrganization LinkEnded""",
     AccessLog: "Opened PersonalDataRead AccessRefused",
 }
 # Each event's business day (domain/business_time.py): the field holding it (None: the day it was recorded) and
@@ -110,6 +121,18 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "Rejected": ("rejected_on", (ANY,)),
         "Withdrawn": ("withdrawn_on", (ANY,)),
     },
+    Practitioner: {
+        "Registered": ("registered_on", (ANY,)),
+        "NppesSnapshotRecorded": ("snapshot.retrieved_on", ("nppes",)),
+        "LicenseRecorded": ("on", ("license:{license.state}:{license.license_type}",)),
+        "DeaRegistrationRecorded": ("on", ("dea:{registration.state}",)),
+        "BoardCertificationRecorded": ("on", ("board:{certification.board}:{certification.specialty}",)),
+        "MalpracticeCoverageRecorded": ("on", ("malpractice",)),
+        "CredentialEnded": ("on", ("{credential}",)),  # its key: license:MA:MD, dea:MA... (the parts above)
+        "CaqhAttested": ("attested_on", ("caqh",)),
+        "LinkedToOrganization": ("on", ("link:{linked_organization_id}:{service_location}",)),
+        "LinkEnded": ("on", ("link:{linked_organization_id}:{service_location}",)),
+    },
     AccessLog: {"Opened": (None, (ANY,)), "PersonalDataRead": (None, (ANY,)), "AccessRefused": (None, (ANY,))},
 }
 # Parts an event only reads (a rule checked them), which therefore commute with other reads of them.
@@ -156,7 +179,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 59
+    assert len(METHODS) == 69
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)
@@ -187,7 +210,7 @@ def test_the_recorded_class_keeps_its_topic(method: tuple[type, CommandMethodDec
     assert resolve_topic(topic) is recorded
 
 
-@pytest.mark.parametrize("aggregate", [Organization, UserAccount, Application], ids=lambda a: a.__name__)
+@pytest.mark.parametrize("aggregate", [Organization, UserAccount, Application, Practitioner], ids=lambda a: a.__name__)
 def test_each_aggregate_records_corrections_of_days_under_its_own_topic(aggregate: type) -> None:
     recorded = aggregate.EffectiveDateCorrected  # type: ignore[attr-defined]
     assert issubclass(recorded, aggregate.Event) and recorded.corrects_a_day
@@ -197,7 +220,10 @@ def test_each_aggregate_records_corrections_of_days_under_its_own_topic(aggregat
 
 def test_commands_record_the_derived_classes() -> None:
     log = AccessLog.open(tenant_id="firm-a", subject_id=None, actor="user-1")
-    for aggregate in (register_peach(), open_account(), submitted_application(), log):
+    group, practitioner = register_peach(), register_practitioner()
+    practitioner.record_credential(a_license(), on=VERIFIED_ON, actor="user-1")
+    link_rendering(practitioner, group, service_location="A", on=VERIFIED_ON, actor="user-1")  # both records
+    for aggregate in (group, open_account(), submitted_application(), practitioner, log):
         for recorded in aggregate.collect_events():
             assert type(recorded) is getattr(type(aggregate), type(recorded).__name__)
             assert isinstance(recorded, type(aggregate).Event)

@@ -18,6 +18,7 @@ from domain.application import ApplicationKind, Channel, ScreeningKind
 from domain.dossier import DocumentType
 from domain.nppes import snapshot_from_api
 from domain.organization import AccountType, Organization
+from domain.rendering import end_rendering, link_rendering
 from domain.screening import ExclusionSource, ScreeningResult
 from domain.taxonomy import TaxonomySelection
 from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome
@@ -28,11 +29,17 @@ from tests.domain.builders import (
     RETRIEVED_ON,
     ROUTING,
     SUBMITTED_ON,
+    VERIFIED_ON,
+    a_board_certification,
+    a_dea_registration,
+    a_license,
+    a_malpractice_coverage,
     document,
     load_record,
     open_account,
     open_application,
     register_peach,
+    register_practitioner,
     submitted_application,
 )
 
@@ -260,6 +267,49 @@ RESOLVE = Command(
 )
 REJECT = Command("reject_application", "reject", _submitted, kwargs=dict(rejected_on=LATER, cause="NPPES mismatch"))
 
+# A clinician's record (domain/practitioner.py); linking one to a group's location changes both (domain/rendering.py).
+_practitioner = _prepared(register_practitioner)
+_licensed = _prepared(register_practitioner, lambda p: p.record_credential(a_license(), on=VERIFIED_ON, actor=ACTOR))
+_PRACTICE = register_peach()  # where the clinicians below render: end_rendering reads its id and rendering NPIs
+_rendering = _prepared(
+    register_practitioner,
+    lambda p: p.link(organization_id=_PRACTICE.id, service_location="A", on=VERIFIED_ON, actor=ACTOR),
+)
+
+
+def _link_at_a_new_practice(practitioner: Any, **kwargs: Any) -> None:
+    link_rendering(practitioner, register_peach(), **kwargs)
+
+
+def _credential(name: str, credential: Any) -> Command:
+    return Command(name, "record_credential", _practitioner, kwargs=dict(credential=credential, on=VERIFIED_ON))
+
+
+REGISTER_PRACTITIONER = Command("register_practitioner", register_practitioner)
+PRACTITIONER_NPPES = Command("record_practitioner_nppes", _snapshot, _practitioner, kwargs=dict(fixture=HIZA_RECORD))
+LICENSE = _credential("record_license", a_license())
+DEA = _credential("record_dea_registration", a_dea_registration())
+BOARD = _credential("record_board_certification", a_board_certification())
+MALPRACTICE = _credential("record_malpractice_coverage", a_malpractice_coverage())
+CAQH = Command("attest_caqh", "attest_caqh", _practitioner, kwargs=dict(caqh_id="16789012", attested_on=VERIFIED_ON))
+PRACTITIONER_COMMANDS = [
+    REGISTER_PRACTITIONER,
+    PRACTITIONER_NPPES,
+    LICENSE,
+    DEA,
+    BOARD,
+    MALPRACTICE,
+    Command("end_credential", "end_credential", _licensed, ("license:MA:MD",), dict(on=LATER, reason="Moved to Maine")),
+    CAQH,
+    Command("link_rendering", _link_at_a_new_practice, _practitioner, kwargs=dict(service_location="A", on=LATER)),
+    Command(
+        "end_rendering",
+        partial(end_rendering, group=_PRACTICE),
+        _rendering,
+        kwargs=dict(service_location="A", on=LATER),
+    ),
+]
+
 # Every command (each use case of the application layer), in a state where it succeeds: each may carry a reason.
 COMMANDS = [
     REGISTER,
@@ -359,12 +409,13 @@ COMMANDS = [
             ("correct_application_date", _open),
         )
     ),
+    *PRACTITIONER_COMMANDS,
 ]
 
 
-def _nppes_field(path: tuple[Any, ...], fixture: str = PEACH_RECORD) -> TextField:
+def _nppes_field(path: tuple[Any, ...], fixture: str = PEACH_RECORD, recording: Command = NPPES) -> TextField:
     name = "record." + ".".join(f"{step}" if isinstance(step, str) else f"[{step}]" for step in path)
-    command = Command(NPPES.name, _snapshot, _org, kwargs=dict(path=path, fixture=fixture))
+    command = Command(recording.name, _snapshot, recording.setup, kwargs=dict(path=path, fixture=fixture))
     return TextField(command, name.replace(".[", "["), keyword="text")
 
 
@@ -454,4 +505,26 @@ FIELDS: list[TextField] = [
         "purpose",
         "reason",
     ),
+    # A clinician's record: names as NPPES has them; a degree (up to 20 characters) and codes have a form.
+    TextField(REGISTER_PRACTITIONER, "first_name"),
+    TextField(REGISTER_PRACTITIONER, "middle_name"),
+    TextField(REGISTER_PRACTITIONER, "last_name"),
+    TextField(REGISTER_PRACTITIONER, "degree", free=False),
+    TextField(REGISTER_PRACTITIONER, "taxonomy_code", free=False),
+    TextField(REGISTER_PRACTITIONER, "npi", free=False),
+    *(
+        _nppes_field(path, HIZA_RECORD, PRACTITIONER_NPPES)
+        for path in (("basic", "first_name"), ("basic", "last_name"), ("taxonomies", 0, "code"))
+    ),
+    TextField(LICENSE, "state", "credential", lambda t: a_license(state=t), free=False),
+    TextField(LICENSE, "license_type", "credential", lambda t: a_license(license_type=t), free=False),
+    TextField(LICENSE, "number", "credential", lambda t: a_license(number=t)),
+    TextField(DEA, "number", "credential", lambda t: a_dea_registration(number=t), free=False),
+    TextField(DEA, "state", "credential", lambda t: a_dea_registration(state=t), free=False),
+    TextField(DEA, "schedules", "credential", lambda t: a_dea_registration(schedules=("2", t)), free=False),
+    TextField(BOARD, "board", "credential", lambda t: a_board_certification(board=t)),
+    TextField(BOARD, "specialty", "credential", lambda t: a_board_certification(specialty=t)),
+    TextField(MALPRACTICE, "carrier", "credential", lambda t: a_malpractice_coverage(carrier=t)),
+    TextField(MALPRACTICE, "policy_number", "credential", lambda t: a_malpractice_coverage(policy_number=t)),
+    TextField(CAQH, "caqh_id", free=False),
 ]
