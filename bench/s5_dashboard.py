@@ -49,6 +49,9 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     ("turnaround:default", "/v1/views/turnaround/metrics", {}),
     ("turnaround:enrollment", "/v1/views/turnaround/metrics", {"kind": "enrollment"}),
     ("turnaround:range", "/v1/views/turnaround/metrics", {"from": "2026-01", "to": "2026-06"}),
+    ("expirables:default", "/v1/views/expirables", {}),  # a page of 50, soonest due first
+    ("expirables:due_soon", "/v1/views/expirables", {"window": ["overdue", "30"]}),
+    ("expirables:licenses", "/v1/views/expirables", {"kind": "license", "sort": "subject_name"}),
 ]
 NEXT_PAGE = "affiliation:default:page2"
 
@@ -123,7 +126,8 @@ async def _view_sizes(database_url: str) -> dict[str, int]:
     con = await asyncpg.connect(database_url)
     try:
         sizes = {}
-        for table in ("affiliation_status", "access_audit_organizations", "turnaround_applications", "view_changes"):
+        tables = ("affiliation_status", "access_audit_organizations", "turnaround_applications", "expirable_periods")
+        for table in (*tables, "view_changes"):
             with contextlib.suppress(asyncpg.PostgresError):  # a view not created yet
                 sizes[table] = await con.fetchval(f"SELECT count(*) FROM {table}")
         return sizes

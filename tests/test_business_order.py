@@ -283,7 +283,11 @@ def _same_for_every_order(rows: dict[str, list[tuple[Any, ...]]], ids: list[dict
     for table, (header, *body) in rows.items():
         columns = header[0]
         # Versions count the record's events in the order recorded: they differ, and say nothing of the facts.
-        kept = [i for i, c in enumerate(columns) if c not in ("updated_at", "events_applied") and "version" not in c]
+        # The expirables' period ids are derived from the subject's id (uuid5), which differs per tenant here and
+        # cannot be mapped back: they are named by subject, credential and day, so no recording order moves them.
+        derived = ("period_id", "open_periods")
+        skipped = ("updated_at", "events_applied", *derived)
+        kept = [i for i, c in enumerate(columns) if c not in skipped and "version" not in c]
         for row in body:
             n = int(re.sub(r"\D", "", str(row[columns.index("tenant_id")])))
             line = "|".join(str(row[i]) for i in kept)

@@ -80,11 +80,18 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         metrics = page("/v1/views/turnaround/metrics", limit=200)
         assert sum(m["count"] for m in metrics) > 20 and any(m["breaches"] for m in metrics)
         assert any(bucket["open"] for bucket in page("/v1/views/turnaround/aging"))
+        # The specialist's morning: clinicians' credentials due within 30 days, and a few lapsed.
+        due = demo.get("/v1/views/expirables", params={"limit": 20}).json()
+        assert due["counts"]["30"] > 0 and due["counts"]["overdue"] > 0, due["counts"]
+        assert sum(due["counts"].values()) > 5 * due["counts"]["overdue"], due["counts"]  # a few, not most
+        assert {"license", "caqh_attestation", "masshealth_revalidation"} <= {i["kind"] for i in page(
+            "/v1/views/expirables", limit=500)}  # fmt: skip
 
         # Another tenant sees none of it.
         other = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {_token(data_dir, 'other')}"})
         assert other.get("/v1/views/affiliation-status").json()["items"] == []
         assert other.get("/v1/views/access-audit").json()["items"] == []
+        assert other.get("/v1/views/expirables").json()["items"] == []
         loaded = _events(data_dir)
     finally:
         _stop(up, log)

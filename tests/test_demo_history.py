@@ -124,7 +124,7 @@ async def _access_on_view(url: str, organizations: list[UUID], day: date) -> set
 
 def test_who_held_access_follows_the_year(demo: tuple[str, list[Any]]) -> None:
     url, events = demo
-    organizations = sorted({e.originator_id for e in events if type(e).__name__ == "Registered"})
+    organizations = sorted({e.originator_id for e in events if type(e).__qualname__ == "Organization.Registered"})
     answers = []
     for day in _month_ends():
         held = asyncio.run(_access_on_view(url, organizations, day))

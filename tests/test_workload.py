@@ -302,7 +302,7 @@ def test_the_plan_is_a_realistic_firm() -> None:
         assert all(t.code in known for t in r["taxonomies"])
         assert r["practice_address"].state == "MA" or r["entity_kind"] == "out_of_state_telehealth"
     for s in plan:
-        if s.use_case == Credledger.link_rendering_provider:
+        if s.use_case == Credledger.register_practitioner:
             parse_npi(s.fields["npi"])
     # Every number issued is new to the firm; a second office enrolls under its practice's (its own PID/SL).
     located = [s for s in plan if s.use_case == Credledger.open_application and s.fields.get("service_location")]
@@ -341,7 +341,9 @@ def test_the_plan_is_a_realistic_firm() -> None:
         Credledger.deny_application,
         Credledger.withdraw_application,
         Credledger.correct_profile,
-        Credledger.unlink_rendering_provider,
+        Credledger.end_rendering,  # a clinician left the group
+        Credledger.record_dea_registration,
+        Credledger.attest_caqh,
         Credledger.clear_exclusion_screening,
         Credledger.reset_password,
         Credledger.revoke_access,

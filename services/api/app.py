@@ -24,6 +24,7 @@ from services.api.date_corrections import DATE_CORRECTION_ROUTES
 from services.api.dependencies import DEPENDENCIES
 from services.api.disclosures import DisclosureController
 from services.api.edges import HttpEdges, check_body
+from services.api.expirables_view import ExpirablesViewController
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
@@ -31,6 +32,7 @@ from services.api.imports import ImportController
 from services.api.openapi_docs import StrictStructSchemaPlugin
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
+from services.api.practitioners import PractitionerController
 from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
 from services.api.turnaround_view import TurnaroundViewController
@@ -46,12 +48,14 @@ ROUTES = [
     OrganizationRecordsController,
     DisclosureController,
     UserAccountController,
+    PractitionerController,
     ApplicationController,
     *DATE_CORRECTION_ROUTES,
     ImportController,
     AffiliationViewController,
     AccessAuditViewController,
     TurnaroundViewController,
+    ExpirablesViewController,
     view_changes,
     view_freshness,
     *HISTORY_ROUTES,

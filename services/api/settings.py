@@ -17,6 +17,7 @@ from litestar.params import JSONBody
 from domain.application import ApplicationKind
 from projections.access_audit.queries import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from projections.access_audit.sql import DEFAULT_LOGIN_INACTIVITY_DAYS
+from projections.expirables.queries import DEFAULT_CYCLES
 from projections.turnaround.queries import DEFAULT_DEFICIENCY_ANSWER_DAYS
 from services.api.auth import Principal, may_configure, may_read
 from services.api.dependencies import ReadPool
@@ -57,6 +58,22 @@ LoginDays = Annotated[
 ]
 
 
+CaqhDays = Annotated[int, msgspec.Meta(ge=30, le=365, description="Days between CAQH ProView attestations.")]
+RevalidationMonths = Annotated[int, msgspec.Meta(ge=12, le=120, description="Months between MassHealth revalidations.")]
+RecredentialingMonths = Annotated[
+    int, msgspec.Meta(ge=12, le=60, description="Months between a plan's re-credentialings.")
+]
+
+
+class CredentialCycles(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """How often recurring credentials come due (left out: unchanged); the expirables view computes due dates with
+    them. Defaults: CAQH every 120 days, MassHealth revalidation every 60 months, plan re-credentialing every 36."""
+
+    caqh_reattestation_days: CaqhDays | None = None
+    masshealth_revalidation_months: RevalidationMonths | None = None
+    plan_recredentialing_months: RecredentialingMonths | None = None
+
+
 class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Fields left out keep their value; an SLA target given replaces that kind's target only."""
 
@@ -71,6 +88,14 @@ class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ] = None
     deficiency_answer_days: AnswerDays | None = None
     login_inactivity_days: LoginDays | None = None
+    credential_cycles: Annotated[
+        CredentialCycles | None,
+        msgspec.Meta(
+            description="How often recurring credentials come due (CAQH re-attestation days, MassHealth revalidation "
+            "and plan re-credentialing months); cycles left out keep their value.",
+            examples=[{"caqh_reattestation_days": 90}],
+        ),
+    ] = None
 
 
 class TenantSettings(msgspec.Struct, kw_only=True):
@@ -78,6 +103,7 @@ class TenantSettings(msgspec.Struct, kw_only=True):
     sla_targets: dict[str, int]  # the tenant's overrides; kinds absent use the defaults
     deficiency_answer_days: AnswerDays
     login_inactivity_days: LoginDays
+    credential_cycles: dict[str, int]  # every cycle, the tenant's where it set one, else the default
     updated_by: str | None
     updated_at: datetime | None
 
@@ -85,7 +111,7 @@ class TenantSettings(msgspec.Struct, kw_only=True):
 async def read_settings(con: object, tenant_id: str) -> TenantSettings:
     row = await con.fetchrow(  # type: ignore[attr-defined]
         "SELECT access_review_interval_days, sla_targets, deficiency_answer_days, login_inactivity_days, updated_by, "
-        "updated_at "
+        "updated_at, credential_cycles "
         "FROM tenant_settings"
     )
     if row is None:
@@ -94,6 +120,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
             sla_targets={},
             deficiency_answer_days=DEFAULT_DEFICIENCY_ANSWER_DAYS,
             login_inactivity_days=DEFAULT_LOGIN_INACTIVITY_DAYS,
+            credential_cycles=dict(DEFAULT_CYCLES),
             updated_by=None,
             updated_at=None,
         )
@@ -102,6 +129,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
         sla_targets=msgspec.json.decode(row["sla_targets"]),
         deficiency_answer_days=row["deficiency_answer_days"] or DEFAULT_DEFICIENCY_ANSWER_DAYS,
         login_inactivity_days=row["login_inactivity_days"] or DEFAULT_LOGIN_INACTIVITY_DAYS,
+        credential_cycles={**DEFAULT_CYCLES, **msgspec.json.decode(row["credential_cycles"])},
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
     )
@@ -128,8 +156,8 @@ class SettingsController(Controller):
         self, request: Request, data: JSONBody[SettingsChange], read_pool: ReadPool
     ) -> TenantSettings:
         """Changes the access-review interval, SLA targets (business days per application kind), deficiency answer
-        days and login inactivity days; the views' next reads use them, no rebuild needed. Fields left out keep
-        their value. Firm admins only."""
+        days, login inactivity days and credential cycles; the views' next reads use them, no rebuild needed. Fields
+        left out keep their value. Firm admins only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
         async with read_pool.acquire() as con, con.transaction():
@@ -137,13 +165,14 @@ class SettingsController(Controller):
             # One statement: concurrent changes of different fields both land.
             await con.execute(
                 "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by, "
-                "deficiency_answer_days, login_inactivity_days) "
-                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6, $7) "
+                "deficiency_answer_days, login_inactivity_days, credential_cycles) "
+                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6, $7, $8::jsonb) "
                 "ON CONFLICT (tenant_id) DO UPDATE SET "
                 "access_review_interval_days = COALESCE($2::integer, tenant_settings.access_review_interval_days), "
                 "sla_targets = tenant_settings.sla_targets || $3::jsonb, "
                 "deficiency_answer_days = COALESCE($6::integer, tenant_settings.deficiency_answer_days), "
                 "login_inactivity_days = COALESCE($7::integer, tenant_settings.login_inactivity_days), "
+                "credential_cycles = tenant_settings.credential_cycles || $8::jsonb, "
                 "updated_by = $4, updated_at = now()",
                 principal.tenant_id,
                 data.access_review_interval_days,
@@ -152,5 +181,6 @@ class SettingsController(Controller):
                 DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS,
                 data.deficiency_answer_days,
                 data.login_inactivity_days,
+                msgspec.json.encode(data.credential_cycles or CredentialCycles()).decode(),
             )
             return await read_settings(con, principal.tenant_id)

@@ -76,6 +76,7 @@ class Lifecycle:
         self.owner_rng = random.Random(f"credledger-workload-owners:{seed}:{firm.tenant}:{index}")
         self.activity_rng = random.Random(f"credledger-workload-activity:{seed}:{firm.tenant}:{index}")  # activity.py
         self.location_rng = random.Random(f"credledger-workload-locations:{seed}:{firm.tenant}:{index}")
+        self.clinician_rng = random.Random(f"credledger-workload-clinicians:{seed}:{firm.tenant}:{index}")
         self.cal, self.end = firm.cal, firm.end
         self.steps: list[Step] = []
         self.queue: list[tuple[date, int, Callable[..., None], tuple[Any, ...]]] = []

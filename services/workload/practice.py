@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from domain.address import Address
 from services.app import Credledger
 from services.workload import data
+from services.workload.clinicians import Clinicians
 from services.workload.filings import Filings
 from services.workload.locations import Locations
 from services.workload.owners import Owners
@@ -28,10 +29,10 @@ __all__ = ["Practice", "Traits", "assign_traits"]
 SOURCES = (("oig_leie", "LEIE"), ("sam", "SAM"), ("state", "MassHealth exclusion list"))
 
 
-class Practice(People, Filings, Owners, Locations):
+class Practice(People, Filings, Owners, Locations, Clinicians):
     """One client practice: its onboarding, profile and NPPES record, rendering clinicians and exclusion
     screening here; its accounts (People), applications (Filings), owners and managing employee (Owners), second
-    offices (Locations) in their own modules."""
+    offices (Locations), rendering clinicians' records and credentials (Clinicians) in their own modules."""
 
     # --- onboarding and the profile ----------------------------------------------------------------------
 
@@ -177,20 +178,11 @@ class Practice(People, Filings, Owners, Locations):
         count = {"group": (2, 6), "facility": (1, 4)}.get(self.t.kind.entity_kind, (1, 3))
         for _ in range(self.rng.randint(*count)):
             npi = data.npi(self.rng, self.firm.npis)
-            name = f"{data.full_name(self.rng)}, {self.rng.choice(('MD', 'DO', 'NP', 'LICSW', 'PhD'))}"
-            self.emit(
-                day,
-                Credledger.link_rendering_provider,
-                self.org,
-                npi=npi,
-                name=name,
-                reason="Rendering clinician joined the group",
-            )
+            name, degree = data.full_name(self.rng), self.rng.choice(("MD", "DO", "NP", "LICSW", "PhD"))
+            clinician = self.firm.ref("practitioner")
+            self.clinician_joins(day, clinician, npi, name, degree)
             if self.rng.random() < 0.1:
-                self.at(self.later(day, 30, 150), self.unlink_rendering, npi)
-
-    def unlink_rendering(self, day: date, npi: str) -> None:
-        self.emit(day, Credledger.unlink_rendering_provider, self.org, npi, reason="Clinician left the group")
+                self.at(self.later(day, 30, 150), self.clinician_leaves, clinician)
 
     def screen_month(self, day: date, month: int = 0) -> None:
         """Exclusion screening of the practice and the people it disclosed: the OIG LEIE and the state's list monthly
