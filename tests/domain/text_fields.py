@@ -522,8 +522,9 @@ FIELDS: list[TextField] = [
     TextField(DEA, "number", "credential", lambda t: a_dea_registration(number=t), free=False),
     TextField(DEA, "state", "credential", lambda t: a_dea_registration(state=t), free=False),
     TextField(DEA, "schedules", "credential", lambda t: a_dea_registration(schedules=("2", t)), free=False),
-    TextField(BOARD, "board", "credential", lambda t: a_board_certification(board=t)),
-    TextField(BOARD, "specialty", "credential", lambda t: a_board_certification(specialty=t)),
+    # Parts of the certification's key (board:<board>:<specialty>): no ':' (credentials.py).
+    TextField(BOARD, "board", "credential", lambda t: a_board_certification(board=t), free=False),
+    TextField(BOARD, "specialty", "credential", lambda t: a_board_certification(specialty=t), free=False),
     TextField(MALPRACTICE, "carrier", "credential", lambda t: a_malpractice_coverage(carrier=t)),
     TextField(MALPRACTICE, "policy_number", "credential", lambda t: a_malpractice_coverage(policy_number=t)),
     TextField(CAQH, "caqh_id", free=False),
