@@ -16,6 +16,7 @@ their versions, so nothing is lost or applied twice.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from types import ModuleType
@@ -64,10 +65,17 @@ ON CONFLICT (projection, originator_id) DO UPDATE SET version = excluded.version
 """
 
 
+def rebuild_schema(modules: list[ModuleType]) -> str:
+    """``rebuild_<views>``, the same for the same views (a failed earlier run's is dropped first); a digest of their
+    names when these would pass PostgreSQL's 63 characters for an identifier."""
+    names = "_".join(module.name for module in modules)
+    schema = f"rebuild_{names}"
+    return schema if len(schema) <= 63 else f"rebuild_{hashlib.sha256(names.encode()).hexdigest()[:24]}"
+
+
 class _Rebuild(ViewBuilder):
     def __init__(self, con: asyncpg.Connection, modules: list[ModuleType], batch: int, progress: Progress) -> None:
-        schema = "rebuild_" + "_".join(module.name for module in modules)
-        super().__init__(con, modules, schema, batch=batch, progress=progress)
+        super().__init__(con, modules, rebuild_schema(modules), batch=batch, progress=progress)
 
     async def analyze(self) -> None:
         """Give the new tables their statistics before they serve reads. Fresh tables have none until autovacuum gets
