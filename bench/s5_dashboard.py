@@ -52,6 +52,9 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     ("expirables:default", "/v1/views/expirables", {}),  # a page of 50, soonest due first
     ("expirables:due_soon", "/v1/views/expirables", {"window": ["overdue", "30"]}),
     ("expirables:licenses", "/v1/views/expirables", {"kind": "license", "sort": "subject_name"}),
+    ("work_queue:default", "/v1/views/work-queue", {}),  # a page of 50, soonest due first
+    ("work_queue:unassigned", "/v1/views/work-queue", {"unassigned": "true"}),
+    ("work_queue:counts", "/v1/views/work-queue/counts", {}),
 ]
 NEXT_PAGE = "affiliation:default:page2"
 
@@ -127,6 +130,7 @@ async def _view_sizes(database_url: str) -> dict[str, int]:
     try:
         sizes = {}
         tables = ("affiliation_status", "access_audit_organizations", "turnaround_applications", "expirable_periods")
+        tables += ("work_tasks",)
         for table in (*tables, "view_changes"):
             with contextlib.suppress(asyncpg.PostgresError):  # a view not created yet
                 sizes[table] = await con.fetchval(f"SELECT count(*) FROM {table}")

@@ -80,7 +80,13 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         metrics = page("/v1/views/turnaround/metrics", limit=200)
         assert sum(m["count"] for m in metrics) > 20 and any(m["breaches"] for m in metrics)
         assert any(bucket["open"] for bucket in page("/v1/views/turnaround/aging"))
-        # The specialist's morning: clinicians' credentials due within 30 days, and a few lapsed.
+        # The specialist's morning: what is due today and late, by client; clinicians' credentials due within 30
+        # days, and a few lapsed.
+        queue = page("/v1/views/work-queue", limit=500)
+        assert {"application_follow_up", "credential_renewal"} <= {t["kind"] for t in queue}, queue
+        assert any(t["late"] for t in queue) and not all(t["late"] for t in queue)
+        counts = demo.get("/v1/views/work-queue/counts").json()
+        assert sum(counts["by_organization"].values()) == counts["by_assignee"][""] >= len(queue)
         due = demo.get("/v1/views/expirables", params={"limit": 20}).json()
         assert due["counts"]["30"] > 0 and due["counts"]["overdue"] > 0, due["counts"]
         assert sum(due["counts"].values()) > 5 * due["counts"]["overdue"], due["counts"]  # a few, not most
@@ -92,6 +98,7 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         assert other.get("/v1/views/affiliation-status").json()["items"] == []
         assert other.get("/v1/views/access-audit").json()["items"] == []
         assert other.get("/v1/views/expirables").json()["items"] == []
+        assert other.get("/v1/views/work-queue").json()["items"] == []
         loaded = _events(data_dir)
     finally:
         _stop(up, log)

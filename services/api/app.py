@@ -37,6 +37,7 @@ from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
 from services.api.turnaround_view import TurnaroundViewController
 from services.api.user_accounts import UserAccountController
+from services.api.work_queue import TaskController, WorkQueueViewController
 from services.app import Credledger
 from services.composition import open_credledger
 from services.config import Settings
@@ -56,6 +57,8 @@ ROUTES = [
     AccessAuditViewController,
     TurnaroundViewController,
     ExpirablesViewController,
+    WorkQueueViewController,
+    TaskController,
     view_changes,
     view_freshness,
     *HISTORY_ROUTES,

@@ -123,7 +123,7 @@ class BearerAuth(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=decode_token(secret, token.strip()), auth=token)
 
 
-_SUBJECTS = ("organization_id", "account_id", "application_id", "practitioner_id")
+_SUBJECTS = ("organization_id", "account_id", "application_id", "practitioner_id", "task_id")
 
 
 def _require(roles: frozenset[Role], what: str):  # type: ignore[no-untyped-def]

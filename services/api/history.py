@@ -17,6 +17,7 @@ from domain.base import TenantAggregate
 from domain.business_time import business_today, parse_business_day
 from domain.organization import Organization
 from domain.practitioner import Practitioner
+from domain.task import Task
 from domain.user_account import UserAccount
 from services.api.auth import may_read_history
 from services.api.commands import call
@@ -197,4 +198,25 @@ async def practitioner_history(
     return await _page(request, credledger, Practitioner, practitioner_id, since, until, event, limit, cursor)
 
 
-HISTORY_ROUTES = [organization_history, user_account_history, application_history, practitioner_history]
+@get(
+    "/v1/tasks/{task_id:uuid}/history",
+    operation_id="getTaskHistory",
+    guards=[may_read_history],
+    tags=["history"],
+    description=_DOC + " A task nobody acted on has no history (404).",
+    **read_docs("A work-queue task's history"),
+)
+async def task_history(
+    request: Request,
+    credledger: Service,
+    task_id: FromPath[UUID],
+    since: From = None,
+    until: To = None,
+    event: Kinds = None,
+    limit: Limit = 100,
+    cursor: FromQuery[str | None] = None,
+) -> HistoryPage:
+    return await _page(request, credledger, Task, task_id, since, until, event, limit, cursor)
+
+
+HISTORY_ROUTES = [organization_history, user_account_history, application_history, practitioner_history, task_history]

@@ -7,6 +7,7 @@ from services.app.date_corrections import DateCorrectionUseCases
 from services.app.disclosures import DisclosureUseCases
 from services.app.organizations import OrganizationUseCases
 from services.app.practitioners import PractitionerUseCases
+from services.app.tasks import TaskUseCases
 from services.app.user_accounts import UserAccountUseCases
 from services.store.idempotency import Saved
 
@@ -16,6 +17,7 @@ class Credledger(
     DisclosureUseCases,
     UserAccountUseCases,
     PractitionerUseCases,
+    TaskUseCases,
     ApplicationUseCases,
     DateCorrectionUseCases,
     ComplianceUseCases,

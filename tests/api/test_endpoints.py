@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from domain.business_time import business_today
+from domain.task import task_id
 from tests.api.helpers import (
     ENROLLMENT_DOCS,
     ORG,
@@ -22,7 +25,7 @@ from tests.api.helpers import (
     register,
     register_in_posc,
 )
-from tests.support import Stack
+from tests.support import Stack, fresh
 
 DOCS = ENROLLMENT_DOCS
 
@@ -74,6 +77,7 @@ class World:
     partner: str  # a business partner's account (a billing agency)
     owner: str  # a disclosed owner of the practice (60%), since 2026-03-01
     practitioner: str  # a clinician the firm credentials for the practice, since 2026-01-12
+    task: str  # the work queue's follow-up of the mailed application (its cause: follow_up:<mailed>:2026-03-02)
 
     def path(self, template: str) -> str:
         return template.format(**vars(self))
@@ -83,7 +87,7 @@ class World:
         return {k: self.path(v) if isinstance(v, str) and v.startswith("{") else v for k, v in body.items()}
 
 
-def build(client: httpx.Client) -> World:
+def build(client: httpx.Client, tenant: str) -> World:
     org = register(client)
     match_nppes(client, org)
 
@@ -121,6 +125,7 @@ def build(client: httpx.Client) -> World:
         partner,
         disclosed.json()["id"],
         practitioner.json()["id"],
+        str(task_id(tenant, f"follow_up:{mailed}:2026-03-02")),  # derived by the view; named by its cause
     )
 
 
@@ -235,6 +240,26 @@ def _rendering(world: World) -> None:
     body = {"organization_id": world.org, "service_location": "A", "on": "2026-03-02"}
     path = world.path("/v1/practitioners/{practitioner}/rendering-links")
     assert world.client.post(path, json=body).status_code == 200
+
+
+def _queued(world: World) -> None:
+    """A command on a task reads it from the work queue: wait until the view has it."""
+    fresh(world.client)
+    day = {"as_of": "2026-03-05", "organization_id": world.org, "kind": "application_follow_up"}
+    listed = world.client.get("/v1/views/work-queue", params=day)
+    assert listed.status_code == 200, listed.text
+    assert world.task in [t["task_id"] for t in listed.json()["items"]], listed.text
+
+
+def _taken(world: World) -> None:
+    _queued(world)
+    assert world.client.post(world.path("/v1/tasks/{task}/take"), json={"on": "2026-03-05"}).status_code == 200
+
+
+def _given_to_kim(world: World) -> None:
+    _queued(world)
+    body = {"assignee": "kim", "on": "2026-03-05"}
+    assert world.client.post(world.path("/v1/tasks/{task}/assignment"), json=body).status_code == 200
 
 
 ENDPOINTS = [
@@ -633,12 +658,48 @@ ENDPOINTS = [
         ({"organization_id": "{org}", "service_location": "B", "on": "2026-04-01"}, "rendering-not-linked"),
         _rendering,
     ),
+    # The work queue: a task's first act opens its record with the cause the view derived (services/api/work_queue.py).
+    Endpoint(
+        "assignTask",
+        "/v1/tasks/{task}/assignment",
+        {"assignee": "kim", "on": "2026-03-06"},
+        ({"assignee": "alice", "on": "2026-03-06"}, "task-unchanged"),  # alice (the caller) has it already
+        _taken,
+    ),
+    Endpoint(
+        "takeTask",
+        "/v1/tasks/{task}/take",
+        {"on": "2026-03-06"},
+        ({"on": "2026-03-04"}, "effective-date-before-dependency"),  # before kim was given it
+        _given_to_kim,
+    ),
+    Endpoint(
+        "snoozeTask",
+        "/v1/tasks/{task}/snooze",
+        {"until": "2026-03-09", "on": "2026-03-05", "reason": "The payer calls back on Monday"},
+        ({"until": "2026-03-05", "on": "2026-03-05"}, "snooze-not-after"),
+        _queued,
+    ),
+    Endpoint(
+        "completeTask",
+        "/v1/tasks/{task}/completion",
+        {"on": "2026-03-05"},
+        ({"on": (business_today() + timedelta(days=2)).isoformat()}, "effective-date-in-future"),
+        _queued,
+    ),
+    Endpoint(
+        "dismissTask",
+        "/v1/tasks/{task}/dismissal",
+        {"on": "2026-03-05", "reason": "The payer confirmed receipt by phone"},
+        ({"on": "2026-03-05"}, "reason-required"),
+        _queued,
+    ),
 ]
 
 
 @pytest.fixture
 def worlds(stack: Stack, tenants: tuple[str, str]) -> tuple[World, World]:
-    return build(stack.client(tenants[0])), build(stack.client(tenants[1]))
+    return build(stack.client(tenants[0]), tenants[0]), build(stack.client(tenants[1]), tenants[1])
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)

@@ -13,7 +13,14 @@ def test_health_endpoints(stack: Stack) -> None:
     ready = eventually(lambda: (r := httpx.get(url).json())["checks"]["workers"] == "ok" and r)
     assert ready["checks"] == {"database": "ok", "nats": "ok", "projections": "ok", "workers": "ok"}
     # Each worker's liveness and lag (events behind the store), and `up`'s supervised processes.
-    assert set(ready["workers"]) == {"relay", "access_audit", "affiliation_status", "turnaround", "expirables"}
+    assert set(ready["workers"]) == {
+        "relay",
+        "access_audit",
+        "affiliation_status",
+        "turnaround",
+        "expirables",
+        "work_queue",
+    }
     assert all(w["alive"] and w["lag"] == 0 for w in ready["workers"].values())
     assert set(ready["processes"]) == {"workers"}  # the servers are the machine's here, not embedded
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.task import task_id
 from tests.api.helpers import ORG, assert_problem, events_of, nppes_record, open_application, refusals_of, register
 from tests.support import Stack
 
@@ -36,12 +37,15 @@ class Records:
                                         "first_name": "Ana", "last_name": "Reyes", "degree": "MD"})  # fmt: skip
         assert practitioner.status_code == 201, practitioner.text
         self.practitioner = practitioner.json()["id"]
+        mailed = open_application(self.client, self.org, channel="mail")  # the work queue's task: mail the form
+        self.task = str(task_id(self.tenants[0], f"mail:{mailed}"))
         register(stack.client(self.tenants[1]))
 
     def ids(self) -> dict[str, str]:
         # A disclosure's id: any id will do, the body is refused before the record is looked up.
         ids = {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
         ids["practitioner_id"] = self.practitioner
+        ids["task_id"] = self.task
         return {**ids, "person_id": self.org}
 
     def stored(self) -> tuple[int, ...]:

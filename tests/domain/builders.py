@@ -22,6 +22,7 @@ from domain.errors import DomainError, RuleViolation
 from domain.nppes import NppesSnapshot, snapshot_from_api
 from domain.organization import EntityKind, Organization, RiskLevel
 from domain.practitioner import Practitioner
+from domain.task import Task, TaskKind
 from domain.taxonomy import TaxonomySelection
 from domain.tin import TinKind
 from domain.user_account import AccountRole, UserAccount
@@ -271,6 +272,24 @@ def a_malpractice_coverage(**overrides: Any) -> MalpracticeCoverage:
     )
     kwargs.update(overrides)
     return MalpracticeCoverage(**kwargs)
+
+
+# A work-queue task (domain/task.py): derived by the view from its cause, its record opened by the first act on it.
+TASK_OPENED_ON = date(2026, 3, 5)  # the day of the first act: after the deficiency notice it was derived from
+TASK_CAUSE = "deficiency:5f0c6d1e-2b1a-4d7e-9a43-0c2e8b7d9f10:D-1"  # deficiency:<application>:<deficiency>
+
+
+def open_task(**overrides: Any) -> Task:
+    kwargs: dict[str, Any] = dict(
+        tenant_id="firm-a",
+        organization_id=ORG_ID,
+        kind=TaskKind.DEFICIENCY_ANSWER,
+        cause=TASK_CAUSE,
+        on=TASK_OPENED_ON,
+        actor="user-1",
+    )
+    kwargs.update(overrides)
+    return Task.open(**kwargs)
 
 
 def state_of(aggregate: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import inspect
 import re
 import types
 import typing
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -28,11 +28,14 @@ from domain.business_time import ANY
 from domain.organization import Organization
 from domain.practitioner import Practitioner
 from domain.rendering import link_rendering
+from domain.task import Resolution, Task
 from domain.user_account import UserAccount
 from tests.domain.builders import (
+    TASK_OPENED_ON,
     VERIFIED_ON,
     a_license,
     open_account,
+    open_task,
     register_peach,
     register_practitioner,
     submitted_application,
@@ -54,6 +57,7 @@ EVENTS = {
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
     Practitioner: """Registered NppesSnapshotRecorded LicenseRecorded DeaRegistrationRecorded BoardCertificationRecorded
         MalpracticeCoverageRecorded CredentialEnded CaqhAttested LinkedToOrganization LinkEnded""",
+    Task: "Opened Assigned Snoozed Resolved",
     AccessLog: "Opened PersonalDataRead AccessRefused",
 }
 # Each event's business day (domain/business_time.py): the field holding it (None: the day it was recorded) and
@@ -133,6 +137,12 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "LinkedToOrganization": ("on", ("link:{linked_organization_id}:{service_location}",)),
         "LinkEnded": ("on", ("link:{linked_organization_id}:{service_location}",)),
     },
+    Task: {
+        "Opened": ("on", (ANY,)),  # the first act's day: whatever it did, nothing of the task comes before it
+        "Assigned": ("on", ("assignee",)),
+        "Snoozed": ("on", ("snooze",)),
+        "Resolved": ("on", (ANY,)),  # done or dismissed: the whole task
+    },
     AccessLog: {"Opened": (None, (ANY,)), "PersonalDataRead": (None, (ANY,)), "AccessRefused": (None, (ANY,))},
 }
 # Parts an event only reads (a rule checked them), which therefore commute with other reads of them.
@@ -179,7 +189,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 69
+    assert len(METHODS) == 73
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)
@@ -210,7 +220,9 @@ def test_the_recorded_class_keeps_its_topic(method: tuple[type, CommandMethodDec
     assert resolve_topic(topic) is recorded
 
 
-@pytest.mark.parametrize("aggregate", [Organization, UserAccount, Application, Practitioner], ids=lambda a: a.__name__)
+@pytest.mark.parametrize(
+    "aggregate", [Organization, UserAccount, Application, Practitioner, Task], ids=lambda a: a.__name__
+)
 def test_each_aggregate_records_corrections_of_days_under_its_own_topic(aggregate: type) -> None:
     recorded = aggregate.EffectiveDateCorrected  # type: ignore[attr-defined]
     assert issubclass(recorded, aggregate.Event) and recorded.corrects_a_day
@@ -223,7 +235,11 @@ def test_commands_record_the_derived_classes() -> None:
     group, practitioner = register_peach(), register_practitioner()
     practitioner.record_credential(a_license(), on=VERIFIED_ON, actor="user-1")
     link_rendering(practitioner, group, service_location="A", on=VERIFIED_ON, actor="user-1")  # both records
-    for aggregate in (group, open_account(), submitted_application(), practitioner, log):
+    task = open_task()  # the first act on a work-queue task opens it
+    task.assign(assignee="kim", on=TASK_OPENED_ON, actor="user-1")
+    task.snooze(until=TASK_OPENED_ON + timedelta(days=4), on=TASK_OPENED_ON, actor="user-1")
+    task.resolve(resolution=Resolution.COMPLETED, on=TASK_OPENED_ON, actor="user-1")
+    for aggregate in (group, open_account(), submitted_application(), practitioner, task, log):
         for recorded in aggregate.collect_events():
             assert type(recorded) is getattr(type(aggregate), type(recorded).__name__)
             assert isinstance(recorded, type(aggregate).Event)

@@ -20,6 +20,7 @@ from domain.nppes import snapshot_from_api
 from domain.organization import AccountType, Organization
 from domain.rendering import end_rendering, link_rendering
 from domain.screening import ExclusionSource, ScreeningResult
+from domain.task import Resolution, Task
 from domain.taxonomy import TaxonomySelection
 from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome
 from tests.domain.builders import (
@@ -38,6 +39,7 @@ from tests.domain.builders import (
     load_record,
     open_account,
     open_application,
+    open_task,
     register_peach,
     register_practitioner,
     submitted_application,
@@ -310,6 +312,35 @@ PRACTITIONER_COMMANDS = [
     ),
 ]
 
+# A work-queue task (domain/task.py): the use cases act on its record, which the first act opens (_first).
+_task = _prepared(open_task)
+
+
+def _first(act: str) -> Callable[..., Task]:
+    """The first act on a task: it opens the record with the view's cause, then acts (services/app/tasks.py)."""
+
+    def run(**kwargs: Any) -> Task:
+        task = open_task(on=kwargs["on"])
+        getattr(task, act)(**kwargs)
+        return task
+
+    return run
+
+
+ASSIGN_TASK = Command("assign_task", "assign", _task, kwargs=dict(assignee="kim", on=LATER))
+TASK_COMMANDS = [
+    ASSIGN_TASK,
+    Command("take_task", "assign", _task, kwargs=dict(assignee=ACTOR, on=LATER)),  # the caller's: the token's sub
+    Command("snooze_task", "snooze", _task, kwargs=dict(until=date(2026, 4, 20), on=LATER)),
+    Command("complete_task", "resolve", _task, kwargs=dict(resolution=Resolution.COMPLETED, on=LATER)),
+    Command(
+        "dismiss_task",
+        "resolve",
+        _task,
+        kwargs=dict(resolution=Resolution.DISMISSED, on=LATER, reason="The payer withdrew the notice"),
+    ),
+]
+
 # Every command (each use case of the application layer), in a state where it succeeds: each may carry a reason.
 COMMANDS = [
     REGISTER,
@@ -410,6 +441,7 @@ COMMANDS = [
         )
     ),
     *PRACTITIONER_COMMANDS,
+    *TASK_COMMANDS,
 ]
 
 
@@ -528,4 +560,7 @@ FIELDS: list[TextField] = [
     TextField(MALPRACTICE, "carrier", "credential", lambda t: a_malpractice_coverage(carrier=t)),
     TextField(MALPRACTICE, "policy_number", "credential", lambda t: a_malpractice_coverage(policy_number=t)),
     TextField(CAQH, "caqh_id", free=False),
+    # A task given to a specialist: the user id as their token has it, on the task's record or the first act on it.
+    TextField(ASSIGN_TASK, "assignee"),
+    TextField(Command(ASSIGN_TASK.name, _first("assign"), kwargs=ASSIGN_TASK.kwargs), "assignee"),
 ]

@@ -1,0 +1,329 @@
+"""Work queue: what the firm's specialists have to do, derived from the records, in Massachusetts business days.
+
+Each task is named by its cause and opened the day the cause arose; it closes by itself the day the cause goes
+away:
+- deficiency_answer: a deficiency notice, until resolved or the application is decided, rejected or withdrawn; due
+  the firm's deficiency_answer_days business days after the notice (settings, at query time);
+- application_follow_up: a submission, until its decision, rejection or withdrawal; due the kind's SLA target in
+  business days from the payer's receipt (settings, at query time);
+- mail_form: a form to be sent by mail, until it is submitted or withdrawn; due two business days after opening;
+- credential_renewal: a clinician's license, DEA registration, board certification or malpractice policy, or a
+  practice's expiring dossier document, from 90 days before it expires until renewed or ended; due the expiry;
+- exclusion_review: a suspected exclusion-list match, until cleared or screened again without one; due five
+  business days after the screening.
+What people decide (domain/task.py: assigned, snoozed, completed, dismissed) is kept beside it (TaskStateRow).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.application import Application
+from domain.business_time import effective_day
+from domain.organization import Organization
+from domain.practitioner import Practitioner
+from domain.screening import ScreeningResult
+from domain.task import Task, TaskKind
+from projections.engine.dispatch import Handlers
+from projections.engine.rows import ViewRows
+from projections.engine.tracking import OutOfOrder
+from projections.turnaround.handlers import business_day_at, business_day_index
+from projections.work_queue.rows import (
+    ApplicationRow,
+    OrganizationRow,
+    PractitionerRow,
+    TaskRow,
+    TaskStateRow,
+    close_tasks,
+    open_task,
+)
+
+name = "work_queue"
+aggregates = ("organization", "application", "practitioner", "task")
+row_types = (TaskRow, TaskStateRow, OrganizationRow, ApplicationRow, PractitionerRow)
+
+RENEWAL_NOTICE = timedelta(days=90)  # a renewal enters the queue this long before the expiry
+MAIL_WITHIN = 2  # business days to put a form in the mail
+REVIEW_WITHIN = 5  # business days to confirm or clear a suspected match
+
+
+def _after(day: date, business_days: int) -> date | None:
+    index = business_day_index(day)
+    return None if index is None else business_day_at(index + business_days)
+
+
+# --- applications ------------------------------------------------------------------------------------------
+
+
+async def _application(rows: ViewRows, event: Application.Event) -> ApplicationRow:
+    found = await rows.get(ApplicationRow, event.originator_id)
+    if found is None:
+        raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
+    return found
+
+
+def _label(application: ApplicationRow, what: str) -> str:
+    return f"{what}: {application.kind.replace('_', ' ')} application"
+
+
+async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
+    application = ApplicationRow(
+        tenant_id=event.tenant_id,
+        organization_id=event.organization_id,
+        application_id=event.originator_id,
+        kind=str(event.kind),
+    )
+    rows.add(application)
+    if str(event.channel) == "mail":
+        await open_task(
+            rows,
+            organization_id=event.organization_id,
+            kind=TaskKind.MAIL_FORM,
+            cause=f"mail:{event.originator_id}",
+            subject_id=event.originator_id,
+            label=_label(application, "Mail the form"),
+            opened_on=effective_day(event),
+            due_on=_after(effective_day(event), MAIL_WITHIN),
+        )
+    return event.organization_id
+
+
+async def _submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID:
+    application = await _application(rows, event)
+    day = effective_day(event)
+    organization_id = application.organization_id
+    await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.MAIL_FORM)
+    await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.APPLICATION_FOLLOW_UP)
+    await open_task(
+        rows,
+        organization_id=organization_id,
+        kind=TaskKind.APPLICATION_FOLLOW_UP,
+        cause=f"follow_up:{event.originator_id}:{day.isoformat()}",  # a resubmission is a new follow-up
+        subject_id=event.originator_id,
+        label=_label(application, "Follow up with the payer"),
+        opened_on=day,
+        due_rule="sla",
+        application_kind=application.kind,
+        basis_index=business_day_index(event.received_on or day),
+    )
+    return organization_id
+
+
+async def _deficiency(rows: ViewRows, event: Application.DeficiencyNoticed, position: int) -> UUID:
+    application = await _application(rows, event)
+    await open_task(
+        rows,
+        organization_id=application.organization_id,
+        kind=TaskKind.DEFICIENCY_ANSWER,
+        cause=f"deficiency:{event.originator_id}:{event.deficiency_id}",
+        subject_id=event.originator_id,
+        label=_label(application, f"Answer deficiency {event.deficiency_id}"),
+        opened_on=effective_day(event),
+        priority="high",
+        due_rule="deficiency_answer",
+        basis_index=business_day_index(effective_day(event)),
+    )
+    return application.organization_id
+
+
+async def _answered(rows: ViewRows, event: Application.DeficiencyResolved, position: int) -> UUID:
+    application = await _application(rows, event)
+    await close_tasks(
+        rows,
+        application.organization_id,
+        effective_day(event),
+        subject_id=event.originator_id,
+        kind=TaskKind.DEFICIENCY_ANSWER,
+        prefix=f"deficiency:{event.originator_id}:{event.deficiency_id}",
+    )
+    return application.organization_id
+
+
+async def _ended(rows: ViewRows, event: Application.Event, position: int) -> UUID:
+    """Decided, rejected or withdrawn: nothing of it waits on anyone any more."""
+    application = await _application(rows, event)
+    for kind in (TaskKind.MAIL_FORM, TaskKind.APPLICATION_FOLLOW_UP, TaskKind.DEFICIENCY_ANSWER):
+        await close_tasks(
+            rows, application.organization_id, effective_day(event), subject_id=event.originator_id, kind=kind
+        )
+    return application.organization_id
+
+
+async def _document(rows: ViewRows, event: Application.DocumentAttached, position: int) -> UUID | None:
+    document = event.document
+    if document.expires_on is None:
+        return None
+    application = await _application(rows, event)
+    await _renewal(
+        rows,
+        event,
+        application.organization_id,
+        application.organization_id,
+        f"document:{document.type}",
+        f"Renew the practice's {str(document.type).replace('_', ' ')}",
+        document.expires_on,
+    )
+    return application.organization_id
+
+
+# --- credentials ---------------------------------------------------------------------------------------------
+
+
+async def _renewal(
+    rows: ViewRows,
+    event: Any,
+    organization_id: UUID,
+    subject_id: UUID,
+    credential: str,
+    label: str,
+    expires_on: date | None,
+) -> None:
+    """The credential's version in effect replaces the last: its renewal task, if it expires."""
+    day = effective_day(event)
+    prefix = f"renew:{subject_id}:{credential}:"
+    await close_tasks(
+        rows, organization_id, day, subject_id=subject_id, kind=TaskKind.CREDENTIAL_RENEWAL, prefix=prefix
+    )
+    if expires_on is None:
+        return
+    await open_task(
+        rows,
+        organization_id=organization_id,
+        kind=TaskKind.CREDENTIAL_RENEWAL,
+        cause=f"{prefix}{expires_on.isoformat()}",
+        subject_id=subject_id,
+        label=label,
+        opened_on=max(day, expires_on - RENEWAL_NOTICE),
+        due_on=expires_on,
+    )
+
+
+async def _practitioner(rows: ViewRows, event: Practitioner.Event) -> PractitionerRow:
+    found = await rows.get(PractitionerRow, event.originator_id)
+    if found is None:
+        raise OutOfOrder(f"practitioner {event.originator_id} not registered in this view yet")
+    return found
+
+
+async def _registered(rows: ViewRows, event: Practitioner.Registered, position: int) -> UUID:
+    rows.add(
+        PractitionerRow(
+            tenant_id=event.tenant_id,
+            organization_id=event.organization_id,
+            practitioner_id=event.originator_id,
+            name=f"{event.first_name} {event.last_name}, {event.degree}",
+        )
+    )
+    return event.organization_id
+
+
+async def _credential(rows: ViewRows, event: Any, position: int) -> UUID:
+    """A license, DEA registration, board certification or malpractice policy recorded, or one ended."""
+    clinician = await _practitioner(rows, event)
+    if isinstance(event, Practitioner.CredentialEnded):
+        credential, what, expires = event.credential, event.credential, None
+    else:
+        held = getattr(event, "license", None) or getattr(event, "registration", None)
+        held = held or getattr(event, "certification", None) or event.coverage
+        credential, what, expires = held.key, held.key.split(":")[0].replace("_", " "), held.expires_on
+    label = f"Renew {clinician.name}'s {what}"
+    await _renewal(rows, event, clinician.organization_id, clinician.practitioner_id, credential, label, expires)
+    return clinician.organization_id
+
+
+# --- practices ---------------------------------------------------------------------------------------------
+
+
+async def _organization(rows: ViewRows, event: Organization.Registered, position: int) -> UUID:
+    rows.add(
+        OrganizationRow(tenant_id=event.tenant_id, organization_id=event.originator_id, legal_name=event.legal_name)
+    )
+    return event.originator_id
+
+
+async def _renamed(rows: ViewRows, event: Organization.ProfileCorrected, position: int) -> UUID | None:
+    found = await rows.get(OrganizationRow, event.originator_id)
+    if event.legal_name is None or found is None:
+        return None
+    rows.update(found, legal_name=event.legal_name)
+    return event.originator_id
+
+
+async def _screened(rows: ViewRows, event: Any, position: int) -> UUID:
+    """A screening of the practice (or of one of its owners and managing employees): a suspected match is a
+    review; a later screening without one, or a clearing, closes it."""
+    organization_id: UUID = event.originator_id
+    person = getattr(event, "person_id", None)
+    whose = f"{organization_id}:{person}" if person else str(organization_id)
+    prefix, day = f"exclusion:{whose}:{event.source}:", effective_day(event)
+    await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.EXCLUSION_REVIEW,
+                      prefix=prefix)  # fmt: skip
+    if getattr(event, "result", None) == ScreeningResult.SUSPECTED_MATCH:
+        await open_task(
+            rows,
+            organization_id=organization_id,
+            kind=TaskKind.EXCLUSION_REVIEW,
+            cause=f"{prefix}{day.isoformat()}",
+            subject_id=organization_id,
+            label=f"Review a suspected {event.source} match ({'a disclosed person' if person else 'the practice'})",
+            opened_on=day,
+            priority="high",
+            due_on=_after(day, REVIEW_WITHIN),
+        )
+    return organization_id
+
+
+# --- what people decided ---------------------------------------------------------------------------------
+
+
+async def _task(rows: ViewRows, event: Task.Event, position: int) -> UUID:
+    if isinstance(event, Task.Opened):
+        rows.add(
+            TaskStateRow(tenant_id=event.tenant_id, organization_id=event.organization_id, task_id=event.originator_id)
+        )
+    state = await rows.get(TaskStateRow, event.originator_id)
+    if state is None:
+        raise OutOfOrder(f"task {event.originator_id} not opened in this view yet")
+    day = effective_day(event)
+    if isinstance(event, Task.Assigned):
+        rows.update(state, assignee=event.assignee, assigned_on=day)
+    elif isinstance(event, Task.Snoozed):
+        rows.update(state, snoozed_on=day, snoozed_until=event.until)
+    elif isinstance(event, Task.Resolved):
+        rows.update(state, resolution=str(event.resolution), resolved_on=day, resolution_reason=event.reason)
+    organization_id: UUID = state.organization_id
+    return organization_id
+
+
+handlers = Handlers(
+    {
+        Application.Opened: _opened,
+        Application.Submitted: _submitted,
+        Application.DeficiencyNoticed: _deficiency,
+        Application.DeficiencyResolved: _answered,
+        Application.Approved: _ended,
+        Application.Denied: _ended,
+        Application.Rejected: _ended,
+        Application.Withdrawn: _ended,
+        Application.DocumentAttached: _document,
+        Practitioner.Registered: _registered,
+        Practitioner.LicenseRecorded: _credential,
+        Practitioner.DeaRegistrationRecorded: _credential,
+        Practitioner.BoardCertificationRecorded: _credential,
+        Practitioner.MalpracticeCoverageRecorded: _credential,
+        Practitioner.CredentialEnded: _credential,
+        Organization.Registered: _organization,
+        Organization.ProfileCorrected: _renamed,
+        Organization.ScreeningRecorded: _screened,
+        Organization.ScreeningCleared: _screened,
+        Organization.PersonScreeningRecorded: _screened,
+        Organization.PersonScreeningCleared: _screened,
+        Task.Opened: _task,
+        Task.Assigned: _task,
+        Task.Snoozed: _task,
+        Task.Resolved: _task,
+    }
+)
+apply = handlers.apply

@@ -1,0 +1,112 @@
+"""The work queue's rows, and opening and closing a task by its cause (handlers.py folds the events into them)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.task import TaskKind, task_id
+from projections.engine.rows import Row, ViewRows
+from projections.turnaround.handlers import business_day_index
+
+
+class TaskRow(Row, kw_only=True):
+    table: ClassVar[str] = "work_tasks"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "task_id")
+    task_id: UUID
+    kind: str
+    cause: str
+    subject_id: UUID
+    label: str
+    priority: str
+    opened_on: date
+    closed_on: date | None = None
+    due_rule: str
+    application_kind: str | None = None
+    basis_index: int | None = None
+    due_on: date | None = None
+    due_index: int | None = None
+
+
+class TaskStateRow(Row, kw_only=True):
+    table: ClassVar[str] = "work_task_states"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "task_id")
+    task_id: UUID
+    assignee: str | None = None
+    assigned_on: date | None = None
+    snoozed_on: date | None = None
+    snoozed_until: date | None = None
+    resolution: str | None = None
+    resolved_on: date | None = None
+    resolution_reason: str | None = None
+
+
+class OrganizationRow(Row, kw_only=True):
+    table: ClassVar[str] = "work_organizations"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id")
+    legal_name: str
+
+
+class ApplicationRow(Row, kw_only=True):
+    table: ClassVar[str] = "work_applications"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
+    application_id: UUID
+    kind: str
+
+
+class PractitionerRow(Row, kw_only=True):
+    table: ClassVar[str] = "work_practitioners"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "practitioner_id")
+    practitioner_id: UUID
+    name: str
+
+
+async def open_task(
+    rows: ViewRows,
+    *,
+    organization_id: UUID,
+    kind: TaskKind,
+    cause: str,
+    subject_id: UUID,
+    label: str,
+    opened_on: date,
+    priority: str = "normal",
+    due_on: date | None = None,
+    **rule: Any,
+) -> None:
+    """The task of ``cause`` from ``opened_on``: due on ``due_on``, or by ``rule`` (due_rule, basis_index,
+    application_kind) at query time. The same cause again (a redelivered or refolded event) opens it again."""
+    tenant_id = rows.tenant
+    if tenant_id is None:
+        raise RuntimeError("no tenant set for this event")
+    identity = task_id(tenant_id, cause)
+    due = {"due_rule": "fixed", "due_on": due_on, "due_index": business_day_index(due_on)} if due_on else rule
+    found = await rows.get(TaskRow, organization_id, identity)
+    if found is not None:
+        rows.update(found, label=label, opened_on=opened_on, closed_on=None, priority=priority, **due)
+        return
+    rows.add(
+        TaskRow(
+            tenant_id=tenant_id,
+            organization_id=organization_id,
+            task_id=identity,
+            kind=str(kind),
+            cause=cause,
+            subject_id=subject_id,
+            label=label,
+            priority=priority,
+            opened_on=opened_on,
+            **due,
+        )
+    )
+
+
+async def close_tasks(
+    rows: ViewRows, organization_id: UUID, day: date, *, subject_id: UUID, kind: TaskKind, prefix: str = ""
+) -> None:
+    """Close the subject's open tasks of that kind whose cause starts with ``prefix``: their cause went away."""
+    for task in await rows.of_organization(TaskRow, organization_id):
+        same = task.subject_id == subject_id and task.kind == kind and task.cause.startswith(prefix)
+        if same and task.closed_on is None:
+            rows.update(task, closed_on=max(day, task.opened_on))
