@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.base import check_text
+from domain.errors import RuleViolation
 from domain.organization import Organization
 from domain.practitioner import Practitioner
 
@@ -73,3 +74,13 @@ def _listing(group: Organization, npi: str) -> Organization.RenderingProviderLin
     """The group's latest listing of the NPI, as recorded (its business day possibly corrected since)."""
     found = [e for e in group.history if isinstance(e, Organization.RenderingProviderLinked) and e.npi == npi]
     return found[-1] if found else None
+
+
+def check_link_correction(fact: object) -> None:
+    """A link's day is also the group's listing of the NPI (or its unlisting): corrected alone, the two records would
+    disagree, so it is refused; end the link and link again."""
+    if isinstance(fact, (Practitioner.LinkedToOrganization, Practitioner.LinkEnded)):
+        raise RuleViolation(
+            "correction-of-a-rendering-link",
+            "A rendering link's day is the group's too: end the link and record it again with its day.",
+        )

@@ -67,4 +67,18 @@ async def correct_application_date(
     return await command.run(credledger.correct_application_date, application_id, data)
 
 
+@post(
+    f"/v1/practitioners/{{practitioner_id:uuid}}/{_PATH}",
+    operation_id="correctPractitionerEffectiveDate",
+    guards=[may_write],
+    status_code=200,
+    **_docs("Correct the business day of one of a practitioner's facts"),
+)
+async def correct_practitioner_date(
+    practitioner_id: FromPath[UUID], data: JSONBody[CorrectEffectiveDate], credledger: Service, command: Runner
+) -> Response[SavedOut]:
+    return await command.run(credledger.correct_practitioner_date, practitioner_id, data)
+
+
 DATE_CORRECTION_ROUTES = [correct_organization_date, correct_account_date, correct_application_date]
+DATE_CORRECTION_ROUTES.append(correct_practitioner_date)

@@ -23,6 +23,8 @@ from domain.date_corrections import (
 )
 from domain.errors import RuleViolation
 from domain.organization import Organization
+from domain.practitioner import Practitioner
+from domain.rendering import check_link_correction
 from domain.user_account import UserAccount
 from services.app.base import Actor
 from services.app.commands import CorrectEffectiveDate
@@ -88,6 +90,17 @@ class DateCorrectionUseCases(ComplianceUseCases):
                     check_effective_day(event.on, "primary user replaced", (command.on, "POSC-DC-PM approved"))
         return self._correct(actor, application, command)
 
+    def correct_practitioner_date(
+        self, actor: Actor, practitioner_id: UUID, command: CorrectEffectiveDate, expected_version: int | None = None
+    ) -> Saved:
+        practitioner = self.load(actor, Practitioner, practitioner_id, expected_version)
+        target = check_correction(practitioner.history, command.version, command.on)
+        check_link_correction(target)
+        if isinstance(target, Practitioner.Registered):
+            organization = self.load(actor, Organization, practitioner.organization_id)
+            check_effective_day(command.on, "practitioner registered", organization.registration)
+        return self._correct(actor, practitioner, command)
+
     def _correct(
         self, actor: Actor, record: A, command: CorrectEffectiveDate, then: Callable[[], None] | None = None
     ) -> Saved:
@@ -100,13 +113,12 @@ class DateCorrectionUseCases(ComplianceUseCases):
         return self.record(actor, record)
 
     def _check_started_after(self, actor: Actor, organization_id: UUID, on: date) -> None:
-        """A registration moved later may not pass the opening of one of the organization's accounts or
-        applications (each as now dated, corrections included)."""
-        for kind in (UserAccount, Application):
+        """A registration moved later may not pass the opening of one of the organization's accounts, applications
+        or practitioners, each as now dated: its own corrections included (one corrected to an earlier day than it
+        was recorded with counts by that day, so every one is loaded; registrations are corrected rarely)."""
+        for kind in (UserAccount, Application, Practitioner):
             for opened in self._opened(actor, organization_id, kind):
-                if opened.opened_on >= on:
-                    continue
-                day = effective_day(self.load(actor, kind, opened.originator_id).history[0])  # as corrected, if it was
+                day = effective_day(self.load(actor, kind, opened.originator_id).history[0])
                 check_registration_before(on, day, f"{_NAMES[kind]} {opened.originator_id}")
 
     def _check_granter(
@@ -157,7 +169,7 @@ class DateCorrectionUseCases(ComplianceUseCases):
                     check_not_after(on, "checklist step completed", (grant.on, "a grant it made"))
 
     def _opened(self, actor: Actor, organization_id: UUID, kind: type[TenantAggregate]) -> list[Any]:
-        """The Opened events of the organization's accounts or applications, as recorded."""
+        """The creation events of the organization's accounts, applications or practitioners, as recorded."""
         rows = self.fetch(
             f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
             "WHERE tenant_id = %s AND originator_version = 1 AND topic = %s",
@@ -174,7 +186,8 @@ class DateCorrectionUseCases(ComplianceUseCases):
 
 
 _OPENED_TOPICS: dict[type[TenantAggregate], str] = {kind: get_topic(kind.Opened) for kind in (UserAccount, Application)}
+_OPENED_TOPICS[Practitioner] = get_topic(Practitioner.Registered)
 # A primary user named: the practice's (location A's) or another location's (a PID/SL's).
 _NAMING = (Organization.PrimaryUserDesignated, Organization.PrimaryUserReplaced, Organization.LocationPrimaryUserNamed)
 _NOBODY = UUID(int=0)  # the granter of a day without an active primary user: matches no recorded one
-_NAMES = {UserAccount: "user account", Application: "application"}
+_NAMES = {UserAccount: "user account", Application: "application", Practitioner: "practitioner"}

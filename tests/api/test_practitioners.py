@@ -191,3 +191,22 @@ def test_the_groups_listing_follows_the_links_business_days(stack: Stack, tenant
     for day, expected in (("2026-03-15", {CLINICIAN_NPI: "Ana M. Reyes, MD"}), ("2026-03-20", {})):
         shown = client.get(f"/v1/organizations/{org}", params={"as_of": day}).json()["rendering_providers"]
         assert shown == expected, day
+
+
+def test_a_practitioners_day_is_corrected_within_its_practice(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = register(client)  # registered 2026-01-05
+    doc = register_practitioner(client, org)  # 2026-01-12
+    path = f"/v1/practitioners/{doc}/effective-date-corrections"
+    _ok(client, f"/v1/practitioners/{doc}/rendering-links", organization_id=org, on="2026-01-20")
+    before = {"version": 1, "on": "2026-01-02", "reason": "before the practice itself"}
+    assert_problem(client.post(path, json=before), 422, "effective-date-before-dependency")
+    link = {"version": 2, "on": "2026-01-19", "reason": "a day earlier"}
+    assert_problem(client.post(path, json=link), 422, "correction-of-a-rendering-link")
+    assert_problem(stack.client(tenants[1]).post(path, json={**before, "on": "2026-01-09"}), 404, "not-found")
+    _ok(client, path, version=1, on="2026-01-09", reason="Taken on the Friday before")
+    assert client.get(f"/v1/practitioners/{doc}").json()["registered_on"] == "2026-01-09"
+    # The practice's registration may not move past its practitioner's.
+    late = {"version": 1, "on": "2026-01-10", "reason": "signed later"}
+    assert_problem(client.post(f"/v1/organizations/{org}/effective-date-corrections", json=late), 422,
+                   "effective-date-after-dependent")  # fmt: skip

@@ -26,7 +26,7 @@ from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.nppes import NO_SNAPSHOT, Mismatch, snapshot_from_api
 from domain.organization import Organization
 from domain.practitioner import Practitioner, RenderingLink
-from domain.rendering import end_rendering, link_rendering
+from domain.rendering import check_link_correction, end_rendering, link_rendering
 from tests.domain.builders import (
     HIZA_NPI,
     ORG_ID,
@@ -548,3 +548,15 @@ def test_as_of_a_day_the_links_then() -> None:
     assert state_on(events, D2).active_links() == [RenderingLink(practice.id, "A", D1)]
     assert state_on(events, D3).links == [RenderingLink(practice.id, "A", D1, D3)]
     assert domain_state(replay(events)) == domain_state(made)
+
+
+def test_a_links_day_is_not_corrected_alone() -> None:
+    """The group's listing of the NPI shares a link's day: a correction of the link alone is refused, while other
+    facts of the record may be corrected."""
+    made, practice = practitioner(), group()
+    link(made, practice, "A", D2)
+    linked = next(e for e in made.history if isinstance(e, Practitioner.LinkedToOrganization))
+    with pytest.raises(RuleViolation) as caught:
+        check_link_correction(linked)
+    assert caught.value.rule == "correction-of-a-rendering-link"
+    check_link_correction(made.history[0])  # the registration: its own rules apply
