@@ -56,6 +56,8 @@ class Organization(
 
     class Disenrolled(organization_events.Disenrolled): ...
 
+    class RevalidationLetterReceived(organization_events.RevalidationLetterReceived): ...
+
     class RenderingProviderLinked(organization_events.RenderingProviderLinked): ...
 
     class RenderingProviderUnlinked(organization_events.RenderingProviderUnlinked): ...
@@ -222,6 +224,10 @@ class Organization(
         self.disenrolled = (on, cause)  # and every location's enrollment with it
         self.service_locations = {code: replace(s, enrolled_on=None) for code, s in self.service_locations.items()}
 
+    @event(RevalidationLetterReceived)
+    def _revalidation_letter(self, received_on: date, respond_by: date, actor: str, reason: str | None) -> None:
+        """Nothing of the record changes: the letter is the views' (expirables, work queue) until it is answered."""
+
     # --- rendering providers ------------------------------------------------------------------------
 
     @event(RenderingProviderLinked)
@@ -303,10 +309,7 @@ class Organization(
 
     @event(ScreeningCleared)
     def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None:
-        current = self.screenings[source]
-        self.screenings[source] = Screening(
-            source, ScreeningResult.CLEARED, current.list_version, current.list_date, on
-        )
+        self.screenings[source] = replace(self.screenings[source], result=ScreeningResult.CLEARED, screened_on=on)
 
     @event(ServiceLocationAdded)
     def _service_location_added(

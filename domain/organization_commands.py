@@ -9,7 +9,7 @@ views all carry that name; a method declared on this mixin would have no event c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -37,6 +37,8 @@ from domain.screening import (
     new_screening,
 )
 from domain.text import clean_text
+
+REVALIDATION_ANSWER_DAYS = 45  # calendar days from MassHealth's revalidation letter
 
 
 def check_provider_number(provider_number: str) -> None:
@@ -75,6 +77,7 @@ class OrganizationCommands:
             self, provider_number: str, previous: str, on: date, actor: str, reason: str | None
         ) -> None: ...
         def _disenrolled(self, cause: DisenrollmentCause, on: date, actor: str, reason: str | None) -> None: ...
+        def _revalidation_letter(self, received_on: date, respond_by: date, actor: str, reason: str | None) -> None: ...
         def _rendering_provider_linked(self, npi: str, name: str, on: date, actor: str, reason: str | None) -> None: ...
         def _rendering_provider_unlinked(self, npi: str, on: date, actor: str, reason: str | None) -> None: ...
         def _eft_details_recorded(
@@ -132,6 +135,18 @@ class OrganizationCommands:
     def enrolled(self) -> bool:
         """Enrolled with MassHealth: a provider number issued, and the enrollment not ended since."""
         return self.provider_number is not None and self.disenrolled is None
+
+    def receive_revalidation_letter(
+        self, *, received_on: date, respond_by: date | None = None, actor: str, reason: str | None = None
+    ) -> None:
+        """MassHealth revalidates every five years and expects the answer within 45 days of its letter (DESIGN),
+        unless the letter names its own date."""
+        if not self.enrolled:
+            raise RuleViolation("not-enrolled", "Only an enrolled provider is asked to revalidate.")
+        respond_by = respond_by or received_on + timedelta(days=REVALIDATION_ANSWER_DAYS)
+        if respond_by <= received_on:
+            raise RuleViolation("respond-by-not-after", f"The answer is due after the letter of {received_on}.")
+        self._revalidation_letter(received_on=received_on, respond_by=respond_by, actor=actor, reason=reason)
 
     def check_revalidable(self) -> None:
         """A revalidation is approved only while the enrollment it renews has not ended."""

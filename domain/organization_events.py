@@ -141,6 +141,19 @@ class Disenrolled(TenantAggregate.Event):
     reason: str | None
 
 
+class RevalidationLetterReceived(TenantAggregate.Event):
+    """MassHealth asked the enrolled provider to revalidate; the answer (a revalidation application) is due by
+    ``respond_by``."""
+
+    effective_field = "received_on"
+    touches = ("revalidation",)
+    reads = ("provider_number",)  # sent to an enrolled provider, not before its number
+    received_on: date
+    respond_by: date
+    actor: str
+    reason: str | None
+
+
 # --- rendering providers ------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ class TaskKind(StrEnum):
     MAIL_FORM = "mail_form"  # a form to be sent by mail (POSC-DC-PE may go by fax or mail, never the portal)
     CREDENTIAL_RENEWAL = "credential_renewal"  # a clinician's credential or a practice's document expires
     EXCLUSION_REVIEW = "exclusion_review"  # a suspected exclusion-list match to confirm or clear
+    REVALIDATION_LETTER = "revalidation_letter"  # MassHealth asked to revalidate: answer by the letter's date
 
 
 class Resolution(StrEnum):

@@ -342,6 +342,7 @@ def test_the_plan_is_a_realistic_firm() -> None:
         Credledger.withdraw_application,
         Credledger.correct_profile,
         Credledger.end_rendering,  # a clinician left the group
+        Credledger.receive_revalidation_letter,  # clients onboarded already enrolled
         Credledger.record_dea_registration,
         Credledger.attest_caqh,
         Credledger.clear_exclusion_screening,

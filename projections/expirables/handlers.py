@@ -34,6 +34,7 @@ aggregates = ("organization", "application", "practitioner")
 row_types = (SubjectRow, ApplicationRow, PeriodRow)
 
 REVALIDATION = "masshealth_revalidation"  # the credential, kind and cycle of MassHealth's five-year revalidation
+RESPONSE = "revalidation_response"  # the answer to MassHealth's revalidation letter, due by its date
 
 
 def _recredentialing(plan: str) -> str:
@@ -217,6 +218,32 @@ async def _enrollment_ended(rows: ViewRows, owner: SubjectRow, day: Any) -> None
     enrollments = [{**e, "until": until} if e["until"] is None else e for e in owner.enrollments]
     rows.update(owner, enrollments=enrollments)
     await close_period(rows, owner, REVALIDATION, day)
+    await close_period(rows, owner, RESPONSE, day)
+
+
+async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationLetterReceived, position: int) -> UUID:
+    """Answer by the letter's date: until a revalidation application is submitted."""
+    owner = await subject(rows, event.originator_id)
+    await open_period(
+        rows,
+        owner,
+        RESPONSE,
+        kind=RESPONSE,
+        label="Answer MassHealth's revalidation letter",
+        day=effective_day(event),
+        expires_on=event.respond_by,
+    )
+    return owner.organization_id
+
+
+async def _submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID | None:
+    """A revalidation submitted answers the letter."""
+    application = await _application(rows, event)
+    if application.kind != ApplicationKind.REVALIDATION.value:
+        return None
+    owner = await subject(rows, application.organization_id)
+    await close_period(rows, owner, RESPONSE, effective_day(event))
+    return owner.organization_id
 
 
 async def _disenrolled(rows: ViewRows, event: Organization.Disenrolled, position: int) -> UUID:
@@ -318,11 +345,13 @@ handlers = Handlers(
         Organization.ProfileCorrected: _profile_corrected,
         Organization.ProviderNumberIssued: _enrolled,
         Organization.Disenrolled: _disenrolled,
+        Organization.RevalidationLetterReceived: _revalidation_letter,
         Organization.AffiliationActivated: _affiliation_activated,
         Organization.AffiliationTerminated: _affiliation_ended,
         Organization.AffiliationWithdrawn: _affiliation_ended,
         Application.Opened: _application_opened,
         Application.DocumentAttached: _document,
+        Application.Submitted: _submitted,
         Application.Approved: _decided,
         Application.Denied: _decided,
     }

@@ -44,6 +44,7 @@ class ExpirableKind(StrEnum):
     CAQH_ATTESTATION = "caqh_attestation"
     DOCUMENT = "document"  # a practice's expiring dossier document (license, COI, DEA certificate)
     MASSHEALTH_REVALIDATION = "masshealth_revalidation"
+    REVALIDATION_RESPONSE = "revalidation_response"  # the answer to MassHealth's revalidation letter
     PLAN_RECREDENTIALING = "plan_recredentialing"
 
 

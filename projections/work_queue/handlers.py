@@ -10,7 +10,9 @@ away:
 - credential_renewal: a clinician's license, DEA registration, board certification or malpractice policy, or a
   practice's expiring dossier document, from 90 days before it expires until renewed or ended; due the expiry;
 - exclusion_review: a suspected exclusion-list match, until cleared or screened again without one; due five
-  business days after the screening.
+  business days after the screening;
+- revalidation_letter: MassHealth's revalidation letter, until a revalidation application is submitted or the
+  enrollment ends; due by the letter's date (45 days after it by default).
 What people decide (domain/task.py: assigned, snoozed, completed, dismissed) is kept beside it (TaskStateRow).
 """
 
@@ -96,6 +98,8 @@ async def _submitted(rows: ViewRows, event: Application.Submitted, position: int
     organization_id = application.organization_id
     await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.MAIL_FORM)
     await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.APPLICATION_FOLLOW_UP)
+    if application.kind == "revalidation":  # the letter is answered
+        await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.REVALIDATION_LETTER)
     await open_task(
         rows,
         organization_id=organization_id,
@@ -275,6 +279,29 @@ async def _screened(rows: ViewRows, event: Any, position: int) -> UUID:
     return organization_id
 
 
+async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationLetterReceived, position: int) -> UUID:
+    organization_id: UUID = event.originator_id
+    await open_task(
+        rows,
+        organization_id=organization_id,
+        kind=TaskKind.REVALIDATION_LETTER,
+        cause=f"revalidation:{organization_id}:{effective_day(event).isoformat()}",
+        subject_id=organization_id,
+        label="Answer MassHealth's revalidation letter",
+        opened_on=effective_day(event),
+        priority="high",
+        due_on=event.respond_by,
+    )
+    return organization_id
+
+
+async def _disenrolled(rows: ViewRows, event: Organization.Disenrolled, position: int) -> UUID:
+    organization_id: UUID = event.originator_id
+    day = effective_day(event)
+    await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.REVALIDATION_LETTER)
+    return organization_id
+
+
 # --- what people decided ---------------------------------------------------------------------------------
 
 
@@ -317,6 +344,8 @@ handlers = Handlers(
         Organization.Registered: _organization,
         Organization.ProfileCorrected: _renamed,
         Organization.ScreeningRecorded: _screened,
+        Organization.RevalidationLetterReceived: _revalidation_letter,
+        Organization.Disenrolled: _disenrolled,
         Organization.ScreeningCleared: _screened,
         Organization.PersonScreeningRecorded: _screened,
         Organization.PersonScreeningCleared: _screened,

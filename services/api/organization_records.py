@@ -23,6 +23,7 @@ from services.app.organization_commands import (
     MoveAffiliation,
     NameLocationPrimaryUser,
     ReceivePinLetter,
+    ReceiveRevalidationLetter,
     RecordEftDetails,
     RecordEftValidation,
     RecordExclusionScreening,
@@ -107,6 +108,22 @@ class OrganizationRecordsController(Controller):
         """Records the number MassHealth reissued to an enrolled practice, with the reason (required); refused (422)
         for a practice not enrolled or the same number."""
         return await command.run(credledger.change_provider_number, organization_id, data)
+
+    @post(
+        "/revalidation-letters",
+        operation_id="receiveRevalidationLetter",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record MassHealth's revalidation letter"),
+    )
+    async def revalidation_letter(
+        self, organization_id: FromPath[UUID], data: JSONBody[ReceiveRevalidationLetter], credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:  # fmt: skip
+        """Records that MassHealth asked the enrolled practice to revalidate (422 not-enrolled otherwise): the answer
+        is due within 45 days, or by the letter's own date, and shows in the expirables view and the work queue until
+        a revalidation application is submitted."""
+        return await command.run(credledger.receive_revalidation_letter, organization_id, data)
 
     @post(
         "/disenrollment",

@@ -161,6 +161,16 @@ class ChangeProviderNumber(Command, frozen=True, kw_only=True):
     on: Annotated[date, effective_day("The day the new number took effect (YYYY-MM-DD).", "2026-09-01")] = today()
 
 
+class ReceiveRevalidationLetter(Command, frozen=True, kw_only=True):
+    """MassHealth's revalidation letter reached the enrolled practice: the answer is due within 45 days."""
+
+    received_on: Annotated[date, effective_day("The day the letter arrived (YYYY-MM-DD).", "2026-09-14")] = today()
+    respond_by: Annotated[
+        date | None,
+        doc("The answer's due date, when the letter names one; otherwise 45 days after received_on.", "2026-10-29"),
+    ] = None
+
+
 class Disenroll(Command, frozen=True, kw_only=True):
     """The practice's MassHealth enrollment ended; the reason (required) gives the request or MassHealth's notice."""
 

@@ -21,6 +21,7 @@ from services.app.organization_commands import (
     LinkRenderingProvider,
     MoveAffiliation,
     ReceivePinLetter,
+    ReceiveRevalidationLetter,
     RecordEftDetails,
     RecordEftValidation,
     RecordExclusionScreening,
@@ -101,6 +102,19 @@ class OrganizationUseCases(ComplianceUseCases):
         organization = self.load(actor, Organization, organization_id, expected_version)
         organization.change_provider_number(
             provider_number=command.provider_number, on=command.on, actor=actor.user_id, reason=command.reason
+        )
+        return self.record(actor, organization)
+
+    def receive_revalidation_letter(
+        self,
+        actor: Actor,
+        organization_id: UUID,
+        command: ReceiveRevalidationLetter,
+        expected_version: int | None = None,
+    ) -> Saved:
+        organization = self.load(actor, Organization, organization_id, expected_version)
+        organization.receive_revalidation_letter(
+            received_on=command.received_on, respond_by=command.respond_by, actor=actor.user_id, reason=command.reason
         )
         return self.record(actor, organization)
 

@@ -295,6 +295,7 @@ class Filings(Credentialing):
         self.at(letter, self.revalidation_letter)
 
     def revalidation_letter(self, day: date) -> None:
+        self.emit(day, Credledger.receive_revalidation_letter, self.org, reason="MassHealth's revalidation letter")
         app = self.open_app(day, "revalidation", "portal", reason="Revalidation letter received")
         types = [DocumentType.W9, DocumentType.LICENSE, DocumentType.LIABILITY_COI, DocumentType.PROVIDER_AGREEMENT]
         last = self.dossier(day, app, types, 10)

@@ -327,6 +327,13 @@ ENDPOINTS = [
         _numbered,
     ),
     Endpoint(
+        "receiveRevalidationLetter",
+        "/v1/organizations/{org}/revalidation-letters",
+        {"received_on": "2026-04-01"},
+        ({"received_on": "2026-04-01", "respond_by": "2026-04-01"}, "respond-by-not-after"),
+        _numbered,
+    ),
+    Endpoint(
         "disenrollOrganization",
         "/v1/organizations/{org}/disenrollment",
         {"cause": "voluntary", "on": "2026-04-01", "reason": "The practice closed"},
@@ -505,6 +512,12 @@ ENDPOINTS = [
         "/v1/applications/{posc}/effective-date-corrections",
         {"version": 1, "on": "2026-01-05", "reason": "opened the day of registration"},
         ({"version": 99, "on": "2026-01-05", "reason": "no such version"}, "no-such-fact"),
+    ),
+    Endpoint(
+        "correctPractitionerEffectiveDate",
+        "/v1/practitioners/{practitioner}/effective-date-corrections",
+        {"version": 1, "on": "2026-01-09", "reason": "taken on the Friday before"},
+        ({"version": 1, "on": "2026-01-02", "reason": "before the practice"}, "effective-date-before-dependency"),
     ),
     Endpoint(
         "attachDocument",

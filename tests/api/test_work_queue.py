@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from tests.api.helpers import assert_problem, open_application
+from tests.api.test_endpoints import DOCS
 from tests.api.test_practitioners import LICENSE, _ok, register_practitioner
 from tests.api.test_turnaround_view import deficiency, posc, post, practice
 from tests.support import Stack, fresh
@@ -140,3 +141,26 @@ def test_decisions_keep_their_days(stack: Stack, tenants: tuple[str, str]) -> No
     assert [(t["assignee"], t["snoozed_until"]) for t in _tasks(client, as_of="2026-03-06", **day)] == [("alice", None)]
     assert _tasks(client, as_of="2026-03-10", **day) == []
     assert [t["snoozed_until"] for t in _tasks(client, as_of="2026-03-12", **day)] == ["2026-03-12"]
+
+
+def test_a_revalidation_letter_waits_for_the_revalidation(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    org = practice(client)
+    _ok(client, f"/v1/organizations/{org}/provider-number", provider_number="1234567", issued_on="2026-03-02")
+    _ok(client, f"/v1/organizations/{org}/revalidation-letters", received_on="2026-03-09")
+    day = {"organization_id": org, "kind": "revalidation_letter"}
+    assert [(t["due_on"], t["priority"]) for t in _tasks(client, as_of="2026-03-10", **day)] == [("2026-04-23", "high")]
+    due = client.get("/v1/views/expirables", params={"as_of": "2026-03-10", "organization_id": org,
+                                                    "kind": "revalidation_response"}).json()["items"]  # fmt: skip
+    assert [(i["due_on"], i["window"]) for i in due] == [("2026-04-23", "60")]
+    revalidation = open_application(client, org, "revalidation", channel="portal", opened_on="2026-03-10")
+    for doc_type in ("w9", "license", "liability_coi", "provider_agreement"):
+        body = {"document_id": doc_type, "type": doc_type, "received_on": "2026-03-10", **DOCS[doc_type]}
+        post(client, f"/v1/applications/{revalidation}/documents", body)
+    post(client, f"/v1/applications/{revalidation}/submit", {"submitted_on": "2026-03-12"})
+    assert _tasks(client, as_of="2026-03-12", **day) == []
+    assert [t["kind"] for t in _tasks(client, as_of="2026-03-12", organization_id=org)] == ["application_follow_up"]
+    after = client.get("/v1/views/expirables", params={"as_of": "2026-03-12", "organization_id": org}).json()["items"]
+    assert "masshealth_revalidation" in {i["kind"] for i in after} and "revalidation_response" not in {
+        i["kind"] for i in after
+    }

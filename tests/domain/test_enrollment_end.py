@@ -56,3 +56,22 @@ def test_a_disenrolled_organization_is_not_contracted_until_enrolled_again() -> 
     org.issue_provider_number(provider_number="2345678", issued_on=AGAIN, actor="u")  # a new enrollment approved
     assert org.enrolled and org.disenrolled is None
     org.move_affiliation(plan="Tufts", to=AffiliationState.CONTRACTED, on=AGAIN, actor="u")
+
+
+def test_a_revalidation_letter_is_answered_in_45_days_or_by_its_own_date() -> None:
+    """MassHealth writes to enrolled providers only; the answer is due 45 days after the letter unless it names a
+    date, which comes after it."""
+    org = register_peach()
+    org.collect_events()
+    assert_refused(org, lambda: org.receive_revalidation_letter(received_on=CHANGED, actor="u"), "not-enrolled")
+    org = _enrolled()
+    assert_refused(org, lambda: org.receive_revalidation_letter(received_on=CHANGED, respond_by=CHANGED, actor="u"),
+                   "respond-by-not-after")  # fmt: skip
+    assert_refused(org, lambda: org.receive_revalidation_letter(received_on=date(2026, 1, 30), actor="u"),
+                   "effective-date-before-dependency")  # before the provider number  # fmt: skip
+    org.receive_revalidation_letter(received_on=CHANGED, actor="u")
+    org.receive_revalidation_letter(received_on=ENDED, respond_by=date(2026, 4, 30), actor="u")
+    letters = [(e.received_on, e.respond_by) for e in org.collect_events()]
+    assert letters == [(CHANGED, date(2026, 4, 16)), (ENDED, date(2026, 4, 30))]
+    org.disenroll(cause=DisenrollmentCause.VOLUNTARY, on=AGAIN, actor="u", reason="Closed")
+    assert_refused(org, lambda: org.receive_revalidation_letter(received_on=AGAIN, actor="u"), "not-enrolled")

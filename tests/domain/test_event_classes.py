@@ -44,7 +44,8 @@ from tests.domain.builders import (
 # Every event type, by aggregate: stored events carry these names (topic "domain.<module>:<Aggregate>.<Name>").
 EVENTS = {
     Organization: """Registered ProfileCorrected NppesSnapshotRecorded NppesComparisonChanged PinLetterReceived
-        ProviderNumberIssued ProviderNumberChanged Disenrolled RenderingProviderLinked RenderingProviderUnlinked
+        ProviderNumberIssued ProviderNumberChanged Disenrolled RevalidationLetterReceived RenderingProviderLinked
+        RenderingProviderUnlinked
         EftDetailsRecorded EftValidationRecorded
         AffiliationRequested AffiliationCredentialingStarted AffiliationContracted AffiliationActivated
         AffiliationDenied AffiliationWithdrawn AffiliationTerminated ScreeningRecorded ScreeningCleared
@@ -72,6 +73,7 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "ProviderNumberIssued": ("issued_on", ("provider_number",)),
         "ProviderNumberChanged": ("on", ("provider_number",)),
         "Disenrolled": ("on", ("provider_number",)),
+        "RevalidationLetterReceived": ("received_on", ("revalidation",)),
         "RenderingProviderLinked": ("on", ("rendering:{npi}",)),
         "RenderingProviderUnlinked": ("on", ("rendering:{npi}",)),
         "EftDetailsRecorded": ("on", ("eft",)),
@@ -150,6 +152,7 @@ READS = {
     "AffiliationContracted": ("provider_number",),
     "AffiliationActivated": ("provider_number",),
     "ServiceLocationEnrolled": ("provider_number",),
+    "RevalidationLetterReceived": ("provider_number",),
     "LocationPrimaryUserNamed": ("location:{code}", "provider_number"),
 }
 # The events that gained their business day (class_version 2): the field, just before ``actor``.
@@ -189,7 +192,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 73
+    assert len(METHODS) == 74
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

@@ -393,6 +393,7 @@ COMMANDS = [
         kwargs=dict(provider_number="7654321", on=LATER, reason="Change of ownership"),
     ),
     Command("disenroll", "disenroll", _numbered, kwargs=dict(cause="voluntary", on=LATER, reason="Panel closed")),
+    Command("receive_revalidation_letter", "receive_revalidation_letter", _numbered, kwargs=dict(received_on=LATER)),
     Command("record_eft_validation", "record_eft_validation", _eft_pending, kwargs=dict(validated=True, on=LATER)),
     Command(
         "clear_exclusion_screening",
@@ -438,6 +439,7 @@ COMMANDS = [
             ("correct_organization_date", _org),
             ("correct_account_date", _account),
             ("correct_application_date", _open),
+            ("correct_practitioner_date", _practitioner),
         )
     ),
     *PRACTITIONER_COMMANDS,
