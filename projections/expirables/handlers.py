@@ -10,10 +10,12 @@ The handlers fold each event into the rows in memory (projections/engine/rows.py
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from domain.application import Application, ApplicationKind
+from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
 from domain.practitioner import Practitioner
@@ -222,27 +224,36 @@ async def _enrollment_ended(rows: ViewRows, owner: SubjectRow, day: Any) -> None
 
 
 async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationLetterReceived, position: int) -> UUID:
-    """Answer by the letter's date: until a revalidation application is submitted."""
+    """Answer by the letter's date: until a revalidation application is submitted (one submitted on or after the
+    letter's day, recorded before it, answers it from that day)."""
     owner = await subject(rows, event.originator_id)
+    day = effective_day(event)
+    answered = owner.revalidation_submitted_on
     await open_period(
         rows,
         owner,
         RESPONSE,
         kind=RESPONSE,
         label="Answer MassHealth's revalidation letter",
-        day=effective_day(event),
+        day=day,
         expires_on=event.respond_by,
     )
+    if answered is not None and answered >= day:
+        await close_period(rows, owner, RESPONSE, answered)
     return owner.organization_id
 
 
 async def _submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID | None:
     """A revalidation submitted answers the letter."""
     application = await _application(rows, event)
+    if application.plan is not None and isinstance(event, Application.Approved):
+        return await _recredentialed(rows, application, effective_day(event))
     if application.kind != ApplicationKind.REVALIDATION.value:
         return None
     owner = await subject(rows, application.organization_id)
-    await close_period(rows, owner, RESPONSE, effective_day(event))
+    day = effective_day(event)
+    rows.update(owner, revalidation_submitted_on=max(day, owner.revalidation_submitted_on or day))
+    await close_period(rows, owner, RESPONSE, day)
     return owner.organization_id
 
 
@@ -269,6 +280,30 @@ async def _affiliation_activated(rows: ViewRows, event: Organization.Affiliation
     return owner.organization_id
 
 
+async def _recredentialed(rows: ViewRows, application: ApplicationRow, day: date) -> UUID | None:
+    """A plan's credentialing approved again while the affiliation stands: the next one counts from this day."""
+    owner = await subject(rows, application.organization_id)
+    credential = _recredentialing(application.plan or "")
+    if credential not in owner.open_periods:
+        return None  # not in network with the plan (yet): its activation starts the cycle
+    await open_period(
+        rows,
+        owner,
+        credential,
+        kind="plan_recredentialing",
+        label=f"{application.plan} re-credentialing",
+        day=day,
+        basis_on=day,
+        cycle="plan_recredentialing",
+    )
+    return owner.organization_id
+
+
+async def _date_corrected(rows: ViewRows, event: TenantAggregate.EffectiveDateCorrected, position: int) -> UUID:
+    """The organization's rows were folded again with the corrected day (projections/engine/corrections.py)."""
+    return event.organization_id
+
+
 async def _affiliation_ended(
     rows: ViewRows, event: Organization.AffiliationTerminated | Organization.AffiliationWithdrawn, position: int
 ) -> UUID:
@@ -287,6 +322,7 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
             organization_id=event.organization_id,
             application_id=event.originator_id,
             kind=str(event.kind),
+            plan=event.plan,
         )
     )
 
@@ -320,6 +356,8 @@ async def _document(rows: ViewRows, event: Application.DocumentAttached, positio
 async def _decided(rows: ViewRows, event: Application.Approved | Application.Denied, position: int) -> UUID | None:
     """A revalidation approved starts the next five years; denied, MassHealth terminates the enrollment."""
     application = await _application(rows, event)
+    if application.plan is not None and isinstance(event, Application.Approved):
+        return await _recredentialed(rows, application, effective_day(event))
     if application.kind != ApplicationKind.REVALIDATION.value:
         return None
     owner = await subject(rows, application.organization_id)
@@ -354,6 +392,7 @@ handlers = Handlers(
         Application.Submitted: _submitted,
         Application.Approved: _decided,
         Application.Denied: _decided,
+        TenantAggregate.EffectiveDateCorrected: _date_corrected,
     }
 )
 apply = handlers.apply

@@ -33,6 +33,7 @@ class SubjectRow(Row, kw_only=True):
     )  # an organization's: [{"from": day, "until": day | None}]
     # A clinician's rendering links: [{"organization_id", "service_location", "since", "until"}].
     links: list[dict[str, Any]] = msgspec.field(default_factory=list)
+    revalidation_submitted_on: date | None = None  # a practice's latest revalidation application submitted
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -42,6 +43,7 @@ class ApplicationRow(Row, kw_only=True):
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
     application_id: UUID
     kind: str
+    plan: str | None = None
 
 
 class PeriodRow(Row, kw_only=True):
@@ -79,22 +81,26 @@ async def open_period(
     day: date,
     **dates: Any,
 ) -> None:
-    """The credential's version from ``day`` on (``dates``: expires_on, or basis_on and cycle; status). A period is
-    named by its subject, credential and first day, never by when it was recorded, so the view is the same whatever
-    order the facts were recorded in; a second version the same day replaces the first."""
+    """The credential's version from ``day`` on (``dates``: expires_on, or basis_on and cycle; status), until the
+    next version's day. A period is named by its subject, credential and first day, never by when it was recorded,
+    and a version recorded after a later one (a practice's documents on two applications) takes its place between
+    them: the view is the same whatever order the facts were recorded or delivered in. A second version the same
+    day replaces the first."""
     period_id = uuid5(_PERIODS, f"{owner.subject_id}:{credential}:{day.isoformat()}")
-    fields = {"status": None, "expires_on": None, "basis_on": None, "cycle": None, **dates}
-    current_id = owner.open_periods.get(credential)
-    current = await rows.get(PeriodRow, owner.organization_id, UUID(current_id)) if current_id else None
-    if current is not None and current.effective_from > day:
-        # Another record's later version came first (a practice's documents on two applications): this one held
-        # until that one took effect.
-        fields["effective_until"] = current.effective_from
-    elif current_id != str(period_id):
-        await close_period(rows, owner, credential, day)
+    fields: dict[str, Any] = {"status": None, "expires_on": None, "basis_on": None, "cycle": None, **dates}
+    versions = [
+        p
+        for p in await rows.of_organization(PeriodRow, owner.organization_id)
+        if p.subject_id == owner.subject_id and p.credential == credential and p.period_id != period_id
+    ]
+    holding = next((p for p in versions if p.effective_from < day and _in_effect(p, day)), None)
+    later = [p.effective_from for p in versions if p.effective_from > day]
+    until = holding.effective_until if holding is not None else (min(later) if later else None)
+    if holding is not None:
+        rows.update(holding, effective_until=day)
     same_day = await rows.get(PeriodRow, owner.organization_id, period_id)
     if same_day is not None:
-        rows.update(same_day, kind=kind, label=label, **{"effective_until": None, **fields})
+        rows.update(same_day, kind=kind, label=label, effective_until=until, **fields)
     else:
         rows.add(
             PeriodRow(
@@ -106,11 +112,16 @@ async def open_period(
                 kind=kind,
                 label=label,
                 effective_from=day,
+                effective_until=until,
                 **fields,
             )
         )
-    if "effective_until" not in fields:
+    if until is None:
         rows.update(owner, open_periods={**owner.open_periods, credential: str(period_id)})
+
+
+def _in_effect(period: PeriodRow, day: date) -> bool:
+    return period.effective_from <= day and (period.effective_until is None or period.effective_until > day)
 
 
 async def close_period(rows: ViewRows, owner: SubjectRow, credential: str, day: date) -> None:
@@ -120,5 +131,5 @@ async def close_period(rows: ViewRows, owner: SubjectRow, credential: str, day: 
         return
     period = await rows.get(PeriodRow, owner.organization_id, UUID(period_id))
     if period is not None:
-        rows.update(period, effective_until=day)
+        rows.update(period, effective_until=max(day, period.effective_from))
     rows.update(owner, open_periods={k: v for k, v in owner.open_periods.items() if k != credential})

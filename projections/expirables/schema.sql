@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS expirable_subjects (
     enrollments jsonb NOT NULL DEFAULT '[]',
     -- A clinician's rendering links: [{"organization_id", "service_location", "since", "until"}].
     links jsonb NOT NULL DEFAULT '[]',
+    revalidation_submitted_on date,  -- a practice's latest revalidation submitted: it answers earlier letters
     PRIMARY KEY (tenant_id, subject_id)
 );
 CREATE INDEX IF NOT EXISTS expirable_subjects_by_organization ON expirable_subjects (tenant_id, organization_id);
@@ -30,6 +31,7 @@ CREATE TABLE IF NOT EXISTS expirable_applications (
     application_id uuid NOT NULL,
     organization_id uuid NOT NULL,
     kind text NOT NULL,
+    plan text,  -- an affiliation's plan: its approval is the plan's (re-)credentialing
     PRIMARY KEY (tenant_id, application_id)
 );
 

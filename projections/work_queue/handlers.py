@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Application
+from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
 from domain.practitioner import Practitioner
@@ -40,6 +41,7 @@ from projections.work_queue.rows import (
     TaskStateRow,
     close_tasks,
     open_task,
+    open_tasks,
 )
 
 name = "work_queue"
@@ -100,6 +102,10 @@ async def _submitted(rows: ViewRows, event: Application.Submitted, position: int
     await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.APPLICATION_FOLLOW_UP)
     if application.kind == "revalidation":  # the letter is answered
         await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.REVALIDATION_LETTER)
+        practice = await rows.get(OrganizationRow, organization_id)
+        if practice is not None:
+            latest = max(day, practice.revalidation_submitted_on or day)
+            rows.update(practice, revalidation_submitted_on=latest)
     await open_task(
         rows,
         organization_id=organization_id,
@@ -134,14 +140,20 @@ async def _deficiency(rows: ViewRows, event: Application.DeficiencyNoticed, posi
 
 async def _answered(rows: ViewRows, event: Application.DeficiencyResolved, position: int) -> UUID:
     application = await _application(rows, event)
-    await close_tasks(
-        rows,
-        application.organization_id,
-        effective_day(event),
-        subject_id=event.originator_id,
-        kind=TaskKind.DEFICIENCY_ANSWER,
-        prefix=f"deficiency:{event.originator_id}:{event.deficiency_id}",
-    )
+    cause = f"deficiency:{event.originator_id}:{event.deficiency_id}"
+    kind = TaskKind.DEFICIENCY_ANSWER
+    for task in await open_tasks(rows, application.organization_id, subject_id=event.originator_id, kind=kind):
+        if task.cause == cause:  # this deficiency's alone: d-1 is not d-10
+            rows.update(task, closed_on=max(effective_day(event), task.opened_on))
+    return application.organization_id
+
+
+async def _received(rows: ViewRows, event: Application.ReceiptConfirmed, position: int) -> UUID:
+    """A mailed form's delivery confirmed: the payer's clock, and so the follow-up's due date, starts there."""
+    application = await _application(rows, event)
+    kind = TaskKind.APPLICATION_FOLLOW_UP
+    for task in await open_tasks(rows, application.organization_id, subject_id=event.originator_id, kind=kind):
+        rows.update(task, basis_index=business_day_index(effective_day(event)))
     return application.organization_id
 
 
@@ -184,24 +196,33 @@ async def _renewal(
     label: str,
     expires_on: date | None,
 ) -> None:
-    """The credential's version in effect replaces the last: its renewal task, if it expires."""
+    """The credential's version in effect replaces the last: its renewal task, if it expires. A version recorded
+    after a later one (a practice's documents on two applications) held only until that one's day."""
     day = effective_day(event)
     prefix = f"renew:{subject_id}:{credential}:"
-    await close_tasks(
-        rows, organization_id, day, subject_id=subject_id, kind=TaskKind.CREDENTIAL_RENEWAL, prefix=prefix
-    )
-    if expires_on is None:
+    cause = f"{prefix}{expires_on.isoformat()}" if expires_on else None
+    kind = TaskKind.CREDENTIAL_RENEWAL
+    others = [t for t in await open_tasks(rows, organization_id, subject_id=subject_id, kind=kind, prefix=prefix)]
+    others = [t for t in others if t.cause != cause]
+    newer = [t.caused_on for t in others if t.caused_on > day]
+    if not newer:
+        for task in others:
+            rows.update(task, closed_on=max(day, task.opened_on))
+    if expires_on is None or cause is None:
         return
-    await open_task(
+    task = await open_task(
         rows,
         organization_id=organization_id,
-        kind=TaskKind.CREDENTIAL_RENEWAL,
-        cause=f"{prefix}{expires_on.isoformat()}",
+        kind=kind,
+        cause=cause,
         subject_id=subject_id,
         label=label,
         opened_on=max(day, expires_on - RENEWAL_NOTICE),
         due_on=expires_on,
+        caused_on=day,
     )
+    if newer:
+        rows.update(task, closed_on=max(min(newer), task.opened_on))
 
 
 async def _practitioner(rows: ViewRows, event: Practitioner.Event) -> PractitionerRow:
@@ -281,7 +302,9 @@ async def _screened(rows: ViewRows, event: Any, position: int) -> UUID:
 
 async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationLetterReceived, position: int) -> UUID:
     organization_id: UUID = event.originator_id
-    await open_task(
+    practice = await rows.get(OrganizationRow, organization_id)
+    answered = practice.revalidation_submitted_on if practice is not None else None
+    task = await open_task(
         rows,
         organization_id=organization_id,
         kind=TaskKind.REVALIDATION_LETTER,
@@ -292,6 +315,8 @@ async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationL
         priority="high",
         due_on=event.respond_by,
     )
+    if answered is not None and answered >= task.opened_on:  # a revalidation submitted since, recorded first
+        rows.update(task, closed_on=answered)
     return organization_id
 
 
@@ -299,6 +324,12 @@ async def _disenrolled(rows: ViewRows, event: Organization.Disenrolled, position
     organization_id: UUID = event.originator_id
     day = effective_day(event)
     await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.REVALIDATION_LETTER)
+    return organization_id
+
+
+async def _date_corrected(rows: ViewRows, event: TenantAggregate.EffectiveDateCorrected, position: int) -> UUID:
+    """The organization's rows were folded again with the corrected day (projections/engine/corrections.py)."""
+    organization_id: UUID = event.organization_id
     return organization_id
 
 
@@ -330,6 +361,7 @@ handlers = Handlers(
         Application.Submitted: _submitted,
         Application.DeficiencyNoticed: _deficiency,
         Application.DeficiencyResolved: _answered,
+        Application.ReceiptConfirmed: _received,
         Application.Approved: _ended,
         Application.Denied: _ended,
         Application.Rejected: _ended,
@@ -353,6 +385,7 @@ handlers = Handlers(
         Task.Assigned: _task,
         Task.Snoozed: _task,
         Task.Resolved: _task,
+        TenantAggregate.EffectiveDateCorrected: _date_corrected,
     }
 )
 apply = handlers.apply

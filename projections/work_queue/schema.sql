@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS work_tasks (
     priority text NOT NULL,  -- high or normal
     opened_on date NOT NULL,  -- the business day its cause arose (a renewal: 90 days before the expiry)
     closed_on date,  -- its cause went away that day (answered, decided, renewed, cleared)
+    caused_on date NOT NULL,  -- the business day of the fact that caused it
     due_rule text NOT NULL,  -- fixed, deficiency_answer or sla
     application_kind text,  -- the SLA target's kind (due_rule sla)
     basis_index integer,  -- the business-day index the settings' days count from
@@ -47,6 +48,7 @@ CREATE TABLE IF NOT EXISTS work_organizations (
     tenant_id text NOT NULL,
     organization_id uuid NOT NULL,
     legal_name text NOT NULL,
+    revalidation_submitted_on date,  -- its latest revalidation submitted: it answers earlier letters
     PRIMARY KEY (tenant_id, organization_id)
 );
 CREATE TABLE IF NOT EXISTS work_applications (

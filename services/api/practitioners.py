@@ -203,14 +203,16 @@ class PractitionerController(Controller):
         """The clinician's record without personal data (credentials, CAQH, rendering links, NPPES mismatches), or
         with ``as_of`` as it stood on that business day (``known_at``: as known then). A client viewer sees the
         practitioners of its own practice only."""
+        principal = request.user
+        view = await call(credledger.get_practitioner, principal.actor, practitioner_id)
+        if not principal.may_see(view.organization_id):  # before as_of: not even whether it existed then
+            raise NotFound(f"No Practitioner {practitioner_id}.")
         moment = as_of_arguments(as_of, known_at)
         if moment is not None:
-            then = await call(credledger.as_of, request.user.actor, Practitioner, practitioner_id, *moment)
+            then = await call(credledger.as_of, principal.actor, Practitioner, practitioner_id, *moment)
             view = practitioner_details(then)
-        else:
-            view = await call(credledger.get_practitioner, request.user.actor, practitioner_id)
-        if not request.user.may_see(view.organization_id):
-            raise NotFound(f"No Practitioner {practitioner_id}.")
+        if principal.organizations is not None:  # a client viewer: its own practices' links only
+            view.rendering_links = [k for k in view.rendering_links if principal.may_see(k.organization_id)]
         return found(view)
 
     @get(

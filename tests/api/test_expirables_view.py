@@ -114,3 +114,13 @@ def test_filters_paging_and_two_tenants(stack: Stack, tenants: tuple[str, str]) 
     assert {i["organization_id"] for i in _items(viewer, as_of="2026-04-20")} == {org}
     assert_problem(ours.get(VIEW, params={"window": "45"}), 400, "invalid-request")
     assert_problem(ours.get(VIEW, params={"kind": "passport"}), 400, "invalid-request")
+
+
+def test_a_corrected_day_moves_the_view(stack: Stack, tenants: tuple[str, str]) -> None:
+    client = stack.client(tenants[0])
+    doc = register_practitioner(client, register(client))
+    _ok(client, f"/v1/practitioners/{doc}/licenses", **LICENSE)  # version 2, verified on 2026-01-13
+    assert _items(client, as_of="2026-01-12", practitioner_id=doc) == []
+    _ok(client, f"/v1/practitioners/{doc}/effective-date-corrections", version=2, on="2026-01-12",
+        reason="Verified the day the clinician joined")  # fmt: skip
+    assert [i["credential"] for i in _items(client, as_of="2026-01-12", practitioner_id=doc)] == ["license:MA:MD"]
