@@ -8,6 +8,7 @@ keep it with); it may render at service locations of that practice and of other 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from domain import practitioner_events as events
 from domain.address import normalise_name
 from domain.base import TenantAggregate, check_tenant_id, check_text, require_reason
 from domain.credentials import (
+    CAQH,
     MALPRACTICE,
     BoardCertification,
     DeaRegistration,
@@ -32,6 +34,14 @@ from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot
 from domain.pii import PII
 
 Credential = License | DeaRegistration | BoardCertification | MalpracticeCoverage
+
+
+def check_npi_not_registered(npi: str, registered: Iterable[str]) -> None:
+    """One record per clinician in a firm: a clinician rendering for several client practices is linked to each."""
+    if npi in registered:
+        raise RuleViolation(
+            "practitioner-already-registered", f"NPI {npi} is already a practitioner of this firm: link that record."
+        )
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,8 @@ class Practitioner(TenantAggregate):
 
     def end_credential(self, credential: str, *, on: date, actor: str, reason: str | None = None) -> None:
         credential = check_text(credential, field="credential")
-        if credential not in self.credentials:
+        attesting = credential == CAQH and self.caqh_attested_on is not None  # left CAQH, or the clinician left
+        if credential not in self.credentials and not attesting:
             raise RuleViolation("credential-not-held", f"No {credential} is recorded as held.")
         require_reason(reason, "Say why the credential is no longer held (not renewed, surrendered, moved away).")
         self._credential_ended(credential=credential, on=on, actor=actor, reason=reason)
@@ -231,7 +242,9 @@ class Practitioner(TenantAggregate):
 
     @event(CredentialEnded)
     def _credential_ended(self, credential: str, on: date, actor: str, reason: str | None) -> None:
-        del self.credentials[credential]
+        self.credentials.pop(credential, None)
+        if credential == CAQH:
+            self.caqh_attested_on = None  # no re-attestation expected; the ProView ID stays known
         self.ended_credentials[credential] = on
 
     @property
@@ -251,6 +264,7 @@ class Practitioner(TenantAggregate):
     def _caqh_attested(self, caqh_id: str, attested_on: date, actor: str, reason: str | None) -> None:
         self.caqh_id = caqh_id
         self.caqh_attested_on = attested_on
+        self.ended_credentials.pop(CAQH, None)
 
     # --- rendering links -------------------------------------------------------------------------
 

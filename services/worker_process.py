@@ -1,6 +1,6 @@
 """`credledger up` runs the relay and the projection workers in a process of their own.
 
-Why: in one Python process the API, the relay and the three projection workers share one interpreter
+Why: in one Python process the API, the relay and the projection workers share one interpreter
 lock and one event loop, so under load each command's projection work delayed the next responses, and
 the requests delayed the views (bench/ scenario 1 measures both ways). Apart, they use another core.
 

@@ -122,7 +122,7 @@ class EndCredential(Command, frozen=True, kw_only=True):
         str,
         doc(
             "Its key, as the practitioner's record lists it: license:<state>:<type>, dea:<state>, "
-            "board:<board>:<specialty> or malpractice.",
+            "board:<board>:<specialty>, malpractice, or caqh (no more re-attestations expected).",
             "license:NH:MD",
         ),
     ]

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
 from domain.business_time import check_effective_day
 from domain.nppes import snapshot_from_api
 from domain.organization import Organization
-from domain.practitioner import Practitioner
+from domain.practitioner import Practitioner, check_npi_not_registered
 from domain.rendering import end_rendering, link_rendering
 from services.app.base import Actor
-from services.app.compliance import ComplianceUseCases
+from services.app.compliance import ComplianceUseCases, sealed_mapper
 from services.app.practitioner_commands import (
     AttestCaqh,
     EndCredential,
@@ -26,7 +29,9 @@ from services.app.practitioner_commands import (
 )
 from services.app.practitioner_details import PractitionerDetails, PractitionerPii, practitioner_details
 from services.store.idempotency import Saved
+from services.store.recorder import EVENTS_TABLE
 
+_REGISTERED = get_topic(Practitioner.Registered)
 CredentialCommand = RecordLicense | RecordDeaRegistration | RecordBoardCertification | RecordMalpracticeCoverage
 
 
@@ -34,6 +39,7 @@ class PractitionerUseCases(ComplianceUseCases):
     def register_practitioner(self, actor: Actor, command: RegisterPractitioner) -> Saved:
         organization = self.load(actor, Organization, command.organization_id)  # the tenant's client, or 404
         check_effective_day(command.registered_on, "practitioner registered", organization.registration)
+        check_npi_not_registered(command.npi, self._registered_npis(actor))
         practitioner = Practitioner.register(
             tenant_id=actor.tenant_id,
             organization_id=organization.id,
@@ -49,6 +55,17 @@ class PractitionerUseCases(ComplianceUseCases):
             reason=command.reason,
         )
         return self.record(actor, practitioner)
+
+    def _registered_npis(self, actor: Actor) -> set[str]:
+        """The NPIs of the firm's practitioners, from their registrations as stored (NPIs are not sealed)."""
+        rows = self.fetch(
+            f"SELECT originator_id, originator_version, topic, state FROM {EVENTS_TABLE} "
+            "WHERE tenant_id = %s AND originator_version = 1 AND topic = %s",
+            actor.tenant_id,
+            _REGISTERED,
+        )
+        stored = (StoredEvent(r["originator_id"], 1, r["topic"], bytes(r["state"])) for r in rows)
+        return {sealed_mapper.to_domain_event(event).npi for event in stored}
 
     def record_practitioner_nppes(
         self, actor: Actor, practitioner_id: UUID, command: RecordPractitionerNppes, expected_version: int | None = None

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from tests.api.helpers import assert_problem, register
-from tests.api.test_practitioners import LICENSE, _ok, register_practitioner
+from tests.api.test_practitioners import CLINICIAN_NPI, LICENSE, _ok, register_practitioner
 from tests.support import Stack, fresh
 
 VIEW = "/v1/views/expirables"
@@ -23,8 +23,8 @@ def _items(client: httpx.Client, **params: Any) -> list[dict[str, Any]]:
     return response.json()["items"]
 
 
-def _clinician_with_credentials(client: httpx.Client, org: str) -> str:
-    doc = register_practitioner(client, org)
+def _clinician_with_credentials(client: httpx.Client, org: str, npi: str = CLINICIAN_NPI) -> str:
+    doc = register_practitioner(client, org, npi=npi)
     path = f"/v1/practitioners/{doc}"
     _ok(client, f"{path}/licenses", **LICENSE)  # expires 2026-06-30
     _ok(client, f"{path}/dea-registrations", number="AR1234563", state="MA", schedules=["2"], expires_on="2026-05-15",
@@ -97,7 +97,7 @@ def test_filters_paging_and_two_tenants(stack: Stack, tenants: tuple[str, str]) 
     ours, theirs = stack.client(tenants[0]), stack.client(tenants[1])
     org, other = register(ours), register(ours)
     doc = _clinician_with_credentials(ours, org)
-    _clinician_with_credentials(ours, other)
+    _clinician_with_credentials(ours, other, npi="1678901236")  # another clinician: one record per NPI
     _clinician_with_credentials(theirs, register(theirs))
     fresh(ours)
     first = ours.get(VIEW, params={"as_of": "2026-04-20", "organization_id": org, "limit": 2}).json()

@@ -163,6 +163,10 @@ def test_personal_data_history_and_two_tenants(stack: Stack, tenants: tuple[str,
     assert theirs.get(f"/v1/practitioners/{doc}").status_code == 404
     assert_problem(theirs.post(f"/v1/practitioners/{doc}/licenses", json=LICENSE), 404, "not-found")
     assert_problem(theirs.post("/v1/practitioners", json={**CLINICIAN, "organization_id": org}), 404, "not-found")
+    # One record per clinician in a firm (another firm may have its own).
+    again = ours.post("/v1/practitioners", json={**CLINICIAN, "organization_id": register(ours)})
+    assert_problem(again, 422, "practitioner-already-registered")
+    assert theirs.post("/v1/practitioners", json={**CLINICIAN, "organization_id": register(theirs)}).status_code == 201
     link = {"organization_id": register(theirs), "on": "2026-02-03"}
     assert_problem(ours.post(f"/v1/practitioners/{doc}/rendering-links", json=link), 404, "not-found")
     # A client viewer sees its own practice's clinicians only; a viewer never sees personal data.

@@ -25,7 +25,7 @@ from domain.credentials import (
 from domain.errors import DomainError, InvalidValue, RuleViolation
 from domain.nppes import NO_SNAPSHOT, Mismatch, snapshot_from_api
 from domain.organization import Organization
-from domain.practitioner import Practitioner, RenderingLink
+from domain.practitioner import Practitioner, RenderingLink, check_npi_not_registered
 from domain.rendering import check_link_correction, end_rendering, link_rendering
 from tests.domain.builders import (
     HIZA_NPI,
@@ -336,6 +336,23 @@ def test_a_caqh_attestation_is_recorded_once_per_day_and_id() -> None:
     made.attest_caqh(caqh_id="16789012", attested_on=D3, actor="u")  # 120 days later: attested again
     assert made.caqh_attested_on == D3
     assert_refused(made, lambda: made.attest_caqh(caqh_id="16789012", attested_on=D2, actor="u"), BEFORE)
+
+
+def test_a_clinician_who_leaves_caqh_is_not_asked_to_attest_again() -> None:
+    made = practitioner()
+    assert_refused(made, lambda: made.end_credential("caqh", on=D1, actor="u", reason="Left"), "credential-not-held")
+    made.attest_caqh(caqh_id="16789012", attested_on=D1, actor="u")
+    made.end_credential("caqh", on=D2, actor="u", reason="Left the group and CAQH")
+    assert (made.caqh_id, made.caqh_attested_on, made.ended_credentials) == ("16789012", None, {"caqh": D2})
+    made.attest_caqh(caqh_id="16789012", attested_on=D3, actor="u")  # back: attesting again
+    assert (made.caqh_attested_on, made.ended_credentials) == (D3, {})
+
+
+def test_one_record_per_clinician_in_a_firm() -> None:
+    check_npi_not_registered(HIZA_NPI, {"1234567893"})
+    with pytest.raises(RuleViolation) as caught:
+        check_npi_not_registered(HIZA_NPI, {"1234567893", HIZA_NPI})
+    assert caught.value.rule == "practitioner-already-registered"
 
 
 @pytest.mark.parametrize("caqh_id", ["1234", "12345678901", "1678901a", " 16789012", "16789-012", "", None])
