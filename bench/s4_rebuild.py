@@ -10,7 +10,7 @@ notification order, one transaction each, asyncpg) and
 builds each event class's decoder): the rate no rebuild that decodes every event can beat.
 
 Details: each view's own rebuild (`credledger rebuild --projection NAME`, one pass each) and the three
-one after the other; and a one-pass build of all three views with ``ViewBuilder`` alone, no swap (as
+one after the other; and a one-pass build of all the views with ``ViewBuilder`` alone, no swap (as
 `credledger replay` builds a snapshot).
 """
 
@@ -110,11 +110,11 @@ def run(ctx: Context) -> dict[str, Any]:
     each = asyncio.run(_rebuild_each(h.database_url))
     total_seconds = sum(v["seconds"] for v in each.values())
     each_rate = round(read / total_seconds, 1)
-    say("rebuild: rebuild_views() of all three views in one pass (credledger rebuild)")
+    say("rebuild: rebuild_views() of all the views in one pass (credledger rebuild)")
     all_read, all_seconds = asyncio.run(_rebuild_all_at_once(h.database_url))
     all_rate = round(all_read / all_seconds, 1)
     figure = all_rate
-    say("rebuild: one pass building all three views (ViewBuilder)")
+    say("rebuild: one pass building all the views (ViewBuilder)")
     one_read, one_applied, one_seconds = asyncio.run(_one_pass(h.database_url))
     one_rate = round(one_read / one_seconds, 1)
     return result(

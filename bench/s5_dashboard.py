@@ -205,7 +205,7 @@ def run(ctx: Context) -> dict[str, Any]:
         details={
             "projection": projected,
             "table_notes": [
-                f"catch-up: {projected['catch_up_events_per_second']} events/s into all three views "
+                f"catch-up: {projected['catch_up_events_per_second']} events/s into all the views "
                 f"({projected['catch_up_seconds']}s)"
             ],
         },
