@@ -181,7 +181,8 @@ def fresh(client: httpx.Client, position: int | None = None, timeout: float = FR
     while True:  # one long poll of at most 30 s each, for waits longer than the API allows
         wait = max(0.0, min(FRESH_TIMEOUT, deadline - time.monotonic()))
         asked = {"wait": wait} | ({} if position is None else {"position": position})
-        response = client.get("/v1/views/freshness", params=asked)
+        # The client's own timeout may be shorter than the long poll (httpx's default is 5 s): outlast the wait.
+        response = client.get("/v1/views/freshness", params=asked, timeout=wait + 10)
         assert response.status_code == 200, response.text
         body = response.json()
         position = body["position"]  # "everything stored now" stays what it was at the first ask
