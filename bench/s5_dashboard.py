@@ -55,6 +55,8 @@ QUERIES: list[tuple[str, str, dict[str, Any]]] = [
     ("work_queue:default", "/v1/views/work-queue", {}),  # a page of 50, soonest due first
     ("work_queue:unassigned", "/v1/views/work-queue", {"unassigned": "true"}),
     ("work_queue:counts", "/v1/views/work-queue/counts", {}),
+    ("participation:default", "/v1/views/participation", {}),  # a page of 50 by clinician
+    ("participation:masshealth", "/v1/views/participation", {"payer_kind": "masshealth", "state": "participating"}),
 ]
 NEXT_PAGE = "affiliation:default:page2"
 

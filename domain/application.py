@@ -19,14 +19,15 @@ from domain.application_values import (
     check_channel,
     check_dated_after_acts,
     check_dossier,
+    check_payer_id,
     check_plan_named,
+    check_practitioner_kind,
     check_receipt,
     check_screenings,
     check_service_location,
     required_screenings,
 )
 from domain.base import TenantAggregate, check_tenant_id, check_text, require_reason
-from domain.business_time import check_effective_day
 from domain.dossier import Document, check_document
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
@@ -54,10 +55,13 @@ class Application(TenantAggregate):
         actor: str,
         reason: str | None = None,
         service_location: str = "A",
+        practitioner_id: UUID | None = None,
     ) -> Application:
+        """``practitioner_id``: a clinician's own application, made through the practice (None: the practice's)."""
         kind = ApplicationKind(kind)
         plan = check_plan_named(kind, plan)
         check_channel(kind, Channel(channel))
+        check_practitioner_kind(kind, practitioner_id)
         return cls(
             tenant_id=check_tenant_id(tenant_id),
             organization_id=organization_id,
@@ -69,6 +73,7 @@ class Application(TenantAggregate):
             actor=actor,
             reason=reason,
             service_location=check_service_location(kind, service_location),
+            practitioner_id=practitioner_id,
         )
 
     class Opened(application_events.Opened): ...
@@ -86,8 +91,10 @@ class Application(TenantAggregate):
         actor: str,
         reason: str | None,
         service_location: str,
+        practitioner_id: UUID | None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.practitioner_id = practitioner_id
         self.opened_on = opened_on
         self.service_location = service_location
         self.organization_id = organization_id
@@ -174,7 +181,7 @@ class Application(TenantAggregate):
             override_reason=override_reason if nppes_mismatches else None,
             actor=actor,
             reason=reason,
-            received_on=self._received(submitted_on, received_on),
+            received_on=check_receipt(self.channel, submitted_on, received_on),
         )
 
     class Submitted(application_events.Submitted): ...
@@ -313,10 +320,7 @@ class Application(TenantAggregate):
         self._check_not_before_submission(decided_on)
         self._check_not_before_receipt(decided_on)
         check_screenings(self.kind, RiskLevel(risk_level) if risk_level else self.risk_level, self.screenings)
-        if self.kind is ApplicationKind.ENROLLMENT and not provider_number:
-            raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
-        if self.kind is not ApplicationKind.ENROLLMENT and provider_number:
-            raise RuleViolation("provider-number-only-for-enrollment", "Only an enrollment issues a provider number.")
+        check_payer_id(self.kind, provider_number, self.practitioner_id is not None)
         self._approved(
             decided_on=decided_on,
             provider_number=provider_number,
@@ -384,11 +388,6 @@ class Application(TenantAggregate):
     def _withdrawn(self, withdrawn_on: date, actor: str, reason: str | None) -> None:
         self.status = ApplicationStatus.WITHDRAWN
         self.decided_on = withdrawn_on
-
-    def _received(self, submitted_on: date, received_on: date | None) -> date | None:
-        if received_on is not None:
-            check_effective_day(received_on, "received")  # a fact: never in the future
-        return check_receipt(self.channel, submitted_on, received_on)
 
     def _check_not_before_receipt(self, on: date) -> None:
         """The payer acts on what it has received: not before its receipt."""

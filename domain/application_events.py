@@ -21,10 +21,11 @@ from domain.organization_values import RiskLevel
 
 
 class Opened(TenantAggregate.Created):
-    class_version = 3
+    class_version = 4
     effective_field = "opened_on"
     upcast_v1_v2 = dated_upcast("opened_on")
     upcast_v2_v3 = staticmethod(lambda state: state.update(service_location="A"))  # before locations: the main one
+    upcast_v3_v4 = staticmethod(lambda state: state.update(practitioner_id=None))  # before clinicians: the practice's
     tenant_id: str
     organization_id: UUID
     kind: ApplicationKind
@@ -35,6 +36,7 @@ class Opened(TenantAggregate.Created):
     actor: str
     reason: str | None
     service_location: str  # the letter of the PID/SL it is for (domain/service_locations.py)
+    practitioner_id: UUID | None  # a clinician's own application, made through the practice (None: the practice's)
 
 
 class DocumentAttached(TenantAggregate.Event):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
 
+from domain.business_time import check_effective_day
 from domain.dossier import Document, DocumentType
 from domain.errors import InvalidValue, RuleViolation
 from domain.organization_values import RiskLevel
@@ -92,7 +93,9 @@ def check_channel(kind: ApplicationKind, channel: Channel) -> None:
 
 def check_receipt(channel: Channel, submitted_on: date, received_on: date | None) -> date | None:
     """The day the payer received a submission: a fax or a portal submission arrives the day it is sent; a mailed
-    one on a later day, known once delivery is confirmed (None until then)."""
+    one on a later day, known once delivery is confirmed (None until then). A receipt is a fact: never in the future."""
+    if received_on is not None:
+        check_effective_day(received_on, "received")
     if channel is not Channel.MAIL:
         if received_on not in (None, submitted_on):
             raise RuleViolation(
@@ -107,6 +110,33 @@ def check_receipt(channel: Channel, submitted_on: date, received_on: date | None
 
 
 AFFILIATION_KINDS = frozenset(k for k in ApplicationKind if k.value.endswith("_affiliation"))  # ACO, MCO, PCC
+
+
+# A clinician's own applications: its MassHealth enrollment (as a rendering or individual provider) and revalidation,
+# and each plan's credentialing of it; POSC access is the practice's alone.
+PRACTITIONER_KINDS = frozenset({ApplicationKind.ENROLLMENT, ApplicationKind.REVALIDATION, *AFFILIATION_KINDS})
+
+
+def check_practitioner_kind(kind: ApplicationKind, practitioner_id: object) -> None:
+    if practitioner_id is not None and kind not in PRACTITIONER_KINDS:
+        raise RuleViolation(
+            "kind-not-for-a-practitioner",
+            f"A {kind} is the practice's: a clinician's applications are enrollments, revalidations and plan "
+            "credentialing.",
+        )
+
+
+def check_payer_id(kind: ApplicationKind, provider_number: str | None, for_practitioner: bool) -> None:
+    """MassHealth issues a provider number with every approved enrollment; a plan may give a clinician it credentials
+    an id of its own; nothing else issues one."""
+    if kind is ApplicationKind.ENROLLMENT and not provider_number:
+        raise RuleViolation("provider-number-required", "An approved enrollment comes with a provider number.")
+    issues_one = kind is ApplicationKind.ENROLLMENT or (for_practitioner and kind in AFFILIATION_KINDS)
+    if provider_number and not issues_one:
+        raise RuleViolation(
+            "provider-number-only-for-enrollment",
+            "Only an enrollment (or a plan's credentialing of a clinician) issues a provider number.",
+        )
 
 
 def check_plan_named(kind: ApplicationKind, plan: str | None) -> str | None:

@@ -36,6 +36,12 @@ from domain.pii import PII
 Credential = License | DeaRegistration | BoardCertification | MalpracticeCoverage
 
 
+def roster_name(first_name: str, middle_name: str | None, last_name: str, degree: str) -> str:
+    """As a claim or a roster shows a clinician: "Ana M. Reyes, MD"."""
+    middle = f" {middle_name[0]}." if middle_name else ""
+    return f"{first_name}{middle} {last_name}, {degree}"
+
+
 def check_npi_not_registered(npi: str, registered: Iterable[str]) -> None:
     """One record per clinician in a firm: a clinician rendering for several client practices is linked to each."""
     if npi in registered:
@@ -152,9 +158,7 @@ class Practitioner(TenantAggregate):
 
     @property
     def name(self) -> str:
-        """As a claim or a roster shows it: "Ana M. Reyes, MD"."""
-        middle = f" {self.middle_name[0]}." if self.middle_name else ""
-        return f"{self.first_name}{middle} {self.last_name}, {self.degree}"
+        return roster_name(self.first_name, self.middle_name, self.last_name, self.degree)
 
     # --- NPPES ---------------------------------------------------------------------------------
 

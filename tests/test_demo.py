@@ -92,6 +92,10 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         assert sum(due["counts"].values()) > 5 * due["counts"]["overdue"], due["counts"]  # a few, not most
         assert {"license", "caqh_attestation", "masshealth_revalidation"} <= {i["kind"] for i in page(
             "/v1/views/expirables", limit=500)}  # fmt: skip
+        # Clinicians with MassHealth and the plans: most participating, some still on their way.
+        participation = demo.get("/v1/views/participation", params={"limit": 1}).json()["counts"]
+        assert participation["participating"] > 0 and participation["submitted"] > 0, participation
+        assert {"masshealth"} < {p["payer_kind"] for p in page("/v1/views/participation", limit=500)}
 
         # Another tenant sees none of it.
         other = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {_token(data_dir, 'other')}"})
@@ -99,6 +103,7 @@ def test_up_demo_shows_a_populated_firm(tmp_path: Path) -> None:
         assert other.get("/v1/views/access-audit").json()["items"] == []
         assert other.get("/v1/views/expirables").json()["items"] == []
         assert other.get("/v1/views/work-queue").json()["items"] == []
+        assert other.get("/v1/views/participation").json()["items"] == []
         loaded = _events(data_dir)
     finally:
         _stop(up, log)

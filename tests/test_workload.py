@@ -69,6 +69,7 @@ class AppFacts:
     organization: Ref
     kind: str
     plan: str | None = None  # a plan's credentialing application: the plan
+    practitioner: Ref | None = None  # a clinician's own application (None: the practice's)
     stage: str = "preparing"  # preparing | open | decided | withdrawn, as the turnaround view names them
     submitted_on: date | None = None
     received_on: date | None = None  # where the payer's clock starts: the day sent, or a mailed form's delivery
@@ -114,14 +115,19 @@ def _organization_facts(t: TenantFacts, step: Step, a: dict[str, Any], target: A
 def _affiliation_follows(t: TenantFacts, app: AppFacts, to: str) -> None:
     """A plan's credentialing application moves the plan's affiliation along while it is on its way."""
     kind, state = t.affiliations.get(app.organization, {}).get(app.plan or "", (None, None))
-    if kind is not None and app.plan is not None and state in ("requested", "in_credentialing"):
+    if (
+        app.practitioner is None
+        and kind is not None
+        and app.plan is not None
+        and state in ("requested", "in_credentialing")
+    ):
         t.affiliations[app.organization][app.plan] = (kind, to)
 
 
 def _application_facts(t: TenantFacts, step: Step, a: dict[str, Any], target: Any) -> None:
     match step.use_case:
         case Credledger.open_application:
-            t.apps[step.creates] = AppFacts(a["organization_id"], a["kind"], a.get("plan"))
+            t.apps[step.creates] = AppFacts(a["organization_id"], a["kind"], a.get("plan"), a.get("practitioner_id"))
         case Credledger.submit_application:
             t.apps[target].stage, t.apps[target].submitted_on = "open", a["submitted_on"]
             t.apps[target].received_on = a["submitted_on"]  # by fax or the portal; a mailed form's below
@@ -139,7 +145,7 @@ def _application_facts(t: TenantFacts, step: Step, a: dict[str, Any], target: An
             t.apps[target].stage, t.apps[target].decided_on = "decided", a["decided_on"]
             if step.use_case is Credledger.deny_application:
                 _affiliation_follows(t, t.apps[target], "denied")
-            if a.get("provider_number"):
+            if a.get("provider_number") and t.apps[target].practitioner is None:  # a clinician's is its own
                 t.provider_numbers[t.apps[target].organization] = a["provider_number"]
         case Credledger.withdraw_application:
             t.apps[target].stage, t.apps[target].decided_on = "withdrawn", a["withdrawn_on"]
@@ -307,7 +313,14 @@ def test_the_plan_is_a_realistic_firm() -> None:
     # Every number issued is new to the firm; a second office enrolls under its practice's (its own PID/SL).
     located = [s for s in plan if s.use_case == Credledger.open_application and s.fields.get("service_location")]
     offices = {s.creates for s in located}
-    numbers = [s.fields["provider_number"] for s in plan if s.fields.get("provider_number") and s.ids[0] not in offices]
+    clinicians = {s.creates: s.fields for s in plan if s.use_case == Credledger.open_application
+                  and s.fields.get("practitioner_id")}  # fmt: skip
+    issued = [s for s in plan if s.fields.get("provider_number") and s.ids[0] not in offices]
+    numbers = [s.fields["provider_number"] for s in issued if s.ids[0] not in clinicians]
+    # A clinician's MassHealth enrollment brings it a number of its own; a plan, now and then, an id of its own.
+    own = {clinicians[s.ids[0]]["kind"]: s.fields["provider_number"] for s in issued if s.ids[0] in clinicians}
+    assert re.fullmatch(r"[0-9]{7}", own["enrollment"]) and any(k.endswith("_affiliation") for k in own)
+    numbers += [s.fields["provider_number"] for s in issued if clinicians.get(s.ids[0], {}).get("kind") == "enrollment"]
     assert numbers and all(re.fullmatch(r"[0-9]{7}", n) for n in numbers) and len(set(numbers)) == len(numbers)
     under = {s.fields.get("provider_number") for s in plan if s.ids and s.ids[0] in offices} - {None}
     assert under and under <= set(numbers)
@@ -317,6 +330,8 @@ def test_the_plan_is_a_realistic_firm() -> None:
     deficient: Counter[str] = Counter()
     submitted: Counter[str] = Counter()
     for app in facts(plan)["firm"].apps.values():
+        if app.practitioner is not None:
+            app = replace(app, kind=f"clinician {app.kind}")  # its own durations, below
         if app.stage in ("open", "decided"):
             submitted[app.kind] += 1
             deficient[app.kind] += bool(app.deficiencies)
@@ -332,6 +347,8 @@ def test_the_plan_is_a_realistic_firm() -> None:
     plans = payer_days["aco_affiliation"] + payer_days["mco_affiliation"] + payer_days["pcc_affiliation"]
     assert all(30 <= d <= 75 for d in plans) and 30 <= statistics.median(plans) <= 60
     assert 0.1 <= deficient["enrollment"] / submitted["enrollment"] <= 0.45  # "deficiencies on a share of them"
+    clinicians_enrollments = payer_days["clinician enrollment"]
+    assert clinicians_enrollments and all(45 <= d <= 75 for d in clinicians_enrollments)
     commands = Counter(s.use_case for s in plan)
     for command in (
         Credledger.confirm_receipt,  # mailed POSC-DC-PE forms

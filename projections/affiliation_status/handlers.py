@@ -26,8 +26,9 @@ aggregates = ("organization", "application")
 # Bumped when what the handlers store of the same events changes (registry.digest): 2, a revalidation's decision
 # moves the enrollment; 3, a provider number issued after the enrollment ended (terminated) enrolls it again; 4, an
 # enrollment of a location other than A moves its own entry in ``locations``, not the practice's enrollment; 5, a
-# location's entry closed or ended stays so against its older application's later events.
-revision = 5
+# location's entry closed or ended stays so against its older application's later events; 6, a clinician's own
+# application drives none of the practice's columns.
+revision = 6
 
 
 class ApplicationRow(Row, kw_only=True):
@@ -38,6 +39,7 @@ class ApplicationRow(Row, kw_only=True):
     application_id: UUID
     kind: str
     service_location: str = "A"
+    practitioner_id: UUID | None = None
     open_deficiencies: int = 0
 
 
@@ -129,6 +131,7 @@ async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> U
             organization_id=event.organization_id,
             kind=str(event.kind),
             service_location=event.service_location,
+            practitioner_id=event.practitioner_id,
         )
     )
     return await _set_state(rows, event, "opened", position, opening=True)
@@ -160,7 +163,8 @@ async def _set_state(
     (``state`` None: the event only counts)."""
     application = await _application(rows, event)
     status = await _require_organization(rows, application.organization_id)
-    column = _COLUMNS_BY_KIND.get(application.kind)
+    # A clinician's own application (its participation's view) moves none of the practice's columns.
+    column = _COLUMNS_BY_KIND.get(application.kind) if application.practitioner_id is None else None
     changes: dict[str, Any] = {}
     if column is not None and application.service_location != "A":
         # Another location's enrollment (its own PID/SL): its entry in ``locations``, the practice's column unmoved.
@@ -214,7 +218,7 @@ def _location_state(
 
 def _revalidated(application: ApplicationRow, state: str | None) -> str | None:
     """The enrollment's state after this event, if it is a revalidation's decision."""
-    if application.kind != ApplicationKind.REVALIDATION.value or state is None:
+    if application.kind != ApplicationKind.REVALIDATION.value or state is None or application.practitioner_id:
         return None
     return _REVALIDATED.get(state)
 

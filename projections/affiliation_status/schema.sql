@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS affiliation_applications (
     organization_id uuid NOT NULL,
     kind text NOT NULL,
     service_location text NOT NULL DEFAULT 'A',  -- the PID/SL's letter an enrollment is for
+    practitioner_id uuid,  -- a clinician's own application: counted, drives none of the practice's columns
     open_deficiencies integer NOT NULL DEFAULT 0,
     PRIMARY KEY (tenant_id, application_id)
 );

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from types import ModuleType
 
-NAMES = ("affiliation_status", "access_audit", "turnaround", "expirables", "work_queue")
+NAMES = ("affiliation_status", "access_audit", "turnaround", "expirables", "work_queue", "participation")
 
 
 def projection_modules(only: str | None = None) -> list[ModuleType]:

@@ -18,7 +18,7 @@ from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
-from domain.practitioner import Practitioner
+from domain.practitioner import Practitioner, roster_name
 from projections.engine.dispatch import Handlers
 from projections.engine.rows import ViewRows
 from projections.engine.tracking import OutOfOrder
@@ -47,14 +47,13 @@ def _recredentialing(plan: str) -> str:
 
 
 async def _practitioner_registered(rows: ViewRows, event: Practitioner.Registered, position: int) -> UUID:
-    middle = f" {event.middle_name[0]}." if event.middle_name else ""
     rows.add(
         SubjectRow(
             tenant_id=event.tenant_id,
             organization_id=event.organization_id,
             subject_id=event.originator_id,
             subject_kind="practitioner",
-            name=f"{event.first_name}{middle} {event.last_name}, {event.degree}",
+            name=roster_name(event.first_name, event.middle_name, event.last_name, event.degree),
             npi=event.npi,
         )
     )
@@ -246,9 +245,7 @@ async def _revalidation_letter(rows: ViewRows, event: Organization.RevalidationL
 async def _submitted(rows: ViewRows, event: Application.Submitted, position: int) -> UUID | None:
     """A revalidation submitted answers the letter."""
     application = await _application(rows, event)
-    if application.plan is not None and isinstance(event, Application.Approved):
-        return await _recredentialed(rows, application, effective_day(event))
-    if application.kind != ApplicationKind.REVALIDATION.value:
+    if application is None or application.kind != ApplicationKind.REVALIDATION.value:
         return None
     owner = await subject(rows, application.organization_id)
     day = effective_day(event)
@@ -323,15 +320,16 @@ async def _application_opened(rows: ViewRows, event: Application.Opened, positio
             application_id=event.originator_id,
             kind=str(event.kind),
             plan=event.plan,
+            practitioner_id=event.practitioner_id,
         )
     )
 
 
-async def _application(rows: ViewRows, event: Application.Event) -> ApplicationRow:
-    found = await rows.get(ApplicationRow, event.originator_id)
-    if found is None:
+async def _application(rows: ViewRows, event: Application.Event) -> ApplicationRow | None:
+    """The practice's application the event is of (None: a clinician's own, whose dates are not the practice's)."""
+    if (found := await rows.get(ApplicationRow, event.originator_id)) is None:
         raise OutOfOrder(f"application {event.originator_id} not opened in this view yet")
-    return found
+    return found if found.practitioner_id is None else None
 
 
 async def _document(rows: ViewRows, event: Application.DocumentAttached, position: int) -> UUID | None:
@@ -339,7 +337,8 @@ async def _document(rows: ViewRows, event: Application.DocumentAttached, positio
     document = event.document
     if document.expires_on is None:
         return None
-    application = await _application(rows, event)
+    if (application := await _application(rows, event)) is None:
+        return None
     owner = await subject(rows, application.organization_id)
     await open_period(
         rows,
@@ -355,7 +354,8 @@ async def _document(rows: ViewRows, event: Application.DocumentAttached, positio
 
 async def _decided(rows: ViewRows, event: Application.Approved | Application.Denied, position: int) -> UUID | None:
     """A revalidation approved starts the next five years; denied, MassHealth terminates the enrollment."""
-    application = await _application(rows, event)
+    if (application := await _application(rows, event)) is None:
+        return None
     if application.plan is not None and isinstance(event, Application.Approved):
         return await _recredentialed(rows, application, effective_day(event))
     if application.kind != ApplicationKind.REVALIDATION.value:

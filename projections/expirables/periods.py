@@ -44,6 +44,7 @@ class ApplicationRow(Row, kw_only=True):
     application_id: UUID
     kind: str
     plan: str | None = None
+    practitioner_id: UUID | None = None  # a clinician's own application: none of the practice's dates follow from it
 
 
 class PeriodRow(Row, kw_only=True):

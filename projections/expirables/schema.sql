@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS expirable_applications (
     organization_id uuid NOT NULL,
     kind text NOT NULL,
     plan text,  -- an affiliation's plan: its approval is the plan's (re-)credentialing
+    practitioner_id uuid,  -- a clinician's own application: none of the practice's dates follow from it
     PRIMARY KEY (tenant_id, application_id)
 );
 

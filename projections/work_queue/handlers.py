@@ -69,15 +69,22 @@ async def _application(rows: ViewRows, event: Application.Event) -> ApplicationR
 
 
 def _label(application: ApplicationRow, what: str) -> str:
-    return f"{what}: {application.kind.replace('_', ' ')} application"
+    whose = f" for {application.practitioner}" if application.practitioner else ""
+    return f"{what}: {application.kind.replace('_', ' ')} application{whose}"
 
 
 async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
+    clinician = None
+    if event.practitioner_id is not None:
+        clinician = await rows.get(PractitionerRow, event.practitioner_id)
+        if clinician is None:
+            raise OutOfOrder(f"practitioner {event.practitioner_id} not registered in this view yet")
     application = ApplicationRow(
         tenant_id=event.tenant_id,
         organization_id=event.organization_id,
         application_id=event.originator_id,
         kind=str(event.kind),
+        practitioner=clinician.name if clinician else None,
     )
     rows.add(application)
     if str(event.channel) == "mail":
@@ -100,7 +107,7 @@ async def _submitted(rows: ViewRows, event: Application.Submitted, position: int
     organization_id = application.organization_id
     await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.MAIL_FORM)
     await close_tasks(rows, organization_id, day, subject_id=event.originator_id, kind=TaskKind.APPLICATION_FOLLOW_UP)
-    if application.kind == "revalidation":  # the letter is answered
+    if application.kind == "revalidation" and not application.practitioner:  # the practice's letter is answered
         await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.REVALIDATION_LETTER)
         practice = await rows.get(OrganizationRow, organization_id)
         if practice is not None:

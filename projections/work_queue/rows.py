@@ -55,6 +55,7 @@ class ApplicationRow(Row, kw_only=True):
     key: ClassVar[tuple[str, ...]] = ("tenant_id", "application_id")
     application_id: UUID
     kind: str
+    practitioner: str | None = None  # a clinician's own application: the clinician's name
 
 
 class PractitionerRow(Row, kw_only=True):

@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS work_applications (
     application_id uuid NOT NULL,
     organization_id uuid NOT NULL,
     kind text NOT NULL,
+    practitioner text,  -- a clinician's own application: the clinician's name, for its tasks' labels
     PRIMARY KEY (tenant_id, application_id)
 );
 CREATE INDEX IF NOT EXISTS work_applications_by_organization ON work_applications (tenant_id, organization_id);

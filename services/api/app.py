@@ -32,6 +32,7 @@ from services.api.imports import ImportController
 from services.api.openapi_docs import StrictStructSchemaPlugin
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
+from services.api.participation_view import ParticipationViewController
 from services.api.practitioners import PractitionerController
 from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
@@ -57,6 +58,7 @@ ROUTES = [
     AccessAuditViewController,
     TurnaroundViewController,
     ExpirablesViewController,
+    ParticipationViewController,
     WorkQueueViewController,
     TaskController,
     view_changes,

@@ -54,6 +54,16 @@ class OpenApplication(Command, frozen=True, kw_only=True):
             "A",
         ),
     ] = "A"
+    practitioner_id: Annotated[
+        UUID | None,
+        doc(
+            "A clinician's own application, made through this practice (an id from registerPractitioner): its "
+            "MassHealth enrollment or revalidation, or a plan's credentialing of it; it drives the clinician's "
+            "participation (/v1/views/participation), not the practice's enrollment or affiliations. Omitted: the "
+            "practice's own application.",
+            "0b7e9d2c-5f1a-4c3e-9a8b-2d6f1e4c7a90",
+        ),
+    ] = None
 
 
 class AttachDocument(Command, frozen=True, kw_only=True):

@@ -11,6 +11,7 @@ from domain.application_values import AFFILIATION_KINDS
 from domain.business_time import check_effective_day
 from domain.organization import Organization
 from domain.organization_values import DisenrollmentCause
+from domain.practitioner import Practitioner
 from domain.screening import check_not_excluded
 from domain.service_locations import MAIN
 from services.app.application_commands import (
@@ -41,6 +42,11 @@ class ApplicationUseCases(ComplianceUseCases):
     def open_application(self, actor: Actor, command: OpenApplication) -> Saved:
         organization = self.load(actor, Organization, command.organization_id)
         check_effective_day(command.opened_on, "application opened", organization.registration)
+        if command.practitioner_id is not None:  # the firm's clinician (404 otherwise), registered by that day
+            practitioner = self.load(actor, Practitioner, command.practitioner_id)
+            check_effective_day(
+                command.opened_on, "application opened", (practitioner.registered_on, "the clinician's registration")
+            )
         application = Application.open(
             tenant_id=actor.tenant_id,
             organization_id=command.organization_id,
@@ -52,6 +58,7 @@ class ApplicationUseCases(ComplianceUseCases):
             actor=actor.user_id,
             reason=command.reason,
             service_location=command.service_location,
+            practitioner_id=command.practitioner_id,
         )
         organization.check_location_open(application.service_location, command.opened_on)
         return self.record(actor, application)
@@ -72,8 +79,11 @@ class ApplicationUseCases(ComplianceUseCases):
         organization, _ = self._not_excluded(actor, application, command.submitted_on, "submission")
         tin_kind = organization.tin_kind  # an SSN filer has no IRS 147C letter
         mismatches: list[str] = []
-        if application.kind in _CHECKED_AGAINST_NPPES:
-            mismatches = [m.field for m in organization.nppes_mismatches]
+        if application.kind in _CHECKED_AGAINST_NPPES:  # the applicant's NPI: the clinician's or the practice's
+            applicant: Organization | Practitioner = organization
+            if application.practitioner_id is not None:
+                applicant = self.load(actor, Practitioner, application.practitioner_id)
+            mismatches = [m.field for m in applicant.nppes_mismatches]
         application.submit(
             submitted_on=command.submitted_on,
             nppes_mismatches=mismatches,
@@ -139,10 +149,12 @@ class ApplicationUseCases(ComplianceUseCases):
     def approve_application(
         self, actor: Actor, application_id: UUID, command: ApproveApplication, expected_version: int | None = None
     ) -> Saved:
-        """An approved enrollment issues the organization's provider number in the same transaction."""
+        """An approved enrollment issues the organization's provider number in the same transaction (a clinician's
+        own approval changes only its application: its participation follows from it)."""
         application = self.load(actor, Application, application_id, expected_version)
         organization, then = self._not_excluded(actor, application, command.decided_on, "approval")
-        if application.kind is ApplicationKind.REVALIDATION:
+        practices = application.practitioner_id is None
+        if application.kind is ApplicationKind.REVALIDATION and practices:
             organization.check_revalidable()
         application.approve(
             decided_on=command.decided_on,
@@ -152,6 +164,8 @@ class ApplicationUseCases(ComplianceUseCases):
             actor=actor.user_id,
             reason=command.reason,
         )
+        if not practices:
+            return self.record(actor, application)
         if application.kind is ApplicationKind.ENROLLMENT and command.provider_number:
             if application.service_location != MAIN:  # another location, under the number location A got
                 organization.enroll_service_location(
@@ -183,7 +197,7 @@ class ApplicationUseCases(ComplianceUseCases):
         same transaction."""
         application = self.load(actor, Application, application_id, expected_version)
         application.deny(decided_on=command.decided_on, actor=actor.user_id, reason=command.reason)
-        if application.kind is ApplicationKind.REVALIDATION:
+        if application.kind is ApplicationKind.REVALIDATION and application.practitioner_id is None:
             organization = self.load(actor, Organization, application.organization_id)
             if organization.enrolled:
                 organization.disenroll(
@@ -221,8 +235,8 @@ class ApplicationUseCases(ComplianceUseCases):
         active_on: date | None = None,
     ) -> Saved:
         """Records the application; a plan's credentialing application moves the plan's affiliation along, in the same
-        transaction (Organization.follow_credentialing)."""
-        if application.kind not in AFFILIATION_KINDS or application.plan is None:
+        transaction (Organization.follow_credentialing); a clinician's moves only its own participation."""
+        if application.kind not in AFFILIATION_KINDS or application.plan is None or application.practitioner_id:
             return self.record(actor, application)
         organization = organization or self.load(actor, Organization, application.organization_id)
         before = organization.version

@@ -255,6 +255,7 @@ class ApplicationDetails(msgspec.Struct, kw_only=True):
     version: int
     opened_on: date  # the business day the firm started it
     organization_id: UUID
+    practitioner_id: UUID | None  # a clinician's own application, made through the practice (null: the practice's)
     kind: ApplicationKind
     channel: Channel
     plan: str | None
@@ -279,6 +280,7 @@ def application_details(a: Application) -> ApplicationDetails:
         version=a.version,
         opened_on=a.opened_on,
         organization_id=a.organization_id,
+        practitioner_id=a.practitioner_id,
         kind=a.kind,
         channel=a.channel,
         plan=a.plan,

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from services.app import Credledger
 from services.workload import data
-from services.workload.lifecycle import Lifecycle
+from services.workload.clinician_applications import ClinicianApplications
 from services.workload.plan import Ref
 
 # Per degree: the board license type, the primary NUCC taxonomy, whether it prescribes (DEA), its certifying board.
@@ -36,7 +36,7 @@ def dea_number(rng: random.Random, last_name: str) -> str:
     return rng.choice("ABF") + initial + "".join(map(str, digits)) + str(check)
 
 
-class Clinicians(Lifecycle):
+class Clinicians(ClinicianApplications):
     def clinician_joins(self, day: date, ref: Ref, npi: str, full_name: str, degree: str) -> None:
         """A rendering clinician joins the group: its record, credentials as verified at intake, and its link."""
         rng = self.clinician_rng
@@ -74,6 +74,7 @@ class Clinicians(Lifecycle):
         self.renew_malpractice(day, ref, rng.choice(_CARRIERS), policy, day + timedelta(days=rng.randrange(30, 365)))
         self.at(self.cal.add(day, rng.randint(0, 8)), self.attest_caqh, ref, f"{rng.randrange(10**7, 10**8)}")
         self.emit(day, Credledger.link_rendering, ref, organization_id=self.org, service_location="A")
+        self.at(self.cal.add(day, rng.randint(0, 10)), self.clinician_applies, ref)
 
     def _renewal_day(self, day: date, expires: date) -> date:
         """A few weeks before the expiry, or (now and then) some weeks after it; never before ``day``, when the
@@ -140,3 +141,4 @@ class Clinicians(Lifecycle):
             service_location="A",
             reason="Clinician left the group",
         )
+        self.clinician_left(ref)

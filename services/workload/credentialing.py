@@ -86,6 +86,8 @@ class Credentialing(Lifecycle):
             return
         self.emit(day, Credledger.move_affiliation, self.org, plan=plan, to=to, on=day)
         self.affiliations[plan] = to
+        if to == "active":  # in the plan's network: its clinicians are credentialed with it too
+            self.credential_clinicians(day, plan)
 
     def contract(self, day: date, plan: str) -> None:
         if self.enrolled_on is None or self.enrolled_on > day:

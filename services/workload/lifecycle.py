@@ -97,6 +97,7 @@ class Lifecycle:
         self.staffed = False  # subordinates and partners set up (a replacement primary user finds them there)
         self.rejected = False  # POSC returned the registration unprocessed once
         self.enrollment: App | None = None
+        self.rendering: list[Ref] = []  # the clinicians rendering at the practice now (clinician_applications.py)
 
     # --- the machinery -----------------------------------------------------------------------------------
 
@@ -105,6 +106,9 @@ class Lifecycle:
 
     def exclusion_before_decision(self, decided: date) -> None:
         raise NotImplementedError  # owners.py
+
+    def credential_clinicians(self, day: date, plan: str) -> None:
+        raise NotImplementedError  # clinician_applications.py
 
     def run(self) -> list[Step]:
         self.at(self.t.onboard, self.onboard)

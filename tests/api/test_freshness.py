@@ -52,6 +52,7 @@ def test_freshness_waits_until_every_view_includes_the_command(stack: Stack, ten
         "access_audit",
         "affiliation_status",
         "expirables",
+        "participation",
         "turnaround",
         "work_queue",
     ]
@@ -101,5 +102,5 @@ def test_a_view_idle_at_the_head_moves_its_position_past_events_it_does_not_cons
     def positions() -> list[int]:
         return [row[0] for row in stack.sql("SELECT notification_id FROM projection_tracking ORDER BY projection")]
 
-    assert eventually(lambda: len(positions()) == 5 and all(p >= head for p in positions()) and True, timeout=30)
+    assert eventually(lambda: len(positions()) == 6 and all(p >= head for p in positions()) and True, timeout=30)
     assert client.get("/v1/views/freshness", params={"position": head}).json()["fresh"] is True

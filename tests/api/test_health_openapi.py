@@ -20,6 +20,7 @@ def test_health_endpoints(stack: Stack) -> None:
         "turnaround",
         "expirables",
         "work_queue",
+        "participation",
     }
     assert all(w["alive"] and w["lag"] == 0 for w in ready["workers"].values())
     assert set(ready["processes"]) == {"workers"}  # the servers are the machine's here, not embedded

@@ -20,7 +20,7 @@ from domain.application_values import (
     required_screenings,
 )
 from domain.dossier import DocumentType
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, RuleViolation
 from domain.organization import RiskLevel
 from tests.domain.builders import (
     LATER,
@@ -930,4 +930,36 @@ def test_a_withdrawal_after_a_rejection_is_not_dated_before_it():
     application.collect_events()
     assert_refused(
         application, lambda: application.withdraw(withdrawn_on=SUBMITTED_ON, actor="u"), "date-before-last-act"
+    )
+
+
+CLINICIAN_ID = UUID("7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f")
+
+
+@pytest.mark.parametrize("kind", [K.POSC_REGISTRATION, K.PRIMARY_USER_MODIFICATION])
+def test_a_clinician_has_no_posc_forms_of_its_own(kind):
+    with pytest.raises(RuleViolation) as refused:
+        open_application(kind, practitioner_id=CLINICIAN_ID)
+    assert refused.value.rule == "kind-not-for-a-practitioner"
+
+
+@pytest.mark.parametrize("kind", [K.ENROLLMENT, K.REVALIDATION, *AFFILIATION_KINDS])
+def test_a_clinicians_own_application_records_whose_it_is(kind):
+    application = open_application(kind, practitioner_id=CLINICIAN_ID)
+    assert application.practitioner_id == CLINICIAN_ID
+    [opened] = application.collect_events()
+    assert opened.practitioner_id == CLINICIAN_ID
+    assert open_application(kind).practitioner_id is None  # the practice's own
+
+
+@pytest.mark.parametrize("kind", AFFILIATION_KINDS)
+def test_a_plan_may_give_a_clinician_it_credentials_an_id(kind):
+    application = submitted(kind, practitioner_id=CLINICIAN_ID)
+    application.approve(decided_on=LATER, provider_number="WS-88912", actor="u")
+    assert (application.status, application.provider_number) == (ApplicationStatus.APPROVED, "WS-88912")
+    practice = submitted(kind)  # a plan's contract with the practice issues none
+    assert_refused(
+        practice,
+        lambda: practice.approve(decided_on=LATER, provider_number="WS-88912", actor="u"),
+        "provider-number-only-for-enrollment",
     )

@@ -295,7 +295,7 @@ def test_an_event_that_gained_its_day_is_version_2_with_the_day_before_the_actor
 
 
 # Fields an event gained after its day, each in a version of its own (upcast_v2_v3...), after ``reason``.
-ADDED_SINCE = {(Application, "Opened"): ["service_location"]}
+ADDED_SINCE = {(Application, "Opened"): ["service_location", "practitioner_id"]}
 
 
 def test_no_other_event_changed_version() -> None:

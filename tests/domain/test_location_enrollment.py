@@ -316,12 +316,13 @@ MAPPER = EventMapper(MsgspecTranscoder())
 
 
 def _stored_as(version: int | None) -> StoredEvent:
-    """An Opened event for location B stored as its class stood at ``version``: before v3 it had no location."""
+    """An Opened event for location B stored as its class stood at ``version``: before v3 it had no location (and
+    before v4 no clinician)."""
     [opened] = open_application(K.ENROLLMENT, service_location="B").collect_events()
     stored = MAPPER.to_stored_event(opened)
     state = msgspec.json.decode(stored.state)
-    assert state["class_version"] == 3 and state["service_location"] == "B"
-    del state["service_location"], state["class_version"]
+    assert state["class_version"] == 4 and state["service_location"] == "B" and state["practitioner_id"] is None
+    del state["service_location"], state["class_version"], state["practitioner_id"]
     if version is None:  # v1: no business day either, nor a version key
         del state["opened_on"]
     else:
@@ -336,6 +337,8 @@ def test_an_application_opened_before_locations_is_for_location_a(version: int |
     assert opened.service_location == "A"
     assert isinstance(opened.opened_on, date)
     assert opened.mutate(None).service_location == "A"
+    assert opened.practitioner_id is None  # the practice's own, as every application was before v4
     state: dict[str, Any] = {}
     Application.Opened.upcast_v2_v3(state)
-    assert state == {"service_location": "A"}
+    Application.Opened.upcast_v3_v4(state)
+    assert state == {"service_location": "A", "practitioner_id": None}
