@@ -12,6 +12,7 @@ from services.audit.cli import add_commands as add_audit_commands
 from services.cli_data import add_data_dir_option, client_settings, external_settings
 from services.cli_history import add_commands as add_history_commands
 from services.config import Settings
+from services.lists.cli import add_commands as add_lists_commands
 
 EX_USAGE = 2
 EX_TEMPFAIL = 75  # sysexits.h: try again later (the data folder is in use)
@@ -241,6 +242,7 @@ def parser() -> argparse.ArgumentParser:
     token.set_defaults(func=cmd_token)
     _add_store_commands(sub)
     add_audit_commands(sub)  # verify, export
+    add_lists_commands(sub)  # lists import, lists editions
     return p
 
 

@@ -24,6 +24,7 @@ from services.api.date_corrections import DATE_CORRECTION_ROUTES
 from services.api.dependencies import DEPENDENCIES
 from services.api.disclosures import DisclosureController
 from services.api.edges import HttpEdges, check_body
+from services.api.exclusion_lists import ExclusionListController, ListImports
 from services.api.expirables_view import ExpirablesViewController
 from services.api.freshness import view_freshness
 from services.api.health import live, ready
@@ -42,6 +43,7 @@ from services.api.work_queue import TaskController, WorkQueueViewController
 from services.app import Credledger
 from services.composition import open_credledger
 from services.config import Settings
+from services.lists.importer import dob_key
 
 PUBLIC_PATHS = ["^/health/", "^/schema"]
 
@@ -58,6 +60,7 @@ ROUTES = [
     AccessAuditViewController,
     TurnaroundViewController,
     ExpirablesViewController,
+    ExclusionListController,
     ParticipationViewController,
     WorkQueueViewController,
     TaskController,
@@ -94,6 +97,8 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         own_service = credledger is None
         app.state.credledger = credledger or open_credledger(settings.database_url, settings.resolve_master_key())
         app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
+        # Exclusion lists are imported as the store's owner (reference data: services/lists/importer.py).
+        app.state.lists = ListImports(settings.database_url, dob_key(settings.resolve_master_key()))
         app.state.nats = await nats.connect(settings.nats_url, name="credledger-api", max_reconnect_attempts=-1)
         app.state.change_signal = ChangeSignal()
         await app.state.change_signal.start(settings.read_database_url())

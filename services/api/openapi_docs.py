@@ -35,7 +35,8 @@ MEANINGS: dict[int, str] = {
     409: "The record changed: If-Match named a version that is no longer current, or another command changed "
     "it first. The answer's ETag header carries the current version: re-read the record and retry.",
     410: "This firm's personal data was erased (its key destroyed): no personal data can be recorded for it.",
-    413: "The body is larger than 256 KiB.",
+    413: "The body is larger than the route takes: 256 KiB for a command, 16 MiB for a history import, 256 MiB "
+    "for an exclusion list's file.",
     415: "The body is not JSON: send it with Content-Type: application/json.",
     422: "A business rule forbids this, or a value is not valid in the domain (an NPI's check digit, a NUCC "
     "taxonomy code, a closed application...): ``type`` names the rule and ``errors`` the field. Also an "

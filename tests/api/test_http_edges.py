@@ -46,7 +46,7 @@ class Records:
         ids = {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
         ids["practitioner_id"] = self.practitioner
         ids["task_id"] = self.task
-        return {**ids, "person_id": self.org}
+        return {**ids, "person_id": self.org, "edition_id": self.org}  # no such edition: refused before the lookup
 
     def stored(self) -> tuple[int, ...]:
         """Every event of both tenants, access logs included (a read of personal data or a refusal is one)."""

@@ -1,0 +1,115 @@
+"""`credledger lists import FILE` and `credledger lists editions`: the exclusion lists' files.
+
+Exit codes as in services/cli.py: 0 imported (or imported before: the same file is one edition), 2 usage, 65 the
+file is not a list this service reads (the line and what is wrong on stderr; nothing stored), 78 missing
+configuration. A progress bar on stderr; the result on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+
+EX_USAGE = 2
+EX_DATAERR = 65  # sysexits.h: the input data was incorrect
+EX_CONFIG = 78
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from services.cli_data import add_data_dir_option
+
+    lists = sub.add_parser("lists", help="exclusion lists (OIG LEIE, SAM.gov): import a file, list the editions")
+    commands = lists.add_subparsers(dest="lists_command", required=True)
+    load = commands.add_parser(
+        "import",
+        help="import an OIG LEIE file (UPDATED.csv or a monthly supplement) or a SAM.gov Exclusions extract",
+        description="The layout is detected from the header. The same file twice is one edition; a malformed "
+        "row stops the import, names its line and stores nothing.",
+    )
+    load.add_argument("file", type=Path)
+    load.add_argument("--file-date", type=_day, help="the publisher's date of the file, YYYY-MM-DD (default: today)")
+    add_data_dir_option(load)
+    load.set_defaults(func=cmd_import)
+    shown = commands.add_parser("editions", help="the editions imported, newest first")
+    add_data_dir_option(shown)
+    shown.set_defaults(func=cmd_editions)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from domain.business_time import business_today
+    from domain.errors import InvalidValue
+    from services.cli_data import external_settings
+
+    if not args.file.is_file():
+        print(f"credledger lists import: no file {args.file}", file=sys.stderr)
+        return EX_USAGE
+    settings = external_settings(args, needs_nats=False)
+    if settings is None or settings.database_url is None:
+        return EX_CONFIG
+    try:
+        edition = asyncio.run(
+            _import(settings.database_url, args.file, args.file_date or business_today(), settings.resolve_master_key())
+        )
+    except InvalidValue as error:
+        print(f"credledger lists import: {args.file}: {error}", file=sys.stderr)
+        return EX_DATAERR
+    what = "imported" if edition.created else "already imported, nothing stored"
+    print(f"{edition.edition_id} {edition.source} {edition.file_date} {edition.row_count} rows sha256 {edition.sha256} "
+          f"({what})")  # fmt: skip
+    return 0
+
+
+async def _import(database_url: str, path: Path, file_date: date, master_key: bytes):  # type: ignore[no-untyped-def]
+    import asyncpg
+    from tqdm import tqdm
+
+    from services.lists.importer import dob_key, import_list
+
+    con = await asyncpg.connect(database_url)
+    try:
+        with tqdm(desc="import", unit="row", unit_scale=True, file=sys.stderr) as bar:
+
+            def progress(done: int, lines: int) -> None:
+                bar.total = max(lines - 1, done)
+                bar.update(done - bar.n)
+
+            return await import_list(
+                con, path, file_date=file_date, file_name=path.name, imported_by="cli", key=dob_key(master_key),
+                progress=progress,
+            )  # fmt: skip
+    finally:
+        await con.close()
+
+
+def cmd_editions(args: argparse.Namespace) -> int:
+    from services.cli_data import external_settings
+
+    settings = external_settings(args, needs_nats=False)
+    if settings is None or settings.database_url is None:
+        return EX_CONFIG
+    for e in asyncio.run(_editions(settings.database_url)):
+        print(f"{e.edition_id} {e.source} {e.layout} {e.file_date} {e.row_count} rows {e.file_name} "
+              f"imported {e.imported_at:%Y-%m-%d %H:%M} by {e.imported_by}")  # fmt: skip
+    return 0
+
+
+async def _editions(database_url: str):  # type: ignore[no-untyped-def]
+    import asyncpg
+
+    from services.lists.importer import editions
+
+    con = await asyncpg.connect(database_url)
+    try:
+        return await editions(con)
+    finally:
+        await con.close()
