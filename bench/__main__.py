@@ -27,9 +27,10 @@ SCENARIOS = {
     "relay": "bench.s3_relay",
     "rebuild": "bench.s4_rebuild",
     "dashboard": "bench.s5_dashboard",  # also writes "worker_memory"
+    "lists": "bench.s6_lists",
 }
-ORDER_IN_DOCUMENT = ("commands", "freshness", "relay", "rebuild", "dashboard", "worker_memory")
-RUN_ORDER = ("commands", "freshness", "relay", "dashboard", "rebuild")
+ORDER_IN_DOCUMENT = ("commands", "freshness", "relay", "rebuild", "dashboard", "worker_memory", "lists")
+RUN_ORDER = ("commands", "freshness", "relay", "dashboard", "rebuild", "lists")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

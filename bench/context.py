@@ -33,6 +33,9 @@ class Params:
     # 5. dashboards
     dashboard_queries: int = 600
     dashboard_users: int = 4
+    # 6. exclusion lists: the LEIE's full file has about 80,000 rows
+    list_rows: int = 80_000
+    list_rounds: int = 3
 
 
 QUICK = Params(
@@ -46,6 +49,7 @@ QUICK = Params(
     history_tenants=2,
     history_events=8_500,
     dashboard_queries=400,
+    list_rows=10_000,
 )
 FULL = Params(
     mode="full",

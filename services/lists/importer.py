@@ -21,7 +21,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from domain.errors import InvalidValue
-from domain.exclusion_lists import SOURCES, Entry, Layout, MalformedRow, detect_layout, read_row
+from domain.exclusion_lists import SOURCES, Entry, Layout, MalformedRow, column_names, detect_layout, read_row
 
 BATCH = 5_000  # rows per COPY: bounded memory whatever the file's size
 _CHUNK = 1 << 20
@@ -135,11 +135,11 @@ def _batches(path: Path, layout: Layout, edition_id: UUID, key: bytes) -> Iterat
     with _open(path) as file:
         reader = csv.reader(file, strict=True)
         try:
-            header = next(reader)
+            names = column_names(next(reader))
             for row in reader:
                 if not row:
                     continue  # a blank line (the last one, often)
-                batch.append(_record(edition_id, read_row(layout, header, row, reader.line_num), key))
+                batch.append(_record(edition_id, read_row(layout, names, row, reader.line_num), key))
                 if len(batch) >= BATCH:
                     yield batch
                     batch = []

@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 from domain.errors import InvalidValue
-from domain.exclusion_lists import COLUMNS, Entry, Layout, MalformedRow, detect_layout, name_key, read_row
+from domain.exclusion_lists import (
+    COLUMNS,
+    Entry,
+    Layout,
+    MalformedRow,
+    column_names,
+    detect_layout,
+    name_key,
+    read_row,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exclusion_lists"
 FILES = {
@@ -26,7 +35,8 @@ def _read(layout: Layout) -> list[Entry]:
         reader = csv.reader(file)
         header = next(reader)
         assert detect_layout(header) is layout
-        return [read_row(layout, header, row, reader.line_num) for row in reader if row]
+        names = column_names(header)
+        return [read_row(layout, names, row, reader.line_num) for row in reader if row]
 
 
 def test_the_leie_file_its_businesses_and_its_none_values() -> None:
@@ -87,7 +97,8 @@ def test_a_synthetic_person_row_reads_with_its_date_of_birth() -> None:
 @pytest.mark.parametrize(
     "change, says",
     [
-        ({14: "2024-01-10"}, "EXCLDATE '2024-01-10' is not a date"),
+        ({14: "2024-01-10"}, "EXCLDATE '2024-01-10' is not a date (YYYYMMDD)"),
+        ({14: "20241301"}, "EXCLDATE '20241301' is not a date"),
         ({7: "1234567890"}, "NPI '1234567890' is not a valid NPI"),
         ({0: "", 1: "", 3: ""}, "neither a person's name nor a business name"),
     ],
