@@ -25,8 +25,9 @@ from bench.context import Context
 from bench.infra import say
 from bench.report import result
 from domain.exclusion_lists import COLUMNS, Layout
+from domain.list_matching import dob_key
 from domain.npi import luhn_check_digit
-from services.lists.importer import dob_key, import_list
+from services.lists.importer import import_list
 from services.migrate import migrate
 
 _LAST = ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ")

@@ -13,6 +13,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from domain.list_matching import dob_key
 from services.api.access_audit_view import AccessAuditViewController
 from services.api.affiliation_view import AffiliationViewController
 from services.api.applications import ApplicationController
@@ -43,7 +44,6 @@ from services.api.work_queue import TaskController, WorkQueueViewController
 from services.app import Credledger
 from services.composition import open_credledger
 from services.config import Settings
-from services.lists.importer import dob_key
 
 PUBLIC_PATHS = ["^/health/", "^/schema"]
 

@@ -5,6 +5,7 @@ from services.app.base import Actor, NotFound, VersionConflict, postgres_env
 from services.app.compliance import ComplianceUseCases
 from services.app.date_corrections import DateCorrectionUseCases
 from services.app.disclosures import DisclosureUseCases
+from services.app.list_screening import ListScreeningUseCases
 from services.app.organizations import OrganizationUseCases
 from services.app.practitioners import PractitionerUseCases
 from services.app.tasks import TaskUseCases
@@ -20,6 +21,7 @@ class Credledger(
     TaskUseCases,
     ApplicationUseCases,
     DateCorrectionUseCases,
+    ListScreeningUseCases,
     ComplianceUseCases,
 ):
     """All use cases over one event store (the table credledger_events)."""

@@ -12,6 +12,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
+from uuid import UUID
 
 EX_USAGE = 2
 EX_DATAERR = 65  # sysexits.h: the input data was incorrect
@@ -33,6 +34,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     load.add_argument("--file-date", type=_day, help="the publisher's date of the file, YYYY-MM-DD (default: today)")
     add_data_dir_option(load)
     load.set_defaults(func=cmd_import)
+    screen = commands.add_parser(
+        "screen",
+        help="screen every practice and the people it disclosed against an edition (the monthly re-screening)",
+        description="Records a screening only where the result changed or the last one of that list is a month "
+        "old; a suspected match goes to the work queue for review, a confirmed one blocks submissions.",
+    )
+    screen.add_argument("--edition", required=True, type=UUID, help="the edition's id (credledger lists editions)")
+    screen.add_argument("--on", type=_day, help="the day of the screening, YYYY-MM-DD (default: today)")
+    screen.add_argument("--tenant", help="only this firm's practices")
+    add_data_dir_option(screen)
+    screen.set_defaults(func=cmd_screen)
     shown = commands.add_parser("editions", help="the editions imported, newest first")
     add_data_dir_option(shown)
     shown.set_defaults(func=cmd_editions)
@@ -73,7 +85,8 @@ async def _import(database_url: str, path: Path, file_date: date, master_key: by
     import asyncpg
     from tqdm import tqdm
 
-    from services.lists.importer import dob_key, import_list
+    from domain.list_matching import dob_key
+    from services.lists.importer import import_list
 
     con = await asyncpg.connect(database_url)
     try:
@@ -89,6 +102,42 @@ async def _import(database_url: str, path: Path, file_date: date, master_key: by
             )  # fmt: skip
     finally:
         await con.close()
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from domain.business_time import business_today
+    from domain.errors import DomainError
+    from services.cli_data import external_settings
+    from services.composition import open_credledger
+    from services.lists.screening import edition_ref, rescreen
+
+    settings = external_settings(args, needs_nats=False)
+    if settings is None or settings.database_url is None:
+        return EX_CONFIG
+    edition = edition_ref(settings.database_url, args.edition)
+    if edition is None:
+        print(f"credledger lists screen: no edition {args.edition}", file=sys.stderr)
+        return EX_USAGE
+    app = open_credledger(settings.database_url, settings.resolve_master_key())
+    try:
+        with tqdm(desc="screen", unit="practice", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            totals = rescreen(app, settings.database_url, edition, args.on or business_today(), args.tenant, progress)
+    except DomainError as error:
+        print(f"credledger lists screen: {error}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    results = ", ".join(f"{n} {result}" for result, n in sorted(totals.results.items()))
+    print(f"{totals.organizations} practices, {totals.subjects} subjects screened ({results}); "
+          f"{totals.recorded} screenings recorded")  # fmt: skip
+    return 0
 
 
 def cmd_editions(args: argparse.Namespace) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +21,7 @@ import asyncpg
 
 from domain.errors import InvalidValue
 from domain.exclusion_lists import SOURCES, Entry, Layout, MalformedRow, column_names, detect_layout, read_row
+from domain.list_matching import dob_digest
 
 BATCH = 5_000  # rows per COPY: bounded memory whatever the file's size
 _CHUNK = 1 << 20
@@ -42,16 +42,6 @@ class Edition:
     imported_at: datetime
     imported_by: str
     created: bool  # False: the same file was imported before, and this is that edition
-
-
-def dob_key(master_key: bytes) -> bytes:
-    """The key of the dates-of-birth digests, derived from the PII master key: the same date gives the same digest
-    (screening compares them), and nobody without the key can list whose birthday it is."""
-    return hmac.new(master_key, b"credledger exclusion-list dates of birth", hashlib.sha256).digest()
-
-
-def dob_digest(key: bytes, day: date) -> str:
-    return hmac.new(key, day.isoformat().encode(), hashlib.sha256).hexdigest()
 
 
 def digest_and_lines(path: Path) -> tuple[str, int]:

@@ -1,0 +1,91 @@
+"""Re-screening every practice of every firm against an exclusion list's edition: what `credledger lists screen`
+runs when a new edition arrives (the lists are monthly; 42 CFR 455.436 asks for a monthly check). The edition's
+rows are looked up here, by NPI and name key, for the use case (services/app/list_screening.py) to judge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+import psycopg
+
+from domain.list_matching import ListedEntry, ScreenedSubject
+from domain.screening import ExclusionSource, ScreeningResult
+from services.app import Actor, Credledger
+from services.app.list_screening import EditionRef, Lookup
+from services.store.recorder import EVENTS_TABLE
+
+SCREENER = "exclusion-list-screening"  # the actor recorded: the monthly run, not a person
+_REGISTERED = "domain.organization:Organization.Registered"
+
+
+@dataclass
+class RunTotals:
+    organizations: int = 0
+    subjects: int = 0
+    recorded: int = 0
+    results: dict[str, int] = field(default_factory=dict)
+
+
+def edition_ref(database_url: str, edition_id: UUID) -> EditionRef | None:
+    with psycopg.connect(database_url) as con:
+        row = con.execute(
+            "SELECT source, file_date FROM exclusion_list_editions WHERE edition_id = %s", (edition_id,)
+        ).fetchone()
+    return None if row is None else EditionRef(edition_id, ExclusionSource(row[0]), row[1])
+
+
+def lookup_in(con: psycopg.Connection, edition_id: UUID) -> Lookup:
+    """The edition's entries that share an NPI or a name key with any of the subjects."""
+
+    def lookup(subjects: Sequence[ScreenedSubject]) -> list[ListedEntry]:
+        npis = [s.npi for s in subjects if s.npi]
+        keys = [s.name_key for s in subjects]
+        rows = con.execute(
+            "SELECT line, entity, name_key, npi, dob_digest, state, excluded_on, ends_on, reinstated_on, waiver_on "
+            "FROM exclusion_list_entries WHERE edition_id = %s AND (npi = ANY(%s) OR name_key = ANY(%s))",
+            (edition_id, npis, keys),
+        ).fetchall()
+        return [ListedEntry(*row) for row in rows]
+
+    return lookup
+
+
+def organizations(database_url: str, tenant: str | None = None) -> list[tuple[str, UUID]]:
+    """Every firm's practices (tenant, organization id), from their registrations in the store."""
+    with psycopg.connect(database_url) as con:
+        return con.execute(
+            f"SELECT tenant_id, originator_id FROM {EVENTS_TABLE} WHERE topic = %s AND originator_version = 1 "
+            "AND (%s::text IS NULL OR tenant_id = %s) ORDER BY tenant_id, notification_id",
+            (_REGISTERED, tenant, tenant),
+        ).fetchall()
+
+
+def rescreen(
+    app: Credledger,
+    database_url: str,
+    edition: EditionRef,
+    on: date,
+    tenant: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunTotals:
+    """Screen every practice (of one firm, or all) and the people it disclosed against the edition on day ``on``."""
+    practices = organizations(database_url, tenant)
+    totals = RunTotals()
+    with psycopg.connect(database_url) as con:
+        lookup = lookup_in(con, edition.edition_id)
+        for done, (tenant_id, organization_id) in enumerate(practices, 1):
+            actor = Actor(tenant_id, SCREENER, "specialist")
+            for outcome in app.screen_against_edition(actor, organization_id, edition, on, lookup):
+                totals.subjects += 1
+                totals.recorded += outcome.recorded
+                totals.results[outcome.result] = totals.results.get(outcome.result, 0) + 1
+            totals.organizations += 1
+            if progress is not None:
+                progress(done, len(practices))
+    return totals
+
+
+__all__ = ["RunTotals", "ScreeningResult", "edition_ref", "lookup_in", "organizations", "rescreen"]
