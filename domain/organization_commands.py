@@ -28,14 +28,7 @@ from domain.organization_values import (
     EntityKind,
     check_routing_number,
 )
-from domain.screening import (
-    ExclusionSource,
-    Screening,
-    ScreeningResult,
-    check_clearable,
-    check_not_excluded,
-    new_screening,
-)
+from domain.screening import ScreenedRecord, Screening, ScreeningResult, check_not_excluded
 from domain.text import clean_text
 
 REVALIDATION_ANSWER_DAYS = 45  # calendar days from MassHealth's revalidation letter
@@ -48,7 +41,7 @@ def check_provider_number(provider_number: str) -> None:
         )
 
 
-class OrganizationCommands:
+class OrganizationCommands(ScreenedRecord):
     """Mixed into Organization, whose state (set by its event methods) these read."""
 
     if TYPE_CHECKING:
@@ -61,7 +54,6 @@ class OrganizationCommands:
         rendering_providers: dict[str, str]
         eft_status: EftStatus
         affiliations: dict[str, Affiliation]
-        screenings: dict[ExclusionSource, Screening]
         primary_user_account_id: UUID | None
         used_modifications: list[UUID]
         fact_days: FactDays
@@ -93,17 +85,6 @@ class OrganizationCommands:
         def _affiliation_requested(
             self, kind: PlanKind, plan: str, partner_mco: str | None, on: date, actor: str, reason: str | None
         ) -> None: ...
-        def _screening_recorded(
-            self,
-            source: ExclusionSource,
-            result: ScreeningResult,
-            list_version: str,
-            list_date: date,
-            screened_on: date,
-            actor: str,
-            reason: str | None,
-        ) -> None: ...
-        def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None: ...
         def _primary_user_designated(self, account_id: UUID, on: date, actor: str, reason: str | None) -> None: ...
         def _primary_user_replaced(
             self,
@@ -287,34 +268,7 @@ class OrganizationCommands:
         then = self if latest is None or latest <= day else state_on(self.history, day)
         return then.exclusion_screenings()
 
-    # --- exclusion screening ---------------------------------------------------------------------
-
-    def record_screening(
-        self,
-        *,
-        source: ExclusionSource,
-        result: ScreeningResult,
-        list_version: str,
-        list_date: date,
-        screened_on: date,
-        actor: str,
-        reason: str | None = None,
-    ) -> None:
-        """The organization's own screening; its owners' and managing employees' are in DisclosureCommands."""
-        screening = new_screening(
-            self.screenings.get(ExclusionSource(source)),
-            source=source,
-            result=result,
-            list_version=list_version,
-            list_date=list_date,
-            screened_on=screened_on,
-            reason=reason,
-        )
-        self._screening_recorded(**screening.fields(), actor=actor, reason=reason)
-
-    def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
-        check_clearable(self.screenings.get(ExclusionSource(source)), on, reason)
-        self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)
+    # --- exclusion screening: record_screening and clear_screening (domain/screening.py: ScreenedRecord) ---------
 
     @property
     def excluded(self) -> bool:

@@ -32,6 +32,7 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.npi import parse_npi
 from domain.nppes import NO_SNAPSHOT, Mismatch, NppesSnapshot
 from domain.pii import PII
+from domain.screening import ExclusionSource, ScreenedRecord, Screening, ScreeningResult
 
 Credential = License | DeaRegistration | BoardCertification | MalpracticeCoverage
 
@@ -65,7 +66,7 @@ class RenderingLink:
         return self.since <= day and (self.until is None or day < self.until)
 
 
-class Practitioner(TenantAggregate):
+class Practitioner(TenantAggregate, ScreenedRecord):
     class Registered(events.Registered): ...
 
     class NppesSnapshotRecorded(events.NppesSnapshotRecorded): ...
@@ -85,6 +86,10 @@ class Practitioner(TenantAggregate):
     class LinkedToOrganization(events.LinkedToOrganization): ...
 
     class LinkEnded(events.LinkEnded): ...
+
+    class ScreeningRecorded(events.ScreeningRecorded): ...
+
+    class ScreeningCleared(events.ScreeningCleared): ...
 
     class EffectiveDateCorrected(TenantAggregate.EffectiveDateCorrected): ...  # domain/date_corrections.py
 
@@ -155,6 +160,7 @@ class Practitioner(TenantAggregate):
         self.caqh_id: str | None = None
         self.caqh_attested_on: date | None = None
         self.links: list[RenderingLink] = []  # current and ended, in the order made
+        self.screenings: dict[ExclusionSource, Screening] = {}  # the last of each exclusion list
 
     @property
     def name(self) -> str:
@@ -316,3 +322,26 @@ class Practitioner(TenantAggregate):
         self.links = [
             replace(link, until=on) if link.key == key and link.until is None else link for link in self.links
         ]
+
+    # --- exclusion screening (42 CFR 455.436): record_screening and clear_screening from ScreenedRecord ---------
+
+    def exclusion_screenings(self) -> list[tuple[str, Screening]]:
+        """As check_not_excluded reads them: whose, and each list's last screening."""
+        return [(f"the clinician {self.name}", s) for s in self.screenings.values()]
+
+    @event(ScreeningRecorded)
+    def _screening_recorded(
+        self,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None,
+    ) -> None:
+        self.screenings[source] = Screening(source, result, list_version, list_date, screened_on)
+
+    @event(ScreeningCleared)
+    def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None:
+        self.screenings[source] = replace(self.screenings[source], result=ScreeningResult.CLEARED, screened_on=on)

@@ -11,6 +11,7 @@ from domain.base import TenantAggregate
 from domain.credentials import BoardCertification, DeaRegistration, License, MalpracticeCoverage
 from domain.nppes import Mismatch, NppesSnapshot
 from domain.pii import PII
+from domain.screening import ExclusionSource, ScreeningResult
 
 # The annotations are evaluated at run time (by the store's transcoder), in this module: every name they use must
 # be imported here for real.
@@ -123,6 +124,32 @@ class LinkEnded(TenantAggregate.Event):
     touches = ("link:{linked_organization_id}:{service_location}",)
     linked_organization_id: UUID
     service_location: str
+    on: date
+    actor: str
+    reason: str | None
+
+
+class ScreeningRecorded(TenantAggregate.Event):
+    """The clinician checked against an exclusion list's edition (42 CFR 455.436): the result, and which list."""
+
+    effective_field = "screened_on"
+    touches = ("screening:{source}",)
+    source: ExclusionSource
+    result: ScreeningResult
+    list_version: str
+    list_date: date
+    screened_on: date
+    actor: str
+    reason: str | None
+
+
+class ScreeningCleared(TenantAggregate.Event):
+    """A match that no longer stands: a suspected one found not to be this clinician, a confirmed one wrong or
+    lifted; the reviewer's reason is required."""
+
+    effective_field = "on"
+    touches = ("screening:{source}",)
+    source: ExclusionSource
     on: date
     actor: str
     reason: str | None

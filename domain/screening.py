@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from domain.base import check_text, require_reason
 from domain.errors import RuleViolation
@@ -103,3 +103,50 @@ def check_clearable(current: Screening | None, on: date, reason: str | None) -> 
     require_reason(reason, "Clearing a match needs the reviewer's reason.")
     if on < current.screened_on:
         raise RuleViolation("screening-date-order", "A match cannot be cleared before it was screened.")
+
+
+class ScreenedRecord:
+    """The commands of a record screened against the exclusion lists in its own name (a practice, a clinician):
+    each list's last screening in ``screenings``, recorded and cleared through the aggregate's own event methods."""
+
+    if TYPE_CHECKING:  # defined by each aggregate (its own event classes), which mypy checks against these
+        screenings: dict[ExclusionSource, Screening]
+
+        def _screening_recorded(
+            self,
+            source: ExclusionSource,
+            result: ScreeningResult,
+            list_version: str,
+            list_date: date,
+            screened_on: date,
+            actor: str,
+            reason: str | None,
+        ) -> None: ...
+
+        def _screening_cleared(self, source: ExclusionSource, on: date, actor: str, reason: str | None) -> None: ...
+
+    def record_screening(
+        self,
+        *,
+        source: ExclusionSource,
+        result: ScreeningResult,
+        list_version: str,
+        list_date: date,
+        screened_on: date,
+        actor: str,
+        reason: str | None = None,
+    ) -> None:
+        screening = new_screening(
+            self.screenings.get(ExclusionSource(source)),
+            source=source,
+            result=result,
+            list_version=list_version,
+            list_date=list_date,
+            screened_on=screened_on,
+            reason=reason,
+        )
+        self._screening_recorded(**screening.fields(), actor=actor, reason=reason)
+
+    def clear_screening(self, *, source: ExclusionSource, on: date, actor: str, reason: str | None = None) -> None:
+        check_clearable(self.screenings.get(ExclusionSource(source)), on, reason)
+        self._screening_cleared(source=ExclusionSource(source), on=on, actor=actor, reason=reason)

@@ -74,11 +74,7 @@ def _label(application: ApplicationRow, what: str) -> str:
 
 
 async def _opened(rows: ViewRows, event: Application.Opened, position: int) -> UUID:
-    clinician = None
-    if event.practitioner_id is not None:
-        clinician = await rows.get(PractitionerRow, event.practitioner_id)
-        if clinician is None:
-            raise OutOfOrder(f"practitioner {event.practitioner_id} not registered in this view yet")
+    clinician = await _practitioner(rows, event.practitioner_id) if event.practitioner_id else None
     application = ApplicationRow(
         tenant_id=event.tenant_id,
         organization_id=event.organization_id,
@@ -232,10 +228,9 @@ async def _renewal(
         rows.update(task, closed_on=max(min(newer), task.opened_on))
 
 
-async def _practitioner(rows: ViewRows, event: Practitioner.Event) -> PractitionerRow:
-    found = await rows.get(PractitionerRow, event.originator_id)
-    if found is None:
-        raise OutOfOrder(f"practitioner {event.originator_id} not registered in this view yet")
+async def _practitioner(rows: ViewRows, practitioner_id: UUID) -> PractitionerRow:
+    if (found := await rows.get(PractitionerRow, practitioner_id)) is None:
+        raise OutOfOrder(f"practitioner {practitioner_id} not registered in this view yet")
     return found
 
 
@@ -253,7 +248,7 @@ async def _registered(rows: ViewRows, event: Practitioner.Registered, position: 
 
 async def _credential(rows: ViewRows, event: Any, position: int) -> UUID:
     """A license, DEA registration, board certification or malpractice policy recorded, or one ended."""
-    clinician = await _practitioner(rows, event)
+    clinician = await _practitioner(rows, event.originator_id)
     if isinstance(event, Practitioner.CredentialEnded):
         credential, what, expires = event.credential, event.credential, None
     else:
@@ -284,22 +279,24 @@ async def _renamed(rows: ViewRows, event: Organization.ProfileCorrected, positio
 
 
 async def _screened(rows: ViewRows, event: Any, position: int) -> UUID:
-    """A screening of the practice (or of one of its owners and managing employees): a suspected match is a
-    review; a later screening without one, or a clearing, closes it."""
-    organization_id: UUID = event.originator_id
+    """A screening of the practice (or of one of its owners and managing employees, or of a clinician, in its
+    practice's queue): a suspected match is a review; a later screening without one, or a clearing, closes it."""
+    subject_id: UUID = event.originator_id
     person = getattr(event, "person_id", None)
-    whose = f"{organization_id}:{person}" if person else str(organization_id)
+    clinician = await _practitioner(rows, subject_id) if isinstance(event, Practitioner.Event) else None
+    organization_id = clinician.organization_id if clinician else subject_id
+    whose = f"{subject_id}:{person}" if person else str(subject_id)
     prefix, day = f"exclusion:{whose}:{event.source}:", effective_day(event)
-    await close_tasks(rows, organization_id, day, subject_id=organization_id, kind=TaskKind.EXCLUSION_REVIEW,
-                      prefix=prefix)  # fmt: skip
+    await close_tasks(rows, organization_id, day, subject_id=subject_id, kind=TaskKind.EXCLUSION_REVIEW, prefix=prefix)
     if getattr(event, "result", None) == ScreeningResult.SUSPECTED_MATCH:
         await open_task(
             rows,
             organization_id=organization_id,
             kind=TaskKind.EXCLUSION_REVIEW,
             cause=f"{prefix}{day.isoformat()}",
-            subject_id=organization_id,
-            label=f"Review a suspected {event.source} match ({'a disclosed person' if person else 'the practice'})",
+            subject_id=subject_id,
+            label=f"Review a suspected {event.source} match "
+            f"({clinician.name if clinician else 'a disclosed person' if person else 'the practice'})",
             opened_on=day,
             priority="high",
             due_on=_after(day, REVIEW_WITHIN),
@@ -388,6 +385,8 @@ handlers = Handlers(
         Organization.ScreeningCleared: _screened,
         Organization.PersonScreeningRecorded: _screened,
         Organization.PersonScreeningCleared: _screened,
+        Practitioner.ScreeningRecorded: _screened,
+        Practitioner.ScreeningCleared: _screened,
         Task.Opened: _task,
         Task.Assigned: _task,
         Task.Snoozed: _task,

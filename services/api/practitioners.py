@@ -8,12 +8,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
 from domain.practitioner import Practitioner
+from domain.screening import ExclusionSource
 from services.api.auth import may_read, may_read_pii, may_write
 from services.api.commands import SavedOut, call, found
 from services.api.dependencies import Runner, Service
 from services.api.history import AsOf, KnownAt, Purpose, as_of_arguments
 from services.api.openapi_docs import command_docs, read_docs
 from services.app import NotFound
+from services.app.organization_commands import ClearExclusionScreening, RecordExclusionScreening
 from services.app.practitioner_commands import (
     AttestCaqh,
     EndCredential,
@@ -185,6 +187,45 @@ class PractitionerController(Controller):
     ) -> Response[SavedOut]:
         """The clinician stops rendering there from a day; with the last location, the group unlists the NPI."""
         return await command.run(credledger.end_rendering, practitioner_id, data)
+
+    @post(
+        "/{practitioner_id:uuid}/exclusion-screenings",
+        operation_id="recordPractitionerExclusionScreening",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Record the clinician's exclusion-list screening"),
+    )
+    async def screening(
+        self,
+        practitioner_id: FromPath[UUID],
+        data: JSONBody[RecordExclusionScreening],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records the result of checking the clinician against the OIG LEIE, SAM or MassHealth's own list (`credledger
+        lists screen` records them from an imported edition). A suspected match is a review task in the work queue; a
+        confirmed one holds the clinician's own applications and new rendering links (provider-excluded) until
+        cleared. A no_match replacing a standing match needs a reason."""
+        return await command.run(credledger.record_practitioner_screening, practitioner_id, data)
+
+    @post(
+        "/{practitioner_id:uuid}/exclusion-screenings/{source:str}/clear",
+        operation_id="clearPractitionerExclusionScreening",
+        guards=[may_write],
+        status_code=200,
+        **command_docs("Clear the clinician's exclusion-list match"),
+    )
+    async def clear_screening(
+        self,
+        practitioner_id: FromPath[UUID],
+        source: FromPath[ExclusionSource],
+        data: JSONBody[ClearExclusionScreening],
+        credledger: Service,
+        command: Runner,
+    ) -> Response[SavedOut]:
+        """Records, with the reviewer's reason (required), that a match on the list named in the path no longer stands:
+        a suspected match found not to be this clinician, or a confirmed one wrong or lifted (reinstatement)."""
+        return await command.run(credledger.clear_practitioner_screening, practitioner_id, source, data)
 
     @get(
         "/{practitioner_id:uuid}",

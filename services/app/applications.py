@@ -252,7 +252,11 @@ class ApplicationUseCases(ComplianceUseCases):
         act (None: no act to check). A POSC-DC-PM, which only keeps its access administered, is never held back."""
         now, then = self.on_day(actor, Organization, application.organization_id, on)
         if act is not None and application.kind is not ApplicationKind.PRIMARY_USER_MODIFICATION:
-            check_not_excluded((then or now).exclusion_screenings(), act, suspected_too=suspected_too)
+            screenings = (then or now).exclusion_screenings()
+            if application.practitioner_id is not None:  # a clinician's own application: its screenings too
+                clinician = self.load(actor, Practitioner, application.practitioner_id)
+                screenings += clinician.exclusion_screenings()
+            check_not_excluded(screenings, act, suspected_too=suspected_too)
         return now, then or now
 
     def get_application(self, actor: Actor, application_id: UUID) -> ApplicationDetails:

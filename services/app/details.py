@@ -139,7 +139,7 @@ def organization_details(o: Organization) -> OrganizationDetails:
             AffiliationOut(plan=a.plan, kind=a.kind, partner_mco=a.partner_mco, state=a.state, dates=dict(a.dates))
             for a in o.affiliations.values()
         ],
-        exclusion_screenings=[_screening_out(s) for s in o.screenings.values()],
+        exclusion_screenings=[screening_out(s) for s in o.screenings.values()],
         disclosures=[disclosure_out(o, person_id) for person_id in o.disclosures],
         service_locations=[
             ServiceLocationOut(
@@ -158,7 +158,7 @@ def organization_details(o: Organization) -> OrganizationDetails:
     )
 
 
-def _screening_out(s: Screening) -> ScreeningOut:
+def screening_out(s: Screening) -> ScreeningOut:
     return ScreeningOut(
         source=s.source, result=s.result, list_version=s.list_version, list_date=s.list_date, screened_on=s.screened_on
     )
@@ -176,7 +176,7 @@ def disclosure_out(o: Organization, person_id: UUID) -> DisclosureOut:
         ownership_percent=d.ownership_percent,
         disclosed_on=d.disclosed_on,
         ended_on=d.ended_on,
-        exclusion_screenings=[_screening_out(s) for s in o.person_screenings.get(person_id, {}).values()],
+        exclusion_screenings=[screening_out(s) for s in o.person_screenings.get(person_id, {}).values()],
     )
 
 

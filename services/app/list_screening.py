@@ -1,4 +1,5 @@
-"""Screening a practice and the people it disclosed against an exclusion list's edition (42 CFR 455.436).
+"""Screening a practice, the people it disclosed and its clinicians against an exclusion list's edition (42 CFR
+455.436).
 
 The edition's rows are reference data the caller finds (services/lists/screening.py: ``lookup``, by NPI and name
 key); what they mean is the domain's (domain/list_matching.py). Each subject's result is recorded as a screening
@@ -18,8 +19,9 @@ from uuid import UUID
 
 from domain.disclosure import PartyKind
 from domain.exclusion_lists import name_key
-from domain.list_matching import ListedEntry, ScreenedSubject, judge, person_key
+from domain.list_matching import ListedEntry, ScreenedSubject, dob_digest, judge, person_key
 from domain.organization import Organization
+from domain.practitioner import Practitioner
 from domain.screening import ExclusionSource, Screening, ScreeningResult
 from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
@@ -69,6 +71,33 @@ class ListScreeningUseCases(ComplianceUseCases):
             self.record(actor, organization)
         return outcomes
 
+    def screen_practitioner_against_edition(
+        self, actor: Actor, practitioner_id: UUID, edition: EditionRef, on: date, lookup: Lookup, dob_key: bytes
+    ) -> ScreeningOutcome:
+        """Screen a clinician (its NPI, its name, its date of birth) against the edition, recording what changed."""
+        clinician = self.load(actor, Practitioner, practitioner_id)
+        born = clinician.date_of_birth
+        subject = ScreenedSubject(
+            person=True,
+            name_key=name_key(f"{clinician.last_name} {clinician.first_name}", True),
+            npi=clinician.npi,
+            dob_digest=dob_digest(dob_key, born) if isinstance(born, date) else None,  # None once shredded
+        )
+        finding = judge(subject, lookup([subject]), on)
+        recorded = _worth_recording(clinician.screenings.get(edition.source), finding.result, on)
+        if recorded:
+            clinician.record_screening(
+                source=edition.source,
+                result=finding.result,
+                list_version=str(edition.edition_id),
+                list_date=edition.file_date,
+                screened_on=on,
+                actor=actor.user_id,
+                reason=_reason(edition, finding.why),
+            )
+            self.record(actor, clinician)
+        return ScreeningOutcome(f"practitioner:{practitioner_id}", finding.result, recorded, finding.why)
+
 
 def _subjects(organization: Organization, on: date) -> list[tuple[UUID | None, ScreenedSubject]]:
     state = organization.practice_address.state
@@ -105,16 +134,15 @@ def _record(
     on: date,
     why: str,
 ) -> None:
-    fields = dict(
-        source=edition.source,
-        result=result,
-        list_version=str(edition.edition_id),
-        list_date=edition.file_date,
-        screened_on=on,
-        actor=actor.user_id,
-        reason=f"Screened against the {edition.source} edition of {edition.file_date}: {why}",
-    )
+    source, version, reason = edition.source, str(edition.edition_id), _reason(edition, why)
     if person_id is None:
-        organization.record_screening(**fields)  # type: ignore[arg-type]
+        organization.record_screening(source=source, result=result, list_version=version, list_date=edition.file_date,
+                                      screened_on=on, actor=actor.user_id, reason=reason)  # fmt: skip
     else:
-        organization.record_person_screening(person_id=person_id, **fields)  # type: ignore[arg-type]
+        organization.record_person_screening(person_id=person_id, source=source, result=result, list_version=version,
+                                             list_date=edition.file_date, screened_on=on, actor=actor.user_id,
+                                             reason=reason)  # fmt: skip
+
+
+def _reason(edition: EditionRef, why: str) -> str:
+    return f"Screened against the {edition.source} edition of {edition.file_date}: {why}"

@@ -11,6 +11,7 @@ import msgspec
 from domain.credentials import BoardCertification, DeaRegistration, License, LicenseStatus, MalpracticeCoverage
 from domain.nppes import Mismatch
 from domain.practitioner import Practitioner, RenderingLink
+from services.app.details import ScreeningOut, screening_out
 
 
 class LicenseOut(msgspec.Struct, kw_only=True):
@@ -78,6 +79,7 @@ class PractitionerDetails(msgspec.Struct, kw_only=True):
     caqh_id: str | None
     caqh_attested_on: date | None
     rendering_links: list[RenderingLinkOut]  # current and ended, oldest first
+    exclusion_screenings: list[ScreeningOut]  # the last of each list (42 CFR 455.436)
 
 
 class PractitionerPii(msgspec.Struct, kw_only=True):
@@ -143,6 +145,7 @@ def practitioner_details(p: Practitioner) -> PractitionerDetails:
         caqh_id=p.caqh_id,
         caqh_attested_on=p.caqh_attested_on,
         rendering_links=[_link_out(link) for link in p.links],
+        exclusion_screenings=[screening_out(s) for s in p.screenings.values()],
     )
 
 

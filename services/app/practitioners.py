@@ -13,8 +13,10 @@ from domain.nppes import snapshot_from_api
 from domain.organization import Organization
 from domain.practitioner import Practitioner, check_npi_not_registered
 from domain.rendering import end_rendering, link_rendering
+from domain.screening import ExclusionSource, check_not_excluded
 from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases, sealed_mapper
+from services.app.organization_commands import ClearExclusionScreening, RecordExclusionScreening
 from services.app.practitioner_commands import (
     AttestCaqh,
     EndCredential,
@@ -132,6 +134,7 @@ class PractitionerUseCases(ComplianceUseCases):
     ) -> Saved:
         practitioner = self.load(actor, Practitioner, practitioner_id, expected_version)
         group = self.load(actor, Organization, command.organization_id)
+        check_not_excluded(practitioner.exclusion_screenings(), "a rendering link")  # no program pays it
         link_rendering(
             practitioner,
             group,
@@ -156,6 +159,37 @@ class PractitionerUseCases(ComplianceUseCases):
             reason=command.reason,
         )
         return self.record(actor, practitioner, group)
+
+    def record_practitioner_screening(
+        self,
+        actor: Actor,
+        practitioner_id: UUID,
+        command: RecordExclusionScreening,
+        expected_version: int | None = None,
+    ) -> Saved:
+        practitioner = self.load(actor, Practitioner, practitioner_id, expected_version)
+        practitioner.record_screening(
+            source=command.source,
+            result=command.result,
+            list_version=command.list_version,
+            list_date=command.list_date,
+            screened_on=command.screened_on,
+            actor=actor.user_id,
+            reason=command.reason,
+        )
+        return self.record(actor, practitioner)
+
+    def clear_practitioner_screening(
+        self,
+        actor: Actor,
+        practitioner_id: UUID,
+        source: ExclusionSource,
+        command: ClearExclusionScreening,
+        expected_version: int | None = None,
+    ) -> Saved:
+        practitioner = self.load(actor, Practitioner, practitioner_id, expected_version)
+        practitioner.clear_screening(source=source, on=command.on, actor=actor.user_id, reason=command.reason)
+        return self.record(actor, practitioner)
 
     def get_practitioner(self, actor: Actor, practitioner_id: UUID) -> PractitionerDetails:
         return practitioner_details(self.load(actor, Practitioner, practitioner_id))

@@ -36,7 +36,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     load.set_defaults(func=cmd_import)
     screen = commands.add_parser(
         "screen",
-        help="screen every practice and the people it disclosed against an edition (the monthly re-screening)",
+        help="screen every practice, the people it disclosed and every clinician against an edition (monthly)",
         description="Records a screening only where the result changed or the last one of that list is a month "
         "old; a suspected match goes to the work queue for review, a confirmed one blocks submissions.",
     )
@@ -109,6 +109,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
 
     from domain.business_time import business_today
     from domain.errors import DomainError
+    from domain.list_matching import dob_key
     from services.cli_data import external_settings
     from services.composition import open_credledger
     from services.lists.screening import edition_ref, rescreen
@@ -128,14 +129,17 @@ def cmd_screen(args: argparse.Namespace) -> int:
                 bar.total = total
                 bar.update(done - bar.n)
 
-            totals = rescreen(app, settings.database_url, edition, args.on or business_today(), args.tenant, progress)
+            key = dob_key(settings.resolve_master_key())
+            on = args.on or business_today()
+            totals = rescreen(app, settings.database_url, edition, on, key, args.tenant, progress)
     except DomainError as error:
         print(f"credledger lists screen: {error}", file=sys.stderr)
         return 1
     finally:
         app.close()
     results = ", ".join(f"{n} {result}" for result, n in sorted(totals.results.items()))
-    print(f"{totals.organizations} practices, {totals.subjects} subjects screened ({results}); "
+    print(f"{totals.organizations} practices, {totals.practitioners} clinicians, {totals.subjects} subjects screened "
+          f"({results}); "
           f"{totals.recorded} screenings recorded")  # fmt: skip
     return 0
 

@@ -18,12 +18,14 @@ from services.app.list_screening import EditionRef, Lookup
 from services.store.recorder import EVENTS_TABLE
 
 SCREENER = "exclusion-list-screening"  # the actor recorded: the monthly run, not a person
-_REGISTERED = "domain.organization:Organization.Registered"
+_PRACTICES = "domain.organization:Organization.Registered"
+_CLINICIANS = "domain.practitioner:Practitioner.Registered"
 
 
 @dataclass
 class RunTotals:
     organizations: int = 0
+    practitioners: int = 0
     subjects: int = 0
     recorded: int = 0
     results: dict[str, int] = field(default_factory=dict)
@@ -53,13 +55,13 @@ def lookup_in(con: psycopg.Connection, edition_id: UUID) -> Lookup:
     return lookup
 
 
-def organizations(database_url: str, tenant: str | None = None) -> list[tuple[str, UUID]]:
-    """Every firm's practices (tenant, organization id), from their registrations in the store."""
+def registered(database_url: str, topic: str, tenant: str | None = None) -> list[tuple[str, UUID]]:
+    """Every firm's records of a kind (tenant, id), from their registrations in the store."""
     with psycopg.connect(database_url) as con:
         return con.execute(
             f"SELECT tenant_id, originator_id FROM {EVENTS_TABLE} WHERE topic = %s AND originator_version = 1 "
             "AND (%s::text IS NULL OR tenant_id = %s) ORDER BY tenant_id, notification_id",
-            (_REGISTERED, tenant, tenant),
+            (topic, tenant, tenant),
         ).fetchall()
 
 
@@ -68,24 +70,31 @@ def rescreen(
     database_url: str,
     edition: EditionRef,
     on: date,
+    dob_key: bytes,
     tenant: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunTotals:
-    """Screen every practice (of one firm, or all) and the people it disclosed against the edition on day ``on``."""
-    practices = organizations(database_url, tenant)
+    """Screen every practice (of one firm, or all), the people it disclosed and every clinician against the edition
+    on day ``on``."""
+    practices, clinicians = registered(database_url, _PRACTICES, tenant), registered(database_url, _CLINICIANS, tenant)
     totals = RunTotals()
     with psycopg.connect(database_url) as con:
         lookup = lookup_in(con, edition.edition_id)
-        for done, (tenant_id, organization_id) in enumerate(practices, 1):
+        for done, (tenant_id, record_id) in enumerate([*practices, *clinicians], 1):
             actor = Actor(tenant_id, SCREENER, "specialist")
-            for outcome in app.screen_against_edition(actor, organization_id, edition, on, lookup):
+            if done <= len(practices):
+                outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup)
+                totals.organizations += 1
+            else:
+                outcomes = [app.screen_practitioner_against_edition(actor, record_id, edition, on, lookup, dob_key)]
+                totals.practitioners += 1
+            for outcome in outcomes:
                 totals.subjects += 1
                 totals.recorded += outcome.recorded
                 totals.results[outcome.result] = totals.results.get(outcome.result, 0) + 1
-            totals.organizations += 1
             if progress is not None:
-                progress(done, len(practices))
+                progress(done, len(practices) + len(clinicians))
     return totals
 
 
-__all__ = ["RunTotals", "ScreeningResult", "edition_ref", "lookup_in", "organizations", "rescreen"]
+__all__ = ["RunTotals", "ScreeningResult", "edition_ref", "lookup_in", "registered", "rescreen"]

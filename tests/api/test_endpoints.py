@@ -164,6 +164,13 @@ def _suspected(world: World) -> None:
     assert world.client.post(world.path("/v1/organizations/{org}/exclusion-screenings"), json=body).status_code == 200
 
 
+def _clinician_suspected(world: World) -> None:
+    body = {"source": "sam", "result": "suspected_match", "list_version": "2026-03", "list_date": "2026-03-01",
+            "screened_on": "2026-03-04"}  # fmt: skip
+    path = world.path("/v1/practitioners/{practitioner}/exclusion-screenings")
+    assert world.client.post(path, json=body).status_code == 200
+
+
 def _owner_suspected(world: World) -> None:
     body = {"source": "sam", "result": "suspected_match", "list_version": "2026-03", "list_date": "2026-03-01"}
     path = world.path("/v1/organizations/{org}/disclosures/{owner}/exclusion-screenings")
@@ -670,6 +677,34 @@ ENDPOINTS = [
         {"organization_id": "{org}", "service_location": "A", "on": "2026-04-01"},
         ({"organization_id": "{org}", "service_location": "B", "on": "2026-04-01"}, "rendering-not-linked"),
         _rendering,
+    ),
+    Endpoint(
+        "recordPractitionerExclusionScreening",
+        "/v1/practitioners/{practitioner}/exclusion-screenings",
+        {
+            "source": "oig_leie",
+            "result": "no_match",
+            "list_version": "2026-03",
+            "list_date": "2026-03-01",
+            "screened_on": "2026-03-04",
+        },
+        (
+            {
+                "source": "oig_leie",
+                "result": "no_match",
+                "list_version": "2026-03",
+                "list_date": "2026-03-05",
+                "screened_on": "2026-03-04",
+            },
+            "screening-list-from-future",
+        ),
+    ),
+    Endpoint(
+        "clearPractitionerExclusionScreening",
+        "/v1/practitioners/{practitioner}/exclusion-screenings/sam/clear",
+        {"on": "2026-03-08", "reason": "different date of birth"},
+        ({"on": "2026-03-08"}, "reason-required"),
+        _clinician_suspected,
     ),
     # The work queue: a task's first act opens its record with the cause the view derived (services/api/work_queue.py).
     Endpoint(

@@ -13,10 +13,12 @@ from pathlib import Path
 from tests.api.helpers import NPI, assert_problem, open_application, register
 from tests.api.test_endpoints import OWNER
 from tests.api.test_exclusion_list_import import LEIE, _csv_row
+from tests.api.test_practitioners import register_practitioner
 from tests.api.test_work_queue import _tasks
 from tests.support import Stack, process_env
 
 UNLISTED_NPI = "1245319599"  # on no row of the edition
+LISTED_CLINICIAN_NPI = "1987654336"
 
 
 def _cli(stack: Stack, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -28,16 +30,23 @@ def _cli(stack: Stack, tmp: Path, *args: str) -> subprocess.CompletedProcess[str
 
 
 def _edition(stack: Stack, tmp: Path) -> str:
-    """An LEIE file with the real rows and three more: a business with the practices' NPI, Jane Roe of MA, and
-    a row of its own (so no other test's file is this one)."""
+    """An LEIE file with the real rows and more: a business with the practices' NPI, Jane Roe of MA, a clinician's
+    NPI, Ana Reyes born 1979-03-14 (in California), and a row of its own (so no other test's file is this one)."""
     shady = ["", "", "", "SHADY BILLING LLC", "OTHER BUSINESS", "", "", NPI, "", "1 ELM ST", "BOSTON", "MA", "02110",
              "1128b7", "20200115", "00000000", "00000000", ""]  # fmt: skip
     roe = ["ROE", "JANE", "", "", "IND- LIC HC SERV PRO", "NURSE", "", "0000000000", "19700304", "2 OAK ST",
            "WORCESTER", "MA", "01608", "1128a1", "20230301", "00000000", "00000000", ""]  # fmt: skip
+    listed_clinician = ["KAY", "BO", "", "", "IND- LIC HC SERV PRO", "PHYSICIAN", "", LISTED_CLINICIAN_NPI,
+                        "19600101", "3 PINE ST", "SALEM", "OR", "97301", "1128a1", "20220301", "00000000", "00000000",
+                        ""]  # fmt: skip
+    reyes = ["REYES", "ANA", "", "", "IND- LIC HC SERV PRO", "PHYSICIAN", "", "0000000000", "19790314", "4 BAY ST",
+             "FRESNO", "CA", "93701", "1128b4", "20210601", "00000000", "00000000", ""]  # fmt: skip
     own = [f"ZED{uuid.uuid4().hex[:8].upper()}", "AL", "", "", "", "", "", "0000000000", "", "", "", "RI", "",
            "1128a1", "20230301", "00000000", "00000000", ""]  # fmt: skip
     path = tmp / "UPDATED.csv"
-    path.write_bytes(LEIE.read_bytes() + "".join(_csv_row(r) for r in (shady, roe, own)).encode())
+    path.write_bytes(
+        LEIE.read_bytes() + "".join(_csv_row(r) for r in (shady, roe, listed_clinician, reyes, own)).encode()
+    )
     return _cli(stack, tmp, "import", str(path), "--file-date", "2026-11-05").stdout.split()[0]
 
 
@@ -48,10 +57,16 @@ def test_a_monthly_run_records_matches_and_only_what_changed(
     excluded = register(listed)  # its NPI is on the list
     owned = register(clean, npi=UNLISTED_NPI, legal_name="Quincy Family Care")
     person = clean.post(f"/v1/organizations/{owned}/disclosures", json=OWNER).json()["id"]  # Jane Roe, MA practice
+    listed_doctor = register_practitioner(listed, excluded, npi=LISTED_CLINICIAN_NPI)
+    reyes = register_practitioner(clean, owned)  # Ana Maria Reyes, born 1979-03-14: her name and birth date listed
     edition = _edition(stack, tmp_path)
 
     run = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-01", "--tenant", tenants[0])
-    assert "1 practices, 1 subjects screened (1 confirmed_match); 1 screenings recorded" in run.stdout
+    assert "1 practices, 1 clinicians, 2 subjects screened (2 confirmed_match); 2 screenings recorded" in run.stdout
+    # A confirmed clinician renders nowhere new.
+    link = {"organization_id": excluded, "service_location": "A", "on": "2026-12-02"}
+    assert_problem(listed.post(f"/v1/practitioners/{listed_doctor}/rendering-links", json=link), 422,
+                   "provider-excluded")  # fmt: skip
     [screening] = listed.get(f"/v1/organizations/{excluded}").json()["exclusion_screenings"]
     assert screening == {"source": "oig_leie", "result": "confirmed_match", "list_version": edition,
                          "list_date": "2026-11-05", "screened_on": "2026-12-01"}  # fmt: skip
@@ -65,18 +80,47 @@ def test_a_monthly_run_records_matches_and_only_what_changed(
 
     # The other firm: its practice is not listed, its owner is suspected (name and state), for review.
     other = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-01", "--tenant", tenants[1])
-    assert "2 subjects screened (1 no_match, 1 suspected_match); 2 screenings recorded" in other.stdout
+    assert "3 subjects screened (1 no_match, 2 suspected_match); 3 screenings recorded" in other.stdout
+    # The clinician's name and date of birth (compared as keyed digests) make a suspected match, for review.
+    [clinician] = clean.get(f"/v1/practitioners/{reyes}").json()["exclusion_screenings"]
+    assert (clinician["result"], clinician["list_version"]) == ("suspected_match", edition)
+    labels = [t["label"] for t in _tasks(clean, as_of="2026-12-01", organization_id=owned, kind="exclusion_review")]
+    assert sorted(labels) == ["Review a suspected oig_leie match (Ana Reyes, MD)",
+                              "Review a suspected oig_leie match (a disclosed person)"]  # fmt: skip
+    cleared = clean.post(f"/v1/practitioners/{reyes}/exclusion-screenings/oig_leie/clear",
+                         json={"on": "2026-12-02", "reason": "Another Ana Reyes: different state and NPI"})  # fmt: skip
+    assert cleared.status_code == 200, cleared.text
     results = clean.get(f"/v1/organizations/{owned}/disclosures/{person}").json()["exclusion_screenings"]
     assert [(s["result"], s["list_version"]) for s in results] == [("suspected_match", edition)]
     review = _tasks(clean, as_of="2026-12-01", organization_id=owned, kind="exclusion_review")
-    assert [t["priority"] for t in review] == ["high"]
+    assert [t["priority"] for t in review] == ["high", "high"]
     # Cleared by a reviewer, the same evidence does not raise it again next month.
     cleared = clean.post(f"/v1/organizations/{owned}/disclosures/{person}/exclusion-screenings/oig_leie/clear",
                          json={"on": "2026-12-02", "reason": "Different person: date of birth differs"})  # fmt: skip
     assert cleared.status_code == 200, cleared.text
     later = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-04", "--tenant", tenants[1])
-    assert "(1 no_match, 1 suspected_match); 0 screenings recorded" in later.stdout
+    assert "(1 no_match, 2 suspected_match); 0 screenings recorded" in later.stdout
     assert clean.get(f"/v1/organizations/{owned}/disclosures/{person}").json()["exclusion_screenings"][0][
         "result"] == "cleared"  # fmt: skip
     # Neither firm sees the other's screenings.
     assert listed.get(f"/v1/organizations/{owned}").status_code == 404
+
+
+def test_a_confirmed_clinician_holds_its_own_applications_not_the_practices(
+    stack: Stack, tenants: tuple[str, str]
+) -> None:
+    client = stack.client(tenants[0])
+    org = register(client)
+    doc = register_practitioner(client, org)
+    body = {"source": "sam", "result": "confirmed_match", "list_version": "SAM 2026-11", "list_date": "2026-11-01",
+            "screened_on": "2026-11-02"}  # fmt: skip
+    assert client.post(f"/v1/practitioners/{doc}/exclusion-screenings", json=body).status_code == 200
+    own = open_application(client, org, "enrollment", channel="portal", practitioner_id=doc, opened_on="2026-11-03")
+    submit = {"submitted_on": "2026-11-04", "override_reason": "NPPES checked by hand"}
+    problem = assert_problem(client.post(f"/v1/applications/{own}/submit", json=submit), 422, "provider-excluded")
+    assert "the clinician Ana M. Reyes, MD is a confirmed match on the sam list" in problem["detail"]
+    practices = open_application(client, org, opened_on="2026-11-03")  # its POSC registration
+    assert client.post(f"/v1/applications/{practices}/submit", json=submit).status_code == 200
+    # Another firm cannot screen or clear this firm's clinician.
+    other = stack.client(tenants[1])
+    assert other.post(f"/v1/practitioners/{doc}/exclusion-screenings", json=body).status_code == 404

@@ -57,7 +57,8 @@ EVENTS = {
     Application: """Opened DocumentAttached Submitted ReceiptConfirmed DeficiencyNoticed DeficiencyResolved
         ScreeningCompleted Approved Denied Rejected Withdrawn""",
     Practitioner: """Registered NppesSnapshotRecorded LicenseRecorded DeaRegistrationRecorded BoardCertificationRecorded
-        MalpracticeCoverageRecorded CredentialEnded CaqhAttested LinkedToOrganization LinkEnded""",
+        MalpracticeCoverageRecorded CredentialEnded CaqhAttested LinkedToOrganization LinkEnded ScreeningRecorded
+        ScreeningCleared""",
     Task: "Opened Assigned Snoozed Resolved",
     AccessLog: "Opened PersonalDataRead AccessRefused",
 }
@@ -138,6 +139,8 @@ BUSINESS_DAYS: dict[type, dict[str, tuple[str | None, tuple[str, ...]]]] = {
         "CaqhAttested": ("attested_on", ("caqh",)),
         "LinkedToOrganization": ("on", ("link:{linked_organization_id}:{service_location}",)),
         "LinkEnded": ("on", ("link:{linked_organization_id}:{service_location}",)),
+        "ScreeningRecorded": ("screened_on", ("screening:{source}",)),
+        "ScreeningCleared": ("on", ("screening:{source}",)),
     },
     Task: {
         "Opened": ("on", (ANY,)),  # the first act's day: whatever it did, nothing of the task comes before it
@@ -192,7 +195,7 @@ def test_every_event_has_one_method() -> None:
         a: sorted(d.given_event_cls.__name__ for b, d in METHODS if b is a and d.given_event_cls) for a in EVENTS
     }
     assert declared == {a: sorted(names.split()) for a, names in EVENTS.items()}
-    assert len(METHODS) == 74
+    assert len(METHODS) == 76
 
 
 @pytest.mark.parametrize("method", METHODS, ids=_name)

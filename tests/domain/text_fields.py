@@ -310,6 +310,16 @@ PRACTITIONER_COMMANDS = [
         _rendering,
         kwargs=dict(service_location="A", on=LATER),
     ),
+    Command("record_practitioner_screening", "record_screening", _practitioner, kwargs=_SCREENING),
+    Command(
+        "clear_practitioner_screening",
+        "clear_screening",
+        _prepared(
+            register_practitioner,
+            lambda p: p.record_screening(**{**_SCREENING, "result": ScreeningResult.SUSPECTED_MATCH}, actor=ACTOR),
+        ),
+        kwargs=dict(source=ExclusionSource.OIG_LEIE, on=LATER),
+    ),
 ]
 
 # A work-queue task (domain/task.py): the use cases act on its record, which the first act opens (_first).
