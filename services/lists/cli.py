@@ -1,8 +1,10 @@
-"""`credledger lists import FILE` and `credledger lists editions`: the exclusion lists' files.
+"""`credledger lists import FILE`, `lists screen --edition ID` and `lists editions`: the exclusion lists' files,
+and the monthly re-screening against one.
 
-Exit codes as in services/cli.py: 0 imported (or imported before: the same file is one edition), 2 usage, 65 the
-file is not a list this service reads (the line and what is wrong on stderr; nothing stored), 78 missing
-configuration. A progress bar on stderr; the result on stdout.
+Exit codes as in services/cli.py: 0 done (an import of a file imported before stores nothing and is done too), 1 a
+rule refused the screening of some records (each named on stderr by firm, id and rule; the others were screened),
+2 usage, 65 the file is not a list this service reads (the line and what is wrong on stderr; nothing stored), 78
+missing configuration. A progress bar on stderr; the result on stdout.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 EX_USAGE = 2
@@ -105,43 +108,44 @@ async def _import(database_url: str, path: Path, file_date: date, master_key: by
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from domain.business_time import business_today
-    from domain.errors import DomainError
-    from domain.list_matching import dob_key
     from services.cli_data import external_settings
-    from services.composition import open_credledger
-    from services.lists.screening import edition_ref, rescreen
 
     settings = external_settings(args, needs_nats=False)
     if settings is None or settings.database_url is None:
         return EX_CONFIG
-    edition = edition_ref(settings.database_url, args.edition)
+    return _screen(settings, args.edition, args.on, args.tenant)
+
+
+def _screen(settings: Any, edition_id: UUID, on: date | None, tenant: str | None) -> int:
+    from tqdm import tqdm
+
+    from domain.business_time import business_today
+    from domain.list_matching import dob_key
+    from services.composition import open_credledger
+    from services.lists.screening import edition_ref, rescreen
+
+    edition = edition_ref(settings.database_url, edition_id)
     if edition is None:
-        print(f"credledger lists screen: no edition {args.edition}", file=sys.stderr)
+        print(f"credledger lists screen: no edition {edition_id}", file=sys.stderr)
         return EX_USAGE
     app = open_credledger(settings.database_url, settings.resolve_master_key())
     try:
-        with tqdm(desc="screen", unit="practice", file=sys.stderr) as bar:
+        with tqdm(desc="screen", unit="record", file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.total = total
                 bar.update(done - bar.n)
 
             key = dob_key(settings.resolve_master_key())
-            on = args.on or business_today()
-            totals = rescreen(app, settings.database_url, edition, on, key, args.tenant, progress)
-    except DomainError as error:
-        print(f"credledger lists screen: {error}", file=sys.stderr)
-        return 1
+            totals = rescreen(app, settings.database_url, edition, on or business_today(), key, tenant, progress)
     finally:
         app.close()
     results = ", ".join(f"{n} {result}" for result, n in sorted(totals.results.items()))
     print(f"{totals.organizations} practices, {totals.practitioners} clinicians, {totals.subjects} subjects screened "
-          f"({results}); "
-          f"{totals.recorded} screenings recorded")  # fmt: skip
-    return 0
+          f"({results}); {totals.recorded} screenings recorded")  # fmt: skip
+    for refusal in totals.refused:
+        print(f"credledger lists screen: refused for {refusal}", file=sys.stderr)
+    return 1 if totals.refused else 0
 
 
 def cmd_editions(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import psycopg
 
+from domain.errors import DomainError
 from domain.list_matching import ListedEntry, ScreenedSubject
 from domain.screening import ExclusionSource, ScreeningResult
 from services.app import Actor, Credledger
@@ -29,6 +30,7 @@ class RunTotals:
     subjects: int = 0
     recorded: int = 0
     results: dict[str, int] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # "tenant record-id: rule" of each record a rule refused
 
 
 def edition_ref(database_url: str, edition_id: UUID) -> EditionRef | None:
@@ -82,12 +84,16 @@ def rescreen(
         lookup = lookup_in(con, edition.edition_id)
         for done, (tenant_id, record_id) in enumerate([*practices, *clinicians], 1):
             actor = Actor(tenant_id, SCREENER, "specialist")
-            if done <= len(practices):
-                outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup)
-                totals.organizations += 1
-            else:
-                outcomes = [app.screen_practitioner_against_edition(actor, record_id, edition, on, lookup, dob_key)]
-                totals.practitioners += 1
+            try:  # one record refused (e.g. a later screening already recorded) stops no other
+                if done <= len(practices):
+                    outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup)
+                    totals.organizations += 1
+                else:
+                    outcomes = [app.screen_practitioner_against_edition(actor, record_id, edition, on, lookup, dob_key)]
+                    totals.practitioners += 1
+            except DomainError as error:
+                totals.refused.append(f"{tenant_id} {record_id}: {getattr(error, 'rule', type(error).__name__)}")
+                continue
             for outcome in outcomes:
                 totals.subjects += 1
                 totals.recorded += outcome.recorded

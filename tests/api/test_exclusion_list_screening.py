@@ -21,11 +21,11 @@ UNLISTED_NPI = "1245319599"  # on no row of the edition
 LISTED_CLINICIAN_NPI = "1987654336"
 
 
-def _cli(stack: Stack, tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _cli(stack: Stack, tmp: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
     env = process_env(stack.database_url, stack.nats_url, stack.namespace, tmp / "data")
     done = subprocess.run([sys.executable, "-m", "services", "lists", *args], env=env, capture_output=True, text=True,
                           timeout=120)  # fmt: skip
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == code, done.stderr
     return done
 
 
@@ -77,6 +77,19 @@ def test_a_monthly_run_records_matches_and_only_what_changed(
     # The same list again within the month: nothing new to record.
     again = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-03", "--tenant", tenants[0])
     assert "0 screenings recorded" in again.stdout
+    # An older edition run after it, dated before the screenings it would replace: each record refused, named, and
+    # the run goes on to the next.
+    older = tmp_path / "older" / "UPDATED.csv"
+    older.parent.mkdir()
+    row = ["OLD", f"X{uuid.uuid4().hex[:6]}", "", "", "", "", "", "0000000000", "", "", "", "RI", "", "1128a1",
+           "20230301", "00000000", "00000000", ""]  # fmt: skip
+    older.write_bytes(LEIE.read_bytes() + _csv_row(row).encode())
+    old_edition = _cli(stack, tmp_path, "import", str(older), "--file-date", "2026-10-05").stdout.split()[0]
+    stale = _cli(stack, tmp_path, "screen", "--edition", old_edition, "--on", "2026-11-20", "--tenant", tenants[0],
+                 code=1)  # fmt: skip
+    assert f"refused for {tenants[0]} {excluded}: screening-date-order" in stale.stderr
+    assert f"refused for {tenants[0]} {listed_doctor}: screening-date-order" in stale.stderr
+    assert "0 screenings recorded" in stale.stdout
 
     # The other firm: its practice is not listed, its owner is suspected (name and state), for review.
     other = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-01", "--tenant", tenants[1])
