@@ -20,11 +20,13 @@ from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
 from msgspec import Meta
 
-from domain.business_time import business_today
+from domain.business_time import business_today, check_effective_day
 from domain.exclusion_lists import COLUMNS
-from services.api.auth import may_import_lists, may_read
+from services.api.auth import Principal, may_import_lists, may_read, may_write
+from services.api.commands import call
 from services.api.openapi_docs import LOCATION, problems, read_docs
 from services.lists import importer
+from services.lists.screening import edition_ref, rescreen
 
 MAX_LIST_BYTES = 256 * 1024 * 1024  # SAM's full extract is about 40 MB, the LEIE's about 15 MB
 _LAYOUTS = "; ".join(f"{layout.value}: {', '.join(columns)}" for layout, columns in COLUMNS.items())
@@ -53,6 +55,23 @@ class ExclusionListEdition(msgspec.Struct, kw_only=True):
 
 class ExclusionListEditions(msgspec.Struct):
     items: list[ExclusionListEdition]
+
+
+class ScreeningRun(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A re-screening of the firm against an edition."""
+
+    on: Annotated[
+        date | None, Meta(description="The day of the screening, YYYY-MM-DD (Massachusetts; default: today)")
+    ] = None
+
+
+class ScreeningTotals(msgspec.Struct, kw_only=True):
+    practices: int
+    clinicians: int
+    subjects: Annotated[int, Meta(description="Practices, their disclosed owners and managing employees, clinicians")]
+    results: Annotated[dict[str, int], Meta(description="How many subjects had each result")]
+    recorded: Annotated[int, Meta(description="Screenings recorded: only where a result changed or is a month old")]
+    refused: Annotated[list[str], Meta(description='Records a rule refused: "<firm> <id>: <rule>"; the rest ran')]
 
 
 def _edition(e: importer.Edition) -> ExclusionListEdition:
@@ -117,6 +136,39 @@ class ExclusionListController(Controller):
                 await con.close()
         headers = {"Location": f"/v1/exclusion-lists/{edition.edition_id}"}
         return Response(_edition(edition), status_code=201 if edition.created else 200, headers=headers)
+
+    @post(
+        "/{edition_id:uuid}/screenings",
+        operation_id="screenFirmAgainstExclusionList",
+        guards=[may_write],
+        status_code=200,
+        summary="Screen the firm against an exclusion list edition",
+        responses=problems(400, 401, 403, 404, 409, 413, 415, 422, 503),
+    )
+    async def screen(self, request: Request, edition_id: UUID, data: ScreeningRun) -> ScreeningTotals:
+        """Screens every practice of the caller's firm, the owners and managing employees each disclosed, and every
+        clinician against the edition (as `credledger lists screen --tenant` does): an NPI on the list is a confirmed
+        match, a name with an agreeing date of birth or state a suspected one (a review task in the work queue). A
+        result is recorded on its record, naming the edition, only where it changed or the last screening of that
+        list is a month old; a record a rule refuses is named in `refused` and the others run."""
+        lists: ListImports = request.app.state.lists
+        edition = await call(edition_ref, lists.database_url, edition_id)
+        if edition is None:
+            raise NotFoundException(f"No exclusion list edition {edition_id}.")
+        principal: Principal = request.user
+        on = data.on or business_today()
+        check_effective_day(on, "screening")
+        totals = await call(
+            rescreen, request.app.state.credledger, lists.database_url, edition, on, lists.key, principal.tenant_id
+        )
+        return ScreeningTotals(
+            practices=totals.organizations,
+            clinicians=totals.practitioners,
+            subjects=totals.subjects,
+            results={str(k): v for k, v in totals.results.items()},
+            recorded=totals.recorded,
+            refused=totals.refused,
+        )
 
     @get(
         operation_id="listExclusionListEditions",

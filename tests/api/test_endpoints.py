@@ -792,6 +792,7 @@ def test_every_command_route_is_in_the_table(stack: Stack) -> None:
         "registerPractitioner",
     }
     batches = {"importHistory", "importHistoryCsv"}  # a batch of the others (tests/api/test_onboarding_import.py)
+    batches.add("screenFirmAgainstExclusionList")  # each of the firm's records (test_exclusion_list_screening.py)
     reference_data = {"importExclusionList"}  # no tenant's record (tests/api/test_exclusion_list_import.py)
     assert commands - creators - batches - reference_data == {e.name for e in ENDPOINTS}
 

@@ -137,3 +137,21 @@ def test_a_confirmed_clinician_holds_its_own_applications_not_the_practices(
     # Another firm cannot screen or clear this firm's clinician.
     other = stack.client(tenants[1])
     assert other.post(f"/v1/practitioners/{doc}/exclusion-screenings", json=body).status_code == 404
+
+
+def test_a_firm_screens_its_own_records_through_the_api(stack: Stack, tenants: tuple[str, str], tmp_path: Path) -> None:
+    mine, theirs = stack.client(tenants[0], role="specialist"), stack.client(tenants[1])
+    org = register(mine)  # its NPI is listed
+    other = register(theirs)  # listed too, but another firm's
+    edition = _edition(stack, tmp_path)
+    url = f"/v1/exclusion-lists/{edition}/screenings"
+    run = mine.post(url, json={"on": "2026-12-01"})
+    assert run.status_code == 200, run.text
+    assert run.json() == {"practices": 1, "clinicians": 0, "subjects": 1, "results": {"confirmed_match": 1},
+                          "recorded": 1, "refused": []}  # fmt: skip
+    assert mine.get(f"/v1/organizations/{org}").json()["exclusion_screenings"][0]["list_version"] == edition
+    assert theirs.get(f"/v1/organizations/{other}").json()["exclusion_screenings"] == []  # not screened by them
+    assert mine.post(url, json={}).json()["recorded"] == 0  # today, within the month: nothing changed
+    assert_problem(mine.post(f"/v1/exclusion-lists/{uuid.uuid4()}/screenings", json={}), 404, "not-found")
+    assert_problem(stack.client(tenants[0], role="viewer").post(url, json={}), 403, "forbidden")
+    assert_problem(mine.post(url, json={"on": "2099-01-01"}), 422, "effective-date-in-future")

@@ -30,8 +30,9 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
                 yield method.upper(), path, operation
 
 
-# POSTs that are not a command on one record: an import runs a batch of them (tests/api/test_onboarding_import.py).
-BATCHES = ("/v1/imports", "/v1/imports/csv")
+# POSTs that are not a command on one record: an import runs a batch of them (tests/api/test_onboarding_import.py),
+# a screening run screens each of the firm's records (tests/api/test_exclusion_list_screening.py).
+BATCHES = ("/v1/imports", "/v1/imports/csv", "/v1/exclusion-lists/{edition_id}/screenings")
 
 
 def commands(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
