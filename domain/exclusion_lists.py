@@ -180,7 +180,8 @@ def _day(text: str, layout: str, column: str) -> date | None:
             return date(int(year), int(month), int(day))
     except ValueError:
         pass
-    raise ValueError(f"{column} {text!r} is not a date ({layout}).")
+    shown = "" if column == "DOB" else f" {text!r}"  # a date of birth is personal data: never echoed
+    raise ValueError(f"{column}{shown} is not a date ({layout}).")
 
 
 def _npi(text: str) -> str | None:

@@ -5,8 +5,8 @@ enrollment and monthly after. The entries compared are the edition's rows found 
 key (services/lists/ finds them); what they mean is decided here:
 
 - an entry is in force on a day when its exclusion has begun, it has not been reinstated (the LEIE's REINDATE),
-  no waiver was granted (WAIVERDATE: the OIG waived the exclusion for a state's program), and it has not ended
-  (SAM's termination date);
+  no waiver was granted for Massachusetts's program (WAIVERDATE and WVRSTATE: the OIG waives an exclusion for
+  one state's program only), and it has not ended (SAM's termination date);
 - the same NPI on an entry in force is a confirmed match (the identifier the lists and NPPES share);
 - the same normalised name, of the same kind (a person or an entity), with a date of birth or a state that
   agrees, is a suspected match, for a specialist to confirm or clear with a reason (where both dates of birth
@@ -57,6 +57,7 @@ class ListedEntry:
     ends_on: date | None
     reinstated_on: date | None
     waiver_on: date | None
+    waiver_state: str | None = None  # the state whose program the OIG's waiver is for
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,16 @@ class Finding:
     why: str
 
 
+PROGRAM_STATE = "MA"  # MassHealth's: an OIG waiver for another state's program lifts nothing here
+
+
 def in_force(entry: ListedEntry, on: date) -> bool:
-    """The exclusion applies on ``on``: begun, not reinstated, not waived, not ended."""
+    """The exclusion applies on ``on``: begun, not reinstated, not waived for this state's program, not ended."""
     if entry.excluded_on is not None and entry.excluded_on > on:
         return False
-    lifted = (entry.reinstated_on, entry.waiver_on)
-    if any(day is not None and day <= on for day in lifted):
+    if entry.reinstated_on is not None and entry.reinstated_on <= on:
+        return False
+    if entry.waiver_on is not None and entry.waiver_on <= on and entry.waiver_state == PROGRAM_STATE:
         return False
     return entry.ends_on is None or entry.ends_on > on
 

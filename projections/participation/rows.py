@@ -88,11 +88,14 @@ def timeline(
             acts.append((step["on"], step["position"], {**step, "revalidation": revalidation}))
     for end in ends:
         acts.append((end["on"], end["position"], {"state": "ended", "reason": end["reason"]}))
-    acts += _departures(links)
+    acts += _presence(links)
     periods: list[dict[str, Any]] = []
     current: dict[str, Any] | None = None
+    present: bool | None = None  # renders at the practice (None: never linked there)
     for on, _, act in sorted(acts, key=lambda a: (a[0], a[1])):
-        changed = _next(current, act, on)
+        if act["state"] in ("joined", "left"):
+            present = act["state"] == "joined"
+        changed = _next(current, act, on, present is False)
         if changed is None:
             continue
         if periods and periods[-1]["from"] == on:
@@ -104,14 +107,15 @@ def timeline(
     return periods
 
 
-def _next(current: dict[str, Any] | None, act: dict[str, Any], on: str) -> dict[str, Any] | None:
-    """The participation after one act (None: unchanged)."""
+def _next(current: dict[str, Any] | None, act: dict[str, Any], on: str, gone: bool) -> dict[str, Any] | None:
+    """The participation after one act (None: unchanged); ``gone``: the clinician no longer renders there."""
     participating = current is not None and current["state"] == PARTICIPATING
     state = act["state"]
-    if act.get("revalidation"):  # MassHealth's revalidation: approved, it participates (still, or as recorded now)
-        if state == "approved":
-            base = current if participating and current is not None else _participating(act, on)
-            return {**base, "revalidated_on": on}
+    if act.get("revalidation"):
+        # MassHealth's revalidation: approved, it goes on participating (or is recorded as participating, where
+        # nothing before it was recorded); denied, MassHealth terminates it.
+        if state == "approved" and (participating or current is None):
+            return _left({**(current or _participating(act, on)), "revalidated_on": on}, on, gone)
         if state == "denied" and participating and current is not None:
             return {**current, "state": "terminated", "end_on": on, "end_reason": "revalidation_denied"}
         return None
@@ -122,11 +126,15 @@ def _next(current: dict[str, Any] | None, act: dict[str, Any], on: str) -> dict[
         reason = act.get("reason", "left_practice")
         return {**current, "state": "ended", "end_on": on, "end_reason": reason}
     if state == "approved":
-        return _participating(act, on)
+        return _left(_participating(act, on), on, gone)  # approved after the clinician left: over at once
     if participating or state not in _PENDING:
-        return None  # a second application while participating changes nothing until decided
+        return None  # a second application while participating (or a return), changes nothing until decided
     decided = on if state in ("denied", "withdrawn") else None
     return {**_participating(act, on), "state": state, "effective_on": None, "decided_on": decided}
+
+
+def _left(participation: dict[str, Any], on: str, gone: bool) -> dict[str, Any]:
+    return {**participation, "state": "ended", "end_on": on, "end_reason": "left_practice"} if gone else participation
 
 
 def _participating(act: dict[str, Any], on: str) -> dict[str, Any]:
@@ -142,15 +150,19 @@ def _participating(act: dict[str, Any], on: str) -> dict[str, Any]:
     }
 
 
-def _departures(links: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
-    """The days the clinician stopped rendering at the practice: its last open link there ended."""
+def _presence(links: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    """The days the clinician began rendering at the practice (its first open link there) and stopped (its last
+    open link ended). Within a day, links begin before links end: they hold from ``since`` to ``until``, so moving
+    from one location to another on a day leaves no gap."""
     changes = sorted(
-        [(link["since"], link["position"], 1) for link in links]
-        + [(link["until"], link["until_position"], -1) for link in links if link["until"] is not None]
+        [(link["since"], 0, link["position"], 1) for link in links]
+        + [(link["until"], 1, link["until_position"], -1) for link in links if link["until"] is not None]
     )
-    open_links, departures = 0, []
-    for on, position, step in changes:
+    open_links, acts = 0, []
+    for on, _, position, step in changes:
         open_links += step
-        if open_links == 0 and step < 0:
-            departures.append((on, position, {"state": "left"}))
-    return departures
+        if open_links == 1 and step > 0:
+            acts.append((on, position, {"state": "joined"}))
+        elif open_links == 0 and step < 0:
+            acts.append((on, position, {"state": "left"}))
+    return acts

@@ -49,7 +49,9 @@ class ExclusionListEdition(msgspec.Struct, kw_only=True):
     sha256: Annotated[str, Meta(description="The file's SHA-256: the same file twice is this one edition")]
     row_count: int
     imported_at: datetime
-    imported_by: Annotated[str, Meta(description='"cli", or the firm and user that uploaded it')]
+    imported_by: Annotated[
+        str, Meta(description='"cli", the caller\'s firm and the user that uploaded it, or "another firm"')
+    ]
     created: Annotated[bool, Meta(description="false: this file was imported before; nothing was stored now")]
 
 
@@ -74,8 +76,12 @@ class ScreeningTotals(msgspec.Struct, kw_only=True):
     refused: Annotated[list[str], Meta(description='Records a rule refused: "<firm> <id>: <rule>"; the rest ran')]
 
 
-def _edition(e: importer.Edition) -> ExclusionListEdition:
-    return ExclusionListEdition(**{f: getattr(e, f) for f in ExclusionListEdition.__struct_fields__})
+def _edition(e: importer.Edition, tenant_id: str) -> ExclusionListEdition:
+    """An edition as a firm sees it: who uploaded it only if the firm did (another firm's users are not shown)."""
+    fields = {f: getattr(e, f) for f in ExclusionListEdition.__struct_fields__}
+    if e.imported_by != "cli" and not e.imported_by.startswith(f"{tenant_id}/"):
+        fields["imported_by"] = "another firm"
+    return ExclusionListEdition(**fields)
 
 
 @dataclass
@@ -135,7 +141,8 @@ class ExclusionListController(Controller):
             finally:
                 await con.close()
         headers = {"Location": f"/v1/exclusion-lists/{edition.edition_id}"}
-        return Response(_edition(edition), status_code=201 if edition.created else 200, headers=headers)
+        edited = _edition(edition, request.user.tenant_id)
+        return Response(edited, status_code=201 if edition.created else 200, headers=headers)
 
     @post(
         "/{edition_id:uuid}/screenings",
@@ -158,9 +165,9 @@ class ExclusionListController(Controller):
         principal: Principal = request.user
         on = data.on or business_today()
         check_effective_day(on, "screening")
-        totals = await call(
-            rescreen, request.app.state.credledger, lists.database_url, edition, on, lists.key, principal.tenant_id
-        )
+        credledger = request.app.state.credledger
+        firm, user = principal.tenant_id, principal.user_id  # the run is the caller's: recorded as theirs
+        totals = await call(rescreen, credledger, lists.database_url, edition, on, lists.key, firm, user=user)
         return ScreeningTotals(
             practices=totals.organizations,
             clinicians=totals.practitioners,
@@ -179,7 +186,8 @@ class ExclusionListController(Controller):
         """The editions imported, newest file first (up to 100): each with its source, layout, file date, row count
         and SHA-256."""
         async with request.app.state.read_pool.acquire() as con:
-            return ExclusionListEditions(items=[_edition(e) for e in await importer.editions(con)])
+            firm = request.user.tenant_id
+            return ExclusionListEditions(items=[_edition(e, firm) for e in await importer.editions(con)])
 
     @get(
         "/{edition_id:uuid}",
@@ -193,7 +201,7 @@ class ExclusionListController(Controller):
             row = await con.fetchrow("SELECT * FROM exclusion_list_editions WHERE edition_id = $1", edition_id)
         if row is None:
             raise NotFoundException(f"No exclusion list edition {edition_id}.")
-        return _edition(importer.Edition(**dict(row), created=False))
+        return _edition(importer.Edition(**dict(row), created=False), request.user.tenant_id)
 
 
 async def _receive(request: Request, path: Path) -> None:

@@ -3,11 +3,9 @@
 
 The edition's rows are reference data the caller finds (services/lists/screening.py: ``lookup``, by NPI and name
 key); what they mean is the domain's (domain/list_matching.py). Each subject's result is recorded as a screening
-on the organization, naming the edition (``list_version`` is its id, ``list_date`` its file date), so "was this
-person screened against the March list, and what did it say" has an answer for any past day. A result is recorded
-only when it differs from the subject's last screening of that list or that one is a month old or more: the lists
-come monthly, and a run that finds nothing new records nothing. A suspected match once cleared by a reviewer is not
-raised again by the same kind of evidence; an NPI match always is.
+on its record, naming the edition (``list_version`` is its id, ``list_date`` its file date), so "was this person
+screened against the March list, and what did it say" has an answer for any past day. What a run records, and
+never does (lift a match), is _worth_recording's.
 """
 
 from __future__ import annotations
@@ -17,12 +15,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from domain.credentials import License
 from domain.disclosure import PartyKind
 from domain.exclusion_lists import name_key
-from domain.list_matching import ListedEntry, ScreenedSubject, dob_digest, judge, person_key
+from domain.list_matching import PROGRAM_STATE, Finding, ListedEntry, ScreenedSubject, dob_digest, judge, person_key
 from domain.organization import Organization
 from domain.practitioner import Practitioner
-from domain.screening import ExclusionSource, Screening, ScreeningResult
+from domain.screening import MATCHES, ExclusionSource, Screening, ScreeningResult
 from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 
@@ -62,7 +61,7 @@ class ListScreeningUseCases(ComplianceUseCases):
                 if person_id is None
                 else organization.person_screenings.get(person_id, {}).get(edition.source)
             )
-            recorded = _worth_recording(previous, finding.result, on)
+            recorded = _worth_recording(previous, finding, edition, on)
             if recorded:
                 _record(organization, actor, person_id, edition, finding.result, on, finding.why)
             label = "organization" if person_id is None else f"person:{person_id}"
@@ -77,14 +76,17 @@ class ListScreeningUseCases(ComplianceUseCases):
         """Screen a clinician (its NPI, its name, its date of birth) against the edition, recording what changed."""
         clinician = self.load(actor, Practitioner, practitioner_id)
         born = clinician.date_of_birth
+        licensed_in = sorted({c.state for c in clinician.credentials.values() if isinstance(c, License)})
         subject = ScreenedSubject(
             person=True,
             name_key=name_key(f"{clinician.last_name} {clinician.first_name}", True),
             npi=clinician.npi,
             dob_digest=dob_digest(dob_key, born) if isinstance(born, date) else None,  # None once shredded
+            # SAM has no dates of birth: a name and the state it is licensed in (Massachusetts first) suggest one.
+            state=PROGRAM_STATE if PROGRAM_STATE in licensed_in else next(iter(licensed_in), None),
         )
         finding = judge(subject, lookup([subject]), on)
-        recorded = _worth_recording(clinician.screenings.get(edition.source), finding.result, on)
+        recorded = _worth_recording(clinician.screenings.get(edition.source), finding, edition, on)
         if recorded:
             clinician.record_screening(
                 source=edition.source,
@@ -114,15 +116,32 @@ def _subjects(organization: Organization, on: date) -> list[tuple[UUID | None, S
     return subjects
 
 
-def _worth_recording(previous: Screening | None, result: ScreeningResult, on: date) -> bool:
+def _worth_recording(previous: Screening | None, finding: Finding, edition: EditionRef, on: date) -> bool:
+    """Whether the run records this result: the first of this list; a new or graver match; the same result a month
+    on. A run never lifts a match (confirmed or suspected) by itself: an edition without the entry (a supplement,
+    an older edition, a reinstatement) is for a reviewer to weigh, who clears it with a reason. An edition older
+    than the last one screened against adds nothing, and a suspected match a reviewer cleared is raised again only
+    by an exclusion that began after the clearing."""
     if previous is None:
         return True
-    if previous.result is ScreeningResult.CLEARED and result is ScreeningResult.SUSPECTED_MATCH:
-        return False  # a reviewer found it was not this subject
-    changed = previous.result is not result and not (
-        previous.result is ScreeningResult.CLEARED and result is ScreeningResult.NO_MATCH
-    )
-    return changed or on - previous.screened_on >= RESCREEN_AFTER
+    if edition.file_date < previous.list_date:
+        return False
+    result = finding.result
+    if previous.result in MATCHES and _SEVERITY[result] < _SEVERITY[previous.result]:
+        return False
+    if previous.result is ScreeningResult.CLEARED and result is not ScreeningResult.CONFIRMED_MATCH:
+        began = finding.entry.excluded_on if finding.entry is not None else None
+        if result is ScreeningResult.NO_MATCH or began is None or began <= previous.screened_on:
+            return False
+    return previous.result is not result or on - previous.screened_on >= RESCREEN_AFTER
+
+
+_SEVERITY = {
+    ScreeningResult.NO_MATCH: 0,
+    ScreeningResult.CLEARED: 0,
+    ScreeningResult.SUSPECTED_MATCH: 1,
+    ScreeningResult.CONFIRMED_MATCH: 2,
+}
 
 
 def _record(

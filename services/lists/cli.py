@@ -62,7 +62,7 @@ def _day(text: str) -> date:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from domain.business_time import business_today
-    from domain.errors import InvalidValue
+    from domain.errors import DomainError
     from services.cli_data import external_settings
 
     if not args.file.is_file():
@@ -75,7 +75,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         edition = asyncio.run(
             _import(settings.database_url, args.file, args.file_date or business_today(), settings.resolve_master_key())
         )
-    except InvalidValue as error:
+    except DomainError as error:  # not a list, a malformed row, a file date in the future
         print(f"credledger lists import: {args.file}: {error}", file=sys.stderr)
         return EX_DATAERR
     what = "imported" if edition.created else "already imported, nothing stored"

@@ -8,6 +8,7 @@ anywhere leaves nothing behind and names its line. The listed dates of birth are
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from uuid import UUID, uuid4
 
 import asyncpg
 
+from domain.business_time import check_effective_day
 from domain.errors import InvalidValue
 from domain.exclusion_lists import SOURCES, Entry, Layout, MalformedRow, column_names, detect_layout, read_row
 from domain.list_matching import dob_digest
@@ -70,19 +72,23 @@ async def import_list(
 ) -> Edition:
     """The file's edition: found by its digest, or imported now. ``progress(rows_done, lines_in_file)`` after each
     batch. InvalidValue (MalformedRow, an unknown layout, an empty file): nothing stored."""
-    sha256, lines = digest_and_lines(path)
+    check_effective_day(file_date, "the list's file date")  # a publisher's date: never in the future
+    # The CPU work (hashing, reading and checking rows) runs in a thread: an API process goes on serving meanwhile.
+    sha256, lines = await asyncio.to_thread(digest_and_lines, path)
     if (found := await find_edition(con, sha256)) is not None:
         return found
     edition_id = uuid4()
     try:
         async with con.transaction():
             layout = await _insert_edition_header(con, path, edition_id, file_date, file_name, sha256, imported_by)
-            count = 0
-            for batch in _batches(path, layout, edition_id, key):
+            count, batches = 0, _batches(path, layout, edition_id, key)
+            while (batch := await asyncio.to_thread(next, batches, None)) is not None:
                 await con.copy_records_to_table("exclusion_list_entries", records=batch, columns=_COLUMNS)
                 count += len(batch)
                 if progress is not None:
                     progress(count, lines)
+            if count == 0:
+                raise InvalidValue("The file has a header and no rows: not an edition of a list.", field="file")
             await con.execute(
                 "UPDATE exclusion_list_editions SET row_count = $2 WHERE edition_id = $1", edition_id, count
             )
@@ -97,8 +103,11 @@ async def import_list(
 async def _insert_edition_header(
     con: asyncpg.Connection, path: Path, edition_id: UUID, file_date: date, file_name: str, sha256: str, by: str
 ) -> Layout:
-    with _open(path) as file:
-        header = next(csv.reader(file), None)
+    try:
+        with _open(path) as file:
+            header = next(csv.reader(file, strict=True), None)
+    except (csv.Error, UnicodeDecodeError) as error:  # a ZIP as downloaded, another encoding, a huge first field
+        raise MalformedRow(1, f"not a CSV file in UTF-8 ({type(error).__name__}).") from None
     if not header:
         raise InvalidValue("The file is empty: an exclusion list starts with its header.", field="file")
     layout = detect_layout(header)

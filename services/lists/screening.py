@@ -75,6 +75,7 @@ def rescreen(
     dob_key: bytes,
     tenant: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    user: str = SCREENER,
 ) -> RunTotals:
     """Screen every practice (of one firm, or all), the people it disclosed and every clinician against the edition
     on day ``on``."""
@@ -83,7 +84,7 @@ def rescreen(
     with psycopg.connect(database_url) as con:
         lookup = lookup_in(con, edition.edition_id)
         for done, (tenant_id, record_id) in enumerate([*practices, *clinicians], 1):
-            actor = Actor(tenant_id, SCREENER, "specialist")
+            actor = Actor(tenant_id, user, "specialist")
             try:  # one record refused (e.g. a later screening already recorded) stops no other
                 if done <= len(practices):
                     outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup)

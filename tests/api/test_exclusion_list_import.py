@@ -126,3 +126,16 @@ def test_firm_admins_upload_lists_and_every_firm_reads_the_editions(
     ]
     unknown = assert_problem(admin.post(url, content=b"a,b\n1,2\n", headers=csv_type), 422, "list-layout-unknown")
     assert "LASTNAME" in unknown["detail"]
+    # A ZIP as SAM publishes it, a header with no rows, a file date to come: refused, nothing stored.
+    zipped = assert_problem(admin.post(url, content=b"PK\x03\x04\x14\x00\xff\xfe", headers=csv_type), 422,
+                            "list-row-malformed")  # fmt: skip
+    assert "Line 1: not a CSV file in UTF-8" in zipped["detail"]
+    header_only = LEIE.read_bytes().split(b"\r\n")[0] + b"\r\n"
+    assert_problem(admin.post(url, content=header_only, headers=csv_type), 422, "invalid-value")
+    future = "/v1/exclusion-lists?file_date=2099-01-01"
+    assert_problem(admin.post(future, content=bad.replace(b"2025-01-02", b"01/02/2025"), headers=csv_type), 422,
+                   "effective-date-in-future")  # fmt: skip
+    # Who uploaded an edition is shown to that firm only.
+    assert other.get(f"/v1/exclusion-lists/{edition['edition_id']}").json()["imported_by"] == "another firm"
+    mine = admin.get(f"/v1/exclusion-lists/{edition['edition_id']}").json()["imported_by"]
+    assert mine == f"{tenants[0]}/alice"

@@ -50,6 +50,15 @@ def _edition(stack: Stack, tmp: Path) -> str:
     return _cli(stack, tmp, "import", str(path), "--file-date", "2026-11-05").stdout.split()[0]
 
 
+def _listing(stack: Stack, tmp: Path, file_date: str, npi: str) -> str:
+    """An edition of the LEIE's real rows and one business with ``npi``, published on ``file_date``."""
+    row = ["", "", "", f"LISTED {uuid.uuid4().hex[:6].upper()} LLC", "OTHER BUSINESS", "", "", npi, "", "", "",
+           "NY", "", "1128b7", "20200115", "00000000", "00000000", ""]  # fmt: skip
+    path = tmp / f"listing-{uuid.uuid4().hex[:6]}.csv"
+    path.write_bytes(LEIE.read_bytes() + _csv_row(row).encode())
+    return _cli(stack, tmp, "import", str(path), "--file-date", file_date).stdout.split()[0]
+
+
 def test_a_monthly_run_records_matches_and_only_what_changed(
     stack: Stack, tenants: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -77,20 +86,15 @@ def test_a_monthly_run_records_matches_and_only_what_changed(
     # The same list again within the month: nothing new to record.
     again = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-03", "--tenant", tenants[0])
     assert "0 screenings recorded" in again.stdout
-    # An older edition run after it, dated before the screenings it would replace: each record refused, named, and
-    # the run goes on to the next.
-    older = tmp_path / "older" / "UPDATED.csv"
-    older.parent.mkdir()
-    row = ["OLD", f"X{uuid.uuid4().hex[:6]}", "", "", "", "", "", "0000000000", "", "", "", "RI", "", "1128a1",
-           "20230301", "00000000", "00000000", ""]  # fmt: skip
-    older.write_bytes(LEIE.read_bytes() + _csv_row(row).encode())
-    old_edition = _cli(stack, tmp_path, "import", str(older), "--file-date", "2026-10-05").stdout.split()[0]
-    stale = _cli(stack, tmp_path, "screen", "--edition", old_edition, "--on", "2026-11-20", "--tenant", tenants[0],
-                 code=1)  # fmt: skip
-    assert f"refused for {tenants[0]} {excluded}: screening-date-order" in stale.stderr
-    assert f"refused for {tenants[0]} {listed_doctor}: screening-date-order" in stale.stderr
-    assert "0 screenings recorded" in stale.stdout
-
+    # A later edition without the entries (a supplement, a reinstatement) never lifts a match by itself, and an
+    # older one adds nothing: a reviewer clears a match, with the reason.
+    newer = _listing(stack, tmp_path, "2026-11-20", UNLISTED_NPI)
+    older = _listing(stack, tmp_path, "2026-10-05", UNLISTED_NPI)
+    for later in (newer, older):
+        kept = _cli(stack, tmp_path, "screen", "--edition", later, "--on", "2026-12-04", "--tenant", tenants[0])
+        assert "(2 no_match); 0 screenings recorded" in kept.stdout
+    [still] = listed.get(f"/v1/organizations/{excluded}").json()["exclusion_screenings"]
+    assert (still["result"], still["list_version"]) == ("confirmed_match", edition)
     # The other firm: its practice is not listed, its owner is suspected (name and state), for review.
     other = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", "2026-12-01", "--tenant", tenants[1])
     assert "3 subjects screened (1 no_match, 2 suspected_match); 3 screenings recorded" in other.stdout
@@ -115,6 +119,11 @@ def test_a_monthly_run_records_matches_and_only_what_changed(
     assert "(1 no_match, 2 suspected_match); 0 screenings recorded" in later.stdout
     assert clean.get(f"/v1/organizations/{owned}/disclosures/{person}").json()["exclusion_screenings"][0][
         "result"] == "cleared"  # fmt: skip
+    # A graver result dated before the screening it would follow is refused for that record, named, and the run
+    # goes on (the other firm's practice is on the newer edition; its last screening was on 2026-12-01).
+    stale = _cli(stack, tmp_path, "screen", "--edition", newer, "--on", "2026-11-25", "--tenant", tenants[1], code=1)
+    assert f"refused for {tenants[1]} {owned}: screening-date-order" in stale.stderr
+    assert "0 practices, 1 clinicians" in stale.stdout  # its clinician was screened all the same
     # Neither firm sees the other's screenings.
     assert listed.get(f"/v1/organizations/{owned}").status_code == 404
 

@@ -100,6 +100,7 @@ def test_a_synthetic_person_row_reads_with_its_date_of_birth() -> None:
         ({14: "2024-01-10"}, "EXCLDATE '2024-01-10' is not a date (YYYYMMDD)"),
         ({14: "20241301"}, "EXCLDATE '20241301' is not a date"),
         ({7: "1234567890"}, "NPI '1234567890' is not a valid NPI"),
+        ({8: "1975-06-01"}, "DOB is not a date (YYYYMMDD)"),  # the value itself is never echoed
         ({0: "", 1: "", 3: ""}, "neither a person's name nor a business name"),
     ],
 )

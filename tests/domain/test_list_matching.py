@@ -51,7 +51,8 @@ def test_a_name_needs_an_agreeing_date_of_birth_or_state(subject: ScreenedSubjec
         ({"excluded_on": date(2026, 12, 1)}, False),  # not begun yet
         ({"reinstated_on": date(2025, 6, 1)}, False),
         ({"reinstated_on": date(2026, 12, 1)}, True),  # reinstated later: excluded on the day asked about
-        ({"waiver_on": date(2025, 1, 1)}, False),
+        ({"waiver_on": date(2025, 1, 1), "waiver_state": "MA"}, False),
+        ({"waiver_on": date(2025, 1, 1), "waiver_state": "NY"}, True),  # another state's program: still excluded
         ({"ends_on": ON}, False),  # SAM's termination date
         ({"ends_on": date(2027, 1, 1)}, True),
     ],

@@ -87,3 +87,29 @@ def test_the_days_last_act_stands_and_a_revalidation_keeps_or_ends_participation
         ("ended", "2026-04-01", "practice_disenrolled"),
         ("participating", "2026-04-20", None),
     ]
+
+
+def _link(since: str, until: str | None, position: int, until_position: int | None = None) -> dict[str, Any]:
+    return {"organization_id": str(ORG_ID), "service_location": "A", "since": since, "until": until,
+            "position": position, "until_position": until_position}  # fmt: skip
+
+
+def test_leaving_the_practice_ends_it_even_before_a_decision_and_a_move_within_a_day_does_not() -> None:
+    enrollment = ApplicationRow(
+        tenant_id="t", organization_id=ORG_ID, application_id=ORG_ID, kind="enrollment", payer="MassHealth",
+        opened_on=date(2026, 1, 5),
+        steps=[_step("2026-01-05", 2, "applying"), _step("2026-03-01", 9, "approved", payer_id="1234567")],
+    )  # fmt: skip
+    # Left in February, while the application was pending: the approval in March finds it gone.
+    gone = timeline([enrollment], [], [_link("2026-01-02", "2026-02-10", 1, 5)])
+    assert [(p["state"], p["from"], p["end_reason"]) for p in gone][-1] == ("ended", "2026-03-01", "left_practice")
+    # Moved from location A to B on one day (A's end recorded first): it never stopped rendering there.
+    moved = timeline([enrollment], [], [_link("2026-01-02", "2026-02-10", 1, 5), _link("2026-02-10", None, 6)])
+    assert [p["state"] for p in moved] == ["applying", "participating"]
+    # A revalidation approved after the clinician left does not bring the participation back.
+    revalidation = ApplicationRow(
+        tenant_id="t", organization_id=ORG_ID, application_id=ORG_ID, kind="revalidation", payer="MassHealth",
+        opened_on=date(2026, 4, 1), steps=[_step("2026-06-10", 12, "approved")],
+    )  # fmt: skip
+    left_in_may = timeline([enrollment, revalidation], [], [_link("2026-01-02", "2026-05-01", 1, 11)])
+    assert [(p["state"], p["from"]) for p in left_in_may][-1] == ("ended", "2026-05-01")
