@@ -15,6 +15,7 @@ import asyncpg
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 from litestar.params import Parameter
@@ -107,7 +108,13 @@ class ExclusionListController(Controller):
         opt={"body_media_type": "text/csv", "streamed_body": True},  # services/api/edges.py
         response_headers=[LOCATION],
         operation_class=ListUploadOperation,
-        responses=problems(400, 401, 403, 413, 415, 422, 503),
+        responses={
+            200: ResponseSpec(
+                data_container=ExclusionListEdition,
+                description="The same file was imported before: its edition (created false); nothing was stored.",
+            ),
+            **problems(400, 401, 403, 413, 415, 422, 503),
+        },
     )
     async def import_list(
         self,

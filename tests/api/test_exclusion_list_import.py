@@ -11,6 +11,8 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
+
 from tests.api.helpers import assert_problem
 from tests.domain.test_exclusion_lists import FIXTURES, PERSON
 from tests.support import Stack, process_env
@@ -107,6 +109,9 @@ def test_firm_admins_upload_lists_and_every_firm_reads_the_editions(
     assert edition["imported_by"] == f"{tenants[0]}/alice"
     again = admin.post(url, content=body, headers=csv_type)
     assert again.status_code == 200 and again.json()["edition_id"] == edition["edition_id"]
+    # Both answers are in the contract: 201 a new edition, 200 the one this file already is.
+    contract = httpx.get(stack.base_url + "/schema/openapi.json").json()["paths"]["/v1/exclusion-lists"]["post"]
+    assert {"200", "201"} <= set(contract["responses"])
     assert again.json()["created"] is False
     # Reference data: the other firm reads it too, as every role does.
     other = stack.client(tenants[1], role="client_viewer")
