@@ -18,6 +18,14 @@ class ExclusionSource(StrEnum):
     STATE = "state"  # MassHealth's own suspended or excluded provider list
 
 
+# The lists every subject is screened against each interval (42 CFR 455.436: the LEIE and the federal list the
+# System for Award Management carries). The state's list is checked by hand when MassHealth publishes it.
+REQUIRED_SOURCES = (ExclusionSource.OIG_LEIE, ExclusionSource.SAM)
+# Days within which a subject must have been screened, unless the firm set its own (tenant_settings): 42 CFR
+# 455.436's "no less frequently than monthly", at the longest month.
+DEFAULT_SCREENING_INTERVAL_DAYS = 31
+
+
 class ScreeningResult(StrEnum):
     NO_MATCH = "no_match"
     SUSPECTED_MATCH = "suspected_match"  # needs review

@@ -15,6 +15,7 @@ from litestar import Controller, Request, get, put
 from litestar.params import JSONBody
 
 from domain.application import ApplicationKind
+from domain.screening import DEFAULT_SCREENING_INTERVAL_DAYS
 from projections.access_audit.queries import DEFAULT_ACCESS_REVIEW_INTERVAL_DAYS
 from projections.access_audit.sql import DEFAULT_LOGIN_INACTIVITY_DAYS
 from projections.expirables.queries import DEFAULT_CYCLES
@@ -57,6 +58,18 @@ LoginDays = Annotated[
     ),
 ]
 
+ScreeningDays = Annotated[
+    int,
+    msgspec.Meta(
+        ge=7,
+        le=366,
+        description="Days (7-366) within which each practice, owner, managing employee and clinician must have been "
+        "screened against the OIG LEIE and SAM (42 CFR 455.436: monthly; default 31). Past it, the access audit "
+        "reports screening_overdue; the re-screening of a new edition records an unchanged result once half of "
+        "it has passed.",
+        examples=[31],
+    ),
+]
 
 CaqhDays = Annotated[int, msgspec.Meta(ge=30, le=365, description="Days between CAQH ProView attestations.")]
 RevalidationMonths = Annotated[int, msgspec.Meta(ge=12, le=120, description="Months between MassHealth revalidations.")]
@@ -88,6 +101,7 @@ class SettingsChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ] = None
     deficiency_answer_days: AnswerDays | None = None
     login_inactivity_days: LoginDays | None = None
+    screening_interval_days: ScreeningDays | None = None
     credential_cycles: Annotated[
         CredentialCycles | None,
         msgspec.Meta(
@@ -103,6 +117,7 @@ class TenantSettings(msgspec.Struct, kw_only=True):
     sla_targets: dict[str, int]  # the tenant's overrides; kinds absent use the defaults
     deficiency_answer_days: AnswerDays
     login_inactivity_days: LoginDays
+    screening_interval_days: ScreeningDays
     credential_cycles: dict[str, int]  # every cycle, the tenant's where it set one, else the default
     updated_by: str | None
     updated_at: datetime | None
@@ -111,7 +126,7 @@ class TenantSettings(msgspec.Struct, kw_only=True):
 async def read_settings(con: object, tenant_id: str) -> TenantSettings:
     row = await con.fetchrow(  # type: ignore[attr-defined]
         "SELECT access_review_interval_days, sla_targets, deficiency_answer_days, login_inactivity_days, updated_by, "
-        "updated_at, credential_cycles "
+        "updated_at, credential_cycles, screening_interval_days "
         "FROM tenant_settings"
     )
     if row is None:
@@ -120,6 +135,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
             sla_targets={},
             deficiency_answer_days=DEFAULT_DEFICIENCY_ANSWER_DAYS,
             login_inactivity_days=DEFAULT_LOGIN_INACTIVITY_DAYS,
+            screening_interval_days=DEFAULT_SCREENING_INTERVAL_DAYS,
             credential_cycles=dict(DEFAULT_CYCLES),
             updated_by=None,
             updated_at=None,
@@ -129,6 +145,7 @@ async def read_settings(con: object, tenant_id: str) -> TenantSettings:
         sla_targets=msgspec.json.decode(row["sla_targets"]),
         deficiency_answer_days=row["deficiency_answer_days"] or DEFAULT_DEFICIENCY_ANSWER_DAYS,
         login_inactivity_days=row["login_inactivity_days"] or DEFAULT_LOGIN_INACTIVITY_DAYS,
+        screening_interval_days=row["screening_interval_days"] or DEFAULT_SCREENING_INTERVAL_DAYS,
         credential_cycles={**DEFAULT_CYCLES, **msgspec.json.decode(row["credential_cycles"])},
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
@@ -141,8 +158,8 @@ class SettingsController(Controller):
 
     @get(operation_id="getSettings", guards=[may_read], **read_docs("Read the firm's settings", not_found=False))
     async def get_settings(self, request: Request, read_pool: ReadPool) -> TenantSettings:
-        """The access-review interval, SLA targets, deficiency answer days and login inactivity days the views'
-        queries use (the defaults where none was set)."""
+        """The access-review interval, SLA targets, deficiency answer days, login inactivity days, screening interval
+        and credential cycles the views' queries use (the defaults where none was set)."""
         principal: Principal = request.user
         async with read_views(read_pool, principal) as con:
             return await read_settings(con, principal.tenant_id)
@@ -156,8 +173,8 @@ class SettingsController(Controller):
         self, request: Request, data: JSONBody[SettingsChange], read_pool: ReadPool
     ) -> TenantSettings:
         """Changes the access-review interval, SLA targets (business days per application kind), deficiency answer
-        days, login inactivity days and credential cycles; the views' next reads use them, no rebuild needed. Fields
-        left out keep their value. Firm admins only."""
+        days, login inactivity days, the screening interval and credential cycles; the views' next reads use them, no
+        rebuild needed. Fields left out keep their value. Firm admins only."""
         principal: Principal = request.user
         targets = msgspec.json.encode({str(k): v for k, v in (data.sla_targets or {}).items()}).decode()
         async with read_pool.acquire() as con, con.transaction():
@@ -165,14 +182,15 @@ class SettingsController(Controller):
             # One statement: concurrent changes of different fields both land.
             await con.execute(
                 "INSERT INTO tenant_settings (tenant_id, access_review_interval_days, sla_targets, updated_by, "
-                "deficiency_answer_days, login_inactivity_days, credential_cycles) "
-                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6, $7, $8::jsonb) "
+                "deficiency_answer_days, login_inactivity_days, credential_cycles, screening_interval_days) "
+                "VALUES ($1, COALESCE($2::integer, $5::integer), $3::jsonb, $4, $6, $7, $8::jsonb, $9) "
                 "ON CONFLICT (tenant_id) DO UPDATE SET "
                 "access_review_interval_days = COALESCE($2::integer, tenant_settings.access_review_interval_days), "
                 "sla_targets = tenant_settings.sla_targets || $3::jsonb, "
                 "deficiency_answer_days = COALESCE($6::integer, tenant_settings.deficiency_answer_days), "
                 "login_inactivity_days = COALESCE($7::integer, tenant_settings.login_inactivity_days), "
                 "credential_cycles = tenant_settings.credential_cycles || $8::jsonb, "
+                "screening_interval_days = COALESCE($9::integer, tenant_settings.screening_interval_days), "
                 "updated_by = $4, updated_at = now()",
                 principal.tenant_id,
                 data.access_review_interval_days,
@@ -182,5 +200,6 @@ class SettingsController(Controller):
                 data.deficiency_answer_days,
                 data.login_inactivity_days,
                 msgspec.json.encode(data.credential_cycles or CredentialCycles()).decode(),
+                data.screening_interval_days,
             )
             return await read_settings(con, principal.tenant_id)

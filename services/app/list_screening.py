@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from uuid import UUID
 
 from domain.credentials import License
@@ -21,11 +21,10 @@ from domain.exclusion_lists import name_key
 from domain.list_matching import PROGRAM_STATE, Finding, ListedEntry, ScreenedSubject, dob_digest, judge, person_key
 from domain.organization import Organization
 from domain.practitioner import Practitioner
-from domain.screening import MATCHES, ExclusionSource, Screening, ScreeningResult
+from domain.screening import DEFAULT_SCREENING_INTERVAL_DAYS, MATCHES, ExclusionSource, Screening, ScreeningResult
 from services.app.base import Actor
 from services.app.compliance import ComplianceUseCases
 
-RESCREEN_AFTER = timedelta(days=30)  # the lists are published monthly
 Lookup = Callable[[Sequence[ScreenedSubject]], list[ListedEntry]]
 
 
@@ -40,16 +39,22 @@ class EditionRef:
 class ScreeningOutcome:
     subject: str  # "organization", or "person:<id>" for an owner or managing employee
     result: ScreeningResult
-    recorded: bool  # False: the same result as the last screening of this list, within the month
+    recorded: bool  # False: the same result as the last screening of this list, within half the interval
     why: str
 
 
 class ListScreeningUseCases(ComplianceUseCases):
     def screen_against_edition(
-        self, actor: Actor, organization_id: UUID, edition: EditionRef, on: date, lookup: Lookup
+        self,
+        actor: Actor,
+        organization_id: UUID,
+        edition: EditionRef,
+        on: date,
+        lookup: Lookup,
+        interval_days: int = DEFAULT_SCREENING_INTERVAL_DAYS,
     ) -> list[ScreeningOutcome]:
         """Screen the practice and every person it discloses on ``on`` against the edition, recording what changed
-        (in one transaction)."""
+        (in one transaction); ``interval_days``: the firm's screening interval."""
         organization = self.load(actor, Organization, organization_id)
         subjects = _subjects(organization, on)
         entries = lookup([subject for _, subject in subjects])
@@ -61,7 +66,7 @@ class ListScreeningUseCases(ComplianceUseCases):
                 if person_id is None
                 else organization.person_screenings.get(person_id, {}).get(edition.source)
             )
-            recorded = _worth_recording(previous, finding, edition, on)
+            recorded = _worth_recording(previous, finding, edition, on, interval_days)
             if recorded:
                 _record(organization, actor, person_id, edition, finding.result, on, finding.why)
             label = "organization" if person_id is None else f"person:{person_id}"
@@ -71,7 +76,14 @@ class ListScreeningUseCases(ComplianceUseCases):
         return outcomes
 
     def screen_practitioner_against_edition(
-        self, actor: Actor, practitioner_id: UUID, edition: EditionRef, on: date, lookup: Lookup, dob_key: bytes
+        self,
+        actor: Actor,
+        practitioner_id: UUID,
+        edition: EditionRef,
+        on: date,
+        lookup: Lookup,
+        dob_key: bytes,
+        interval_days: int = DEFAULT_SCREENING_INTERVAL_DAYS,
     ) -> ScreeningOutcome:
         """Screen a clinician (its NPI, its name, its date of birth) against the edition, recording what changed."""
         clinician = self.load(actor, Practitioner, practitioner_id)
@@ -86,7 +98,7 @@ class ListScreeningUseCases(ComplianceUseCases):
             state=PROGRAM_STATE if PROGRAM_STATE in licensed_in else next(iter(licensed_in), None),
         )
         finding = judge(subject, lookup([subject]), on)
-        recorded = _worth_recording(clinician.screenings.get(edition.source), finding, edition, on)
+        recorded = _worth_recording(clinician.screenings.get(edition.source), finding, edition, on, interval_days)
         if recorded:
             clinician.record_screening(
                 source=edition.source,
@@ -116,12 +128,18 @@ def _subjects(organization: Organization, on: date) -> list[tuple[UUID | None, S
     return subjects
 
 
-def _worth_recording(previous: Screening | None, finding: Finding, edition: EditionRef, on: date) -> bool:
-    """Whether the run records this result: the first of this list; a new or graver match; the same result a month
-    on. A run never lifts a match (confirmed or suspected) by itself: an edition without the entry (a supplement,
-    an older edition, a reinstatement) is for a reviewer to weigh, who clears it with a reason. An edition older
-    than the last one screened against adds nothing, and a suspected match a reviewer cleared is raised again only
-    by an exclusion that began after the clearing."""
+def _worth_recording(
+    previous: Screening | None, finding: Finding, edition: EditionRef, on: date, interval_days: int
+) -> bool:
+    """Whether the run records this result: the first of this list; a new or graver match; the same result once
+    half the firm's screening interval has passed. Half, not all: a run that screened a subject without recording it
+    must not leave it unscreened in the access audit's eyes, and runs at least every half interval (monthly editions,
+    a 31-day interval) keep every subject's last recorded screening within the interval.
+
+    A run never lifts a match (confirmed or suspected) by itself: an edition without the entry (a supplement, an
+    older edition, a reinstatement) is for a reviewer to weigh, who clears it with a reason. An edition older than
+    the last one screened against adds nothing, and a suspected match a reviewer cleared is raised again only by an
+    exclusion that began after the clearing."""
     if previous is None:
         return True
     if edition.file_date < previous.list_date:
@@ -133,7 +151,7 @@ def _worth_recording(previous: Screening | None, finding: Finding, edition: Edit
         began = finding.entry.excluded_on if finding.entry is not None else None
         if result is ScreeningResult.NO_MATCH or began is None or began <= previous.screened_on:
             return False
-    return previous.result is not result or on - previous.screened_on >= RESCREEN_AFTER
+    return previous.result is not result or (on - previous.screened_on).days * 2 >= interval_days
 
 
 _SEVERITY = {

@@ -13,7 +13,7 @@ import psycopg
 
 from domain.errors import DomainError
 from domain.list_matching import ListedEntry, ScreenedSubject
-from domain.screening import ExclusionSource, ScreeningResult
+from domain.screening import DEFAULT_SCREENING_INTERVAL_DAYS, ExclusionSource, ScreeningResult
 from services.app import Actor, Credledger
 from services.app.list_screening import EditionRef, Lookup
 from services.store.recorder import EVENTS_TABLE
@@ -67,6 +67,16 @@ def registered(database_url: str, topic: str, tenant: str | None = None) -> list
         ).fetchall()
 
 
+def screening_interval(con: psycopg.Connection, tenant_id: str) -> int:
+    """The firm's screening interval in days (tenant_settings), else the default. Named by tenant as well as under
+    its row-level security: an owner or superuser connection is not held by the policy."""
+    con.execute("SELECT set_config('app.tenant_id', %s, false)", (tenant_id,))
+    row = con.execute(
+        "SELECT screening_interval_days FROM tenant_settings WHERE tenant_id = %s", (tenant_id,)
+    ).fetchone()
+    return row[0] if row is not None and row[0] is not None else DEFAULT_SCREENING_INTERVAL_DAYS
+
+
 def rescreen(
     app: Credledger,
     database_url: str,
@@ -81,16 +91,22 @@ def rescreen(
     on day ``on``."""
     practices, clinicians = registered(database_url, _PRACTICES, tenant), registered(database_url, _CLINICIANS, tenant)
     totals = RunTotals()
-    with psycopg.connect(database_url) as con:
+    with psycopg.connect(database_url, autocommit=True) as con:
         lookup = lookup_in(con, edition.edition_id)
+        intervals: dict[str, int] = {}
         for done, (tenant_id, record_id) in enumerate([*practices, *clinicians], 1):
             actor = Actor(tenant_id, user, "specialist")
+            if tenant_id not in intervals:
+                intervals[tenant_id] = screening_interval(con, tenant_id)
+            days = intervals[tenant_id]
             try:  # one record refused (e.g. a later screening already recorded) stops no other
                 if done <= len(practices):
-                    outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup)
+                    outcomes = app.screen_against_edition(actor, record_id, edition, on, lookup, days)
                     totals.organizations += 1
                 else:
-                    outcomes = [app.screen_practitioner_against_edition(actor, record_id, edition, on, lookup, dob_key)]
+                    outcomes = [
+                        app.screen_practitioner_against_edition(actor, record_id, edition, on, lookup, dob_key, days)
+                    ]
                     totals.practitioners += 1
             except DomainError as error:
                 totals.refused.append(f"{tenant_id} {record_id}: {getattr(error, 'rule', type(error).__name__)}")

@@ -160,7 +160,30 @@ def test_a_firm_screens_its_own_records_through_the_api(stack: Stack, tenants: t
                           "recorded": 1, "refused": []}  # fmt: skip
     assert mine.get(f"/v1/organizations/{org}").json()["exclusion_screenings"][0]["list_version"] == edition
     assert theirs.get(f"/v1/organizations/{other}").json()["exclusion_screenings"] == []  # not screened by them
-    assert mine.post(url, json={}).json()["recorded"] == 0  # today, within the month: nothing changed
+    assert mine.post(url, json={"on": "2026-12-03"}).json()["recorded"] == 0  # nothing changed, 2 days on
     assert_problem(mine.post(f"/v1/exclusion-lists/{uuid.uuid4()}/screenings", json={}), 404, "not-found")
     assert_problem(stack.client(tenants[0], role="viewer").post(url, json={}), 403, "forbidden")
     assert_problem(mine.post(url, json={"on": "2099-01-01"}), 422, "effective-date-in-future")
+
+
+def test_an_unchanged_result_is_recorded_again_once_half_the_firms_interval_has_passed(
+    stack: Stack, tenants: tuple[str, str], tmp_path: Path
+) -> None:
+    """Recorded at half the interval, so a firm whose runs come at least that often never has a subject the access
+    audit calls unscreened (tests/api/test_screening_interval.py): 16 days for the default 31, 45 for a firm's 90."""
+    monthly, quarterly = stack.client(tenants[0]), stack.client(tenants[1])
+    practice = [register(client, npi=UNLISTED_NPI, legal_name="Quincy Family Care") for client in (monthly, quarterly)]
+    assert quarterly.put("/v1/settings", json={"screening_interval_days": 90}).status_code == 200
+    edition = _edition(stack, tmp_path)  # published 2026-11-05
+
+    def recorded(tenant: str, on: str) -> str:
+        run = _cli(stack, tmp_path, "screen", "--edition", edition, "--on", on, "--tenant", tenant)
+        assert "1 subjects screened (1 no_match)" in run.stdout, run.stdout
+        return run.stdout.rsplit("; ", 1)[1].split(" screenings")[0]
+
+    assert [recorded(tenant, "2026-11-06") for tenant in tenants] == ["1", "1"]
+    assert recorded(tenants[0], "2026-11-21") == "0"  # 15 days: within half of 31
+    assert recorded(tenants[0], "2026-11-22") == "1"
+    assert recorded(tenants[1], "2026-12-01") == "0"  # 25 days: within half of 90
+    [kept] = quarterly.get(f"/v1/organizations/{practice[1]}").json()["exclusion_screenings"]
+    assert kept["screened_on"] == "2026-11-06"
