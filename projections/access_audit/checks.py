@@ -1,6 +1,6 @@
 """The access audit's handlers of what it checks beyond accounts and grants: the exclusion screenings of the
-organization and of the owners and managing employees it disclosed, the back-up primary user, the logins. The
-table that dispatches to them is in handlers.py."""
+organization, of the owners and managing employees it disclosed and of its clinicians, the back-up primary user,
+the logins. The table that dispatches to them is in handlers.py."""
 
 from __future__ import annotations
 
@@ -10,9 +10,19 @@ from uuid import UUID
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
+from domain.practitioner import Practitioner
 from domain.screening import ScreeningResult
 from domain.user_account import UserAccount
-from projections.access_audit.rows import AccountRow, BackupRow, DisclosureRow, LoginRow, OrganizationRow, ScreeningRow
+from projections.access_audit.rows import (
+    AccountRow,
+    BackupRow,
+    ClinicianRow,
+    DisclosureRow,
+    LoginRow,
+    OrganizationRow,
+    ScreenedRow,
+    ScreeningRow,
+)
 from projections.engine.rows import ViewRows
 
 Screened: TypeAlias = (
@@ -20,36 +30,50 @@ Screened: TypeAlias = (
     | Organization.ScreeningCleared
     | Organization.PersonScreeningRecorded
     | Organization.PersonScreeningCleared
+    | Practitioner.ScreeningRecorded
+    | Practitioner.ScreeningCleared
 )
 _MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED_MATCH})
 
 
-async def screening(rows: ViewRows, event: Screened, position: int) -> UUID:
-    """A list's new screening of a subject (the organization, or a person it disclosed), or the clearing of its
-    match, ends the match that stood for that subject; a new match starts one."""
+async def screening(rows: ViewRows, event: Screened, position: int) -> UUID | None:
+    """A list's new screening of a subject (the organization, a person it disclosed, a clinician on its roster), or
+    the clearing of its match, ends the match that stood for that subject; a new match starts one. Every screening
+    is kept with its day, whatever it found, for the screened-within-the-interval check."""
     day = effective_day(event)
-    person = (Organization.PersonScreeningRecorded, Organization.PersonScreeningCleared)
-    subject_id = event.person_id if isinstance(event, person) else event.originator_id
-    for standing in await rows.of_organization(ScreeningRow, event.originator_id):
+    if isinstance(event, (Practitioner.ScreeningRecorded, Practitioner.ScreeningCleared)):
+        clinician = await rows.get(ClinicianRow, event.originator_id)
+        if clinician is None:
+            return None  # its Registered comes first (the same aggregate): nothing of it is stored
+        organization_id, subject_id = clinician.organization_id, clinician.practitioner_id
+    else:
+        person = (Organization.PersonScreeningRecorded, Organization.PersonScreeningCleared)
+        organization_id = event.originator_id
+        subject_id = event.person_id if isinstance(event, person) else event.originator_id
+    for standing in await rows.of_organization(ScreeningRow, organization_id):
         if standing.subject_id == subject_id and standing.source == event.source and standing.ended_on is None:
             rows.update(standing, ended_on=max(standing.screened_on, day))
-    organization = await rows.get(OrganizationRow, event.originator_id)  # registered first: the same aggregate
-    found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded)
-    if organization is not None and isinstance(event, found) and event.result in _MATCHES:
-        rows.add(
-            ScreeningRow(
-                tenant_id=organization.tenant_id,
-                organization_id=event.originator_id,
-                subject_id=subject_id,
-                source=str(event.source),
-                screened_version=event.originator_version,
-                result=str(event.result),
-                list_version=event.list_version,
-                list_date=event.list_date,
-                screened_on=event.screened_on,
+    organization = await rows.get(OrganizationRow, organization_id)  # registered before its clinicians or screenings
+    found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded, Practitioner.ScreeningRecorded)
+    if organization is not None and isinstance(event, found):
+        tenant_id, source, version = organization.tenant_id, str(event.source), event.originator_version
+        rows.add(ScreenedRow(tenant_id=tenant_id, organization_id=organization_id, subject_id=subject_id, source=source,
+                             screened_version=version, screened_on=event.screened_on))  # fmt: skip
+        if event.result in _MATCHES:
+            rows.add(
+                ScreeningRow(
+                    tenant_id=tenant_id,
+                    organization_id=organization_id,
+                    subject_id=subject_id,
+                    source=source,
+                    screened_version=version,
+                    result=str(event.result),
+                    list_version=event.list_version,
+                    list_date=event.list_date,
+                    screened_on=event.screened_on,
+                )
             )
-        )
-    return await touch(rows, event.originator_id, event)
+    return await touch(rows, organization_id, event)
 
 
 async def disclosure(

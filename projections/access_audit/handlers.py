@@ -1,7 +1,8 @@
 """Access audit: per organization, its POSC primary user (and every term as one), every user account with its
-role, grants, status, departure and last review, every period a POSC function was held, and its POSC-DC-PM
-applications. Only facts are stored (schema.sql); the findings are derived from them when the view is read
-(queries.py), since "review overdue" depends on the date and the tenant's settings.
+role, grants, status, departure and last review, every period a POSC function was held, its POSC-DC-PM
+applications, every exclusion screening of it, its people and its clinicians, and where those clinicians render.
+Only facts are stored (schema.sql); the findings are derived from them when the view is read (queries.py), since
+"review overdue" depends on the date and the tenant's settings.
 
 Events of different aggregates commute here: each one writes rows of its own aggregate, plus the organization's
 ``updated_at`` as the latest of the two, so the live view and a rebuild in store order end up with the same rows.
@@ -21,12 +22,15 @@ from domain.application import Application, ApplicationKind
 from domain.base import TenantAggregate
 from domain.business_time import effective_day
 from domain.organization import Organization
+from domain.practitioner import Practitioner
 from domain.user_account import ReviewOutcome, UserAccount
 from projections.access_audit.checks import Screened, backup, disclosure, login, screening, touch
+from projections.access_audit.clinicians import clinician_registered, rendering
 from projections.access_audit.locations import enrollment_ended, location_enrolled, location_primary_user
 from projections.access_audit.rows import (
     AccountRow,
     BackupRow,
+    ClinicianRow,
     DeactivationRow,
     DisclosureRow,
     GrantRow,
@@ -36,7 +40,9 @@ from projections.access_audit.rows import (
     ModificationRow,
     OrganizationRow,
     PrimaryTermRow,
+    RenderingRow,
     ReviewRow,
+    ScreenedRow,
     ScreeningRow,
     SubmissionRow,
     holding_since,
@@ -47,9 +53,10 @@ from projections.engine.tracking import OutOfOrder
 
 name = "access_audit"
 # Bumped when what the handlers store of the same events changes (projections/engine/registry.py): 1, the start of
-# an account's unbroken access derived from its grant periods, whatever order their days were recorded in.
-revision = 1
-aggregates = ("organization", "user_account", "application")
+# an account's unbroken access derived from its grant periods, whatever order their days were recorded in; 2, every
+# screening kept (ScreenedRow) and the clinicians, where they render and their screenings.
+revision = 2
+aggregates = ("organization", "user_account", "application", "practitioner")
 
 
 row_types = (
@@ -67,6 +74,9 @@ row_types = (
     LoginRow,
     LocationEnrollmentRow,
     LocationPrimaryRow,
+    ScreenedRow,
+    ClinicianRow,
+    RenderingRow,
 )
 
 
@@ -333,6 +343,9 @@ handlers = Handlers(
         Organization.LocationPrimaryUserNamed: location_primary_user,
         Organization.PersonDisclosed: disclosure,
         Organization.DisclosureEnded: disclosure,
+        Practitioner.Registered: clinician_registered,
+        Practitioner.LinkedToOrganization: rendering,
+        Practitioner.LinkEnded: rendering,
         UserAccount.BackupNamed: backup,
         UserAccount.BackupEnded: backup,
         UserAccount.LoginRecorded: login,

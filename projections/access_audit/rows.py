@@ -134,6 +134,42 @@ class ScreeningRow(Row, kw_only=True):
     ended_on: date | None = None  # the next screening of the list, or the clearing; NULL: still standing
 
 
+class ScreenedRow(Row, kw_only=True):
+    """A screening of a subject against a list, whatever it found: the last one by a day says whether the subject was
+    screened within the firm's interval (42 CFR 455.436)."""
+
+    table: ClassVar[str] = "access_audit_screened"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "subject_id", "source", "screened_version")
+    subject_id: UUID  # the organization's id, a disclosure's (person_id), or a clinician's (practitioner_id)
+    source: str
+    screened_version: int
+    screened_on: date
+
+
+class ClinicianRow(Row, kw_only=True):
+    """A clinician, under the practice whose roster it is on (its registration's): its screenings are rows of that
+    practice's, and count against every practice where it renders (RenderingRow) on the days it does."""
+
+    table: ClassVar[str] = "access_audit_clinicians"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "practitioner_id")
+    practitioner_id: UUID
+    name: str  # "Ana M. Reyes, MD"
+    registered_on: date
+
+
+class RenderingRow(Row, kw_only=True):
+    """A period a clinician rendered at a service location of a practice (its own or another client's)."""
+
+    table: ClassVar[str] = "access_audit_renderings"
+    key: ClassVar[tuple[str, ...]] = ("tenant_id", "organization_id", "practitioner_id", "linked_version")
+    practitioner_id: UUID
+    linked_version: int
+    linked_organization_id: UUID  # where it renders; organization_id is its roster's practice
+    service_location: str
+    linked_on: date
+    ended_on: date | None = None  # the link's end; NULL: still rendering there
+
+
 class DisclosureRow(Row, kw_only=True):
     """An owner or managing employee, from the day disclosed to the day the disclosure ended (no SSN, no birth
     date): their screenings count against the organization on the days it covers."""

@@ -210,6 +210,47 @@ CREATE TABLE IF NOT EXISTS access_audit_location_primaries (
     PRIMARY KEY (tenant_id, organization_id, code, started_version)
 );
 
+-- Every screening of a subject against a list, whatever it found: the last one by a
+-- day says whether the subject was screened within the firm's interval.
+CREATE TABLE IF NOT EXISTS access_audit_screened (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,  -- the practice; a clinician's: its roster's
+    subject_id uuid NOT NULL,  -- the organization, a disclosure's person, a clinician
+    source text NOT NULL,
+    screened_version integer NOT NULL,
+    screened_on date NOT NULL,
+    PRIMARY KEY (tenant_id, organization_id, subject_id, source, screened_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_screened_by_subject
+    ON access_audit_screened (tenant_id, subject_id, source, screened_on);
+
+-- The clinicians, under the practice whose roster they are on.
+CREATE TABLE IF NOT EXISTS access_audit_clinicians (
+    tenant_id text NOT NULL,
+    practitioner_id uuid NOT NULL,
+    organization_id uuid NOT NULL,
+    name text NOT NULL,
+    registered_on date NOT NULL,
+    PRIMARY KEY (tenant_id, practitioner_id)
+);
+CREATE INDEX IF NOT EXISTS access_audit_clinicians_by_organization
+    ON access_audit_clinicians (tenant_id, organization_id);
+
+-- The periods a clinician rendered at a practice's service location.
+CREATE TABLE IF NOT EXISTS access_audit_renderings (
+    tenant_id text NOT NULL,
+    organization_id uuid NOT NULL,  -- the clinician's roster's practice
+    practitioner_id uuid NOT NULL,
+    linked_version integer NOT NULL,
+    linked_organization_id uuid NOT NULL,  -- where it renders
+    service_location text NOT NULL,
+    linked_on date NOT NULL,
+    ended_on date,  -- NULL: still rendering there
+    PRIMARY KEY (tenant_id, organization_id, practitioner_id, linked_version)
+);
+CREATE INDEX IF NOT EXISTS access_audit_renderings_by_practice
+    ON access_audit_renderings (tenant_id, linked_organization_id);
+
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_accounts ENABLE ROW LEVEL SECURITY;
@@ -294,14 +335,34 @@ DROP POLICY IF EXISTS tenant_isolation ON access_audit_location_primaries;
 CREATE POLICY tenant_isolation ON access_audit_location_primaries
     USING (tenant_id = current_setting('app.tenant_id', true))
     WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+ALTER TABLE access_audit_screened ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_screened FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_screened;
+CREATE POLICY tenant_isolation ON access_audit_screened
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+ALTER TABLE access_audit_clinicians ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_clinicians FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_clinicians;
+CREATE POLICY tenant_isolation ON access_audit_clinicians
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+ALTER TABLE access_audit_renderings ENABLE ROW LEVEL SECURITY;
+ALTER TABLE access_audit_renderings FORCE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS tenant_isolation ON access_audit_renderings;
+CREATE POLICY tenant_isolation ON access_audit_renderings
+    USING (tenant_id = current_setting('app.tenant_id', true))
+    WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 
 GRANT SELECT ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
     access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
-    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries
+    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries,
+    access_audit_screened, access_audit_clinicians, access_audit_renderings
     TO credledger_api;
 GRANT SELECT, INSERT, UPDATE, DELETE ON access_audit_organizations, access_audit_accounts, access_audit_grants,
     access_audit_primary_terms, access_audit_reviews, access_audit_deactivations, access_audit_modifications,
     access_audit_modification_submissions, access_audit_screenings, access_audit_disclosures,
-    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries
+    access_audit_backups, access_audit_logins, access_audit_location_enrollments, access_audit_location_primaries,
+    access_audit_screened, access_audit_clinicians, access_audit_renderings
     TO credledger_worker;

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from domain.screening import DEFAULT_SCREENING_INTERVAL_DAYS, REQUIRED_SOURCES
+
 
 class FindingKind(StrEnum):
     NO_PRIMARY_USER = "no_primary_user"
@@ -16,8 +18,9 @@ class FindingKind(StrEnum):
     PARTNER_NEVER_REVIEWED = "partner_never_reviewed"
     PARTNER_ENGAGEMENT_ENDED = "partner_engagement_ended"  # a billing agency's engagement over, its access not
     REVIEW_OVERDUE = "access_review_overdue"
-    EXCLUDED = "excluded"  # a confirmed match of the organization, an owner or managing employee, not cleared
+    EXCLUDED = "excluded"  # a confirmed match of the organization, an owner, managing employee or clinician
     EXCLUSION_SUSPECTED = "exclusion_suspected"  # a suspected match awaiting review
+    SCREENING_OVERDUE = "screening_overdue"  # a subject not screened against a federal list within the interval
     NO_BACKUP = "no_backup_primary_user"  # nobody current is named the back-up (alternate) primary user
     LOGIN_INACTIVE = "login_inactive"  # an active ID with no POSC login recorded for too long
 
@@ -26,6 +29,8 @@ class FindingKind(StrEnum):
 # (tenant_settings.login_inactivity_days): MassHealth ends long-inactive IDs, and the firm should see them first.
 DEFAULT_LOGIN_INACTIVITY_DAYS = 90
 
+
+_REQUIRED_SOURCES = ", ".join(f"'{source}'" for source in REQUIRED_SOURCES)
 
 # $1 as_of, $2 the default review interval, $3 the reader's organizations, $4 organization filter. Every finding
 # names its severity rank (3 critical, 2 high, 1 medium) and the first day it held.
@@ -37,7 +42,9 @@ DEFAULT_LOGIN_INACTIVITY_DAYS = 90
 FINDINGS = f"""
 WITH settings AS (
     SELECT COALESCE((SELECT access_review_interval_days FROM tenant_settings), $2::integer) AS days,
-        COALESCE((SELECT login_inactivity_days FROM tenant_settings), {DEFAULT_LOGIN_INACTIVITY_DAYS}) AS login_days
+        COALESCE((SELECT login_inactivity_days FROM tenant_settings), {DEFAULT_LOGIN_INACTIVITY_DAYS}) AS login_days,
+        COALESCE((SELECT screening_interval_days FROM tenant_settings), {DEFAULT_SCREENING_INTERVAL_DAYS})
+            AS screening_days
 ), orgs AS (
     SELECT o.organization_id, o.legal_name, o.npi, o.registered_on, o.updated_at,
         t.account_id AS primary_user_account_id, t.started_on AS primary_user_since
@@ -122,17 +129,50 @@ WITH settings AS (
             AND (x.ended_on IS NULL OR x.ended_on > $1)
         ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
+), clinicians AS (
+    -- Each clinician counted at a practice that day: the one whose roster it is on, and each where it renders, from
+    -- the earlier of the two.
+    SELECT organization_id, practitioner_id, min(since) AS since, min(name) AS name FROM (
+        SELECT c.organization_id, c.practitioner_id, c.registered_on AS since, c.name
+        FROM access_audit_clinicians c JOIN orgs USING (organization_id) WHERE c.registered_on <= $1
+        UNION ALL
+        SELECT r.linked_organization_id, r.practitioner_id, r.linked_on, c.name
+        FROM access_audit_renderings r JOIN access_audit_clinicians c USING (tenant_id, practitioner_id)
+        JOIN orgs o ON o.organization_id = r.linked_organization_id
+        WHERE r.linked_on <= $1 AND (r.ended_on IS NULL OR r.ended_on > $1)) sites
+    GROUP BY organization_id, practitioner_id
+), subjects AS (
+    -- Everyone screened for the organization that day (42 CFR 455.436): itself, the owners and managing employees
+    -- disclosed, the clinicians; each since the day it became one.
+    SELECT organization_id, organization_id AS subject_id, registered_on AS since, 'The organization' AS whose,
+        'the organization''s applications and plan activations are' AS consequence
+    FROM orgs
+    UNION ALL
+    SELECT d.organization_id, d.person_id, d.disclosed_on, initcap(replace(d.role, '_', ' ')) || ' ' || d.name,
+        'the organization''s applications and plan activations are'
+    FROM access_audit_disclosures d JOIN orgs USING (organization_id)
+    WHERE d.disclosed_on <= $1 AND (d.ended_on IS NULL OR d.ended_on > $1)
+    UNION ALL
+    -- No program pays for what an excluded clinician renders: its own applications and new links are held.
+    SELECT organization_id, practitioner_id, since, 'Clinician ' || name,
+        'no program pays for the services the clinician renders; its applications and new rendering links are'
+    FROM clinicians
 ), exclusions AS (
-    -- The exclusion lists' matches standing that day: the organization's own, and those of the owners and managing
-    -- employees disclosed that day (from the later of the screening and the disclosure).
-    SELECT x.organization_id, x.source, x.result, x.list_version, x.list_date,
-        GREATEST(x.screened_on, d.disclosed_on) AS screened_on,
-        CASE WHEN d.person_id IS NULL THEN 'The organization'
-            ELSE initcap(replace(d.role, '_', ' ')) || ' ' || d.name END AS whose
-    FROM access_audit_screenings x JOIN orgs USING (organization_id)
-    LEFT JOIN access_audit_disclosures d ON d.organization_id = x.organization_id AND d.person_id = x.subject_id
+    -- The exclusion lists' matches standing that day against a subject, from the later of the screening and the
+    -- day it became one.
+    SELECT s.organization_id, x.source, x.result, x.list_version, x.list_date,
+        GREATEST(x.screened_on, s.since) AS screened_on, s.whose, s.consequence
+    FROM access_audit_screenings x JOIN subjects s ON s.subject_id = x.subject_id
     WHERE x.screened_on <= $1 AND (x.ended_on IS NULL OR x.ended_on > $1)
-        AND (x.subject_id = x.organization_id OR (d.disclosed_on <= $1 AND (d.ended_on IS NULL OR d.ended_on > $1)))
+), unscreened AS (
+    -- Each subject's last screening against each federal list by that day, where it is older than the interval
+    -- (or there is none, once the interval has passed since it became a subject).
+    SELECT s.organization_id, s.subject_id, s.whose, l.source, last.last_on, st.screening_days,
+        GREATEST(COALESCE(last.last_on, s.since) + st.screening_days + 1, s.since) AS since
+    FROM subjects s CROSS JOIN settings st CROSS JOIN unnest(ARRAY[{_REQUIRED_SOURCES}]) AS l(source)
+    LEFT JOIN LATERAL (SELECT max(c.screened_on) AS last_on FROM access_audit_screened c
+        WHERE c.subject_id = s.subject_id AND c.source = l.source AND c.screened_on <= $1) last ON true
+    WHERE COALESCE(last.last_on, s.since) + st.screening_days < $1
 ), backup_lost AS (
     -- Each organization with a primary user and no back-up counting that day (named, active, not departed), with
     -- the day it was last without one: the primary user's start, or a back-up's end, departure or deactivation.
@@ -192,15 +232,23 @@ WITH settings AS (
     -- No federal program pays an excluded provider (42 CFR 1001.1901): submissions, approvals and plan activations
     -- are refused until the match is cleared with a reason.
     SELECT organization_id, '{FindingKind.EXCLUDED}', 3, screened_on, NULL, NULL,
-        format('%s: confirmed match on the %s exclusion list of %s (version %s); the organization''s applications and '
-        'plan activations are held until the match is cleared with a reason.', whose, source,
-        to_char(list_date, 'YYYY-MM-DD'), list_version), NULL
+        format('%s: confirmed match on the %s exclusion list of %s (version %s); %s held until the match is cleared '
+        'with a reason.', whose, source, to_char(list_date, 'YYYY-MM-DD'), list_version, consequence), NULL
     FROM exclusions WHERE result = 'confirmed_match'
     UNION ALL
     SELECT organization_id, '{FindingKind.EXCLUSION_SUSPECTED}', 2, screened_on, NULL, NULL,
         format('%s: suspected match on the %s exclusion list of %s, awaiting review for %s days.', whose, source,
         to_char(list_date, 'YYYY-MM-DD'), $1 - screened_on), NULL
     FROM exclusions WHERE result = 'suspected_match'
+    UNION ALL
+    -- Screened before enrollment and at least monthly after (42 CFR 455.436): one finding per subject, naming each
+    -- federal list it is overdue on.
+    SELECT organization_id, '{FindingKind.SCREENING_OVERDUE}', 2, min(since), NULL, NULL,
+        format('%s: not screened within %s days against %s (42 CFR 455.436).', whose, min(screening_days),
+        string_agg(CASE source WHEN 'oig_leie' THEN 'the OIG LEIE' ELSE upper(source) END || CASE WHEN last_on IS NULL
+            THEN ' (never)' ELSE ' (last ' || to_char(last_on, 'YYYY-MM-DD') || ')' END, ' and ' ORDER BY source)),
+        NULL
+    FROM unscreened GROUP BY organization_id, subject_id, whose
     UNION ALL
     -- MassHealth's Primary User Policy: a back-up (alternate) primary user should exist.
     SELECT organization_id, '{FindingKind.NO_BACKUP}', 1, since, NULL, NULL,
@@ -230,7 +278,7 @@ WITH settings AS (
             CASE rank WHEN 3 THEN 'critical' WHEN 2 THEN 'high' ELSE 'medium' END, 'since', since,
             'account_id', account_id, 'person_name', person_name, 'detail', detail,
             'service_location', service_location)
-            ORDER BY rank DESC, since, kind, service_location, account_id) AS findings
+            ORDER BY rank DESC, since, kind, service_location, account_id, detail) AS findings
     FROM findings GROUP BY organization_id
 ), audit AS (
     SELECT o.organization_id, o.legal_name, o.npi, o.primary_user_account_id, o.primary_user_since,

@@ -146,3 +146,13 @@ def register_in_posc(client: httpx.Client, organization_id: str, primary: str, o
     for step in POSC_STEPS:
         done = client.post(f"/v1/user-accounts/{primary}/checklist", json={"step": step, "on": on})
         assert done.status_code == 200, done.text
+
+
+def screen_clean(client: httpx.Client, path: str, on: str) -> None:
+    """Record a clean screening against both federal lists on ``on`` for the subject at ``path`` (an organization,
+    a disclosed person or a practitioner): the access audit then has no screening_overdue for it until the interval
+    has passed."""
+    for source in ("oig_leie", "sam"):
+        body = {"source": source, "result": "no_match", "list_version": on, "list_date": on, "screened_on": on}
+        response = client.post(f"{path}/exclusion-screenings", json=body)
+        assert response.status_code == 200, response.text
