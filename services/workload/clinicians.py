@@ -74,7 +74,17 @@ class Clinicians(ClinicianApplications):
         self.renew_malpractice(day, ref, rng.choice(_CARRIERS), policy, day + timedelta(days=rng.randrange(30, 365)))
         self.at(self.cal.add(day, rng.randint(0, 8)), self.attest_caqh, ref, f"{rng.randrange(10**7, 10**8)}")
         self.emit(day, Credledger.link_rendering, ref, organization_id=self.org, service_location="A")
+        for source, label in data.EXCLUSION_LISTS:  # at intake; then with the practice's monthly run
+            self.screen_clinician(day, ref, source, f"{label} {day:%Y-%m}", day.replace(day=1))
         self.at(self.cal.add(day, rng.randint(0, 10)), self.clinician_applies, ref)
+
+    def screen_clinician(self, day: date, ref: Ref, source: str, version: str, list_date: date) -> None:
+        """Against the two federal lists the rule names (42 CFR 455.436: the LEIE and SAM), which the access audit
+        requires; the workload leaves the state's list out for clinicians, to keep the history's size down."""
+        if source not in data.FEDERAL_LISTS:
+            return
+        self.emit(day, Credledger.record_practitioner_screening, ref, source=source, result="no_match",
+                  list_version=version, list_date=list_date, screened_on=day)  # fmt: skip
 
     def _renewal_day(self, day: date, expires: date) -> date:
         """A few weeks before the expiry, or (now and then) some weeks after it; never before ``day``, when the

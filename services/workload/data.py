@@ -16,6 +16,9 @@ from domain.taxonomy import TaxonomySelection
 from services.app.commands import AddressIn, TaxonomyIn
 
 TAXONOMY_VERSION = "25.1"
+# The exclusion lists a firm screens against every month, with the label of their editions.
+EXCLUSION_LISTS = (("oig_leie", "LEIE"), ("sam", "SAM"), ("state", "MassHealth exclusion list"))
+FEDERAL_LISTS = ("oig_leie", "sam")
 
 FIRST_NAMES = (
     "Maria", "James", "Aisha", "Wei", "Daniel", "Priya", "Kevin", "Fatima", "Carlos", "Emily", "Jonathan", "Grace",

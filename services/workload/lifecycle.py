@@ -77,6 +77,9 @@ class Lifecycle:
         self.activity_rng = random.Random(f"credledger-workload-activity:{seed}:{firm.tenant}:{index}")  # activity.py
         self.location_rng = random.Random(f"credledger-workload-locations:{seed}:{firm.tenant}:{index}")
         self.clinician_rng = random.Random(f"credledger-workload-clinicians:{seed}:{firm.tenant}:{index}")
+        # SAM, once screened quarterly here, is screened monthly: the draws of the months it was skipped come from
+        # here (practice.py), so the rest of the practice's life is drawn as before.
+        self.screening_rng = random.Random(f"credledger-workload-screenings:{seed}:{firm.tenant}:{index}")
         self.cal, self.end = firm.cal, firm.end
         self.steps: list[Step] = []
         self.queue: list[tuple[date, int, Callable[..., None], tuple[Any, ...]]] = []

@@ -4,6 +4,7 @@ selling their interest to a new one (a majority sold: MassHealth now and then re
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
@@ -103,12 +104,12 @@ class Owners(Lifecycle):
             reason="Name, date of birth and SSN match the LEIE entry",
         )
 
-    def screen_people(self, day: date, source: str, version: str, list_date: date) -> None:
+    def screen_people(self, day: date, source: str, version: str, list_date: date, rng: random.Random) -> None:
         for person in list(self.people):
             key = f"{person.ref}:{source}"
             if key in self.suspected:
                 self.clear_person_screening(day, key)
-            namesake = self.owner_rng.random() < NAMESAKE_RATE
+            namesake = rng.random() < NAMESAKE_RATE
             found = "confirmed_match" if key in self.confirmed else "suspected_match" if namesake else "no_match"
             self.emit(
                 day,

@@ -26,7 +26,6 @@ from services.workload.people import People
 from services.workload.traits import Traits, assign_traits
 
 __all__ = ["Practice", "Traits", "assign_traits"]
-SOURCES = (("oig_leie", "LEIE"), ("sam", "SAM"), ("state", "MassHealth exclusion list"))
 
 
 class Practice(People, Filings, Owners, Locations, Clinicians):
@@ -185,13 +184,19 @@ class Practice(People, Filings, Owners, Locations, Clinicians):
                 self.at(self.later(day, 30, 150), self.clinician_leaves, clinician)
 
     def screen_month(self, day: date, month: int = 0) -> None:
-        """Exclusion screening of the practice and the people it disclosed: the OIG LEIE and the state's list monthly
-        (both publish monthly), SAM quarterly."""
+        """Exclusion screening of the practice, the people it disclosed and its rendering clinicians against every
+        list, monthly (42 CFR 455.436; the lists publish monthly)."""
         list_date = self.cal.on_or_after(day.replace(day=1))
-        for source, label in SOURCES if month % 3 == 0 else SOURCES[::2]:
+        for source, label in data.EXCLUSION_LISTS:
+            # SAM's draws, but every third month's, from a stream of their own (lifecycle.py).
+            rng, people_rng = (
+                (self.screening_rng, self.screening_rng)
+                if source == "sam" and month % 3
+                else (self.rng, self.owner_rng)
+            )
             if source in self.suspected:  # a match still under review is settled before the list is run again
                 self.clear_screening(day, source)
-            suspected = self.rng.random() < 0.012
+            suspected = rng.random() < 0.012
             found = "confirmed_match" if source in self.confirmed else "suspected_match" if suspected else "no_match"
             suspected = suspected and source not in self.confirmed
             self.emit(
@@ -207,7 +212,9 @@ class Practice(People, Filings, Owners, Locations, Clinicians):
             if suspected:
                 self.suspected.add(source)
                 self.at(self.later(day, 1, 4), self.clear_screening, source)
-            self.screen_people(day, source, f"{label} {list_date:%Y-%m}", min(list_date, day))
+            self.screen_people(day, source, f"{label} {list_date:%Y-%m}", min(list_date, day), people_rng)
+            for clinician in self.rendering:
+                self.screen_clinician(day, clinician, source, f"{label} {list_date:%Y-%m}", min(list_date, day))
         first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
         self.at(self.later(self.cal.on_or_after(first_next), 1, 6), self.screen_month, month + 1)
 
