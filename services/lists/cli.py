@@ -35,13 +35,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     )
     load.add_argument("file", type=Path)
     load.add_argument("--file-date", type=_day, help="the publisher's date of the file, YYYY-MM-DD (default: today)")
+    load.add_argument("--screen", action="store_true", help="then screen every firm against it today (lists screen)")
+    load.add_argument("--tenant", help="with --screen: only this firm")
     add_data_dir_option(load)
     load.set_defaults(func=cmd_import)
     screen = commands.add_parser(
         "screen",
         help="screen every practice, the people it disclosed and every clinician against an edition (monthly)",
-        description="Records a screening only where the result changed or the last one of that list is a month "
-        "old; a suspected match goes to the work queue for review, a confirmed one blocks submissions.",
+        description="Records a screening only where the result changed or the last one of that list is older "
+        "than half the firm's screening interval (31 days unless set); a suspected match goes to the work queue for "
+        "review, a confirmed one blocks submissions.",
     )
     screen.add_argument("--edition", required=True, type=UUID, help="the edition's id (credledger lists editions)")
     screen.add_argument("--on", type=_day, help="the day of the screening, YYYY-MM-DD (default: today)")
@@ -68,6 +71,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"credledger lists import: no file {args.file}", file=sys.stderr)
         return EX_USAGE
+    if args.tenant and not args.screen:
+        print("credledger lists import: --tenant goes with --screen", file=sys.stderr)
+        return EX_USAGE
     settings = external_settings(args, needs_nats=False)
     if settings is None or settings.database_url is None:
         return EX_CONFIG
@@ -80,7 +86,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EX_DATAERR
     what = "imported" if edition.created else "already imported, nothing stored"
     print(f"{edition.edition_id} {edition.source} {edition.file_date} {edition.row_count} rows sha256 {edition.sha256} "
-          f"({what})")  # fmt: skip
+          f"({what})", flush=True)  # fmt: skip
+    if args.screen:  # the month's routine in one step: the new edition, then everyone against it
+        return _screen(settings, edition.edition_id, None, args.tenant)
     return 0
 
 

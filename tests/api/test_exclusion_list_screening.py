@@ -187,3 +187,24 @@ def test_an_unchanged_result_is_recorded_again_once_half_the_firms_interval_has_
     assert recorded(tenants[1], "2026-12-01") == "0"  # 25 days: within half of 90
     [kept] = quarterly.get(f"/v1/organizations/{practice[1]}").json()["exclusion_screenings"]
     assert kept["screened_on"] == "2026-11-06"
+
+
+def test_an_import_with_screen_screens_the_firm_against_the_new_edition(
+    stack: Stack, tenants: tuple[str, str], tmp_path: Path
+) -> None:
+    """The month's routine in one command: the edition imported, then the firm screened against it today."""
+    listed, other = stack.client(tenants[0]), stack.client(tenants[1])
+    org = register(listed)  # its NPI is on the list
+    theirs = register(other)
+    path = tmp_path / "listing.csv"
+    row = ["", "", "", f"LISTED {uuid.uuid4().hex[:6].upper()} LLC", "OTHER BUSINESS", "", "", NPI, "", "", "",
+           "NY", "", "1128b7", "20200115", "00000000", "00000000", ""]  # fmt: skip
+    path.write_bytes(LEIE.read_bytes() + _csv_row(row).encode())
+    _cli(stack, tmp_path, "import", str(path), "--tenant", tenants[0], code=2)  # --tenant needs --screen
+    done = _cli(stack, tmp_path, "import", str(path), "--file-date", "2026-11-05", "--screen", "--tenant", tenants[0])
+    imported, screened = done.stdout.strip().splitlines()
+    assert imported.endswith("(imported)")
+    assert screened == "1 practices, 0 clinicians, 1 subjects screened (1 confirmed_match); 1 screenings recorded"
+    [found] = listed.get(f"/v1/organizations/{org}").json()["exclusion_screenings"]
+    assert (found["result"], found["list_version"]) == ("confirmed_match", imported.split()[0])
+    assert other.get(f"/v1/organizations/{theirs}").json()["exclusion_screenings"] == []  # not this firm's run
