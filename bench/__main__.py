@@ -28,9 +28,10 @@ SCENARIOS = {
     "rebuild": "bench.s4_rebuild",
     "dashboard": "bench.s5_dashboard",  # also writes "worker_memory"
     "lists": "bench.s6_lists",
+    "rescreen": "bench.s7_rescreen",
 }
-ORDER_IN_DOCUMENT = ("commands", "freshness", "relay", "rebuild", "dashboard", "worker_memory", "lists")
-RUN_ORDER = ("commands", "freshness", "relay", "dashboard", "rebuild", "lists")
+ORDER_IN_DOCUMENT = ("commands", "freshness", "relay", "rebuild", "dashboard", "worker_memory", "lists", "rescreen")
+RUN_ORDER = ("commands", "freshness", "relay", "dashboard", "rebuild", "lists", "rescreen")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

@@ -31,7 +31,7 @@ from services.lists.importer import import_list
 from services.migrate import migrate
 
 _LAST = ("SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ", "MARTINEZ")
-_FIRST = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH")
+FIRST_NAMES = ("JAMES", "MARY", "ROBERT", "PATRICIA", "JOHN", "JENNIFER", "MICHAEL", "LINDA", "DAVID", "ELIZABETH")
 _STATES = ("MA", "NY", "CA", "TX", "FL", "PA", "OH", "IL", "GA", "NC")
 
 
@@ -49,7 +49,7 @@ def write_leie(path: Path, rows: int, seed: int = 6) -> None:
             excluded = date(1990, 1, 1) + timedelta(days=rng.randrange(12_000))
             fields = [
                 rng.choice(_LAST) if person else "",
-                rng.choice(_FIRST) if person else "",
+                rng.choice(FIRST_NAMES) if person else "",
                 rng.choice("ABCDEFGH") if person else "",
                 "" if person else f"{rng.choice(_LAST)} HEALTH SERVICES {n} INC",
                 "IND- LIC HC SERV PRO" if person else "OTHER BUSINESS",
