@@ -20,6 +20,7 @@ from projections.access_audit.rows import (
     DisclosureRow,
     LoginRow,
     OrganizationRow,
+    RenderingRow,
     ScreenedRow,
     ScreeningRow,
 )
@@ -39,7 +40,8 @@ _MATCHES = frozenset({ScreeningResult.SUSPECTED_MATCH, ScreeningResult.CONFIRMED
 async def screening(rows: ViewRows, event: Screened, position: int) -> UUID | None:
     """A list's new screening of a subject (the organization, a person it disclosed, a clinician on its roster), or
     the clearing of its match, ends the match that stood for that subject; a new match starts one. Every screening
-    is kept with its day, whatever it found, for the screened-within-the-interval check."""
+    is kept with its day, whatever it found, for the screened-within-the-interval check; so is a clearing, the
+    reviewer's own check of the subject against the list's entry (the monthly run counts its interval from it)."""
     day = effective_day(event)
     if isinstance(event, (Practitioner.ScreeningRecorded, Practitioner.ScreeningCleared)):
         clinician = await rows.get(ClinicianRow, event.originator_id)
@@ -54,25 +56,28 @@ async def screening(rows: ViewRows, event: Screened, position: int) -> UUID | No
         if standing.subject_id == subject_id and standing.source == event.source and standing.ended_on is None:
             rows.update(standing, ended_on=max(standing.screened_on, day))
     organization = await rows.get(OrganizationRow, organization_id)  # registered before its clinicians or screenings
+    if organization is None:
+        return organization_id
+    tenant_id, source, version = organization.tenant_id, str(event.source), event.originator_version
+    rows.add(ScreenedRow(tenant_id=tenant_id, organization_id=organization_id, subject_id=subject_id, source=source,
+                         screened_version=version, screened_on=day))  # fmt: skip
     found = (Organization.ScreeningRecorded, Organization.PersonScreeningRecorded, Practitioner.ScreeningRecorded)
-    if organization is not None and isinstance(event, found):
-        tenant_id, source, version = organization.tenant_id, str(event.source), event.originator_version
-        rows.add(ScreenedRow(tenant_id=tenant_id, organization_id=organization_id, subject_id=subject_id, source=source,
-                             screened_version=version, screened_on=event.screened_on))  # fmt: skip
-        if event.result in _MATCHES:
-            rows.add(
-                ScreeningRow(
-                    tenant_id=tenant_id,
-                    organization_id=organization_id,
-                    subject_id=subject_id,
-                    source=source,
-                    screened_version=version,
-                    result=str(event.result),
-                    list_version=event.list_version,
-                    list_date=event.list_date,
-                    screened_on=event.screened_on,
-                )
+    if isinstance(event, found) and event.result in _MATCHES:
+        rows.add(
+            ScreeningRow(
+                tenant_id=tenant_id,
+                organization_id=organization_id,
+                subject_id=subject_id,
+                source=source,
+                screened_version=version,
+                result=str(event.result),
+                list_version=event.list_version,
+                list_date=event.list_date,
+                screened_on=event.screened_on,
             )
+        )
+    if isinstance(event, (Practitioner.ScreeningRecorded, Practitioner.ScreeningCleared)):
+        await touch_where_it_renders(rows, organization_id, subject_id, event)
     return await touch(rows, organization_id, event)
 
 
@@ -137,6 +142,16 @@ async def login(rows: ViewRows, event: UserAccount.LoginRecorded, position: int)
         )
     )
     return await touch(rows, account.organization_id, event)
+
+
+async def touch_where_it_renders(
+    rows: ViewRows, roster_id: UUID, practitioner_id: UUID, event: TenantAggregate.Event
+) -> None:
+    """The practices where a clinician renders show its findings: each one's ``updated_at`` moves with its facts.
+    (The change feed names one organization per event: its roster's.)"""
+    for period in await rows.of_organization(RenderingRow, roster_id):
+        if period.practitioner_id == practitioner_id and period.ended_on is None:
+            await touch(rows, period.linked_organization_id, event)
 
 
 async def touch(rows: ViewRows, organization_id: UUID, event: TenantAggregate.Event) -> UUID:

@@ -33,7 +33,8 @@ async def clinician_registered(rows: ViewRows, event: Practitioner.Registered, p
 async def rendering(
     rows: ViewRows, event: Practitioner.LinkedToOrganization | Practitioner.LinkEnded, position: int
 ) -> UUID | None:
-    """A period the clinician renders at a practice's service location: from the link to its end."""
+    """A period the clinician renders at a practice's service location: from the link to its end. Both practices'
+    audits change (the clinician is a subject of each while it renders there, and of its roster's)."""
     clinician = await rows.get(ClinicianRow, event.originator_id)
     if clinician is None:
         return None  # its Registered comes first (the same aggregate): nothing of it is stored
@@ -58,4 +59,5 @@ async def rendering(
                 and period.ended_on is None
             ):
                 rows.update(period, ended_on=max(period.linked_on, effective_day(event)))
-    return await touch(rows, clinician.organization_id, event)
+    await touch(rows, clinician.organization_id, event)
+    return await touch(rows, event.linked_organization_id, event)  # the change feed's: where it renders

@@ -250,6 +250,8 @@ CREATE TABLE IF NOT EXISTS access_audit_renderings (
 );
 CREATE INDEX IF NOT EXISTS access_audit_renderings_by_practice
     ON access_audit_renderings (tenant_id, linked_organization_id);
+CREATE INDEX IF NOT EXISTS access_audit_renderings_by_clinician
+    ON access_audit_renderings (tenant_id, practitioner_id);
 
 ALTER TABLE access_audit_organizations ENABLE ROW LEVEL SECURITY;
 ALTER TABLE access_audit_organizations FORCE ROW LEVEL SECURITY;

@@ -130,11 +130,16 @@ WITH settings AS (
         ORDER BY x.submitted_on, x.application_id LIMIT 1) sub ON true
     WHERE a.status = 'deactivated' OR a.departed_on IS NOT NULL
 ), clinicians AS (
-    -- Each clinician counted at a practice that day: the one whose roster it is on, and each where it renders, from
-    -- the earlier of the two.
+    -- Each clinician counted at a practice that day: each where it renders, and the one whose roster it is on while
+    -- it renders anywhere or has not yet (onboarding: screened before it enrolls), not once every link has ended
+    -- (it left); from the earlier of the two.
     SELECT organization_id, practitioner_id, min(since) AS since, min(name) AS name FROM (
         SELECT c.organization_id, c.practitioner_id, c.registered_on AS since, c.name
         FROM access_audit_clinicians c JOIN orgs USING (organization_id) WHERE c.registered_on <= $1
+            AND NOT EXISTS (SELECT 1 FROM access_audit_renderings r WHERE r.practitioner_id = c.practitioner_id
+                AND r.linked_on <= $1 AND r.ended_on <= $1 AND NOT EXISTS (SELECT 1 FROM access_audit_renderings o
+                    WHERE o.practitioner_id = c.practitioner_id AND o.linked_on <= $1
+                    AND (o.ended_on IS NULL OR o.ended_on > $1)))
         UNION ALL
         SELECT r.linked_organization_id, r.practitioner_id, r.linked_on, c.name
         FROM access_audit_renderings r JOIN access_audit_clinicians c USING (tenant_id, practitioner_id)

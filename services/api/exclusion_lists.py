@@ -73,7 +73,13 @@ class ScreeningTotals(msgspec.Struct, kw_only=True):
     clinicians: int
     subjects: Annotated[int, Meta(description="Practices, their disclosed owners and managing employees, clinicians")]
     results: Annotated[dict[str, int], Meta(description="How many subjects had each result")]
-    recorded: Annotated[int, Meta(description="Screenings recorded: only where a result changed or is a month old")]
+    recorded: Annotated[
+        int,
+        Meta(
+            description="Screenings recorded: only where a result changed, or an unchanged one once half the firm's "
+            "screening_interval_days has passed since the last"
+        ),
+    ]
     refused: Annotated[list[str], Meta(description='Records a rule refused: "<firm> <id>: <rule>"; the rest ran')]
 
 
@@ -163,8 +169,9 @@ class ExclusionListController(Controller):
         """Screens every practice of the caller's firm, the owners and managing employees each disclosed, and every
         clinician against the edition (as `credledger lists screen --tenant` does): an NPI on the list is a confirmed
         match, a name with an agreeing date of birth or state a suspected one (a review task in the work queue). A
-        result is recorded on its record, naming the edition, only where it changed or the last screening of that
-        list is a month old; a record a rule refuses is named in `refused` and the others run."""
+        result is recorded on its record, naming the edition, only where it changed or half the firm's
+        `screening_interval_days` (PUT /v1/settings; 31 unless set) has passed since the last screening of that list;
+        a record a rule refuses is named in `refused` and the others run."""
         lists: ListImports = request.app.state.lists
         edition = await call(edition_ref, lists.database_url, edition_id)
         if edition is None:

@@ -5,13 +5,13 @@ The edition's rows are reference data the caller finds (services/lists/screening
 key); what they mean is the domain's (domain/list_matching.py). Each subject's result is recorded as a screening
 on its record, naming the edition (``list_version`` is its id, ``list_date`` its file date), so "was this person
 screened against the March list, and what did it say" has an answer for any past day. What a run records, and
-never does (lift a match), is _worth_recording's.
+never does (lift a match), is _to_record's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
@@ -66,11 +66,11 @@ class ListScreeningUseCases(ComplianceUseCases):
                 if person_id is None
                 else organization.person_screenings.get(person_id, {}).get(edition.source)
             )
-            recorded = _worth_recording(previous, finding, edition, on, interval_days)
-            if recorded:
-                _record(organization, actor, person_id, edition, finding.result, on, finding.why)
+            kept = _to_record(previous, finding, edition, on, interval_days)
+            if kept is not None:
+                _record(organization, actor, person_id, edition, kept.result, on, kept.why)
             label = "organization" if person_id is None else f"person:{person_id}"
-            outcomes.append(ScreeningOutcome(label, finding.result, recorded, finding.why))
+            outcomes.append(ScreeningOutcome(label, finding.result, kept is not None, finding.why))
         if any(o.recorded for o in outcomes):
             self.record(actor, organization)
         return outcomes
@@ -98,19 +98,19 @@ class ListScreeningUseCases(ComplianceUseCases):
             state=PROGRAM_STATE if PROGRAM_STATE in licensed_in else next(iter(licensed_in), None),
         )
         finding = judge(subject, lookup([subject]), on)
-        recorded = _worth_recording(clinician.screenings.get(edition.source), finding, edition, on, interval_days)
-        if recorded:
+        kept = _to_record(clinician.screenings.get(edition.source), finding, edition, on, interval_days)
+        if kept is not None:
             clinician.record_screening(
                 source=edition.source,
-                result=finding.result,
+                result=kept.result,
                 list_version=str(edition.edition_id),
                 list_date=edition.file_date,
                 screened_on=on,
                 actor=actor.user_id,
-                reason=_reason(edition, finding.why),
+                reason=_reason(edition, kept.why),
             )
             self.record(actor, clinician)
-        return ScreeningOutcome(f"practitioner:{practitioner_id}", finding.result, recorded, finding.why)
+        return ScreeningOutcome(f"practitioner:{practitioner_id}", finding.result, kept is not None, finding.why)
 
 
 def _subjects(organization: Organization, on: date) -> list[tuple[UUID | None, ScreenedSubject]]:
@@ -128,30 +128,35 @@ def _subjects(organization: Organization, on: date) -> list[tuple[UUID | None, S
     return subjects
 
 
-def _worth_recording(
+def _to_record(
     previous: Screening | None, finding: Finding, edition: EditionRef, on: date, interval_days: int
-) -> bool:
-    """Whether the run records this result: the first of this list; a new or graver match; the same result once
-    half the firm's screening interval has passed. Half, not all: a run that screened a subject without recording it
-    must not leave it unscreened in the access audit's eyes, and runs at least every half interval (monthly editions,
-    a 31-day interval) keep every subject's last recorded screening within the interval.
+) -> Finding | None:
+    """What the run records of this result, if anything: the first of this list; a new or graver match; the same
+    result once half the firm's screening interval has passed. Half, not all: a run that screened a subject without
+    recording it must not leave it unscreened in the access audit's eyes, and runs at least every half interval
+    (monthly editions, a 31-day interval) keep every subject's last recorded screening within the interval.
 
     A run never lifts a match (confirmed or suspected) by itself: an edition without the entry (a supplement, an
-    older edition, a reinstatement) is for a reviewer to weigh, who clears it with a reason. An edition older than
-    the last one screened against adds nothing, and a suspected match a reviewer cleared is raised again only by an
-    exclusion that began after the clearing."""
+    older edition, a reinstatement) is for a reviewer to weigh, who clears it with a reason; until then the match's
+    own finding stands and nothing is recorded. An edition older than the last one screened against adds nothing.
+    An entry a reviewer cleared, still listed, is no match for this subject (recorded as such, naming the clearing);
+    only an exclusion that began after the clearing raises a suspicion again."""
     if previous is None:
-        return True
+        return finding
     if edition.file_date < previous.list_date:
-        return False
-    result = finding.result
-    if previous.result in MATCHES and _SEVERITY[result] < _SEVERITY[previous.result]:
-        return False
-    if previous.result is ScreeningResult.CLEARED and result is not ScreeningResult.CONFIRMED_MATCH:
+        return None
+    if previous.result in MATCHES and _SEVERITY[finding.result] < _SEVERITY[previous.result]:
+        return None
+    if previous.result is ScreeningResult.CLEARED and finding.result is ScreeningResult.SUSPECTED_MATCH:
         began = finding.entry.excluded_on if finding.entry is not None else None
-        if result is ScreeningResult.NO_MATCH or began is None or began <= previous.screened_on:
-            return False
-    return previous.result is not result or (on - previous.screened_on).days * 2 >= interval_days
+        if began is None or began <= previous.screened_on:
+            why = f"the listed entry is the one a reviewer cleared on {previous.screened_on}: {finding.why}"
+            finding = replace(finding, result=ScreeningResult.NO_MATCH, why=why)
+    unchanged = previous.result is finding.result or (
+        previous.result is ScreeningResult.CLEARED and finding.result is ScreeningResult.NO_MATCH
+    )
+    due = (on - previous.screened_on).days * 2 >= interval_days
+    return finding if due or not unchanged else None
 
 
 _SEVERITY = {

@@ -88,7 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{edition.edition_id} {edition.source} {edition.file_date} {edition.row_count} rows sha256 {edition.sha256} "
           f"({what})", flush=True)  # fmt: skip
     if args.screen:  # the month's routine in one step: the new edition, then everyone against it
-        return _screen(settings, edition.edition_id, None, args.tenant)
+        return _screen(settings, edition.edition_id, None, args.tenant, "import")
     return 0
 
 
@@ -121,10 +121,10 @@ def cmd_screen(args: argparse.Namespace) -> int:
     settings = external_settings(args, needs_nats=False)
     if settings is None or settings.database_url is None:
         return EX_CONFIG
-    return _screen(settings, args.edition, args.on, args.tenant)
+    return _screen(settings, args.edition, args.on, args.tenant, "screen")
 
 
-def _screen(settings: Any, edition_id: UUID, on: date | None, tenant: str | None) -> int:
+def _screen(settings: Any, edition_id: UUID, on: date | None, tenant: str | None, command: str) -> int:
     from tqdm import tqdm
 
     from domain.business_time import business_today
@@ -134,7 +134,7 @@ def _screen(settings: Any, edition_id: UUID, on: date | None, tenant: str | None
 
     edition = edition_ref(settings.database_url, edition_id)
     if edition is None:
-        print(f"credledger lists screen: no edition {edition_id}", file=sys.stderr)
+        print(f"credledger lists {command}: no edition {edition_id}", file=sys.stderr)
         return EX_USAGE
     app = open_credledger(settings.database_url, settings.resolve_master_key())
     try:
@@ -152,7 +152,7 @@ def _screen(settings: Any, edition_id: UUID, on: date | None, tenant: str | None
     print(f"{totals.organizations} practices, {totals.practitioners} clinicians, {totals.subjects} subjects screened "
           f"({results}); {totals.recorded} screenings recorded")  # fmt: skip
     for refusal in totals.refused:
-        print(f"credledger lists screen: refused for {refusal}", file=sys.stderr)
+        print(f"credledger lists {command}: refused for {refusal}", file=sys.stderr)
     return 1 if totals.refused else 0
 
 

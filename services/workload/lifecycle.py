@@ -78,7 +78,8 @@ class Lifecycle:
         self.location_rng = random.Random(f"credledger-workload-locations:{seed}:{firm.tenant}:{index}")
         self.clinician_rng = random.Random(f"credledger-workload-clinicians:{seed}:{firm.tenant}:{index}")
         # SAM, once screened quarterly here, is screened monthly: the draws of the months it was skipped come from
-        # here (practice.py), so the rest of the practice's life is drawn as before.
+        # here (practice.py), so the rest of the practice's life is drawn as before, but where such a draw raises a
+        # suspicion (about 1 in 80), whose review is scheduled from the practice's own stream.
         self.screening_rng = random.Random(f"credledger-workload-screenings:{seed}:{firm.tenant}:{index}")
         self.cal, self.end = firm.cal, firm.end
         self.steps: list[Step] = []

@@ -208,3 +208,27 @@ def test_an_import_with_screen_screens_the_firm_against_the_new_edition(
     [found] = listed.get(f"/v1/organizations/{org}").json()["exclusion_screenings"]
     assert (found["result"], found["list_version"]) == ("confirmed_match", imported.split()[0])
     assert other.get(f"/v1/organizations/{theirs}").json()["exclusion_screenings"] == []  # not this firm's run
+
+
+def test_a_namesake_a_reviewer_cleared_is_screened_again_as_no_match(
+    stack: Stack, tenants: tuple[str, str], tmp_path: Path
+) -> None:
+    """Once a reviewer cleared a namesake, the runs go on screening the clinician: the entry still listed is no
+    match for it, recorded once due (from the clearing), so the access audit never takes it for unscreened."""
+    client = stack.client(tenants[0])
+    org = register(client, npi=UNLISTED_NPI, legal_name="Quincy Family Care")
+    reyes = register_practitioner(client, org)  # Ana Maria Reyes, born 1979-03-14: her name and birth date listed
+    edition = _edition(stack, tmp_path)  # published 2026-11-05
+
+    def run(on: str) -> str:
+        return _cli(stack, tmp_path, "screen", "--edition", edition, "--on", on, "--tenant", tenants[0]).stdout
+
+    assert "(1 no_match, 1 suspected_match); 2 screenings recorded" in run("2026-11-06")
+    cleared = client.post(f"/v1/practitioners/{reyes}/exclusion-screenings/oig_leie/clear",
+                          json={"on": "2026-11-09", "reason": "Another Ana Reyes: different NPI"})  # fmt: skip
+    assert cleared.status_code == 200, cleared.text
+    assert "(1 no_match, 1 suspected_match); 0 screenings recorded" in run("2026-11-20")  # 11 days on: not due
+    # 16 days after the clearing (and 19 after the practice's screening): both due.
+    assert "(1 no_match, 1 suspected_match); 2 screenings recorded" in run("2026-11-25")
+    [last] = client.get(f"/v1/practitioners/{reyes}").json()["exclusion_screenings"]
+    assert (last["result"], last["screened_on"], last["list_version"]) == ("no_match", "2026-11-25", edition)

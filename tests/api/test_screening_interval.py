@@ -30,12 +30,13 @@ def _overdue(whose: str, lists: str, days: int = 31) -> str:
 
 
 def _practices(client: httpx.Client) -> tuple[str, str, str]:
-    """Pittsfield (the clinician's roster) and Salem, where the clinician also renders from 2026-02-03."""
+    """Pittsfield (the clinician's roster, where it renders from 2026-01-20) and Salem, where it also renders from
+    2026-02-03."""
     home = register(client)
     salem = register(client, npi=SALEM_NPI, legal_name="Salem Pediatrics")
     doc = register_practitioner(client, home)  # registered 2026-01-12
-    _ok(client, f"/v1/practitioners/{doc}/rendering-links", organization_id=salem, service_location="A",
-        on="2026-02-03")  # fmt: skip
+    for org, on in ((home, "2026-01-20"), (salem, "2026-02-03")):
+        _ok(client, f"/v1/practitioners/{doc}/rendering-links", organization_id=org, service_location="A", on=on)
     return home, salem, doc
 
 
@@ -143,3 +144,16 @@ def test_a_clinicians_confirmed_match_is_critical_where_it_renders(stack: Stack,
     fresh(a)
     [(since, detail)] = _findings(a, home, "2026-04-06", "exclusion_suspected")
     assert since == "2026-04-02" and detail.startswith(f"{CLINICIAN}: suspected match on the oig_leie")
+    # Once it renders nowhere (it left its roster's practice too), it is nobody's subject: no finding, no screening
+    # due.
+    _ok(a, f"/v1/practitioners/{doc}/rendering-link-ends", organization_id=home, service_location="A",
+        on="2026-04-10")  # fmt: skip
+    fresh(a)
+
+    def about_the_clinician(as_of: str) -> list[str]:
+        kinds = ("excluded", "exclusion_suspected", "screening_overdue")
+        return [k for k in kinds if any(CLINICIAN in d for _, d in _findings(a, home, as_of, k))]
+
+    assert about_the_clinician("2026-04-09") == ["exclusion_suspected"]
+    assert about_the_clinician("2026-04-10") == []
+    assert about_the_clinician("2026-06-01") == []  # long past its interval: no longer screened for the practice
