@@ -43,6 +43,7 @@ async def screening(rows: ViewRows, event: Screened, position: int) -> UUID | No
     is kept with its day, whatever it found, for the screened-within-the-interval check; so is a clearing, the
     reviewer's own check of the subject against the list's entry (the monthly run counts its interval from it)."""
     day = effective_day(event)
+    clinician = None
     if isinstance(event, (Practitioner.ScreeningRecorded, Practitioner.ScreeningCleared)):
         clinician = await rows.get(ClinicianRow, event.originator_id)
         if clinician is None:
@@ -76,7 +77,7 @@ async def screening(rows: ViewRows, event: Screened, position: int) -> UUID | No
                 screened_on=event.screened_on,
             )
         )
-    if isinstance(event, (Practitioner.ScreeningRecorded, Practitioner.ScreeningCleared)):
+    if clinician is not None:
         await touch_where_it_renders(rows, organization_id, subject_id, event)
     return await touch(rows, organization_id, event)
 

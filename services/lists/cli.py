@@ -37,6 +37,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     load.add_argument("--file-date", type=_day, help="the publisher's date of the file, YYYY-MM-DD (default: today)")
     load.add_argument("--screen", action="store_true", help="then screen every firm against it today (lists screen)")
     load.add_argument("--tenant", help="with --screen: only this firm")
+    load.add_argument("--on", type=_day, help="with --screen: the day of the screening, YYYY-MM-DD (default: today)")
     add_data_dir_option(load)
     load.set_defaults(func=cmd_import)
     screen = commands.add_parser(
@@ -71,8 +72,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"credledger lists import: no file {args.file}", file=sys.stderr)
         return EX_USAGE
-    if args.tenant and not args.screen:
-        print("credledger lists import: --tenant goes with --screen", file=sys.stderr)
+    if (args.tenant or args.on) and not args.screen:
+        print("credledger lists import: --tenant and --on go with --screen", file=sys.stderr)
         return EX_USAGE
     settings = external_settings(args, needs_nats=False)
     if settings is None or settings.database_url is None:
@@ -88,7 +89,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{edition.edition_id} {edition.source} {edition.file_date} {edition.row_count} rows sha256 {edition.sha256} "
           f"({what})", flush=True)  # fmt: skip
     if args.screen:  # the month's routine in one step: the new edition, then everyone against it
-        return _screen(settings, edition.edition_id, None, args.tenant, "import")
+        return _screen(settings, edition.edition_id, args.on, args.tenant, "import")
     return 0
 
 

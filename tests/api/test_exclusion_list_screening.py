@@ -201,12 +201,18 @@ def test_an_import_with_screen_screens_the_firm_against_the_new_edition(
            "NY", "", "1128b7", "20200115", "00000000", "00000000", ""]  # fmt: skip
     path.write_bytes(LEIE.read_bytes() + _csv_row(row).encode())
     _cli(stack, tmp_path, "import", str(path), "--tenant", tenants[0], code=2)  # --tenant needs --screen
-    done = _cli(stack, tmp_path, "import", str(path), "--file-date", "2026-11-05", "--screen", "--tenant", tenants[0])
+    _cli(stack, tmp_path, "import", str(path), "--on", "2026-11-06", code=2)  # --on needs --screen too
+    done = _cli(stack, tmp_path, "import", str(path), "--file-date", "2026-11-05", "--screen", "--tenant", tenants[0],
+                "--on", "2026-11-06")  # fmt: skip
     imported, screened = done.stdout.strip().splitlines()
     assert imported.endswith("(imported)")
     assert screened == "1 practices, 0 clinicians, 1 subjects screened (1 confirmed_match); 1 screenings recorded"
     [found] = listed.get(f"/v1/organizations/{org}").json()["exclusion_screenings"]
-    assert (found["result"], found["list_version"]) == ("confirmed_match", imported.split()[0])
+    assert (found["result"], found["list_version"], found["screened_on"]) == (
+        "confirmed_match",
+        imported.split()[0],
+        "2026-11-06",
+    )
     assert other.get(f"/v1/organizations/{theirs}").json()["exclusion_screenings"] == []  # not this firm's run
 
 
