@@ -24,11 +24,12 @@ def _banner(settings: Settings) -> None:
     data_dir = f" --data-dir {settings.data_dir}" if "--data-dir" in sys.argv else ""
     print(
         f"\ncredledger is up.\n"
+        f"  Dashboard: {base}/  (sign in with a token)\n"
         f"  API:      {base}/v1\n"
         f"  OpenAPI:  {base}/schema/openapi.json  (docs: {base}/schema)\n"
         f"  Health:   {base}/health/ready\n"
         f"  Token:    credledger token --tenant demo --role firm_admin{data_dir}\n"
-        f"            then send 'Authorization: Bearer <token>'\n"
+        f"            paste it into the dashboard, or send 'Authorization: Bearer <token>'\n"
         f"Press Ctrl-C to stop.\n",
         flush=True,
     )

@@ -240,13 +240,14 @@ async def read_stream(nats_url: str, stream: str) -> list[Any]:
         await nc.close()
 
 
-def start_stack(infra: Infra, tmp: Path) -> Stack:
+def start_stack(infra: Infra, tmp: Path, *, demo: bool = False) -> Stack:
+    """``demo``: `credledger up --demo`, the demo firm loaded first (tenant 'demo')."""
     database_url = infra.new_database()
     namespace = infra.new_namespace()
     port = free_port()
     log = tmp / "credledger-up.log"
     env = process_env(database_url, infra.nats_url, namespace, tmp / "data")
-    process = credledger(["up", "--port", str(port)], env, log)
+    process = credledger(["up", "--port", str(port), *(["--demo"] if demo else [])], env, log)
     base_url = f"http://127.0.0.1:{port}"
 
     def ready() -> bool:
@@ -257,5 +258,5 @@ def start_stack(infra: Infra, tmp: Path) -> Stack:
         except httpx.TransportError:
             return False
 
-    eventually(ready, timeout=60)
+    eventually(ready, timeout=240 if demo else 60)
     return Stack(base_url, database_url, infra.nats_url, namespace, process, log)

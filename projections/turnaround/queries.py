@@ -119,11 +119,12 @@ class ApplicationPage(msgspec.Struct):
 
 
 class TurnaroundMetrics(msgspec.Struct, kw_only=True):
-    """Decided (approved or denied) applications of one kind, plan, provider type and month of decision."""
+    """Decided (approved or denied) applications of one kind, plan, provider type and month of decision (plan and
+    provider type null when pooled)."""
 
     kind: str
     plan: str | None
-    provider_type: str
+    provider_type: str | None
     month: str  # YYYY-MM of the decision
     count: int
     approved: int
@@ -239,16 +240,27 @@ async def metrics(
     first: date | None = None,
     after_last: date | None = None,
     organization_ids: list[UUID] | None = None,
+    pooled: bool = False,
 ) -> list[asyncpg.Record]:
     """``fetch`` groups of the page (METRIC_SORTS), decided on or after ``first`` and before ``after_last``;
-    each row makes an item with ``metrics_of``."""
+    each row makes an item with ``metrics_of``. ``pooled``: one group per kind and month."""
     organizations = _listed(visible)
     if organization_ids is not None:  # narrow, never widen, a client viewer's scope
         organizations = [o for o in organization_ids if visible is None or o in visible]
     query = METRICS.format(keyset=page.where(1), order_by=page.order_by())
     targets = (await _policy(con)).targets
     rows: list[asyncpg.Record] = await con.fetch(
-        query, *page.params(), targets, organizations, fetch, _text(kind), plan, provider_type, first, after_last
+        query,
+        *page.params(),
+        targets,
+        organizations,
+        fetch,
+        _text(kind),
+        plan,
+        provider_type,
+        first,
+        after_last,
+        pooled,
     )
     return rows
 

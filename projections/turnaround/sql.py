@@ -117,11 +117,14 @@ APPLICATION_SORTS = {
 
 # --- metrics -----------------------------------------------------------------------------------
 
-# $1, $2 keyset; $3 targets; $4 the reader's organizations; $5 limit; then the filters. Decided applications'
-# facts are final: their current steps.
+# $1, $2 keyset; $3 targets; $4 the reader's organizations; $5 limit; then the filters and $11 pooled.
+# Decided applications' facts are final: their current steps.
 METRICS = f"""
 WITH decided AS (
-    SELECT kind, plan, provider_type, to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
+    -- $11 pools plans and provider types: one group per kind and month (the figures over all of them).
+    SELECT kind, CASE WHEN $11 THEN NULL ELSE plan END AS plan,
+        CASE WHEN $11 THEN NULL ELSE provider_type END AS provider_type,
+        to_char(decided_on, 'YYYY-MM') AS month, outcome, deficiencies,
         business_days, client_days, business_days - client_days - COALESCE(received_index - submitted_index, 0)
             AS payer_days,
         ($3::jsonb ->> kind)::int AS target
@@ -134,7 +137,7 @@ WITH decided AS (
 ), grouped AS (
     SELECT
         -- A stable id per group, the tie-breaker keyset paging needs.
-        md5(concat_ws(chr(31), kind, COALESCE(plan, ''), provider_type, month))::uuid AS group_id,
+        md5(concat_ws(chr(31), kind, COALESCE(plan, ''), COALESCE(provider_type, ''), month))::uuid AS group_id,
         kind, plan, provider_type, month,
         -- Sort keys that order whole groups (month, then kind, plan, provider type ...), bytewise.
         concat_ws(chr(31), month, kind, COALESCE(plan, ''), provider_type) COLLATE "C" AS by_month,

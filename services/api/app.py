@@ -38,14 +38,17 @@ from services.api.participation_view import ParticipationViewController
 from services.api.practitioners import PractitionerController
 from services.api.problems import HANDLERS
 from services.api.settings import SettingsController
+from services.api.snapshots import list_view_snapshots
 from services.api.turnaround_view import TurnaroundViewController
 from services.api.user_accounts import UserAccountController
+from services.api.web import docs_render_plugins, web_routes
 from services.api.work_queue import TaskController, WorkQueueViewController
 from services.app import Credledger
 from services.composition import open_credledger
 from services.config import Settings
 
-PUBLIC_PATHS = ["^/health/", "^/schema"]
+# The health probes, the API docs and the dashboard's files (it reads the API with the user's own token).
+PUBLIC_PATHS = ["^/health/", "^/schema", "^/dashboard", "^/static/", "^/$"]
 
 ROUTES = [
     OrganizationController,
@@ -66,11 +69,13 @@ ROUTES = [
     TaskController,
     view_changes,
     view_freshness,
+    list_view_snapshots,
     *HISTORY_ROUTES,
     export_audit_bundle,
     SettingsController,
     live,
     ready,
+    *web_routes(),
 ]
 
 
@@ -81,6 +86,7 @@ def openapi_config() -> OpenAPIConfig:
         version="0.1.0",
         description="Event-sourced credentialing records for MassHealth enrollment.",
         path="/schema",
+        render_plugins=docs_render_plugins(),  # served from the package: they work offline
         use_handler_docstrings=True,  # a handler's docstring is its operation's description
         components=Components(
             security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}

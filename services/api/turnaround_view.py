@@ -157,10 +157,17 @@ class TurnaroundViewController(Controller):
             str | None, QueryParameter(name="to", description="last month of decision, YYYY-MM")
         ] = None,
         organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
+        pooled: Annotated[
+            bool,
+            Parameter(
+                description="one group per kind and month, its figures over every plan and provider type (which "
+                "are then null): what a chart of a kind's turnaround by month shows"
+            ),
+        ] = False,
         snapshot: SnapshotParameter = None,
     ) -> MetricsPage:
-        """Decided applications grouped by kind, plan, provider type and month of decision: counts, median and
-        percentile business days, SLA breaches."""
+        """Decided applications grouped by kind, plan, provider type and month of decision (or, pooled, by kind
+        and month): counts, median and percentile business days, SLA breaches."""
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, METRIC_SORTS, "group_id")
         first, after_last = _month(from_month, "from"), _month(to_month, "to", next_month=True)
@@ -176,6 +183,7 @@ class TurnaroundViewController(Controller):
                 first=first,
                 after_last=after_last,
                 organization_ids=organization_id,
+                pooled=pooled,
             )
         items = [queries.metrics_of(r) for r in rows[:limit]]
         return MetricsPage(items=items, next_cursor=keyset.next_cursor(rows, limit))

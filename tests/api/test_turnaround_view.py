@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.api import helpers
 from tests.api.helpers import ORG, assert_problem, nppes_record, register
@@ -279,6 +280,19 @@ def test_metrics_per_kind_plan_provider_type_and_month(stack: Stack, tenants: tu
         assert_problem(client.get(f"{VIEW}/metrics", params=edge), 400, "invalid-request")
     assert_problem(client.get(f"{VIEW}/metrics", params={"sort": "p50"}), 400, "invalid-request")
 
+    # Pooled: one group per kind and month over every plan and provider type, computed from the applications
+    # (April's [3, 4, 5, 9]: median 4.5, p90 5 + 0.7 * (9 - 5) = 7.8), not from the groups' own medians.
+    pooled = items(client, "metrics", pooled="true")
+    assert [(r["month"], r["kind"], r["plan"], r["provider_type"], r["count"]) for r in pooled] == [
+        ("2026-04", "posc_registration", None, None, 4),
+        ("2026-05", "posc_registration", None, None, 2),
+    ]
+    assert (pooled[0]["median_business_days"], pooled[0]["breaches"]) == (4.5, 2)
+    assert pooled[0]["p90_business_days"] == pytest.approx(7.8)
+    assert pooled[1]["median_business_days"] == may["median_business_days"]
+    assert [r["count"] for r in items(client, "metrics", pooled="true", provider_type="dental practice")] == [1]
+    assert_problem(client.get(f"{VIEW}/metrics", params={"pooled": "maybe"}), 400, "invalid-request")
+
     # Metrics use the organization's current provider type: a correction re-labels its decided applications.
     post(client, f"/v1/organizations/{dental}/profile-corrections", {"provider_type": "oral surgery group"})
     fresh(client)
@@ -430,6 +444,8 @@ def test_tenants_and_client_viewers_see_only_their_own(stack: Stack, tenants: tu
     assert_problem(viewer.get(f"{VIEW}/applications/{their_app}"), 404, "not-found")
     assert turnaround(viewer, my_app)["business_days"] == 5  # type: ignore[index]
     assert [(r["count"], r["provider_type"]) for r in items(viewer, "metrics")] == [(1, "physician group")]
+    assert [(r["count"], r["median_business_days"]) for r in items(viewer, "metrics", pooled="true")] == [(1, 5.0)]
+    assert [(r["count"], r["median_business_days"]) for r in items(b, "metrics", pooled="true")] == [(1, 3.0)]
     assert items(viewer, "metrics", organization_id=[theirs]) == []
     assert [(r["count"], r["median_business_days"]) for r in items(a, "metrics", organization_id=[theirs])] == [
         (1, 9.0)
