@@ -37,6 +37,9 @@ class Settings:
     master_key: str | None = None  # base64 of 32 bytes: wraps each tenant's PII data key
     relay_batch: int = 1000  # events per publish round
     projection_batch: int = 256  # messages per projection transaction
+    # Webhooks: http and hosts of this machine or a private network allowed (local tests only, never production).
+    webhooks_allow_local: bool = False
+    webhook_first_retry: float = 10.0  # seconds before a failed delivery's first retry (doubling after)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -52,6 +55,8 @@ class Settings:
             master_key=os.environ.get("CREDLEDGER_MASTER_KEY") or None,
             relay_batch=int(os.environ.get("CREDLEDGER_RELAY_BATCH", "1000")),
             projection_batch=int(os.environ.get("CREDLEDGER_PROJECTION_BATCH", "256")),
+            webhooks_allow_local=os.environ.get("CREDLEDGER_WEBHOOKS_ALLOW_LOCAL", "") in ("1", "true", "yes"),
+            webhook_first_retry=float(os.environ.get("CREDLEDGER_WEBHOOK_FIRST_RETRY", "10")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 

@@ -29,6 +29,7 @@ from services.log_limits import limit_repeated_logs
 from services.messaging.relay import Relay
 from services.migrate import migrate
 from services.supervise import supervise, watch_server
+from services.webhooks.worker import WebhookWorker
 from services.worker_process import WorkerProcess
 
 log = logging.getLogger(__name__)
@@ -123,6 +124,14 @@ def components(settings: Settings, *, api: bool, relay: bool, projections: bool)
             found[module.name] = ProjectionWorker(
                 module, settings.database_url, settings.nats_url, settings.namespace, settings.projection_batch
             )
+        found["webhooks"] = WebhookWorker(
+            settings.database_url,
+            settings.nats_url,
+            settings.namespace,
+            settings.resolve_master_key(),
+            allow_local=settings.webhooks_allow_local,
+            first_retry=settings.webhook_first_retry,
+        )
     return found
 
 

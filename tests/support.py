@@ -240,13 +240,18 @@ async def read_stream(nats_url: str, stream: str) -> list[Any]:
         await nc.close()
 
 
-def start_stack(infra: Infra, tmp: Path, *, demo: bool = False) -> Stack:
-    """``demo``: `credledger up --demo`, the demo firm loaded first (tenant 'demo')."""
+# Tests deliver webhooks to receivers on loopback over http, and retry them within a second, not ten.
+LOCAL_WEBHOOKS = {"CREDLEDGER_WEBHOOKS_ALLOW_LOCAL": "1", "CREDLEDGER_WEBHOOK_FIRST_RETRY": "0.2"}
+
+
+def start_stack(infra: Infra, tmp: Path, *, demo: bool = False, **env_overrides: str) -> Stack:
+    """``demo``: `credledger up --demo`, the demo firm loaded first (tenant 'demo'). ``env_overrides``: settings
+    of the environment (LOCAL_WEBHOOKS unless overridden)."""
     database_url = infra.new_database()
     namespace = infra.new_namespace()
     port = free_port()
     log = tmp / "credledger-up.log"
-    env = process_env(database_url, infra.nats_url, namespace, tmp / "data")
+    env = process_env(database_url, infra.nats_url, namespace, tmp / "data", **{**LOCAL_WEBHOOKS, **env_overrides})
     process = credledger(["up", "--port", str(port), *(["--demo"] if demo else [])], env, log)
     base_url = f"http://127.0.0.1:{port}"
 

@@ -126,3 +126,28 @@ async def status_of(con: asyncpg.Connection, organization_id: UUID) -> Affiliati
     """One practice's row; None: no such organization in this view (or not the reader's tenant's)."""
     row = await con.fetchrow(f"SELECT {_COLUMNS} FROM affiliation_status WHERE organization_id = $1", organization_id)
     return AffiliationStatus.from_row(row) if row is not None else None
+
+
+async def practice_names(con: asyncpg.Connection, organization_ids: Collection[UUID]) -> dict[UUID, str]:
+    """The legal names of these practices, for the views that keep only their ids (turnaround, expirables): the
+    reports name each practice as the dashboard does. A practice this view has not taken in yet has none."""
+    rows = await con.fetch(
+        "SELECT organization_id, legal_name FROM affiliation_status WHERE organization_id = ANY($1)",
+        list(organization_ids),
+    )
+    return {row["organization_id"]: row["legal_name"] for row in rows}
+
+
+async def plan_names(
+    con: asyncpg.Connection, *, visible: Collection[UUID] | None, organization_ids: list[UUID] | None
+) -> list[str]:
+    """Every plan any of these practices (``visible``: the reader's, None: all the tenant's; ``organization_ids``:
+    a filter) has an affiliation with, by name: the columns of the affiliation-status report."""
+    rows = await con.fetch(
+        "SELECT DISTINCT plan FROM affiliation_status, jsonb_object_keys(affiliations) AS plan "
+        "WHERE ($1::uuid[] IS NULL OR organization_id = ANY($1)) AND ($2::uuid[] IS NULL OR organization_id = ANY($2)) "
+        "ORDER BY plan",
+        list(visible) if visible is not None else None,
+        organization_ids,
+    )
+    return [row["plan"] for row in rows]

@@ -4,12 +4,14 @@ and come back as a page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, Parameter
 
 from domain.user_account import PoscFunction
@@ -20,7 +22,7 @@ from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.history import business_day
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter
+from services.api.paging import Keyset, SnapshotParameter, ViewFilters
 from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
@@ -34,6 +36,20 @@ AuditDay = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class AuditFilters(ViewFilters):
+    """The list's filters (the access-findings report takes the same)."""
+
+    renamed: ClassVar[dict[str, str]] = {"finding": "kinds", "severity": "severities"}
+    finding: Annotated[list[FindingKind] | None, Parameter(description="with any of these findings")] = None
+    severity: Annotated[list[Severity] | None, Parameter(description="with a finding of any of these")] = None
+    has_findings: FromQuery[bool | None] = None
+    organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None
+
+
+AUDIT_FILTERS = {"filters": Provide(AuditFilters, sync_to_thread=False)}
+
+
 class AccessAuditViewController(Controller):
     path = "/v1/views"
     tags = ("views",)
@@ -42,21 +58,19 @@ class AccessAuditViewController(Controller):
         "/access-audit",
         operation_id="listAccessAudit",
         guards=[may_read],
+        dependencies=AUDIT_FILTERS,
         **read_docs("List the access-audit findings"),
     )
     async def access_audit(
         self,
         request: Request,
         read_pool: ReadPool,
+        filters: NamedDependency[AuditFilters],
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
-        finding: Annotated[list[FindingKind] | None, Parameter(description="with any of these findings")] = None,
-        severity: Annotated[list[Severity] | None, Parameter(description="with a finding of any of these")] = None,
-        has_findings: FromQuery[bool | None] = None,
-        organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         as_of: AuditDay = None,
         snapshot: SnapshotParameter = None,
     ) -> AccessAuditPage:
@@ -72,11 +86,8 @@ class AccessAuditViewController(Controller):
                 keyset,
                 as_of=as_of,
                 visible=principal.organizations,
-                organization_ids=organization_id,
-                kinds=finding,
-                severities=severity,
-                has_findings=has_findings,
                 limit=limit,
+                **filters.arguments(),
             )
         items = [queries.audit_of(r, as_of) for r in rows[:limit]]
         return AccessAuditPage(items=items, next_cursor=keyset.next_cursor(rows, limit))

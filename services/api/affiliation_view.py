@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, Parameter
 
 from domain.organization import RiskLevel
@@ -15,9 +17,32 @@ from projections.affiliation_status.queries import SORTABLE, AffiliationPage, Af
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter
+from services.api.paging import Keyset, SnapshotParameter, ViewFilters
 from services.api.view_reads import read_views
 from services.app import NotFound
+
+
+@dataclass(frozen=True)
+class AffiliationFilters(ViewFilters):
+    """The list's filters (the affiliation-status report takes the same)."""
+
+    posc_registration: FromQuery[str | None] = None
+    enrollment: Annotated[
+        str | None,
+        Parameter(
+            description="MassHealth enrollment state: not_started, opened, submitted, deficient, rejected, "
+            "approved, denied, withdrawn, terminated (MassHealth ended it: a revalidation denied) or disenrolled "
+            "(at the provider's request)"
+        ),
+    ] = None
+    plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None
+    risk_level: FromQuery[RiskLevel | None] = None
+    sole_enrollment_risk: FromQuery[bool | None] = None
+    nppes_mismatch: Annotated[bool | None, Parameter(description="with (or without) open NPPES mismatches")] = None
+    organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None
+
+
+AFFILIATION_FILTERS = {"filters": Provide(AffiliationFilters, sync_to_thread=False)}
 
 
 class AffiliationViewController(Controller):
@@ -28,31 +53,19 @@ class AffiliationViewController(Controller):
         "/affiliation-status",
         operation_id="listAffiliationStatus",
         guards=[may_read],
+        dependencies=AFFILIATION_FILTERS,
         **read_docs("List the practices' affiliation status"),
     )
     async def affiliation_status(
         self,
         request: Request,
         read_pool: ReadPool,
+        filters: NamedDependency[AffiliationFilters],
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(SORTABLE)}; prefix with - to reverse")
         ] = "legal_name",
-        posc_registration: FromQuery[str | None] = None,
-        enrollment: Annotated[
-            str | None,
-            Parameter(
-                description="MassHealth enrollment state: not_started, opened, submitted, deficient, rejected, "
-                "approved, denied, withdrawn, terminated (MassHealth ended it: a revalidation denied) or disenrolled "
-                "(at the provider's request)"
-            ),
-        ] = None,
-        plan: Annotated[str | None, Parameter(description="organizations with an affiliation with this plan")] = None,
-        risk_level: FromQuery[RiskLevel | None] = None,
-        sole_enrollment_risk: FromQuery[bool | None] = None,
-        nppes_mismatch: Annotated[bool | None, Parameter(description="with (or without) open NPPES mismatches")] = None,
-        organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
         snapshot: SnapshotParameter = None,
     ) -> AffiliationPage:
         """Each practice's POSC registration, MassHealth enrollment, provider number, ACO/MCO/PCC affiliations,
@@ -66,13 +79,7 @@ class AffiliationViewController(Controller):
                 keyset,
                 visible=principal.organizations,
                 fetch=limit + 1,
-                posc_registration=posc_registration,
-                enrollment=enrollment,
-                plan=plan,
-                risk_level=risk_level,
-                sole_enrollment_risk=sole_enrollment_risk,
-                organization_ids=organization_id,
-                nppes_mismatch=nppes_mismatch,
+                **filters.arguments(),
             )
         items = [AffiliationStatus.from_row(r) for r in rows[:limit]]
         return AffiliationPage(items=items, next_cursor=keyset.next_cursor(rows, limit))

@@ -37,11 +37,13 @@ from services.api.organizations import OrganizationController
 from services.api.participation_view import ParticipationViewController
 from services.api.practitioners import PractitionerController
 from services.api.problems import HANDLERS
+from services.api.reports import REPORT_ROUTES
 from services.api.settings import SettingsController
 from services.api.snapshots import list_view_snapshots
 from services.api.turnaround_view import TurnaroundViewController
 from services.api.user_accounts import UserAccountController
 from services.api.web import docs_render_plugins, web_routes
+from services.api.webhooks import WebhookController
 from services.api.work_queue import TaskController, WorkQueueViewController
 from services.app import Credledger
 from services.composition import open_credledger
@@ -72,7 +74,9 @@ ROUTES = [
     list_view_snapshots,
     *HISTORY_ROUTES,
     export_audit_bundle,
+    *REPORT_ROUTES,
     SettingsController,
+    WebhookController,
     live,
     ready,
     *web_routes(),
@@ -121,7 +125,9 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         route_handlers=ROUTES,
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
-        state=State({"jwt_secret": settings.resolve_jwt_secret()}),
+        state=State(
+            {"jwt_secret": settings.resolve_jwt_secret(), "webhooks_allow_local": settings.webhooks_allow_local}
+        ),
         # Authentication first (401 before anything else), then the edge checks, which precede the guards.
         middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
         before_request=check_body,  # after the guards, before the body is decoded

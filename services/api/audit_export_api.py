@@ -3,24 +3,21 @@ token's tenant's audit bundle (services/audit/export.py), a tar file the auditor
 with `credledger verify BUNDLE`. Firm admins and auditors only.
 
 The bundle is built for the request (the views are rebuilt as of the last day), into a temporary
-folder removed once the response is sent.
+folder removed once the response is sent (services/api/downloads.py).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from litestar import Request, Response, get
-from litestar.background_tasks import BackgroundTask
 from litestar.params import QueryParameter
-from litestar.response import File
 
 from services.api.auth import Role, _require
 from services.api.dependencies import Service
+from services.api.downloads import written_file
 from services.api.openapi_docs import read_docs
 from services.api.paging import invalid
 from services.api.problems import problem
@@ -53,19 +50,12 @@ async def export_audit_bundle(
     tenant = request.user.tenant_id
     # The store and the snapshot schemas need the owning role, which the application service holds.
     database_url = credledger.env.get("CREDLEDGER_DATABASE_URL")
-    folder = Path(tempfile.mkdtemp(prefix="credledger-export-"))
     name = f"credledger-audit-{tenant}-{first_day}-{last_day}.tar"
+
+    async def write(out: Path) -> None:
+        await export_bundle(database_url, tenant=tenant, first_day=first_day, last_day=last_day, out=out)
+
     try:
-        await export_bundle(database_url, tenant=tenant, first_day=first_day, last_day=last_day, out=folder / name)
+        return await written_file(name, MEDIA_TYPE, write)
     except ExportError as error:
-        shutil.rmtree(folder, ignore_errors=True)
         return problem(request, 500, "chain-broken", "The event store's hash chain is broken", str(error))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return File(
-        folder / name,
-        filename=name,
-        media_type=MEDIA_TYPE,
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )

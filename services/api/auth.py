@@ -154,5 +154,6 @@ may_read = _require(READERS, "read")
 may_read_pii = _require(PII_READERS, "read personal data")
 may_configure = _require(frozenset({Role.FIRM_ADMIN}), "change the firm's settings")
 may_import_lists = _require(frozenset({Role.FIRM_ADMIN}), "import exclusion lists")
+may_manage_webhooks = _require(frozenset({Role.FIRM_ADMIN}), "manage webhooks")
 # Who did what and why: the firm's staff and auditors, not its clients.
 may_read_history = _require(frozenset(READERS - {Role.CLIENT_VIEWER}), "read the compliance history")

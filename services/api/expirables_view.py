@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery, Parameter
 
 from projections.expirables import queries
@@ -15,8 +17,34 @@ from projections.expirables.queries import ExpirableKind, ExpirablePage, Window
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter
+from services.api.paging import Keyset, SnapshotParameter, ViewFilters
 from services.api.view_reads import read_views, reference_day
+
+ExpirablesDay = Annotated[
+    date | None,
+    Parameter(
+        description="the credentials in effect on this business day (Massachusetts), windows counted from it "
+        "(default: today)"
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ExpirableFilters(ViewFilters):
+    """The list's filters (the expirables report takes the same)."""
+
+    renamed: ClassVar[dict[str, str]] = {"kind": "kinds", "practitioner_id": "subject_id", "window": "windows"}
+    organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None
+    kind: Annotated[list[ExpirableKind] | None, Parameter(description="only these kinds")] = None
+    practitioner_id: Annotated[UUID | None, Parameter(description="only this clinician's credentials")] = None
+    window: Annotated[
+        list[Window] | None,
+        Parameter(description="only these windows: overdue, 30, 60, 90 (due within so many days) or later"),
+    ] = None
+    due_by: Annotated[date | None, Parameter(description="only those due on or before this day")] = None
+
+
+EXPIRABLE_FILTERS = {"filters": Provide(ExpirableFilters, sync_to_thread=False)}
 
 
 class ExpirablesViewController(Controller):
@@ -27,32 +55,20 @@ class ExpirablesViewController(Controller):
         "/expirables",
         operation_id="listExpirables",
         guards=[may_read],
+        dependencies=EXPIRABLE_FILTERS,
         **read_docs("List expiring credentials and due dates"),
     )
     async def expirables(
         self,
         request: Request,
         read_pool: ReadPool,
+        filters: NamedDependency[ExpirableFilters],
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(queries.SORTS)}; prefix with - to reverse")
         ] = "due_on",
-        organization_id: Annotated[list[UUID] | None, Parameter(description="only these client practices")] = None,
-        kind: Annotated[list[ExpirableKind] | None, Parameter(description="only these kinds")] = None,
-        practitioner_id: Annotated[UUID | None, Parameter(description="only this clinician's credentials")] = None,
-        window: Annotated[
-            list[Window] | None,
-            Parameter(description="only these windows: overdue, 30, 60, 90 (due within so many days) or later"),
-        ] = None,
-        due_by: Annotated[date | None, Parameter(description="only those due on or before this day")] = None,
-        as_of: Annotated[
-            date | None,
-            Parameter(
-                description="the credentials in effect on this business day (Massachusetts), windows counted from "
-                "it (default: today)"
-            ),
-        ] = None,
+        as_of: ExpirablesDay = None,
         snapshot: SnapshotParameter = None,
     ) -> ExpirablePage:
         """Every dated credential of the firm's client practices and their clinicians in effect on a day: licenses,
@@ -71,11 +87,7 @@ class ExpirablesViewController(Controller):
                 day=day,
                 fetch=limit + 1,
                 visible=principal.organizations,
-                organization_ids=organization_id,
-                kinds=kind,
-                subject_id=practitioner_id,
-                windows=window,
-                due_by=due_by,
+                **filters.arguments(),
             )
         items = [queries.expirable_of(r) for r in rows[:limit]]
         return ExpirablePage(as_of=day, counts=counts, items=items, next_cursor=keyset.next_cursor(rows, limit))

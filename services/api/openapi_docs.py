@@ -15,9 +15,9 @@ from typing import Any
 from litestar._openapi.schema_generation.plugins import StructSchemaPlugin
 from litestar.datastructures import ResponseHeader
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Operation, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
 from litestar.openapi.spec import Parameter as OpenAPIParameter
-from litestar.openapi.spec.enums import OpenAPIType
+from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
 
 from services.api.commands import POSITION_HEADER
 from services.api.problems import MEDIA_TYPE, Problem
@@ -132,6 +132,14 @@ class CommandOperation(Operation):
 
 
 @dataclass
+class ConditionalOperation(Operation):
+    """A change to a resource kept outside the event store: If-Match names the version it expects."""
+
+    def __post_init__(self) -> None:
+        self.parameters = [*(self.parameters or []), IF_MATCH]
+
+
+@dataclass
 class StreamOperation(Operation):
     """The change stream, which resumes after Last-Event-ID."""
 
@@ -170,6 +178,37 @@ def read_docs(summary: str, *, not_found: bool = True, etag: bool = False, codes
     if etag:
         docs["response_headers"] = [ETAG]
     return docs
+
+
+CONTENT_DISPOSITION = _header(
+    "Content-Disposition",
+    "An attachment, with the file's name: the report, the firm and the day it is of, e.g. attachment; "
+    'filename="expirables-acme-2026-04-20.csv".',
+    'attachment; filename="expirables-acme-2026-04-20.csv"',
+    required=True,
+)
+
+
+def download_docs(summary: str, media_types: tuple[str, ...], description: str) -> dict:
+    """A read route that answers a file in one of several formats (``?format=``): its 200 answer lists each
+    format's media type (the first is the default) and the Content-Disposition header, beside read_docs' answers."""
+
+    # Litestar documents one media type per route: the rest are added to the operation it builds.
+    @dataclass
+    class DownloadOperation(Operation):
+        def __post_init__(self) -> None:
+            answer = (self.responses or {})["200"]
+            assert isinstance(answer, OpenAPIResponse)
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            answer.content = {media_type: OpenAPIMediaType(schema=binary) for media_type in media_types}
+
+    return {
+        **read_docs(summary),
+        "operation_class": DownloadOperation,
+        "media_type": media_types[0],
+        "response_description": description,
+        "response_headers": [CONTENT_DISPOSITION],
+    }
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):

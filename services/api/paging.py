@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -21,6 +21,21 @@ SnapshotParameter = Annotated[
         pattern=r"^[a-z0-9_]{1,40}$",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """A view list's filters: each field a query parameter, declared once. Litestar builds a subclass from the
+    query as a dependency (``Provide(TheFilters)``), so the list route and its report (services/api/reports.py)
+    take, document and validate the same ones."""
+
+    # The parameters whose query-function keyword has another name (organization_id is organization_ids in all).
+    renamed: ClassVar[dict[str, str]] = {}
+
+    def arguments(self) -> dict[str, Any]:
+        """The filters as the view's query function takes them."""
+        names = {"organization_id": "organization_ids", **self.renamed}
+        return {names.get(f.name, f.name): getattr(self, f.name) for f in fields(self)}
 
 
 def invalid(key: str, message: str, detail: str) -> ValidationException:
@@ -103,9 +118,18 @@ class Keyset:
 
     def next_cursor(self, rows: list[Any], limit: int) -> str | None:
         """A cursor after the last row shown, if more rows were fetched than shown (fetch limit + 1)."""
+        following = self.next_page(rows, limit)
+        if following is None or following.after is None:
+            return None
+        text, last_id = following.after
+        return base64.urlsafe_b64encode(msgspec.json.encode([self.sort, text, str(last_id)])).decode()
+
+    def next_page(self, rows: list[Any], limit: int) -> Keyset | None:
+        """The same sort after the last row shown, if more rows were fetched than shown (fetch limit + 1): how a
+        report reads a whole view page by page without a cursor's round trip."""
         if len(rows) <= limit:
             return None
         last = rows[limit - 1]
         value = last[self.column]
         text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-        return base64.urlsafe_b64encode(msgspec.json.encode([self.sort, text, str(last[self.id_column])])).decode()
+        return replace(self, after=(text, last[self.id_column]))

@@ -7,12 +7,14 @@ run as a role under row-level security, and come back as a page.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 from uuid import UUID
 
 import asyncpg
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from domain.application import ApplicationKind
@@ -29,7 +31,7 @@ from projections.turnaround.sql import APPLICATION_SORTS, METRIC_SORTS
 from services.api.auth import Principal, may_read
 from services.api.dependencies import ReadPool
 from services.api.openapi_docs import read_docs
-from services.api.paging import Keyset, SnapshotParameter, invalid
+from services.api.paging import Keyset, SnapshotParameter, ViewFilters, invalid
 from services.api.view_reads import read_views, reference_day
 from services.app import NotFound
 
@@ -47,6 +49,29 @@ AsOf = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class ApplicationFilters(ViewFilters):
+    """The list's filters but its status (the open-applications report takes them, its status being open)."""
+
+    kind: KindFilter = None
+    plan: PlanFilter = None
+    provider_type: ProviderTypeFilter = None
+    waiting_on: FromQuery[WaitingOn | None] = None
+    breached: Annotated[bool | None, Parameter(description="over (or within) the kind's SLA target")] = None
+    organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None
+    due_by: Annotated[
+        date | None,
+        Parameter(description="open ones next due (next_due_on) on or before this day: what is due this week"),
+    ] = None
+    late: Annotated[bool | None, Parameter(description="open ones past (or not past) their next due date")] = None
+
+    def __post_init__(self) -> None:
+        _on_calendar("due_by", self.due_by)
+
+
+APPLICATION_FILTERS = {"filters": Provide(ApplicationFilters, sync_to_thread=False)}
+
+
 class TurnaroundViewController(Controller):
     path = "/v1/views"
     tags = ("views",)
@@ -55,29 +80,20 @@ class TurnaroundViewController(Controller):
         "/turnaround/applications",
         operation_id="listApplicationTurnaround",
         guards=[may_read],
+        dependencies=APPLICATION_FILTERS,
         **read_docs("List applications' turnaround"),
     )
     async def applications(
         self,
         request: Request,
         read_pool: ReadPool,
+        filters: NamedDependency[ApplicationFilters],
         limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
         cursor: FromQuery[str | None] = None,
         sort: Annotated[
             str, Parameter(description=f"one of {', '.join(APPLICATION_SORTS)}; prefix with - to reverse")
         ] = "submitted_on",
-        kind: KindFilter = None,
-        plan: PlanFilter = None,
-        provider_type: ProviderTypeFilter = None,
         status: FromQuery[Status | None] = None,
-        waiting_on: FromQuery[WaitingOn | None] = None,
-        breached: Annotated[bool | None, Parameter(description="over (or within) the kind's SLA target")] = None,
-        organization_id: Annotated[list[UUID] | None, Parameter(description="client practices")] = None,
-        due_by: Annotated[
-            date | None,
-            Parameter(description="open ones next due (next_due_on) on or before this day: what is due this week"),
-        ] = None,
-        late: Annotated[bool | None, Parameter(description="open ones past (or not past) their next due date")] = None,
         as_of: AsOf = None,
         snapshot: SnapshotParameter = None,
     ) -> ApplicationPage:
@@ -86,22 +102,15 @@ class TurnaroundViewController(Controller):
         principal: Principal = request.user
         keyset = Keyset.parse(sort, cursor, APPLICATION_SORTS, "application_id")
         async with read_views(read_pool, principal, snapshot) as con:
-            day = await _as_of(con, as_of)
+            day = await as_of_day(con, as_of)
             rows = await queries.applications(
                 con,
                 keyset,
                 as_of=day,
                 visible=principal.organizations,
                 fetch=limit + 1,
-                kind=kind,
-                plan=plan,
-                provider_type=provider_type,
                 status=status,
-                organization_ids=organization_id,
-                breached=breached,
-                waiting_on=waiting_on,
-                due_by=_on_calendar("due_by", due_by),
-                late=late,
+                **filters.arguments(),
             )
         items = [queries.application_of(r) for r in rows[:limit]]
         return ApplicationPage(as_of=day, items=items, next_cursor=keyset.next_cursor(rows, limit))
@@ -124,7 +133,7 @@ class TurnaroundViewController(Controller):
         principal: Principal = request.user
         keyset = Keyset.parse("submitted_on", None, APPLICATION_SORTS, "application_id")
         async with read_views(read_pool, principal, snapshot) as con:
-            day = await _as_of(con, as_of)
+            day = await as_of_day(con, as_of)
             rows = await queries.applications(
                 con, keyset, as_of=day, visible=principal.organizations, fetch=1, application_id=application_id
             )
@@ -209,7 +218,7 @@ class TurnaroundViewController(Controller):
         client and how many are past the SLA target."""
         principal: Principal = request.user
         async with read_views(read_pool, principal, snapshot) as con:
-            day = await _as_of(con, as_of)
+            day = await as_of_day(con, as_of)
             items = await queries.aging(
                 con,
                 as_of=day,
@@ -222,7 +231,7 @@ class TurnaroundViewController(Controller):
         return AgingPage(as_of=day, items=items, next_cursor=None)
 
 
-async def _as_of(con: asyncpg.Connection, value: date | None) -> date:
+async def as_of_day(con: asyncpg.Connection, value: date | None) -> date:
     """The reference day for open applications. Default: today in Massachusetts, or the day of the snapshot
     being read."""
     day = _on_calendar("as_of", value or await reference_day(con))

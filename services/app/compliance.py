@@ -58,6 +58,31 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def history_entry(event: Any, sequence: int, actor_role: str | None) -> HistoryEntry:
+    """An event as the compliance history (and a webhook) shows it: its fields with personal data left out."""
+    name = type(event).__name__
+    event_class: type = type(event)
+    personal = pii_fields(event_class)
+    data = {
+        f.name: PERSONAL_DATA if f.name in personal else msgspec.to_builtins(getattr(event, f.name))
+        for f in dataclasses.fields(event)
+        if f.name not in _ROW
+    }
+    owner = type(event).__qualname__.split(".")[0]
+    return HistoryEntry(
+        sequence=sequence,
+        record=_snake(owner),
+        version=event.originator_version,
+        kind=name,
+        recorded_at=event.timestamp,
+        actor=event.actor,
+        actor_role=actor_role,
+        reason=event.reason,
+        summary=_summary(name, data),
+        data=data,
+    )
+
+
 class ComplianceUseCases(TenantApplication):
     def _owned(self, actor: Actor, kind: type[TenantAggregate], aggregate_id: UUID) -> None:
         """NotFound unless the record exists, is of that kind and belongs to the caller's tenant."""
@@ -101,28 +126,7 @@ class ComplianceUseCases(TenantApplication):
                 or (kinds and name not in kinds)
             ):
                 continue
-            event_class: type = type(event)
-            personal = pii_fields(event_class)
-            data = {
-                f.name: PERSONAL_DATA if f.name in personal else msgspec.to_builtins(getattr(event, f.name))
-                for f in dataclasses.fields(event)
-                if f.name not in _ROW
-            }
-            owner = type(event).__qualname__.split(".")[0]
-            entries.append(
-                HistoryEntry(
-                    sequence=row["notification_id"],
-                    record=_snake(owner),
-                    version=row["originator_version"],
-                    kind=name,
-                    recorded_at=event.timestamp,
-                    actor=event.actor,
-                    actor_role=row["actor_role"],
-                    reason=event.reason,
-                    summary=_summary(name, data),
-                    data=data,
-                )
-            )
+            entries.append(history_entry(event, row["notification_id"], row["actor_role"]))
         return entries
 
     def as_of(self, actor: Actor, kind: type[A], aggregate_id: UUID, on: date, known_at: datetime | None = None) -> A:

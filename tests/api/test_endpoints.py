@@ -794,7 +794,9 @@ def test_every_command_route_is_in_the_table(stack: Stack) -> None:
     batches = {"importHistory", "importHistoryCsv"}  # a batch of the others (tests/api/test_onboarding_import.py)
     batches.add("screenFirmAgainstExclusionList")  # each of the firm's records (test_exclusion_list_screening.py)
     reference_data = {"importExclusionList"}  # no tenant's record (tests/api/test_exclusion_list_import.py)
-    assert commands - creators - batches - reference_data == {e.name for e in ENDPOINTS}
+    # The firm's configuration, outside the event store (tests/api/test_webhooks.py).
+    configuration = {"registerWebhook", "retryWebhookDelivery", "retryFailedWebhookDeliveries"}
+    assert commands - creators - batches - reference_data - configuration == {e.name for e in ENDPOINTS}
 
 
 def test_creation_commands_check_the_tenant_and_role(stack: Stack, tenants: tuple[str, str]) -> None:

@@ -46,6 +46,7 @@ class Records:
         ids = {"organization_id": self.org, "account_id": self.account, "application_id": self.application}
         ids["practitioner_id"] = self.practitioner
         ids["task_id"] = self.task
+        ids |= {"webhook_id": self.org, "delivery_id": self.org}  # no such endpoint: refused before the lookup
         return {**ids, "person_id": self.org, "edition_id": self.org}  # no such edition: refused before the lookup
 
     def stored(self) -> tuple[int, ...]:
