@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from uuid import UUID
@@ -13,6 +14,8 @@ from services.cli_data import add_data_dir_option, client_settings, external_set
 from services.cli_history import add_commands as add_history_commands
 from services.config import Settings
 from services.lists.cli import add_commands as add_lists_commands
+from services.logs import ENV as LOG_FORMAT_ENV
+from services.logs import FORMATS, configure_logging
 
 EX_USAGE = 2
 EX_TEMPFAIL = 75  # sysexits.h: try again later (the data folder is in use)
@@ -22,6 +25,11 @@ EX_CONFIG = 78  # sysexits.h EX_CONFIG
 def _banner(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     data_dir = f" --data-dir {settings.data_dir}" if "--data-dir" in sys.argv else ""
+    if os.environ.get(LOG_FORMAT_ENV) == "json":  # for a log collector: one more JSON line, not a text block
+        logging.getLogger(__name__).info(
+            "credledger is up", extra={"api": f"{base}/v1", "dashboard": f"{base}/", "health": f"{base}/health/ready"}
+        )
+        return
     print(
         f"\ncredledger is up.\n"
         f"  Dashboard: {base}/  (sign in with a token)\n"
@@ -222,9 +230,13 @@ def cmd_shred(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="credledger", description="Event-sourced credentialing records.")
+    log_format = {"choices": FORMATS, "help": "log lines as text (default) or JSON lines, with each request's id"}
+    p.add_argument("--log-format", **log_format)  # type: ignore[arg-type]
     sub = p.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="run the API, the relay and the projections (embedded services by default)")
+    # Also after `up` (where users look for it); SUPPRESS keeps the subcommand from resetting the main option.
+    up.add_argument("--log-format", default=argparse.SUPPRESS, **log_format)  # type: ignore[arg-type]
     up.add_argument("--data-dir", type=Path, help="where embedded PostgreSQL/NATS and the token secret live")
     up.add_argument("--host", help="API bind address (default 127.0.0.1)")
     up.add_argument("--port", type=int, help="API port (default 8000)")
@@ -281,8 +293,8 @@ def _add_store_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
+    configure_logging(args.log_format)
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -31,6 +31,8 @@ from services.api.freshness import view_freshness
 from services.api.health import live, ready
 from services.api.history import HISTORY_ROUTES
 from services.api.imports import ImportController
+from services.api.metrics import Metrics, metrics
+from services.api.observability import observe_requests
 from services.api.openapi_docs import StrictStructSchemaPlugin
 from services.api.organization_records import OrganizationRecordsController
 from services.api.organizations import OrganizationController
@@ -50,7 +52,7 @@ from services.composition import open_credledger
 from services.config import Settings
 
 # The health probes, the API docs and the dashboard's files (it reads the API with the user's own token).
-PUBLIC_PATHS = ["^/health/", "^/schema", "^/dashboard", "^/static/", "^/$"]
+PUBLIC_PATHS = ["^/health/", "^/metrics$", "^/schema", "^/dashboard", "^/static/", "^/$"]
 
 ROUTES = [
     OrganizationController,
@@ -79,6 +81,7 @@ ROUTES = [
     WebhookController,
     live,
     ready,
+    metrics,
     *web_routes(),
 ]
 
@@ -106,6 +109,7 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         own_service = credledger is None
         app.state.credledger = credledger or open_credledger(settings.database_url, settings.resolve_master_key())
+        app.state.credledger.recorder.batch_observer = app.state.metrics.batches.observe
         app.state.read_pool = await asyncpg.create_pool(settings.read_database_url(), min_size=1, max_size=10)
         # Exclusion lists are imported as the store's owner (reference data: services/lists/importer.py).
         app.state.lists = ListImports(settings.database_url, dob_key(settings.resolve_master_key()))
@@ -126,10 +130,15 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         lifespan=[lifespan],
         dependencies=DEPENDENCIES,
         state=State(
-            {"jwt_secret": settings.resolve_jwt_secret(), "webhooks_allow_local": settings.webhooks_allow_local}
+            {
+                "jwt_secret": settings.resolve_jwt_secret(),
+                "webhooks_allow_local": settings.webhooks_allow_local,
+                "metrics": Metrics(),
+            }
         ),
-        # Authentication first (401 before anything else), then the edge checks, which precede the guards.
-        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
+        # Measured first (every answer counted and timed), then authentication (401 before anything else), then
+        # the edge checks, which precede the guards.
+        middleware=[observe_requests, DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
         before_request=check_body,  # after the guards, before the body is decoded
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         logging_config=None,

@@ -21,6 +21,7 @@ from domain.base import check_tenant_id
 from domain.errors import InvalidValue
 from domain.text import clean_text
 from services.app.base import Actor
+from services.logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ class Principal(msgspec.Struct, frozen=True):
 
     @property
     def actor(self) -> Actor:
-        return Actor(tenant_id=self.tenant_id, user_id=self.user_id, role=str(self.role))
+        return Actor(tenant_id=self.tenant_id, user_id=self.user_id, role=str(self.role), request_id=REQUEST_ID.get())
 
     def may_see(self, organization_id: UUID) -> bool:
         return self.organizations is None or organization_id in self.organizations

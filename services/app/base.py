@@ -32,6 +32,7 @@ class Actor:
     tenant_id: str
     user_id: str
     role: str
+    request_id: str | None = None  # the HTTP request's id (X-Request-ID), stored with the events it records
 
 
 class NotFound(DomainError):
@@ -223,7 +224,12 @@ class TenantApplication(Application[UUID]):
         try:
             with tenant_scope(actor.tenant_id):
                 recordings = self.save(
-                    aggregate, *others, tenant_id=actor.tenant_id, actor_role=actor.role, idempotency=idempotency
+                    aggregate,
+                    *others,
+                    tenant_id=actor.tenant_id,
+                    actor_role=actor.role,
+                    request_id=actor.request_id,
+                    idempotency=idempotency,
                 )
         except IntegrityError as error:
             # Primary key (originator_id, originator_version): another command

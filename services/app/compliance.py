@@ -35,6 +35,7 @@ class HistoryEntry(msgspec.Struct, kw_only=True):
     recorded_at: datetime
     actor: str  # the acting user's id
     actor_role: str | None  # the role their token carried (None for events before roles were kept)
+    request_id: str | None = None  # the HTTP request that recorded it (its X-Request-ID), when one did
     reason: str | None
     summary: str
     data: dict[str, Any]  # the event's fields; personal data shown only as "[personal data]"
@@ -58,7 +59,7 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-def history_entry(event: Any, sequence: int, actor_role: str | None) -> HistoryEntry:
+def history_entry(event: Any, sequence: int, actor_role: str | None, request_id: str | None = None) -> HistoryEntry:
     """An event as the compliance history (and a webhook) shows it: its fields with personal data left out."""
     name = type(event).__name__
     event_class: type = type(event)
@@ -77,6 +78,7 @@ def history_entry(event: Any, sequence: int, actor_role: str | None) -> HistoryE
         recorded_at=event.timestamp,
         actor=event.actor,
         actor_role=actor_role,
+        request_id=request_id,
         reason=event.reason,
         summary=_summary(name, data),
         data=data,
@@ -96,7 +98,7 @@ class ComplianceUseCases(TenantApplication):
 
     def _stored(self, *aggregate_ids: UUID) -> list[dict[str, Any]]:
         return self.fetch(
-            f"SELECT notification_id, originator_id, originator_version, topic, state, actor_role "
+            f"SELECT notification_id, originator_id, originator_version, topic, state, actor_role, request_id "
             f"FROM {EVENTS_TABLE} WHERE originator_id = ANY(%s) ORDER BY notification_id",
             list(aggregate_ids),
         )
@@ -126,7 +128,7 @@ class ComplianceUseCases(TenantApplication):
                 or (kinds and name not in kinds)
             ):
                 continue
-            entries.append(history_entry(event, row["notification_id"], row["actor_role"]))
+            entries.append(history_entry(event, row["notification_id"], row["actor_role"], row["request_id"]))
         return entries
 
     def as_of(self, actor: Actor, kind: type[A], aggregate_id: UUID, on: date, known_at: datetime | None = None) -> A:

@@ -28,6 +28,7 @@ from services.messaging.subjects import (
     HEADER_NOTIFICATION_ID,
     HEADER_ORIGINATOR_ID,
     HEADER_ORIGINATOR_VERSION,
+    HEADER_REQUEST_ID,
     HEADER_TENANT,
     HEADER_TOPIC,
     ensure_stream,
@@ -39,7 +40,7 @@ from services.store.recorder import EVENTS_TABLE
 log = logging.getLogger(__name__)
 
 _SELECT = f"""
-    SELECT notification_id, originator_id, originator_version, topic, state, tenant_id
+    SELECT notification_id, originator_id, originator_version, topic, state, tenant_id, request_id
     FROM {EVENTS_TABLE} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2
 """
 
@@ -111,6 +112,8 @@ class Relay:
                 HEADER_ORIGINATOR_VERSION: str(row["originator_version"]),
                 HEADER_TENANT: row["tenant_id"],
             }
+            if row["request_id"]:
+                headers[HEADER_REQUEST_ID] = row["request_id"]
             subject = event_subject(self.namespace, row["tenant_id"], row["topic"])
             # publish_async writes in call order on one connection, so the
             # stream stores messages in notification order.

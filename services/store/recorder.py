@@ -89,6 +89,7 @@ class Save(Request):
     events: Sequence[StoredEvent] = ()
     tenant_id: str | None = None
     actor_role: str | None = None
+    request_id: str | None = None  # metadata, not a fact: outside the hash chain
     idempotency: IdempotencyRecord | None = None
     submitted: float = field(default_factory=time.monotonic)
 
@@ -106,12 +107,19 @@ class TenantRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(
             SQL("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS actor_role text").format(table=table)
         )
+        # The id of the HTTP request that recorded the event (X-Request-ID), to follow a request from a client's
+        # log to its events; not part of the hash chain (it says how the fact arrived, not what it is).
+        self.sql_create_statements.append(
+            SQL("ALTER TABLE {table} ADD COLUMN IF NOT EXISTS request_id text").format(table=table)
+        )
         self._table = table
         # One round trip: the library's lock statements (lock_timeout, LOCK TABLE ... EXCLUSIVE) and its NOTIFY.
         self._lock_and_notify = SQL("; ").join(
             [*self.lock_table_statements, SQL("NOTIFY {0}").format(Identifier(self.channel_name))]
         )
         self._group_commit: GroupCommit[Save] = GroupCommit(self._write_with_retries)
+        # Told each batch's size (the API's /metrics: group-commit batch sizes); the store knows no metrics library.
+        self.batch_observer: Callable[[int], None] | None = None
         self._lost_at = float("-inf")  # when a batch last gave up because the database was unreachable
 
     def select_events(self, originator_id: Any, **kwargs: Any) -> Sequence[StoredEvent]:
@@ -126,6 +134,7 @@ class TenantRecorder(PostgresApplicationRecorder):
             events=stored_events,
             tenant_id=kwargs.get("tenant_id"),
             actor_role=kwargs.get("actor_role") or None,
+            request_id=kwargs.get("request_id") or None,
             idempotency=kwargs.get("idempotency"),
         )
         ids: Sequence[int] | None = self._group_commit.submit(save)
@@ -146,6 +155,8 @@ class TenantRecorder(PostgresApplicationRecorder):
         return [save for save in batch if save.error is None], 1
 
     def _write_with_retries(self, batch: list[Save]) -> None:
+        if self.batch_observer is not None:
+            self.batch_observer(len(batch))
         batch, attempts = self._fail_fast(batch)
         for attempt in range(1, attempts + 1):
             for save in batch:
@@ -249,10 +260,11 @@ class TenantRecorder(PostgresApplicationRecorder):
         rows = [(save, e) for save in saves for e in save.events]
         curs.execute(
             SQL(
-                "INSERT INTO {table} (originator_id, originator_version, topic, state, tenant_id, actor_role) "
-                "SELECT originator_id, originator_version, topic, state, tenant_id, actor_role "
-                "FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::text[], %s::text[]) "
-                "WITH ORDINALITY AS e(originator_id, originator_version, topic, state, tenant_id, actor_role, n) "
+                "INSERT INTO {table} (originator_id, originator_version, topic, state, tenant_id, actor_role, "
+                "request_id) SELECT originator_id, originator_version, topic, state, tenant_id, actor_role, request_id "
+                "FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::text[], %s::text[], %s::text[]) "
+                "WITH ORDINALITY AS e(originator_id, originator_version, topic, state, tenant_id, actor_role, "
+                "request_id, n) "
                 "ORDER BY n RETURNING notification_id, originator_id, originator_version"
             ).format(table=self._table),
             (
@@ -262,6 +274,7 @@ class TenantRecorder(PostgresApplicationRecorder):
                 [e.state for _, e in rows],
                 [save.tenant_id for save, _ in rows],
                 [save.actor_role for save, _ in rows],
+                [save.request_id for save, _ in rows],
             ),
             prepare=True,
         )

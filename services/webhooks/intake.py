@@ -20,6 +20,7 @@ from nats.aio.msg import Msg
 
 from domain.webhooks import RETRY_WINDOW, message_type, subscribed
 from projections.engine.worker import decode
+from services.messaging.subjects import HEADER_REQUEST_ID
 from services.webhooks.messages import delivery_id, event_body, view_change_body
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,8 @@ async def take_events(db: asyncpg.Connection, messages: list[Msg]) -> int:
         kind = message_type(envelope.event)
         for endpoint in endpoints.get(envelope.tenant_id, ()):
             if envelope.position > endpoint.from_position and subscribed(endpoint.event_types, kind):
-                body = event_body(kind, envelope.event, envelope.position)
+                request_id = (message.headers or {}).get(HEADER_REQUEST_ID)
+                body = event_body(kind, envelope.event, envelope.position, request_id)
                 rows.append(_row(endpoint, f"event:{envelope.position}", kind, body, now))
     if rows:
         async with db.transaction():
