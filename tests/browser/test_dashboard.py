@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -116,6 +117,26 @@ def test_a_change_arrives_live_after_a_command(visit: Visit, demo: Stack) -> Non
     expect(matrix.locator("tbody tr")).to_have_count(before + 1)  # no reload: the change stream told the page
     expect(matrix).to_contain_text(NEW_PRACTICE["legal_name"])
     expect(page.locator("#live")).to_contain_text("updated")
+
+
+def test_a_page_downloads_its_report_with_its_filters(visit: Visit, demo: Stack) -> None:
+    page = visit.page
+    sign_in(page, token("demo", "viewer"))
+    page.get_by_role("link", name=re.compile("Affiliations")).click()
+    page.get_by_label("Only sole-enrollment risks").check()
+    expect(page.get_by_test_id("matrix").locator("tbody tr").first).to_be_visible()
+    risky = listed(api(demo, "viewer"), "/v1/views/affiliation-status", sole_enrollment_risk="true")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Download CSV").click()
+    saved = csv_download.value
+    assert saved.suggested_filename.startswith("affiliation-status-demo-") and saved.suggested_filename.endswith(".csv")
+    lines = Path(saved.path()).read_text().splitlines()
+    assert len(lines) == 1 + len(risky)  # the header, then the page's rows: the filter went with it
+    assert {row["legal_name"] for row in risky} <= {line.split(",")[0].strip('"') for line in lines[1:]}
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("button", name="Download XLSX").click()
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    assert Path(xlsx_download.value.path()).read_bytes()[:2] == b"PK"  # a workbook is a zip
 
 
 def test_the_keyboard_reaches_every_page(visit: Visit) -> None:

@@ -47,6 +47,20 @@ export class Api {
     return answer;
   }
 
+  // A report (GET /v1/reports/...) saved as the file the API names: fetched with the token, then handed to the
+  // browser as a download.
+  async download(path, params) {
+    const all = this.snapshot ? { ...params, snapshot: this.snapshot } : params;
+    const response = await fetch(this.url(path, all), { headers: { Authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => ({})));
+    const named = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = named ? named[1] : "report";
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  }
+
   // Every page of a list, up to `most` rows (a firm's practices: one or two pages of 100).
   async all(path, params = {}, most = 1000) {
     const items = [];

@@ -56,6 +56,20 @@ export function checkbox(label, name, checked, onChange) {
     h("label", { htmlFor: id }, label));
 }
 
+// "Download CSV" and "Download XLSX" for a report with the page's filters.
+export function downloads(api, report, params) {
+  const failed = h("span", { role: "alert", class: "error" });
+  const button = (format) => h("button", { type: "button", on: { click: async () => {
+    failed.textContent = "";
+    try {
+      await api.download(`/v1/reports/${report}`, { ...params, format });
+    } catch (error) {
+      failed.textContent = `The report could not be made: ${error.message}`;
+    }
+  } } }, `Download ${format.toUpperCase()}`);
+  return h("span", { class: "downloads" }, button("csv"), " ", button("xlsx"), " ", failed);
+}
+
 export function badge(text, kind) {
   return h("span", { class: `badge ${kind || text}` }, text);
 }

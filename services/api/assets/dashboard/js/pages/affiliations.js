@@ -1,6 +1,6 @@
 // The affiliation matrix: each client practice against POSC, MassHealth and every ACO, MCO and PCC Plan.
 
-import { h, replace, checkbox, badge } from "../dom.js";
+import { h, replace, checkbox, badge, downloads } from "../dom.js";
 import { words } from "../format.js";
 
 export const title = "Affiliations";
@@ -15,7 +15,8 @@ export function render(ctx) {
   ctx.main.append(
     h("form", { class: "filters", on: { submit: (event) => event.preventDefault() } },
       ctx.clientFilter(organization, (value) => set("organization_id", value)),
-      checkbox("Only sole-enrollment risks", "sole_enrollment_risk", risk, (value) => set("sole_enrollment_risk", value ? "true" : ""))),
+      checkbox("Only sole-enrollment risks", "sole_enrollment_risk", risk, (value) => set("sole_enrollment_risk", value ? "true" : "")),
+      downloads(ctx.api, "affiliation-status", { sole_enrollment_risk: risk ? "true" : "", organization_id: organization })),
     results);
 
   async function load() {

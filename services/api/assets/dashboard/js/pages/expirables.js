@@ -1,6 +1,6 @@
 // What expires when: every dated credential and due date, by window, soonest first.
 
-import { h, replace, select, table, badge, pagedTable } from "../dom.js";
+import { h, replace, select, table, badge, pagedTable, downloads } from "../dom.js";
 import { day, words } from "../format.js";
 
 export const title = "Expirables";
@@ -17,7 +17,8 @@ export function render(ctx) {
   ctx.main.append(
     h("form", { class: "filters", on: { submit: (event) => event.preventDefault() } },
       select("Kind", "kind", [["", "any"], ...KINDS.map((name) => [name, words(name)])], kind, (value) => set("kind", value)),
-      ctx.clientFilter(organization, (value) => set("organization_id", value))),
+      ctx.clientFilter(organization, (value) => set("organization_id", value)),
+      downloads(ctx.api, "expirables", { window, kind, organization_id: organization, as_of: ctx.asOf })),
     results);
 
   async function load() {

@@ -1,6 +1,6 @@
 // Access-audit findings: per client practice, by severity, as of a business day.
 
-import { h, replace, select, checkbox, badge } from "../dom.js";
+import { h, replace, select, checkbox, badge, downloads } from "../dom.js";
 import { day, words } from "../format.js";
 
 export const title = "Access-audit findings";
@@ -18,7 +18,8 @@ export function render(ctx) {
     h("form", { class: "filters", on: { submit: (event) => event.preventDefault() } },
       select("Severity", "severity", [["", "any"], ...SEVERITIES.map((name) => [name, name])], severity, (value) => set("severity", value)),
       ctx.clientFilter(organization, (value) => set("organization_id", value)),
-      checkbox("Also practices without findings", "all", all, (value) => set("all", value ? "1" : ""))),
+      checkbox("Also practices without findings", "all", all, (value) => set("all", value ? "1" : "")),
+      downloads(ctx.api, "access-findings", { severity, organization_id: organization, has_findings: all ? "" : "true", as_of: ctx.asOf })),
     results);
 
   async function load() {

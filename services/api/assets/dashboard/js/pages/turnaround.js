@@ -1,7 +1,7 @@
 // Turnaround in Massachusetts business days: median and p90 per month for a kind, breaches, and the open
 // applications by age with their due dates.
 
-import { h, replace, select, table } from "../dom.js";
+import { h, replace, select, table, downloads } from "../dom.js";
 import { day, words, monthsBefore } from "../format.js";
 import { barChart } from "../chart.js";
 
@@ -16,7 +16,8 @@ export function render(ctx) {
   const results = h("div", { class: "results" });
   ctx.main.append(
     h("form", { class: "filters", on: { submit: (event) => event.preventDefault() } },
-      select("Kind", "kind", KINDS.map((name) => [name, words(name)]), kind, (value) => ctx.go("turnaround", { kind: value }))),
+      select("Kind", "kind", KINDS.map((name) => [name, words(name)]), kind, (value) => ctx.go("turnaround", { kind: value })),
+      downloads(ctx.api, "open-applications", { as_of: ctx.asOf })),
     results);
 
   async function load() {
