@@ -98,6 +98,11 @@ def check_url(url: str, *, allow_local: bool) -> str:
         raise InvalidValue(f"Not a URL: {error}.", field="url") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidValue("An absolute https:// URL is required.", field="url")
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise InvalidValue("A URL has no spaces or control characters.", field="url")
+    host = parts.hostname.rstrip(".")
+    if not HOST_NAME.fullmatch(host) and not _address(host):
+        raise InvalidValue(f"{parts.hostname} is not a host name (an international one in its xn-- form).", field="url")
     if parts.scheme == "http" and not allow_local:
         raise InvalidValue("Only https:// endpoints are allowed (deliveries carry the firm's records).", field="url")
     if parts.username is not None or parts.password is not None:
@@ -109,6 +114,11 @@ def check_url(url: str, *, allow_local: bool) -> str:
     if not allow_local and not public_host(parts.hostname):
         raise InvalidValue(f"{parts.hostname} is not a public internet host.", field="url")
     return url
+
+
+# A host name as DNS has it: letters, digits and hyphens, labels of 1-63 (an international name in its xn-- form).
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 
 
 def public_host(host: str) -> bool:
@@ -125,9 +135,20 @@ def public_host(host: str) -> bool:
 
 
 def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        # An IPv4 address carried inside an IPv6 one (mapped, 6to4, Teredo) is judged as itself.
+        inner = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if inner is not None:
+            return public_address(inner)
     return address.is_global and not (address.is_multicast or address.is_reserved)
+
+
+def _address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def next_attempt(

@@ -22,7 +22,7 @@ import uvicorn
 
 from projections.engine.registry import projection_modules
 from projections.engine.worker import ProjectionWorker
-from services.api.app import create_app
+from services.api.app import asgi_app
 from services.config import RUNNING_FILE, Settings, running_embedded  # noqa: F401 (running_embedded: re-exported)
 from services.embedded import EmbeddedNats, EmbeddedPostgres
 from services.log_limits import limit_repeated_logs
@@ -160,11 +160,12 @@ async def run(
     server = None
     if api:
         config = uvicorn.Config(
-            create_app(settings),
+            asgi_app(settings),
             host=settings.host,
             port=settings.port,
             lifespan="on",
             log_level="warning",
+            log_config=None,  # uvicorn's warnings and errors go to the process's logging (text or JSON lines)
             # Requests still running at a stop get this long; a stop must not wait on a server that is down.
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )

@@ -35,9 +35,10 @@ def test_json_lines_with_the_request_id(infra: Infra, tmp_path: Path) -> None:
             lambda: [
                 line
                 for line in lines()
-                if line.get("request_id") == "trace-123" and line["logger"] == "credledger.access"
+                if line.get("client_request_id") == "trace-123" and line["logger"] == "credledger.access"
             ]
         )
+        assert access[0]["request_id"] == created.headers["x-request-id"]
         assert (
             access[0]["route"] == "/v1/organizations" and access[0]["status"] == 201 and access[0]["method"] == "POST"
         )

@@ -12,6 +12,7 @@ from litestar.datastructures import State
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ASGIApp
 
 from domain.list_matching import dob_key
 from services.api.access_audit_view import AccessAuditViewController
@@ -136,9 +137,8 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
                 "metrics": Metrics(),
             }
         ),
-        # Measured first (every answer counted and timed), then authentication (401 before anything else), then
-        # the edge checks, which precede the guards.
-        middleware=[observe_requests, DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
+        # Authentication first (401 before anything else), then the edge checks, which precede the guards.
+        middleware=[DefineMiddleware(BearerAuth, exclude=PUBLIC_PATHS), HttpEdges()],
         before_request=check_body,  # after the guards, before the body is decoded
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
         logging_config=None,
@@ -148,3 +148,10 @@ def create_app(settings: Settings, credledger: Credledger | None = None) -> Lite
         plugins=[StrictStructSchemaPlugin()],  # bodies that refuse unknown fields say so
         openapi_config=openapi_config(),
     )
+
+
+def asgi_app(settings: Settings) -> ASGIApp:
+    """What the server runs: the API inside the request observer (services/api/observability.py), outside
+    Litestar's own middleware so that every answer, a 404 or 405 of no route included, has its request id, its
+    access line and its measurement."""
+    return observe_requests(create_app(settings))

@@ -72,7 +72,9 @@ async def _changes(
     if after is None:  # a new subscriber: from now on
         async with read_views(pool, principal) as con:
             after = await con.fetchval("SELECT coalesce(max(id), 0) FROM view_changes")
-    yield ServerSentEventMessage(data=None, retry=2000, comment="credledger view changes")
+    # The opening names where the stream starts (its id): a client that loses the connection before any change
+    # arrives resumes from there with Last-Event-ID, rather than from whenever it reconnects.
+    yield ServerSentEventMessage(data=None, id=after, retry=2000, comment="credledger view changes")
     loop = asyncio.get_running_loop()
     quiet_until = loop.time() + KEEPALIVE_SECONDS
     while clock() < expires:

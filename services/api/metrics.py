@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import asyncpg
 from litestar import Request, Response, get
@@ -17,11 +18,12 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from projections.engine.registry import projection_modules
 from services.api.dependencies import ReadPool
+from services.api.health import max_lag
 
 _VIEWS = [(module.name, list(module.aggregates)) for module in projection_modules()]
 # The text format every Prometheus reads (Litestar adds the charset).
 MEDIA_TYPE = "text/plain; version=0.0.4"
-LAG_CAP = 1_000_000  # a lag is counted up to this (the count scans the events behind), then reported as this
+READ_EVERY = 5.0  # seconds: scrapes in between answer the gauges last read (a scraper looping costs nothing)
 LATENCY_BUCKETS = (0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -29,6 +31,8 @@ class Metrics:
     """The API process's metrics, in a registry of its own (one per app: tests build several in one process)."""
 
     def __init__(self) -> None:
+        self.reading = asyncio.Lock()
+        self.read_at = float("-inf")  # when the database-read gauges were last read (monotonic)
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Histogram(
@@ -92,7 +96,8 @@ class Metrics:
         self.relay_lag.set((await con.fetchrow("SELECT * FROM relay_lag($1)", stream))["lag"])
         locks = {"relay": f"credledger-relay:{stream}", "webhooks": f"credledger-webhooks:{namespace}"}
         for name, kinds in _VIEWS:
-            lag = await con.fetchrow("SELECT * FROM view_lag($1, $2, $3)", name, kinds, LAG_CAP)
+            # Counted as readiness counts it: up to its limit (the count scans the events behind), then the limit.
+            lag = await con.fetchrow("SELECT * FROM view_lag($1, $2, $3)", name, kinds, max_lag() + 1)
             self.view_lag.labels(name).set(lag["lag"])
             locks[name] = f"credledger-projection:{namespace}_{name}"
         for worker, lock in locks.items():
@@ -116,11 +121,15 @@ async def metrics(request: Request, read_pool: ReadPool) -> Response[bytes]:
     """Request rate and latency per route, command outcomes, group-commit batch sizes, the relay's and each view's
     lag, parked events, which workers run and webhook deliveries by status, in the Prometheus text format. No
     token (scrape it from inside the deployment; it carries no firm's data). When the database does not answer
-    within 2 s, the database-read gauges keep their last values."""
+    within 2 s, the database-read gauges keep their last values; they are read at most every 5 s. Lags are counted
+    up to the readiness limit (CREDLEDGER_READY_MAX_LAG + 1)."""
     found: Metrics = request.app.state.metrics
-    try:
-        async with asyncio.timeout(2), read_pool.acquire() as con:
-            await found.read_service(con)
-    except (OSError, TimeoutError, asyncpg.PostgresError):
-        pass  # the process's own metrics still answer: an outage is what they are for
+    async with found.reading:  # one read at a time, at most every READ_EVERY seconds
+        if time.monotonic() - found.read_at >= READ_EVERY:
+            try:
+                async with asyncio.timeout(2), read_pool.acquire() as con:
+                    await found.read_service(con)
+                found.read_at = time.monotonic()
+            except (OSError, TimeoutError, asyncpg.PostgresError):
+                pass  # the process's own metrics still answer: an outage is what they are for
     return Response(generate_latest(found.registry), media_type=MEDIA_TYPE)

@@ -1,9 +1,11 @@
 """What an operator sees of each request: its id, its measurements, its log line.
 
-Every request gets an id: the caller's ``X-Request-ID`` when it is a plain token, else a new one. It is answered
-in ``X-Request-ID``, carried by every log line written while the request runs (services/logs.py), and stored with
-the events the request records (their ``request_id``, shown in the compliance history), so a support question
-("what happened to my request?") leads from the client's log to the events and back.
+Every request gets an id of ours. It is answered in ``X-Request-ID``, carried by every log line written while the
+request runs (services/logs.py), and stored with the events the request records (their ``request_id``, shown in
+the compliance history), so a support question ("what happened to my request?") leads from the answer to the
+events and back. An ``X-Request-ID`` the caller sent (a plain token) is kept in the request's access line as
+``client_request_id``, never stored: a caller's own id could be anything, personal data included, and the events
+outlive what crypto-shredding erases.
 """
 
 from __future__ import annotations
@@ -28,11 +30,11 @@ def current_request_id() -> str | None:
     return REQUEST_ID.get()
 
 
-def _request_id(scope: Scope) -> str:
+def _client_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == HEADER and _TOKEN.fullmatch(value):
-            return value.decode()
-    return uuid.uuid4().hex
+            return str(value.decode())
+    return None
 
 
 def observe_requests(app: ASGIApp) -> ASGIApp:
@@ -42,7 +44,7 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
         status = 500  # what a request that fails before answering counts as
@@ -57,13 +59,13 @@ def observe_requests(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, answer)
         finally:
-            _record(scope, status, time.perf_counter() - started)
+            _record(scope, status, time.perf_counter() - started, _client_request_id(scope))
             REQUEST_ID.reset(token)
 
     return middleware
 
 
-def _record(scope: Scope, status: int, seconds: float) -> None:
+def _record(scope: Scope, status: int, seconds: float, client_request_id: str | None) -> None:
     method = scope["method"]
     # The route's template (/v1/organizations/{organization_id}), never the path: ids would make a series per
     # record. A path no route matched is one series.
@@ -80,5 +82,11 @@ def _record(scope: Scope, status: int, seconds: float) -> None:
         route,
         status,
         seconds * 1000,
-        extra={"method": method, "route": route, "status": status, "duration_ms": round(seconds * 1000, 1)},
+        extra={
+            "method": method,
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+            "client_request_id": client_request_id,
+        },
     )

@@ -22,7 +22,9 @@ class ViewSnapshot(msgspec.Struct):
     name: str  # pass it as ?snapshot= to any view read
     as_of: datetime  # the recording moment the snapshot stands at
     as_of_day: date  # that moment's Massachusetts day: the business day the snapshot shows
-    events_applied: int
+    # The events it holds: for a snapshot of this firm only; null for one of every firm (whose count would tell
+    # each firm the whole service's volume).
+    events_applied: int | None
     created_at: datetime
 
 
@@ -43,7 +45,8 @@ async def list_view_snapshots(request: Request, read_pool: ReadPool) -> ViewSnap
     principal: Principal = request.user
     async with read_views(read_pool, principal) as con:
         rows = await con.fetch(
-            "SELECT name, as_of, events_applied, created_at FROM view_snapshots ORDER BY as_of DESC, name"
+            "SELECT name, as_of, CASE WHEN tenant_id IS NULL THEN NULL ELSE events_applied END AS events_applied, "
+            "created_at FROM view_snapshots ORDER BY as_of DESC, name"
         )
     return ViewSnapshots(
         items=[

@@ -42,7 +42,7 @@ _DELIVERY = (
 # Pending again now, with another day of retries; the same id and body.
 _REQUEUE = (
     "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), "
-    "retry_until = now() + interval '1 day', requeued_by = $2, requeued_at = now() WHERE endpoint_id = $1"
+    "retry_until = now() + interval '1 day', requeued_by = $2, requeued_at = now(), claim = NULL WHERE endpoint_id = $1"
 )
 
 
@@ -285,7 +285,7 @@ class WebhookController(Controller):
             await _tenant(con, request.user)
             await _owned(con, webhook_id)
             done = await con.execute(
-                f"{_REQUEUE} AND status = 'failed' AND last_attempt_at >= $3",
+                f"{_REQUEUE} AND status = 'failed' AND coalesce(last_attempt_at, created_at) >= $3",
                 webhook_id,
                 request.user.user_id,
                 data.failed_since,

@@ -25,6 +25,7 @@ from nats.js.errors import NotFoundError
 
 from services.messaging import singleton
 from services.messaging.subjects import (
+    HEADER_ACTOR_ROLE,
     HEADER_NOTIFICATION_ID,
     HEADER_ORIGINATOR_ID,
     HEADER_ORIGINATOR_VERSION,
@@ -40,7 +41,7 @@ from services.store.recorder import EVENTS_TABLE
 log = logging.getLogger(__name__)
 
 _SELECT = f"""
-    SELECT notification_id, originator_id, originator_version, topic, state, tenant_id, request_id
+    SELECT notification_id, originator_id, originator_version, topic, state, tenant_id, actor_role, request_id
     FROM {EVENTS_TABLE} WHERE notification_id > $1 ORDER BY notification_id LIMIT $2
 """
 
@@ -112,8 +113,9 @@ class Relay:
                 HEADER_ORIGINATOR_VERSION: str(row["originator_version"]),
                 HEADER_TENANT: row["tenant_id"],
             }
-            if row["request_id"]:
-                headers[HEADER_REQUEST_ID] = row["request_id"]
+            for name, value in ((HEADER_ACTOR_ROLE, row["actor_role"]), (HEADER_REQUEST_ID, row["request_id"])):
+                if value:
+                    headers[name] = value
             subject = event_subject(self.namespace, row["tenant_id"], row["topic"])
             # publish_async writes in call order on one connection, so the
             # stream stores messages in notification order.

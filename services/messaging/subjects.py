@@ -18,6 +18,7 @@ HEADER_TOPIC = "Credledger-Topic"
 HEADER_ORIGINATOR_ID = "Credledger-Originator-Id"
 HEADER_ORIGINATOR_VERSION = "Credledger-Originator-Version"
 HEADER_TENANT = "Credledger-Tenant"
+HEADER_ACTOR_ROLE = "Credledger-Actor-Role"  # the role the acting user's token carried
 HEADER_REQUEST_ID = "Credledger-Request-Id"  # the HTTP request that recorded the event, when one did
 
 

@@ -1,6 +1,7 @@
-"""Where a delivery may go, checked when it is sent: the endpoint's name resolved now, every address public and
-none of this machine's own. Registration checks the URL as written (domain/webhooks.py); a name can point
-elsewhere later (DNS rebinding), so it is resolved again before each delivery."""
+"""Where a delivery may go, decided when it is sent. Registration checks the URL as written (domain/webhooks.py);
+a name can point elsewhere later (DNS rebinding), so it is resolved here before each delivery, every address it
+has must be public and none this machine's own, and the delivery then connects to the address checked, not to
+whatever a second lookup would answer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ import socket
 from urllib.parse import urlsplit
 
 from domain.webhooks import public_address, public_host
+
+RESOLVE_TIMEOUT = 5.0  # seconds
+
+
+class Refused(Exception):
+    """The endpoint's host is not one deliveries may reach: trying again changes nothing."""
 
 
 @functools.cache
@@ -23,21 +30,19 @@ def own_addresses() -> frozenset[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     return frozenset(ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos)
 
 
-async def refusal(url: str, *, allow_local: bool) -> str | None:
-    """Why the URL may not be called now, or None. Resolution failures are not refusals: the send fails and is
-    retried like any unreachable endpoint."""
-    if allow_local:
-        return None
+async def checked_address(url: str, *, allow_local: bool) -> str:
+    """The address to connect to for ``url``. Raises Refused (final) for a host of this machine or a private
+    network, unless ``allow_local``; OSError or TimeoutError (try again later) when the name does not resolve."""
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    if not public_host(host):
-        return f"{host} is not a public internet host"
-    try:
+    host = (parts.hostname or "").rstrip(".")
+    if not allow_local and not public_host(host):
+        raise Refused(f"{host} is not a public internet host")
+    async with asyncio.timeout(RESOLVE_TIMEOUT):
         infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-    except OSError:
-        return None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not public_address(address) or address in own_addresses():
-            return f"{host} resolves to {address}, an address of this machine or a private network"
-    return None
+    addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+    if not addresses:
+        raise OSError(f"{host} has no address")
+    for address in addresses:
+        if not allow_local and (not public_address(address) or address in own_addresses()):
+            raise Refused(f"{host} resolves to {address}, an address of this machine or a private network")
+    return str(addresses[0])

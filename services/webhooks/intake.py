@@ -20,17 +20,24 @@ from nats.aio.msg import Msg
 
 from domain.webhooks import RETRY_WINDOW, message_type, subscribed
 from projections.engine.worker import decode
-from services.messaging.subjects import HEADER_REQUEST_ID
+from services.messaging.subjects import HEADER_ACTOR_ROLE, HEADER_REQUEST_ID
 from services.webhooks.messages import delivery_id, event_body, view_change_body
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER_DELIVERIES = 3  # a stream message that cannot be decoded: logged and skipped after this many tries
 VIEW_CHANGES_PAGE = 1000
 
-INSERT = (
-    "INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_type, body, next_attempt_at, retry_until) "
-    "VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz + $7::interval) ON CONFLICT (id) DO NOTHING"
-)
+# Through the endpoint's row as it is now: one deleted meanwhile gets nothing; one disabled gets the delivery as
+# failed at once, which an administrator can send once it is enabled again (nothing recorded is lost).
+INSERT = """
+INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_type, body, status, next_attempt_at, retry_until,
+    last_error)
+SELECT $1, $2, e.id, $4, $5, CASE WHEN e.enabled THEN 'pending' ELSE 'failed' END,
+    CASE WHEN e.enabled THEN $6::timestamptz END, $6::timestamptz + $7::interval,
+    CASE WHEN e.enabled THEN NULL ELSE 'the endpoint was disabled when this was recorded' END
+FROM webhook_endpoints AS e WHERE e.id = $3
+ON CONFLICT (id) DO NOTHING
+"""
 
 
 @dataclass(frozen=True)
@@ -43,9 +50,7 @@ class Endpoint:
 
 
 async def endpoints_by_tenant(db: asyncpg.Connection) -> dict[str, list[Endpoint]]:
-    rows = await db.fetch(
-        "SELECT id, tenant_id, event_types, from_position, from_change FROM webhook_endpoints WHERE enabled"
-    )
+    rows = await db.fetch("SELECT id, tenant_id, event_types, from_position, from_change FROM webhook_endpoints")
     found: dict[str, list[Endpoint]] = defaultdict(list)
     for row in rows:
         found[row["tenant_id"]].append(
@@ -66,26 +71,32 @@ async def take_events(db: asyncpg.Connection, messages: list[Msg]) -> int:
     rows = []
     for message in messages:
         try:
-            envelope = decode(message)
+            rows += _deliveries_of(message, endpoints, now)
         except Exception as error:  # its text could quote event data: its type and place only
             if message.metadata.num_delivered < GIVE_UP_AFTER_DELIVERIES:
                 raise
             log.warning(
-                "webhooks: stream message %s cannot be decoded (%s); not delivered",
+                "webhooks: stream message %s cannot be delivered (%s); skipped",
                 message.metadata.sequence.stream,
                 type(error).__name__,
             )
-            continue
-        kind = message_type(envelope.event)
-        for endpoint in endpoints.get(envelope.tenant_id, ()):
-            if envelope.position > endpoint.from_position and subscribed(endpoint.event_types, kind):
-                request_id = (message.headers or {}).get(HEADER_REQUEST_ID)
-                body = event_body(kind, envelope.event, envelope.position, request_id)
-                rows.append(_row(endpoint, f"event:{envelope.position}", kind, body, now))
     if rows:
         async with db.transaction():
             await db.executemany(INSERT, rows)
     return len(rows)
+
+
+def _deliveries_of(message: Msg, endpoints: dict[str, list[Endpoint]], now: datetime) -> list[tuple[Any, ...]]:
+    envelope = decode(message)
+    kind = message_type(envelope.event)
+    headers = message.headers or {}
+    rows = []
+    for endpoint in endpoints.get(envelope.tenant_id, ()):
+        if envelope.position > endpoint.from_position and subscribed(endpoint.event_types, kind):
+            request_id, role = headers.get(HEADER_REQUEST_ID), headers.get(HEADER_ACTOR_ROLE)
+            body = event_body(kind, envelope.event, envelope.position, role, request_id)
+            rows.append(_row(endpoint, f"event:{envelope.position}", kind, body, now))
+    return rows
 
 
 async def take_view_changes(db: asyncpg.Connection) -> int:

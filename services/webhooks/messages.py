@@ -29,9 +29,11 @@ def delivery_id(endpoint_id: UUID, cause: str) -> UUID:
     return uuid.uuid5(endpoint_id, cause)
 
 
-def event_body(message_type: str, event: Any, position: int, request_id: str | None = None) -> str:
+def event_body(
+    message_type: str, event: Any, position: int, actor_role: str | None = None, request_id: str | None = None
+) -> str:
     """A record's event, as its compliance history shows it (personal data left out), with the record's id."""
-    entry = history_entry(event, position, None, request_id)
+    entry = history_entry(event, position, actor_role, request_id)
     data = {"record_id": event.originator_id, **msgspec.structs.asdict(entry)}
     return _encoder.encode({"type": message_type, "timestamp": entry.recorded_at, "data": data}).decode()
 

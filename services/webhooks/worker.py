@@ -1,6 +1,10 @@
 """The webhook worker, a component of `credledger workers`: one instance at a time (an advisory lock; a second
 waits as a standby). It takes in the stream's events through its own durable consumer and the view changes from
-their table, and sends the deliveries that are due."""
+their table, and sends the deliveries that are due.
+
+Two database connections: the one holding the lock also takes messages in (events, then view changes, in turn),
+the other sends. Every component of every `credledger up` holds connections, and a default PostgreSQL has 100.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 
+import asyncpg
 import nats
 import nats.js.api as js_api
 
@@ -18,8 +23,9 @@ from services.webhooks.intake import VIEW_CHANGES_PAGE, take_events, take_view_c
 from services.webhooks.sender import BATCH, Sender
 
 log = logging.getLogger(__name__)
-POLL = 0.5  # seconds between looks at the view changes and the due deliveries when there is nothing to do
+POLL = 0.5  # seconds: the longest a new message or a due retry waits when there is nothing else to do
 EVENTS_BATCH = 256
+PRUNE_EVERY = 3600.0  # seconds between removals of deliveries past their retention
 
 
 class WebhookWorker:
@@ -43,29 +49,25 @@ class WebhookWorker:
         self._wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
-        lock = await singleton.connect(self.database_url)
+        db = await singleton.connect(self.database_url)
         try:
-            if not await singleton.hold(lock, f"credledger-webhooks:{self.namespace}", stop):
+            if not await singleton.hold(db, f"credledger-webhooks:{self.namespace}", stop):
                 return
             sender = Sender(
-                self.database_url,
-                self.master_key,
-                allow_local=self.allow_local,
-                first_retry=self.first_retry,
+                self.database_url, self.master_key, allow_local=self.allow_local, first_retry=self.first_retry
             )
             try:
-                # A part that fails stops the others (the supervisor starts the whole worker again).
+                # A part that fails stops the other (the supervisor starts the whole worker again); a failing send
+                # is recorded on its delivery, never raised (sender.py).
                 async with asyncio.TaskGroup() as parts:
-                    parts.create_task(self._events(stop))
-                    parts.create_task(self._view_changes(stop))
+                    parts.create_task(self._take_in(stop, db))
                     parts.create_task(self._send(stop, sender))
             finally:
                 await sender.close()
         finally:
-            await lock.close()
+            await db.close()
 
-    async def _events(self, stop: asyncio.Event) -> None:
-        db = await singleton.connect(self.database_url)
+    async def _take_in(self, stop: asyncio.Event, db: asyncpg.Connection) -> None:
         nc = await nats.connect(self.nats_url, name="credledger-webhooks")
         try:
             js = nc.jetstream()
@@ -87,40 +89,31 @@ class WebhookWorker:
             await consumer.start()
             log.info("webhooks: consuming %s as %s", stream, self.durable)
             while not stop.is_set():
-                messages = await consumer.next_batch(wait=1.0)
+                messages = await consumer.next_batch(wait=POLL)
                 if messages and await take_events(db, messages):
                     self._wake.set()
                 for message in messages:
                     await message.ack()
+                while (taken := await take_view_changes(db)) and not stop.is_set():
+                    self._wake.set()
+                    if taken < VIEW_CHANGES_PAGE:
+                        break
             await consumer.stop()
         finally:
             await nc.close()
-            await db.close()
-
-    async def _view_changes(self, stop: asyncio.Event) -> None:
-        db = await singleton.connect(self.database_url)
-        try:
-            while not stop.is_set():
-                taken = await take_view_changes(db)
-                if taken:
-                    self._wake.set()
-                if taken < VIEW_CHANGES_PAGE:
-                    await _pause(stop, POLL)
-        finally:
-            await db.close()
 
     async def _send(self, stop: asyncio.Event, sender: Sender) -> None:
         db = await singleton.connect(self.database_url)
+        pruned = 0.0
+        loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
+                if loop.time() - pruned > PRUNE_EVERY:
+                    await sender.prune(db)
+                    pruned = loop.time()
                 if await sender.send_due(db) < BATCH:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), POLL)
         finally:
             await db.close()
-
-
-async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)

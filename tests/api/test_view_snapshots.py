@@ -42,6 +42,8 @@ def test_each_firm_sees_the_snapshots_made_for_it_or_for_everyone(
     june = seen_by_a[f"only_a_{suffix}"]
     # The end of June 30 in Massachusetts (EDT, UTC-4), and that business day.
     assert (june["as_of"], june["as_of_day"]) == ("2026-07-01T03:59:59.999999Z", "2026-06-30")
+    assert june["events_applied"] >= 1  # A's own events
+    assert seen_by_a[f"all_{suffix}"]["events_applied"] is None  # every firm's: the service's volume is no firm's
     listed = list(seen_by_a)
     assert listed.index(f"only_a_{suffix}") < listed.index(f"all_{suffix}")  # the latest moment first
     # Each name reads the views as they stood then; B cannot read A's own snapshot.

@@ -108,9 +108,13 @@ def test_a_disabled_endpoint_gets_nothing_until_an_administrator_sends_it_again(
         assert failed["last_error"] == "the endpoint is disabled"
         assert failed["payload"]["data"]["record_id"] == first
 
-        second = register(a)  # while disabled: not queued for it (the witness shows it was taken in)
+        second = register(a)  # while disabled: queued for it as failed, to be sent once it is enabled again
         eventually(lambda: [r for r in witness.delivered() if r.body["data"]["record_id"] == second], timeout=20)
-        assert [d["id"] for d in deliveries(a, endpoint)] == [failed["id"]]
+        held = eventually(lambda: [d for d in deliveries(a, endpoint) if d["id"] != failed["id"]], timeout=20)
+        assert [(d["status"], d["attempts"], d["last_error"]) for d in held] == [
+            ("failed", 0, "the endpoint was disabled when this was recorded")
+        ]
+        assert held[0]["payload"]["data"]["record_id"] == second
     finally:
         witness.stop()
 
@@ -118,20 +122,25 @@ def test_a_disabled_endpoint_gets_nothing_until_an_administrator_sends_it_again(
     receiver.answers = []
     since = failed["last_attempt_at"]
     requeued = a.post(f"/v1/webhooks/{endpoint['id']}/retries", json={"failed_since": since})
-    assert requeued.status_code == 202 and requeued.json() == {"requeued": 1}
-    eventually(lambda: receiver.delivered(), timeout=20)
-    assert [r.webhook_id for r in receiver.delivered()] == [failed["id"]]  # the same id as every earlier attempt
-    assert {r.webhook_id for r in receiver.received} == {failed["id"]}
-    (sent,) = deliveries(a, endpoint)
-    assert (sent["status"], sent["requeued_by"], sent["attempts"]) == ("delivered", "alice", 3)
+    assert requeued.status_code == 202 and requeued.json() == {"requeued": 2}
+    eventually(lambda: len(receiver.delivered()) == 2, timeout=20)
+    # Each with the same id as its every earlier attempt: nothing recorded while disabled was lost.
+    assert sorted(r.webhook_id for r in receiver.delivered()) == sorted([failed["id"], held[0]["id"]])
+    assert {r.webhook_id for r in receiver.received} == {failed["id"], held[0]["id"]}
+    sent = {d["id"]: d for d in deliveries(a, endpoint)}
+    assert (sent[failed["id"]]["status"], sent[failed["id"]]["requeued_by"], sent[failed["id"]]["attempts"]) == (
+        "delivered",
+        "alice",
+        3,  # refused by the receiver, refused as disabled, delivered
+    )
     again = a.post(f"/v1/webhooks/{endpoint['id']}/retries", json={"failed_since": since})
     assert again.json() == {"requeued": 0}  # nothing failed any more
 
     # An administrator may send a delivered message again: the same id, which the receiver knows.
     retried = a.post(f"/v1/webhooks/{endpoint['id']}/deliveries/{failed['id']}/retry")
     assert retried.status_code == 202 and retried.json()["status"] == "pending"
-    eventually(lambda: len(receiver.delivered()) == 2, timeout=20)
-    assert [r.webhook_id for r in receiver.delivered()] == [failed["id"], failed["id"]]
+    eventually(lambda: len(receiver.delivered()) == 3, timeout=20)
+    assert [r.webhook_id for r in receiver.delivered()].count(failed["id"]) == 2
     assert_problem(a.post(f"/v1/webhooks/{endpoint['id']}/deliveries/{first}/retry"), 404, "not-found")
 
 

@@ -43,6 +43,12 @@ from domain.webhooks import (
         "ftp://hooks.example.com/x",
         "hooks.example.com/x",
         "https://hooks.example.com:99999/x",
+        "https://a..b.com/x",  # an empty label
+        "https://" + "a" * 64 + ".com/x",  # a label over 63
+        "https://exa\tmple.com/x",
+        "https://a\u200d.com/x",  # an invisible joiner
+        "https://\u2488.com/x",  # not a host name until folded: give its xn-- form
+        "https://[2002:7f00:1::]/x",  # 127.0.0.1 inside 6to4
     ],
 )
 def test_production_refuses_what_is_not_a_public_https_endpoint(url: str) -> None:
@@ -114,3 +120,36 @@ def test_a_failed_delivery_is_tried_again_twice_as_late_each_time_for_a_day() ->
     assert 15 <= len(delays) <= 25
     assert next_attempt(1, start, until, first=timedelta(seconds=0.2)) == start + timedelta(seconds=0.2)
     assert next_attempt(500, start, until) == start + LONGEST_RETRY  # no overflow however many attempts
+
+
+class _Loop:
+    """An event loop whose name lookups answer what a test says."""
+
+    def __init__(self, answer: list[str] | OSError) -> None:
+        self.answer = answer
+
+    async def getaddrinfo(self, host: str, port: int, **_: object) -> list[tuple]:
+        if isinstance(self.answer, OSError):
+            raise self.answer
+        return [(None, None, None, "", (address, port)) for address in self.answer]
+
+
+async def test_a_delivery_connects_only_to_an_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from services.webhooks import addresses
+
+    def resolving(answer: list[str] | OSError) -> None:
+        monkeypatch.setattr(asyncio, "get_running_loop", lambda: _Loop(answer))
+
+    resolving(["93.184.216.34"])
+    assert await addresses.checked_address("https://hooks.example.com/x", allow_local=False) == "93.184.216.34"
+    for inside in (["93.184.216.34", "127.0.0.1"], ["169.254.169.254"], ["10.0.0.7"], ["::ffff:192.168.1.1"]):
+        resolving(inside)  # a name that points inside (rebinding, or one of several answers)
+        with pytest.raises(addresses.Refused):
+            await addresses.checked_address("https://hooks.example.com/x", allow_local=False)
+    resolving(OSError("no such name"))  # not resolved: not allowed either, tried again later
+    with pytest.raises(OSError):
+        await addresses.checked_address("https://hooks.example.com/x", allow_local=False)
+    resolving(["127.0.0.1"])
+    assert await addresses.checked_address("http://127.0.0.1:9/x", allow_local=True) == "127.0.0.1"

@@ -49,7 +49,12 @@ export function follow(token, { onChange, onState }) {
       else if (field === "data") data.push(value);
       else if (field === "retry" && /^\d+$/.test(value)) retry = Number(value);
     }
-    if (data.length) onChange(event, JSON.parse(data.join("\n")));
+    if (!data.length) return;
+    try {
+      onChange(event, JSON.parse(data.join("\n")));
+    } catch (error) {
+      console.warn("a view change the page could not take", error); // the next change refreshes the page anyway
+    }
   }
 
   (async () => {

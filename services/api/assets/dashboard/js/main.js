@@ -19,7 +19,7 @@ const NAV = ["findings", "affiliations", "turnaround", "expirables", "work"];
 const TOKEN_KEY = "credledger.token";
 const main = document.getElementById("main");
 const status = document.getElementById("live");
-const state = { token: sessionStorage.getItem(TOKEN_KEY), snapshot: "", asOf: "", organizations: null, load: null, page: null, stopLive: null, shown: 0 };
+const state = { token: sessionStorage.getItem(TOKEN_KEY), snapshot: "", asOf: "", organizations: null, load: null, page: null, stopLive: null, shown: 0, loading: Promise.resolve() };
 
 function route() {
   const [path, query] = location.hash.replace(/^#\/?/, "").split("?");
@@ -73,23 +73,31 @@ async function show() {
     state.load = page.render(context(params));
     await refresh();
   } catch (error) {
-    failed(error);
+    failed(error, shown);
   }
 }
 
-async function refresh() {
-  const results = main.querySelector(".results");
-  results?.setAttribute("aria-busy", "true");
-  try {
-    await state.load();
-  } catch (error) {
-    failed(error);
-  } finally {
-    results?.removeAttribute("aria-busy");
-  }
+// One load at a time, in order: a live update arriving while the page loads waits for it, so an older answer
+// never replaces a newer one.
+function refresh() {
+  const shown = state.shown;
+  state.loading = state.loading.then(async () => {
+    if (shown !== state.shown) return;
+    const results = main.querySelector(".results");
+    results?.setAttribute("aria-busy", "true");
+    try {
+      await state.load();
+    } catch (error) {
+      failed(error, shown);
+    } finally {
+      results?.removeAttribute("aria-busy");
+    }
+  });
+  return state.loading;
 }
 
-function failed(error) {
+function failed(error, shown = state.shown) {
+  if (shown !== state.shown) return; // the page it was for is gone
   if (error instanceof ApiError && error.status === 401) return signOut("Your token was refused or has expired: sign in again.");
   const text = error instanceof ApiError ? `${error.problem.title || "Error"}: ${error.message}` : String(error.message || error);
   main.append(h("p", { role: "alert", class: "error" }, text));
@@ -133,7 +141,13 @@ async function start() {
   const who = claims(state.token) || {};
   replace(document.getElementById("who"), `${who.sub} · ${who.role} · ${who.tenant}`);
   replace(document.getElementById("today"), "Today in Massachusetts: ", day(todayInMassachusetts()));
-  await asOfControls();
+  try {
+    await asOfControls();
+  } catch (error) {
+    // A token kept from an earlier visit may have expired since.
+    if (error instanceof ApiError && error.status === 401) return signOut("Your token has expired: sign in again.");
+    return failed(error);
+  }
   goLive();
   show();
 }
@@ -164,6 +178,7 @@ function goLive() {
     return;
   }
   let timer = null;
+  let connected = false;
   state.stopLive = follow(state.token, {
     onChange: (view) => {
       if (!state.page?.views.includes(view) || state.asOf) return;
@@ -176,6 +191,9 @@ function goLive() {
     onState: (now) => {
       if (now === "signed-out") return signOut("Your token has expired: sign in again.");
       replace(status, now === "live" ? "Live" : "Reconnecting…");
+      // Back after a drop: the stream resumes where it stopped, and the page is read again meanwhile.
+      if (now === "live" && connected && !state.asOf) refresh();
+      if (now === "live") connected = true;
     },
   });
 }
