@@ -42,9 +42,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("browser"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def demo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """`credledger up --demo`, its views caught up with the demo firm's history."""
+    """`credledger up --demo`, its views caught up with the demo firm's history. For the module only: a running
+    `up` holds a few dozen database connections, which the rest of the session's tests need."""
     running = start_stack(infra, tmp_path_factory.mktemp("demo"), demo=True)
     try:
         fresh(httpx.Client(base_url=running.base_url, headers=auth("demo", "viewer")), timeout=180)
