@@ -64,7 +64,10 @@ class ScreeningRun(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A re-screening of the firm against an edition."""
 
     on: Annotated[
-        date | None, Meta(description="The day of the screening, YYYY-MM-DD (Massachusetts; default: today)")
+        date | None,
+        Meta(
+            description="The day of the screening, YYYY-MM-DD (Massachusetts; default: today)", examples=["2026-12-01"]
+        ),
     ] = None
 
 

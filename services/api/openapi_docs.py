@@ -212,8 +212,10 @@ def download_docs(summary: str, media_types: tuple[str, ...], description: str) 
 
 
 class StrictStructSchemaPlugin(StructSchemaPlugin):
-    """msgspec structs as Litestar documents them, plus two things it leaves out: a struct that refuses unknown
-    fields (``forbid_unknown_fields``) says ``additionalProperties: false``, and its docstring describes it.
+    """msgspec structs as Litestar documents them, plus what it leaves out: a struct that refuses unknown fields
+    (``forbid_unknown_fields``) says ``additionalProperties: false``, its docstring describes it, and its whole-body
+    ``example`` (a class variable, services/app/commands.py ``Command``), if it has one, is the schema's example,
+    which the docs' "Try it out" pre-fills instead of assembling one from the fields' examples.
 
     Registered as an app plugin, which Litestar consults before its own struct plugin.
     """
@@ -225,4 +227,6 @@ class StrictStructSchemaPlugin(StructSchemaPlugin):
             schema.additional_properties = False
         if struct.__doc__ and not schema.description:
             schema.description = " ".join(struct.__doc__.split())
+        if getattr(struct, "example", None) is not None:
+            schema.examples = [struct.example]
         return schema

@@ -29,7 +29,9 @@ EventTypes = Annotated[
         examples=[["application.*", "view.access_audit"]],
     ),
 ]
-Description = Annotated[str, msgspec.Meta(max_length=500, description="What the endpoint is for.")]
+Description = Annotated[
+    str, msgspec.Meta(max_length=500, description="What the endpoint is for.", examples=["The firm's case tracker"])
+]
 
 
 class WebhookRegistration(msgspec.Struct, forbid_unknown_fields=True):
@@ -47,7 +49,10 @@ class WebhookChange(msgspec.Struct, forbid_unknown_fields=True):
     event_types: EventTypes | None = None
     description: Description | None = None
     enabled: Annotated[
-        bool | None, msgspec.Meta(description="false: send it nothing (deliveries due meanwhile fail); true: again")
+        bool | None,
+        msgspec.Meta(
+            description="false: send it nothing (deliveries due meanwhile fail); true: again", examples=[True]
+        ),
     ] = None
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
 
 from domain.application import ApplicationKind, Channel, ScreeningKind
 from domain.dossier import Document, DocumentType
-from services.app.commands import Command, doc, effective_day, today
+from services.app.commands import EXAMPLE_ID, Command, doc, effective_day, record_id, today
 
 OverrideReason = Annotated[
     str,
@@ -26,7 +26,14 @@ class OpenApplication(Command, frozen=True, kw_only=True):
     """An application the firm prepares for the practice: a POSC registration (POSC-DC-PE), a primary-user
     modification (POSC-DC-PM), a MassHealth enrollment or revalidation, or a plan's credentialing."""
 
-    organization_id: Annotated[UUID, doc("The practice it is for (an id from registerOrganization).")]
+    example: ClassVar[dict[str, Any]] = {
+        "organization_id": EXAMPLE_ID,
+        "kind": "posc_registration",
+        "channel": "fax",
+        "opened_on": "2026-04-01",
+    }
+
+    organization_id: Annotated[UUID, record_id("The practice it is for (an id from registerOrganization).")]
     kind: Annotated[
         ApplicationKind,
         doc(
@@ -56,12 +63,11 @@ class OpenApplication(Command, frozen=True, kw_only=True):
     ] = "A"
     practitioner_id: Annotated[
         UUID | None,
-        doc(
+        record_id(
             "A clinician's own application, made through this practice (an id from registerPractitioner): its "
             "MassHealth enrollment or revalidation, or a plan's credentialing of it; it drives the clinician's "
             "participation (/v1/views/participation), not the practice's enrollment or affiliations. Omitted: the "
-            "practice's own application.",
-            "0b7e9d2c-5f1a-4c3e-9a8b-2d6f1e4c7a90",
+            "practice's own application."
         ),
     ] = None
 
@@ -69,6 +75,8 @@ class OpenApplication(Command, frozen=True, kw_only=True):
 class AttachDocument(Command, frozen=True, kw_only=True):
     """A document of the application's dossier: W-9, IRS 147C letter, license, DEA registration, malpractice
     insurance..."""
+
+    example: ClassVar[dict[str, Any]] = {"document_id": "w9-2026", "type": "w9", "received_on": "2026-04-02"}
 
     document_id: Annotated[str, doc("The firm's own id for the document, unique in the dossier.", "w9-2026")]
     type: Annotated[DocumentType, doc("The kind of document (w9, irs_147c, license, ...).", "w9")]
@@ -99,6 +107,8 @@ class AttachDocument(Command, frozen=True, kw_only=True):
 
 class SubmitApplication(Command, frozen=True, kw_only=True):
     """The application, complete, sent to the payer."""
+
+    example: ClassVar[dict[str, Any]] = {"submitted_on": "2026-04-17"}
 
     submitted_on: Annotated[
         date, effective_day("The day it was sent (YYYY-MM-DD); the turnaround clock starts.", "2026-04-17")

@@ -8,7 +8,7 @@ from it), the use case takes it as its argument, and the workload generator buil
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
@@ -20,6 +20,15 @@ from domain.taxonomy import TaxonomySelection
 def doc(description: str, *examples: Any) -> msgspec.Meta:
     """A command field's documentation (no constraint: msgspec decodes exactly as before)."""
     return msgspec.Meta(description=description, examples=list(examples) if examples else None)
+
+
+# In examples, the id of a record the reader has: ids are made when records are created, so no example can hold one.
+EXAMPLE_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def record_id(description: str) -> msgspec.Meta:
+    """The documentation of a field naming another record by its id; the example's id stands in for the reader's."""
+    return doc(f"{description} Put the id of your record here: the example's is a stand-in.", EXAMPLE_ID)
 
 
 def effective_day(description: str, example: str) -> msgspec.Meta:
@@ -51,7 +60,7 @@ Reason = Annotated[
         max_length=2000,
         description="Why, in a sentence or two (up to 2,000 characters): recorded with the event in the record's "
         "compliance history, where auditors read it.",
-        examples=["faxed the signed POSC-DC-PE today"],
+        examples=["as the practice's office manager confirmed by phone"],
     ),
 ]
 
@@ -60,6 +69,9 @@ class Command(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
     """Base of every command: unknown fields are rejected, and a reason may be given."""
 
     reason: Reason | None = None
+    # The whole body's example, where the fields' examples would not make a valid or a typical body together (the
+    # docs' "Try it out" sends every field's): the OpenAPI document's example of the body (openapi_docs.py).
+    example: ClassVar[dict[str, Any] | None] = None
 
 
 class AddressIn(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):

@@ -37,7 +37,7 @@ class DiscloseOwnerOrManagingEmployee(Command, frozen=True, kw_only=True):
     ] = None
     ownership_percent: Annotated[
         Decimal | None,
-        doc("An owner's interest, from 5 to 100 with at most two decimals; none for a managing employee.", "60"),
+        doc("An owner's interest, from 5 to 100 with at most two decimals; none for a managing employee.", "25"),
     ] = None
     on: Annotated[
         date, effective_day("The day they became an owner or managing employee (YYYY-MM-DD).", "2026-04-20")

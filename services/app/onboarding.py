@@ -20,7 +20,7 @@ import typing
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -28,7 +28,7 @@ import msgspec
 from domain.errors import DomainError
 from services.app.base import Actor, NotFound, TenantApplication
 from services.app.catalog import command_use_cases, path_parameters
-from services.app.commands import doc
+from services.app.commands import EXAMPLE_ID, doc
 from services.store.idempotency import Saved, claiming, current_claim
 
 MAX_COMMANDS = 20_000  # one transaction; a larger history is split into batches, a practice at a time
@@ -54,6 +54,23 @@ class BatchCommand(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_o
 
 class Batch(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """A client's history, oldest fact first."""
+
+    example: ClassVar[dict[str, Any]] = {
+        "commands": [
+            {
+                "use": "open_user_account",
+                "ref": "dana",
+                "body": {
+                    "organization_id": EXAMPLE_ID,
+                    "person_name": "Dana Reyes",
+                    "role": "subordinate",
+                    "opened_on": "2026-02-02",
+                },
+            },
+            {"use": "grant_access", "path": ["@dana"], "body": {"function": "claims_batch", "on": "2026-02-03"}},
+        ],
+        "dry_run": False,
+    }
 
     commands: Annotated[
         list[BatchCommand],

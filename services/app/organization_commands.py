@@ -8,7 +8,7 @@ screening. (Not to be confused with ``domain/organization_commands.py``, the agg
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -18,7 +18,17 @@ from domain.organization import AccountType, EntityKind, RiskLevel
 from domain.organization_values import DisenrollmentCause
 from domain.screening import ExclusionSource, ScreeningResult
 from domain.tin import TinKind
-from services.app.commands import AddressIn, Command, Day, TaxonomyIn, doc, effective_day, today
+from services.app.commands import (
+    EXAMPLE_ID,
+    AddressIn,
+    Command,
+    Day,
+    TaxonomyIn,
+    doc,
+    effective_day,
+    record_id,
+    today,
+)
 
 LegalName = Annotated[
     str, doc("The practice's legal name, exactly as on its IRS letter and its NPPES record.", "Berkshire Family Health")
@@ -92,6 +102,11 @@ class RegisterOrganization(Command, frozen=True, kw_only=True):
 
 class CorrectProfile(Command, frozen=True, kw_only=True):
     """A correction of the practice's profile: only the fields given change."""
+
+    example: ClassVar[dict[str, Any]] = {
+        "mailing_address": {"line1": "PO Box 1150", "city": "Pittsfield", "state": "MA", "postal_code": "01202"},
+        "on": "2026-04-15",
+    }
 
     legal_name: LegalName | msgspec.UnsetType = msgspec.UNSET
     tin: Tin | msgspec.UnsetType = msgspec.UNSET
@@ -197,10 +212,16 @@ class NameLocationPrimaryUser(Command, frozen=True, kw_only=True):
     PID/SL): one of the practice's staff accounts, perhaps the one administering another location. A successor
     needs an approved POSC-DC-PM for that location. Location A's primary user is the organization's."""
 
-    account_id: Annotated[UUID, doc("The staff account (primary or subordinate role) that administers the location.")]
+    example: ClassVar[dict[str, Any]] = {"account_id": EXAMPLE_ID, "on": "2026-06-01"}
+
+    account_id: Annotated[
+        UUID, record_id("The staff account (primary or subordinate role) that administers the location.")
+    ]
     modification_id: Annotated[
         UUID | None,
-        doc("For a successor: the approved primary_user_modification application (POSC-DC-PM) for this location."),
+        record_id(
+            "For a successor: the approved primary_user_modification application (POSC-DC-PM) for this location."
+        ),
     ] = None
     on: Annotated[
         date, effective_day("The day they became the location's primary user in POSC (YYYY-MM-DD).", "2026-06-01")
@@ -239,6 +260,8 @@ class RecordEftValidation(Command, frozen=True, kw_only=True):
 
 class RequestAffiliation(Command, frozen=True, kw_only=True):
     """A request to join an ACO, an MCO or the PCC Plan, which then credentials the practice."""
+
+    example: ClassVar[dict[str, Any]] = {"kind": "mco", "plan": "WellSense Health Plan", "on": "2026-04-21"}
 
     kind: Annotated[
         PlanKind,

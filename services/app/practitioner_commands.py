@@ -11,7 +11,7 @@ import msgspec
 
 from domain.credentials import DEA_SCHEDULES, BoardCertification, DeaRegistration, License, LicenseStatus
 from domain.credentials import MalpracticeCoverage as Coverage
-from services.app.commands import Command, Day, doc, effective_day, today
+from services.app.commands import Command, Day, doc, effective_day, record_id, today
 
 Dollars = Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000, description="US dollars", examples=[1_000_000])]
 
@@ -20,7 +20,8 @@ class RegisterPractitioner(Command, frozen=True, kw_only=True):
     """A clinician (Type 1 NPI) the firm credentials for one of its client practices."""
 
     organization_id: Annotated[
-        UUID, doc("The client practice the firm credentials the clinician for; its client viewers see the record.")
+        UUID,
+        record_id("The client practice the firm credentials the clinician for; its client viewers see the record."),
     ]
     npi: Annotated[str, doc("The clinician's own (Type 1) NPI: ten digits with a valid check digit.", "1234567893")]
     first_name: Annotated[str, doc("As on the NPPES record.", "Ana")]
@@ -123,7 +124,7 @@ class EndCredential(Command, frozen=True, kw_only=True):
         doc(
             "Its key, as the practitioner's record lists it: license:<state>:<type>, dea:<state>, "
             "board:<board>:<specialty>, malpractice, or caqh (no more re-attestations expected).",
-            "license:NH:MD",
+            "license:MA:MD",
         ),
     ]
     on: Day = today()
@@ -140,7 +141,7 @@ class LinkRendering(Command, frozen=True, kw_only=True):
     """The clinician renders at a service location of a group or facility from ``on``; the group's list of
     rendering NPIs follows."""
 
-    organization_id: Annotated[UUID, doc("The group or facility (Type 2 NPI) of one of the firm's clients.")]
+    organization_id: Annotated[UUID, record_id("The group or facility (Type 2 NPI) of one of the firm's clients.")]
     service_location: Annotated[str, doc("Its service location's letter (A: the practice address).", "A")] = "A"
     on: Day = today()
 
@@ -148,6 +149,6 @@ class LinkRendering(Command, frozen=True, kw_only=True):
 class EndRendering(Command, frozen=True, kw_only=True):
     """The clinician no longer renders at that service location from ``on``."""
 
-    organization_id: Annotated[UUID, doc("The group or facility.")]
+    organization_id: Annotated[UUID, record_id("The group or facility.")]
     service_location: Annotated[str, doc("Its service location's letter.", "A")] = "A"
     on: Day = today()

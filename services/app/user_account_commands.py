@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 from domain.user_account import AccountRole, ChecklistStep, PoscFunction, ReviewOutcome
-from services.app.commands import Command, Day, doc, effective_day, today
+from services.app.commands import EXAMPLE_ID, Command, Day, doc, effective_day, record_id, today
 
 
 class OpenUserAccount(Command, frozen=True, kw_only=True):
     """A POSC user of the practice: its primary user (account administrator), a subordinate, or a business
     partner such as a billing agency."""
 
-    organization_id: Annotated[UUID, doc("The practice the account belongs to (an id from registerOrganization).")]
+    example: ClassVar[dict[str, Any]] = {
+        "organization_id": EXAMPLE_ID,
+        "person_name": "Dana Reyes",
+        "role": "subordinate",
+        "opened_on": "2026-04-21",
+    }
+
+    organization_id: Annotated[
+        UUID, record_id("The practice the account belongs to (an id from registerOrganization).")
+    ]
     person_name: Annotated[str, doc("The user's full name.", "Dana Reyes")]
     role: Annotated[AccountRole, doc("primary, subordinate or business_partner.", "primary")]
     partner_firm: Annotated[
@@ -36,7 +45,7 @@ class ReplacePrimaryUser(Command, frozen=True, kw_only=True):
 
     person_name: Annotated[str, doc("The new primary user's full name.", "Dana Reyes")]
     modification_id: Annotated[
-        UUID, doc("The id of the approved primary_user_modification application (form POSC-DC-PM).")
+        UUID, record_id("The id of the approved primary_user_modification application (form POSC-DC-PM).")
     ]
     date_of_birth: Annotated[
         date | None, doc("The new primary user's date of birth, for POSC registration; stored sealed.", "1980-02-29")
