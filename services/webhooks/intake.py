@@ -20,7 +20,7 @@ from nats.aio.msg import Msg
 
 from domain.webhooks import RETRY_WINDOW, message_type, subscribed
 from projections.engine.worker import decode
-from services.messaging.subjects import HEADER_ACTOR_ROLE, HEADER_REQUEST_ID
+from services.messaging.subjects import HEADER_ACTOR_ROLE, HEADER_REQUEST_ID, HEADER_TENANT
 from services.webhooks.messages import delivery_id, event_body, view_change_body
 
 log = logging.getLogger(__name__)
@@ -63,18 +63,20 @@ def _row(endpoint: Endpoint, cause: str, kind: str, body: str, now: datetime) ->
     return (delivery_id(endpoint.id, cause), endpoint.tenant_id, endpoint.id, kind, body, now, RETRY_WINDOW)
 
 
-async def take_events(db: asyncpg.Connection, messages: list[Msg]) -> int:
-    """Queue the deliveries of a batch of stream messages; the caller acknowledges them after this returns.
-    Returns how many deliveries were queued."""
+async def take_events(db: asyncpg.Connection, messages: list[Msg]) -> tuple[int, list[Msg]]:
+    """Queue the deliveries of a batch of stream messages. Returns how many were queued, and the messages to take
+    again later (one that could not be read: a passing fault is retried a few times, then it is skipped); the
+    caller acknowledges the others after this returns."""
     endpoints = await endpoints_by_tenant(db)
     now = datetime.now(UTC)
-    rows = []
+    rows, again = [], []
     for message in messages:
         try:
             rows += _deliveries_of(message, endpoints, now)
         except Exception as error:  # its text could quote event data: its type and place only
             if message.metadata.num_delivered < GIVE_UP_AFTER_DELIVERIES:
-                raise
+                again.append(message)
+                continue
             log.warning(
                 "webhooks: stream message %s cannot be delivered (%s); skipped",
                 message.metadata.sequence.stream,
@@ -83,13 +85,15 @@ async def take_events(db: asyncpg.Connection, messages: list[Msg]) -> int:
     if rows:
         async with db.transaction():
             await db.executemany(INSERT, rows)
-    return len(rows)
+    return len(rows), again
 
 
 def _deliveries_of(message: Msg, endpoints: dict[str, list[Endpoint]], now: datetime) -> list[tuple[Any, ...]]:
+    headers = message.headers or {}
+    if not endpoints.get(headers.get(HEADER_TENANT, "")):
+        return []  # no endpoint of its firm: nothing to read it for
     envelope = decode(message)
     kind = message_type(envelope.event)
-    headers = message.headers or {}
     rows = []
     for endpoint in endpoints.get(envelope.tenant_id, ()):
         if envelope.position > endpoint.from_position and subscribed(endpoint.event_types, kind):

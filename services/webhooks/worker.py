@@ -90,10 +90,11 @@ class WebhookWorker:
             log.info("webhooks: consuming %s as %s", stream, self.durable)
             while not stop.is_set():
                 messages = await consumer.next_batch(wait=POLL)
-                if messages and await take_events(db, messages):
+                queued, again = await take_events(db, messages) if messages else (0, [])
+                if queued:
                     self._wake.set()
                 for message in messages:
-                    await message.ack()
+                    await (message.nak(delay=1) if message in again else message.ack())
                 while (taken := await take_view_changes(db)) and not stop.is_set():
                     self._wake.set()
                     if taken < VIEW_CHANGES_PAGE:
