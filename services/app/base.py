@@ -60,8 +60,11 @@ def postgres_env(
         "POSTGRES_PORT": str(url.port or 5432),
         "POSTGRES_USER": unquote(url.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(url.password or ""),
-        "POSTGRES_POOL_SIZE": str(pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(pool_size),
+        # Up to twice pool_size connections, as many as concurrent commands need; only two are kept open while
+        # idle (psycopg's pool opens the others on demand): every `credledger up` of a shared PostgreSQL, and each
+        # of its workers, holds connections, and a default server has 100.
+        "POSTGRES_POOL_SIZE": str(min(2, pool_size)),
+        "POSTGRES_MAX_OVERFLOW": str(2 * pool_size - min(2, pool_size)),
         "POSTGRES_PRE_PING": "y",
         # How long a caller waits for a pooled connection (the library's default is 30 s, retried 10 times):
         # while the database is away a command answers 503 within seconds instead of hanging.

@@ -35,13 +35,6 @@ INSTALL_HINT = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # One worker runs them all (pyproject: --dist loadgroup): one demo firm and one browser, not one per worker.
-    for item in items:
-        if item.path.parent.name == "browser":
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 @pytest.fixture(scope="module")
 def demo(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`credledger up --demo`, its views caught up with the demo firm's history. For the module only: a running

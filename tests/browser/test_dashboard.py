@@ -12,11 +12,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Visit, auth, token
 from tests.support import Stack, process_env
 
+# One worker runs them all (pyproject: --dist loadgroup): one demo firm and one browser, not one per worker.
+pytestmark = pytest.mark.xdist_group("browser")
 SEVERITIES = ("critical", "high", "medium", "low")
 
 
