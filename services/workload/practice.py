@@ -216,7 +216,11 @@ class Practice(People, Filings, Owners, Locations, Clinicians):
             for clinician in self.rendering:
                 self.screen_clinician(day, clinician, source, f"{label} {list_date:%Y-%m}", min(list_date, day))
         first_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-        self.at(self.later(self.cal.on_or_after(first_next), 1, 6), self.screen_month, month + 1)
+        # Early next month, once the lists are out, but never more than 30 days after this run: a firm screening
+        # "monthly" keeps every subject within the views' 31 days (domain/screening.py), as a careful one does.
+        # The draw is made either way, so the rest of the history stays as it was.
+        drawn = self.later(self.cal.on_or_after(first_next), 1, 6)
+        self.at(min(drawn, self.cal.back(day + timedelta(days=30), 0)), self.screen_month, month + 1)
 
     def clear_screening(self, day: date, source: str) -> None:
         if source not in self.suspected:
