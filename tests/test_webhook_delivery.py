@@ -57,9 +57,16 @@ def test_a_receiver_down_and_a_killed_worker_lose_nothing_and_repeat_nothing(inf
         assert len(delivered) == len(expected)  # each once: no repeat after the restart
         assert len({r.webhook_id for r in delivered}) == len(expected)
         assert all(r.signed for r in delivered)
-        items = client.get(f"/v1/webhooks/{endpoint}/deliveries", params={"limit": 100}).json()["items"]
-        assert sorted(d["status"] for d in items) == ["delivered"] * len(expected)
+
+        # The receiver answers before the sender records the answer: wait for the records too.
+        def recorded() -> list[dict]:
+            items = client.get(f"/v1/webhooks/{endpoint}/deliveries", params={"limit": 100}).json()["items"]
+            return items if all(d["status"] == "delivered" for d in items) else []
+
+        items = eventually(recorded, timeout=30)
+        assert len(items) == len(expected)
         assert all(d["attempts"] >= 2 for d in items if d["payload"]["data"]["record_id"] in orgs)
+        assert len(receiver.delivered()) == len(expected)  # and still nothing twice
     finally:
         receiver.stop()
         assert stop(stack.process) == 0, stack.log.read_text()[-3000:]
