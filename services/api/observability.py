@@ -76,17 +76,19 @@ def _record(scope: Scope, status: int, seconds: float, client_request_id: str | 
         metrics.requests.labels(method, route, str(status)).observe(seconds)
         if method in _CHANGES and route.startswith("/v1/") and handler is not None:
             metrics.command(handler.operation_id or handler.handler_name, status)
-    access_log.info(
-        "%s %s %d %.1fms",
-        method,
-        route,
-        status,
-        seconds * 1000,
-        extra={
-            "method": method,
-            "route": route,
-            "status": status,
-            "duration_ms": round(seconds * 1000, 1),
-            "client_request_id": client_request_id,
-        },
-    )
+    # Only built when written (JSON mode): at a terminal the access log is off, and this runs on every request.
+    if access_log.isEnabledFor(logging.INFO):
+        access_log.info(
+            "%s %s %d %.1fms",
+            method,
+            route,
+            status,
+            seconds * 1000,
+            extra={
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 1),
+                "client_request_id": client_request_id,
+            },
+        )
